@@ -1,0 +1,108 @@
+import { parseArgs } from 'node:util';
+import { Client, type Room } from '@colyseus/sdk';
+import { z } from 'zod';
+import type { RaceErrorMessage, RaceResultMessage } from '../shared/race.messages.ts';
+import type { RaceState } from '../shared/race.state.ts';
+import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
+import { TaskName } from '../shared/task.schema.ts';
+import { describeZodError } from '../shared/validation.ts';
+import { progressLine, writeProgress } from './progress-bar.ts';
+import { UsageError } from './usage-error.ts';
+
+export const RACE_USAGE = `arena race --server URL [--players 4] [--task spiral] [--budget 20000] [--seed S] [--timeout 600] [--json]
+  N bots join one race on a running server through @colyseus/sdk, each with its own network,
+  play it to the end and print {"matchId":…,"ranking":[{"player":…,"valAccuracy":…},…]}.`;
+
+const Args = z.object({
+  server: z.string().url('--server must be a URL such as http://localhost:2567'),
+  players: z.coerce.number().int().min(2, '--players must be at least 2').max(8, '--players must be at most 8').default(4),
+  task: TaskName.default('spiral'),
+  budget: z.coerce.number().int().min(100).default(20_000),
+  seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).optional(),
+  timeout: z.coerce.number().min(1).default(600),
+  json: z.boolean().default(false),
+});
+
+/** `arena race`: bots play one race against a running server. */
+export async function raceCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      server: { type: 'string' },
+      players: { type: 'string' },
+      task: { type: 'string' },
+      budget: { type: 'string' },
+      seed: { type: 'string' },
+      timeout: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const parsed = Args.safeParse(values);
+  if (!parsed.success) throw new UsageError(describeZodError(parsed.error).message);
+  const args = parsed.data;
+
+  const client = new Client(args.server);
+  const rooms: Room<any, RaceState>[] = [];
+  try {
+    const host = await client.create<RaceState>('race', {
+      name: 'bot-1',
+      task: { name: args.task },
+      budget: args.budget,
+      seed: args.seed,
+      minPlayers: args.players,
+      maxPlayers: args.players,
+      countdownSeconds: 60,
+    });
+    rooms.push(host);
+    for (let i = 2; i <= args.players; i++) rooms.push(await client.joinById<RaceState>(host.roomId, { name: `bot-${i}` }));
+
+    const result = new Promise<RaceResultMessage>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the race did not finish within ${args.timeout}s`)), args.timeout * 1000);
+      host.onMessage('result', (msg: RaceResultMessage) => {
+        clearTimeout(timer);
+        resolve(msg);
+      });
+      for (const room of rooms) {
+        if (room !== host) room.onMessage('result', () => {});
+        room.onMessage('error', (err: RaceErrorMessage) => {
+          clearTimeout(timer);
+          reject(new Error(`the server refused a bot's message: ${err.message}`));
+        });
+        room.onLeave(() => {
+          clearTimeout(timer);
+          reject(new Error('the server closed the connection before the race ended'));
+        });
+      }
+    });
+
+    if (process.stderr.isTTY && !args.json) {
+      const started = performance.now();
+      host.onStateChange((state) => {
+        const entries = [...state.entries.values()];
+        const done = entries.reduce((a, e) => a + e.samples, 0);
+        const best = Math.max(0, ...entries.map((e) => e.valAccuracy));
+        writeProgress(process.stderr, progressLine(done, args.budget * entries.length, (performance.now() - started) / 1000, `${state.phase} · best val acc ${(best * 100).toFixed(1)}%`));
+      });
+    }
+
+    rooms.forEach((room, i) => {
+      const template = SPEC_TEMPLATES[i % SPEC_TEMPLATES.length]!;
+      room.send('spec', { spec: template.spec });
+      room.send('ready', { ready: true });
+    });
+
+    const outcome = await result;
+    if (process.stderr.isTTY && !args.json) process.stderr.write('\n');
+    const line = { matchId: outcome.matchId, roomId: host.roomId, ranking: outcome.ranking };
+    if (args.json) process.stdout.write(`${JSON.stringify(line)}\n`);
+    else {
+      process.stdout.write(`match ${outcome.matchId ?? '(not stored)'}\n`);
+      for (const r of outcome.ranking) {
+        process.stdout.write(`${String(r.rank).padStart(2)}. ${r.player.padEnd(8)} held-out ${(r.heldOutAccuracy * 100).toFixed(1)}%  validation ${(r.valAccuracy * 100).toFixed(1)}%\n`);
+      }
+    }
+  } finally {
+    await Promise.allSettled(rooms.map((r) => r.leave()));
+  }
+}

@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { DEFAULT_SPEC, ModelSpec } from '../shared/model-spec.schema.ts';
+import { TrainJob } from '../shared/run.schema.ts';
+import { TaskName, TaskSpec } from '../shared/task.schema.ts';
+import { checkSpecSize, describeZodError } from '../shared/validation.ts';
+import { initBackend } from '../workers/engine/tf-backend.ts';
+import { runTraining } from '../workers/engine/run-training.ts';
+import { progressLine, writeProgress } from './progress-bar.ts';
+import { UsageError } from './usage-error.ts';
+
+export const TRAIN_USAGE = `arena train [--task spiral] [--budget 20000] [--seed 1] [--model spec.json] [--json]
+  Trains one model here, without a server. --json prints one JSON line per telemetry frame
+  and a last {"summary":…} line; otherwise a progress bar is drawn when stdout is a terminal.`;
+
+const Args = z.object({
+  task: TaskName.default('spiral'),
+  budget: z.coerce.number().int().min(1).default(20_000),
+  seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(1),
+  model: z.string().optional(),
+  json: z.boolean().default(false),
+});
+
+async function loadSpec(file: string | undefined): Promise<ModelSpec> {
+  if (!file) return DEFAULT_SPEC;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--model ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const parsed = ModelSpec.safeParse(raw);
+  if (!parsed.success) throw new UsageError(`--model ${file}: ${describeZodError(parsed.error).message}`);
+  return parsed.data;
+}
+
+/** `arena train`: one real training run, reported as JSON lines or a progress bar. */
+export async function trainCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { task: { type: 'string' }, budget: { type: 'string' }, seed: { type: 'string' }, model: { type: 'string' }, json: { type: 'boolean' } },
+    strict: true,
+  });
+  const args = Args.safeParse(values);
+  if (!args.success) throw new UsageError(describeZodError(args.error).message.replace(/^(\w+):/, '--$1:'));
+  const spec = await loadSpec(args.data.model);
+  const task = TaskSpec.parse({ name: args.data.task });
+  const tooLarge = checkSpecSize(spec, task);
+  if (tooLarge) throw new UsageError(tooLarge.message);
+  const job = TrainJob.parse({ runId: 'cli', spec, task, seed: args.data.seed, budget: args.data.budget });
+
+  const backend = await initBackend();
+  const tty = process.stdout.isTTY && !args.data.json;
+  const started = performance.now();
+  const result = await runTraining(job, {
+    onFrame: (frame) => {
+      if (args.data.json) process.stdout.write(`${JSON.stringify(frame)}\n`);
+      else if (tty) {
+        const extra = `loss ${frame.loss.toFixed(3)} · val acc ${(frame.valAccuracy * 100).toFixed(1)}% · ${Math.round(frame.samplesPerSec)} samples/s`;
+        writeProgress(process.stdout, progressLine(frame.samples, job.budget, (performance.now() - started) / 1000, extra));
+      }
+    },
+  });
+  const summary = {
+    samples: result.samples,
+    final: result.final,
+    heldOutAccuracy: result.heldOutAccuracy,
+    weightsHash: result.weightsHash,
+    backend,
+    samplesPerSec: result.samplesPerSec,
+  };
+  if (tty) process.stdout.write('\n');
+  process.stdout.write(`${JSON.stringify({ summary })}\n`);
+}

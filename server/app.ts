@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { Server } from '@colyseus/core';
+import { RedisDriver } from '@colyseus/redis-driver';
+import { RedisPresence } from '@colyseus/redis-presence';
+import { WebSocketTransport } from '@colyseus/ws-transport';
+import express from 'express';
+import { Redis } from 'ioredis';
+import type { ArenaServices } from './arena.services.ts';
+import type { ServerConfig } from './config.ts';
+import { openDatabase, type ArenaDatabase } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { VERSION, type Health } from './health.ts';
+import { loadMatch, saveMatch } from './matches/match.service.ts';
+import { RaceRoom } from './race/race.room.ts';
+import { BullmqTrainer } from './trainer/bullmq.trainer.ts';
+import { LocalTrainer } from './trainer/local.trainer.ts';
+import type { Trainer } from './trainer/trainer.port.ts';
+
+/** A running arena. */
+export interface Arena {
+  port: number;
+  services: ArenaServices;
+  database: ArenaDatabase;
+  /** Stops accepting players, ends rooms and closes every connection. */
+  close(): Promise<void>;
+}
+
+function createTrainer(config: ServerConfig, redis: Redis | undefined): Trainer {
+  if (redis) return new BullmqTrainer({ redis, queueName: config.ARENA_QUEUE });
+  return new LocalTrainer({ threads: config.TRAINER_THREADS });
+}
+
+/** Binds the services into a room class, since the matchmaker creates rooms itself. */
+function withServices<T extends new (...args: any[]) => { services: ArenaServices }>(room: T, services: ArenaServices): T {
+  return class extends room {
+    override services = services;
+  };
+}
+
+function routes(app: express.Application, config: ServerConfig, services: ArenaServices, database: ArenaDatabase): void {
+  const started = Date.now();
+  app.get('/health', async (_req, res) => {
+    let tfBackend: string;
+    try {
+      tfBackend = await services.trainer.backend();
+    } catch (err) {
+      tfBackend = `unavailable: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    const body: Health = {
+      status: tfBackend.startsWith('unavailable') ? 'degraded' : 'ok',
+      db: database.kind,
+      trainer: services.trainer.kind,
+      tfBackend,
+      version: VERSION,
+      uptimeSec: Math.round((Date.now() - started) / 1000),
+    };
+    res.json(body);
+  });
+  app.get('/api/matches/:id', async (req, res, next) => {
+    try {
+      const match = await services.matches.load(req.params.id);
+      if (!match) res.status(404).json({ error: { code: 'NOT_FOUND', message: `no match with id "${req.params.id}"` } });
+      else res.json(match);
+    } catch (err) {
+      next(err);
+    }
+  });
+  const clientDir = path.resolve(config.CLIENT_DIR);
+  if (existsSync(clientDir)) app.use(express.static(clientDir));
+  else app.get('/', (_req, res) => void res.status(503).type('text').send(`the client is not built: run "npm run build" (looked in ${clientDir})`));
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    console.error('http: unexpected error', err);
+    res.status(500).json({ error: { code: 'INTERNAL', message: 'something went wrong on the server' } });
+  });
+}
+
+/**
+ * Opens the database (and migrates it), starts the trainer and serves the game
+ * server, the HTTP API and the built client on `config.PORT` (0 picks a free port).
+ */
+export async function startArena(config: ServerConfig): Promise<Arena> {
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  await migrateToLatest(database.db);
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : undefined;
+  const trainer = createTrainer(config, redis);
+  const services: ArenaServices = {
+    trainer,
+    matches: { save: (m) => saveMatch(database.db, m), load: (id) => loadMatch(database.db, id) },
+  };
+
+  const httpServer: HttpServer = createServer();
+  const gameServer = new Server({
+    transport: new WebSocketTransport({ server: httpServer }),
+    presence: config.REDIS_URL ? new RedisPresence(config.REDIS_URL) : undefined,
+    driver: config.REDIS_URL ? new RedisDriver(config.REDIS_URL) : undefined,
+    gracefullyShutdown: false,
+    greet: false,
+    express: (app) => routes(app, config, services, database),
+  });
+  gameServer.define('race', withServices(RaceRoom as any, services)).enableRealtimeListing();
+  await gameServer.listen(config.PORT);
+  const port = (httpServer.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    services,
+    database,
+    close: () =>
+      (closing ??= (async () => {
+        await gameServer.gracefullyShutdown(false);
+        await trainer.close();
+        redis?.disconnect();
+        await database.close();
+      })()),
+  };
+}

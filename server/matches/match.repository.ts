@@ -1,0 +1,35 @@
+import type { Kysely } from 'kysely';
+import type { Database, MatchEntryRow, MatchRow } from '../db/tables.ts';
+
+/** Row values for a new match and its entries. */
+export interface NewMatchRows {
+  match: { id: string; room_id: string; kind: string; task: unknown; seed: number; budget: number; started_at: Date };
+  entries: Array<Omit<MatchEntryRow, 'match_id' | 'spec'> & { spec: unknown }>;
+}
+
+/** Inserts a match and all its entries in one transaction. */
+export async function insertMatch(db: Kysely<Database>, rows: NewMatchRows): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('matches')
+      .values({ ...rows.match, task: JSON.stringify(rows.match.task) })
+      .execute();
+    if (rows.entries.length > 0) {
+      await trx
+        .insertInto('match_entries')
+        .values(rows.entries.map((e) => ({ ...e, match_id: rows.match.id, spec: JSON.stringify(e.spec) })))
+        .execute();
+    }
+  });
+}
+
+/** A match row and its entry rows in seat order, or undefined. */
+export async function findMatchRows(
+  db: Kysely<Database>,
+  id: string,
+): Promise<{ match: MatchRow; entries: MatchEntryRow[] } | undefined> {
+  const match = await db.selectFrom('matches').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!match) return undefined;
+  const entries = await db.selectFrom('match_entries').selectAll().where('match_id', '=', id).orderBy('seat').execute();
+  return { match, entries };
+}

@@ -1,0 +1,327 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { Room, ServerError, type Client } from '@colyseus/core';
+import type { Delayed } from '@colyseus/core';
+import type { z } from 'zod';
+import type { Match } from '../../shared/match.schema.ts';
+import { parameterCount } from '../../shared/model-spec.metrics.ts';
+import type { ModelSpec } from '../../shared/model-spec.schema.ts';
+import { ErrorCode } from '../../shared/protocol.ts';
+import {
+  EntryStatus,
+  RaceClientMessages,
+  RaceCreateOptions,
+  RaceJoinOptions,
+  RacePhase,
+  type RaceClientMessageType,
+  type RaceErrorMessage,
+  type RaceResultMessage,
+} from '../../shared/race.messages.ts';
+import { RaceEntry, RaceState } from '../../shared/race.state.ts';
+import type { RunResult, TelemetryFrame } from '../../shared/run.schema.ts';
+import { taskDims } from '../../shared/task.schema.ts';
+import { checkSpecSize, describeZodError } from '../../shared/validation.ts';
+import type { ArenaServices } from '../arena.services.ts';
+import { LiveCurve } from './live-curve.ts';
+import { enoughReady, everyoneReady, freeSeat, rankEntries } from './race.rules.ts';
+
+/** Server-side facts about an entry that never go into state. */
+interface EntryPrivate {
+  spec?: ModelSpec;
+  runId?: string;
+  result?: RunResult;
+  error?: string;
+  curve: LiveCurve;
+}
+
+interface ClientData {
+  role: 'player' | 'spectator';
+  name: string;
+}
+
+/**
+ * A model race: 2 to 8 players each enter a network; all train on the same
+ * task under the same budget of samples; the held-out split decides.
+ * The room is thin: it validates, checks who may act, and mirrors the trainer.
+ */
+export class RaceRoom extends Room<{ state: RaceState }> {
+  /** Set by `defineRaceRoom`; rooms are created by the matchmaker, not by us. */
+  protected services!: ArenaServices;
+  override state = new RaceState();
+  override maxClients = 200;
+  private options!: RaceCreateOptions;
+  private seed = 0;
+  private startedAt?: Date;
+  private countdownTimer?: Delayed;
+  private readonly entries = new Map<string, EntryPrivate>();
+  private readonly roles = new Map<string, ClientData>();
+
+  override onCreate(raw: unknown): void {
+    const parsed = RaceCreateOptions.safeParse(raw ?? {});
+    if (!parsed.success) throw new ServerError(400, describeZodError(parsed.error).message);
+    if (parsed.data.minPlayers > parsed.data.maxPlayers) throw new ServerError(400, 'minPlayers must not exceed maxPlayers');
+    this.options = parsed.data;
+    this.seed = parsed.data.seed ?? randomInt(2 ** 31 - 1);
+    this.state.task = parsed.data.task.name;
+    this.state.budget = parsed.data.budget;
+    this.state.minPlayers = parsed.data.minPlayers;
+    this.state.maxPlayers = parsed.data.maxPlayers;
+    this.setMetadata({ kind: 'race', task: parsed.data.task.name, budget: parsed.data.budget, phase: RacePhase.Lobby });
+
+    this.on('spec', (client, msg) => this.handleSpec(client, msg.spec));
+    this.on('ready', (client, msg) => this.handleReady(client, msg.ready));
+    this.onMessage('*', (client, type) => {
+      this.refuse(client, { code: ErrorCode.BadMessage, message: `unknown message type "${String(type)}"`, about: String(type) });
+    });
+  }
+
+  /** Registers a handler whose payload is checked against the shared schema first. */
+  private on<K extends RaceClientMessageType>(
+    type: K,
+    handler: (client: Client, msg: z.infer<(typeof RaceClientMessages)[K]>) => void,
+  ): void {
+    this.onMessage(type, (client: Client, payload: unknown) => {
+      const parsed = RaceClientMessages[type].safeParse(payload);
+      if (!parsed.success) {
+        const err = describeZodError(parsed.error);
+        this.refuse(client, { code: ErrorCode.BadMessage, message: err.message, field: err.field, about: type });
+        return;
+      }
+      try {
+        handler(client, parsed.data as z.infer<(typeof RaceClientMessages)[K]>);
+      } catch (err) {
+        console.error(`race ${this.roomId}: ${type} handler failed`, err);
+        this.refuse(client, { code: ErrorCode.Internal, message: 'the server could not handle that message', about: type });
+      }
+    });
+  }
+
+  private refuse(client: Client, error: RaceErrorMessage): void {
+    client.send('error', error);
+  }
+
+  override onJoin(client: Client, raw: unknown): void {
+    const parsed = RaceJoinOptions.safeParse(raw ?? {});
+    if (!parsed.success) throw new ServerError(400, describeZodError(parsed.error).message);
+    const { name, role } = parsed.data;
+    if (role === 'spectator') {
+      this.roles.set(client.sessionId, { role, name });
+      this.state.spectators++;
+      return;
+    }
+    if (this.state.phase === RacePhase.Training || this.state.phase === RacePhase.Finished) {
+      throw new ServerError(409, 'the race has already started: join as a spectator');
+    }
+    if (this.state.entries.size >= this.options.maxPlayers) {
+      throw new ServerError(409, `the race is full (${this.options.maxPlayers} players): join as a spectator`);
+    }
+    const entry = new RaceEntry();
+    entry.seat = freeSeat([...this.state.entries.values()].map((e) => e.seat));
+    entry.player = name;
+    this.state.entries.set(client.sessionId, entry);
+    this.entries.set(client.sessionId, { curve: new LiveCurve(entry) });
+    this.roles.set(client.sessionId, { role, name });
+  }
+
+  override onLeave(client: Client): void {
+    const role = this.roles.get(client.sessionId);
+    this.roles.delete(client.sessionId);
+    if (role?.role === 'spectator') {
+      this.state.spectators = Math.max(0, this.state.spectators - 1);
+      return;
+    }
+    const entry = this.state.entries.get(client.sessionId);
+    if (!entry) return;
+    if (this.state.phase === RacePhase.Lobby || this.state.phase === RacePhase.Countdown) {
+      this.state.entries.delete(client.sessionId);
+      this.entries.delete(client.sessionId);
+      this.updateCountdown();
+    } else {
+      entry.connected = false; // the run goes on without its player
+    }
+  }
+
+  override async onDispose(): Promise<void> {
+    await Promise.all(
+      [...this.entries.values()].flatMap((e) => (e.runId && !e.result && !e.error ? [this.services.trainer.cancel(e.runId)] : [])),
+    );
+  }
+
+  private playerEntry(client: Client, about: string): RaceEntry | undefined {
+    const entry = this.state.entries.get(client.sessionId);
+    if (!entry) {
+      this.refuse(client, { code: ErrorCode.NotAllowed, message: 'spectators cannot enter or steer a model', about });
+      return undefined;
+    }
+    if (this.state.phase !== RacePhase.Lobby && this.state.phase !== RacePhase.Countdown) {
+      this.refuse(client, { code: ErrorCode.WrongPhase, message: 'the race has started: entries are closed', about });
+      return undefined;
+    }
+    return entry;
+  }
+
+  private handleSpec(client: Client, spec: ModelSpec): void {
+    const entry = this.playerEntry(client, 'spec');
+    if (!entry) return;
+    const tooLarge = checkSpecSize(spec, this.options.task);
+    if (tooLarge) {
+      this.refuse(client, { code: ErrorCode.SpecTooLarge, ...tooLarge, about: 'spec' });
+      return;
+    }
+    const { inputDim, classes } = taskDims(this.options.task);
+    this.entries.get(client.sessionId)!.spec = spec;
+    entry.params = parameterCount(spec, inputDim, classes);
+    const widths = [inputDim, ...spec.layers.map((l) => l.units), classes].join('-');
+    const acts = [...new Set(spec.layers.map((l) => l.activation))].join('/');
+    entry.summary = `${widths} ${acts} · ${spec.optimizer} ${spec.learningRate} · batch ${spec.batchSize}`;
+  }
+
+  private handleReady(client: Client, ready: boolean): void {
+    const entry = this.playerEntry(client, 'ready');
+    if (!entry) return;
+    if (ready && !this.entries.get(client.sessionId)?.spec) {
+      this.refuse(client, { code: ErrorCode.WrongPhase, field: 'ready', message: 'send a model spec before getting ready', about: 'ready' });
+      return;
+    }
+    entry.status = ready ? EntryStatus.Ready : EntryStatus.Designing;
+    this.updateCountdown();
+  }
+
+  private readyCount(): number {
+    return [...this.state.entries.values()].filter((e) => e.status === EntryStatus.Ready).length;
+  }
+
+  /** Starts, continues or calls off the countdown as players get ready or leave. */
+  private updateCountdown(): void {
+    const ready = this.readyCount();
+    const { minPlayers, countdownSeconds } = this.options;
+    if (everyoneReady(ready, this.state.entries.size, minPlayers) || (enoughReady(ready, minPlayers) && countdownSeconds === 0)) {
+      this.startRace();
+      return;
+    }
+    if (enoughReady(ready, minPlayers) && this.state.phase === RacePhase.Lobby) {
+      this.state.phase = RacePhase.Countdown;
+      this.state.countdown = countdownSeconds;
+      this.countdownTimer = this.clock.setInterval(() => {
+        this.state.countdown = Math.max(0, this.state.countdown - 1);
+        if (this.state.countdown === 0) this.startRace();
+      }, 1000);
+    } else if (!enoughReady(ready, minPlayers) && this.state.phase === RacePhase.Countdown) {
+      this.countdownTimer?.clear();
+      this.state.phase = RacePhase.Lobby;
+      this.state.countdown = 0;
+    }
+  }
+
+  private startRace(): void {
+    if (this.state.phase === RacePhase.Training || this.state.phase === RacePhase.Finished) return;
+    this.countdownTimer?.clear();
+    this.state.countdown = 0;
+    // Players who were not ready when the gun went off sit this race out.
+    for (const [sessionId, entry] of this.state.entries) {
+      if (entry.status !== EntryStatus.Ready) {
+        this.state.entries.delete(sessionId);
+        this.entries.delete(sessionId);
+      }
+    }
+    this.state.phase = RacePhase.Training;
+    this.startedAt = new Date();
+    void this.lock();
+    this.setMetadata({ phase: RacePhase.Training });
+    for (const [sessionId, entry] of this.state.entries) this.launch(sessionId, entry);
+  }
+
+  private launch(sessionId: string, entry: RaceEntry): void {
+    const priv = this.entries.get(sessionId)!;
+    priv.runId = randomUUID();
+    entry.status = EntryStatus.Training;
+    const job = { runId: priv.runId, spec: priv.spec!, task: this.options.task, seed: this.seed, budget: this.options.budget, frameEverySteps: 10 };
+    this.services.trainer
+      .submit(job, {
+        onFrame: (frame) => this.applyFrame(entry, priv, frame),
+        onDone: (result) => {
+          priv.result = result;
+          this.applyFrame(entry, priv, { ...result.final, samples: result.samples, samplesPerSec: result.samplesPerSec } as TelemetryFrame);
+          entry.status = EntryStatus.Finished;
+          void this.finishIfDone();
+        },
+        onFailed: (message) => this.failEntry(entry, priv, message),
+      })
+      .catch((err: unknown) => this.failEntry(entry, priv, err instanceof Error ? err.message : String(err)));
+  }
+
+  private failEntry(entry: RaceEntry, priv: EntryPrivate, message: string): void {
+    priv.error = message;
+    entry.status = EntryStatus.Failed;
+    void this.finishIfDone();
+  }
+
+  private applyFrame(entry: RaceEntry, priv: EntryPrivate, frame: Pick<TelemetryFrame, 'samples' | 'loss' | 'accuracy' | 'valAccuracy' | 'samplesPerSec'>): void {
+    entry.samples = frame.samples;
+    entry.loss = frame.loss;
+    entry.accuracy = frame.accuracy;
+    entry.valAccuracy = frame.valAccuracy;
+    entry.samplesPerSec = frame.samplesPerSec;
+    priv.curve.add(frame.samples, frame.loss, frame.valAccuracy);
+  }
+
+  private async finishIfDone(): Promise<void> {
+    const all = [...this.entries.values()];
+    if (this.state.phase !== RacePhase.Training || all.some((e) => !e.result && !e.error)) return;
+    this.state.phase = RacePhase.Finished;
+    const seats = new Map([...this.state.entries].map(([id, e]) => [id, e.seat]));
+    const ranks = rankEntries([...this.entries].map(([id, e]) => ({ seat: seats.get(id)!, result: e.result })));
+    for (const [id, entry] of this.state.entries) {
+      entry.rank = ranks.get(entry.seat) ?? 0;
+      entry.heldOutAccuracy = this.entries.get(id)?.result?.heldOutAccuracy ?? 0;
+    }
+    const matchId = await this.store();
+    this.state.matchId = matchId ?? '';
+    this.setMetadata({ phase: RacePhase.Finished });
+    const ranking = [...this.state.entries.values()]
+      .sort((a, b) => a.rank - b.rank)
+      .map((e) => ({ player: e.player, seat: e.seat, rank: e.rank, valAccuracy: e.valAccuracy, heldOutAccuracy: e.heldOutAccuracy }));
+    const message: RaceResultMessage = { matchId, ranking };
+    this.broadcast('result', message);
+  }
+
+  /** Stores the match; returns its id, or null if the database refused it. */
+  private async store(): Promise<string | null> {
+    const match: Match = {
+      id: randomUUID(),
+      roomId: this.roomId,
+      kind: 'race',
+      task: this.options.task,
+      seed: this.seed,
+      budget: this.options.budget,
+      startedAt: (this.startedAt ?? new Date()).toISOString(),
+      finishedAt: new Date().toISOString(),
+      entries: [...this.state.entries].map(([id, e]) => {
+        const priv = this.entries.get(id)!;
+        const r = priv.result;
+        return {
+          seat: e.seat,
+          player: e.player,
+          runId: priv.runId!,
+          spec: priv.spec!,
+          status: r ? 'finished' : 'failed',
+          rank: e.rank,
+          heldOutAccuracy: r?.heldOutAccuracy ?? null,
+          valAccuracy: r?.final.valAccuracy ?? null,
+          loss: r?.final.loss ?? null,
+          samples: r?.samples ?? e.samples,
+          weightsHash: r?.weightsHash ?? null,
+          backend: r?.backend ?? null,
+          error: priv.error ?? null,
+        };
+      }),
+    };
+    try {
+      await this.services.matches.save(match);
+      return match.id;
+    } catch (err) {
+      console.error(`race ${this.roomId}: could not store match`, err);
+      this.broadcast('error', { code: ErrorCode.Internal, message: 'the result could not be stored' } satisfies RaceErrorMessage);
+      return null;
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { FromTrainer, type ToTrainer } from '../../shared/trainer.messages.ts';
+import type { TrainJob } from '../../shared/run.schema.ts';
+import type { RunListener, Trainer } from './trainer.port.ts';
+
+const THREAD_FILE = new URL('../../workers/train.thread.ts', import.meta.url);
+
+interface TrainingThread {
+  worker: Worker;
+  ready: Promise<string>;
+  runs: Set<string>;
+}
+
+/** Options of the embedded trainer. */
+export interface LocalTrainerOptions {
+  /** Training threads (default: one per core). */
+  threads?: number;
+}
+
+/**
+ * The embedded trainer: a pool of worker threads in this process. Each run
+ * goes to the thread with the fewest runs; a thread interleaves its runs.
+ */
+export class LocalTrainer implements Trainer {
+  readonly kind = 'local' as const;
+  private readonly threads: TrainingThread[] = [];
+  private readonly listeners = new Map<string, { listener: RunListener; thread: TrainingThread }>();
+
+  constructor(options: LocalTrainerOptions = {}) {
+    const count = options.threads ?? availableParallelism();
+    for (let i = 0; i < count; i++) this.threads.push(this.spawn());
+  }
+
+  private spawn(): TrainingThread {
+    const worker = new Worker(THREAD_FILE);
+    let resolveReady!: (backend: string) => void;
+    let rejectReady!: (err: Error) => void;
+    const ready = new Promise<string>((res, rej) => ((resolveReady = res), (rejectReady = rej)));
+    ready.catch(() => {}); // observed through backend() and submit()
+    const thread: TrainingThread = { worker, ready, runs: new Set() };
+    worker.on('message', (raw: unknown) => {
+      const msg = FromTrainer.parse(raw);
+      switch (msg.type) {
+        case 'ready':
+          resolveReady(msg.backend);
+          return;
+        case 'frame':
+          this.listeners.get(msg.frame.runId)?.listener.onFrame(msg.frame);
+          return;
+        case 'done':
+          this.finish(msg.result.runId)?.onDone(msg.result);
+          return;
+        case 'failed':
+          this.finish(msg.runId)?.onFailed(msg.message);
+          return;
+      }
+    });
+    worker.on('error', (err) => {
+      rejectReady(err);
+      for (const runId of [...thread.runs]) this.finish(runId)?.onFailed(`training thread crashed: ${err.message}`);
+    });
+    return thread;
+  }
+
+  private finish(runId: string): RunListener | undefined {
+    const entry = this.listeners.get(runId);
+    if (!entry) return undefined;
+    this.listeners.delete(runId);
+    entry.thread.runs.delete(runId);
+    return entry.listener;
+  }
+
+  private send(thread: TrainingThread, msg: ToTrainer): void {
+    thread.worker.postMessage(msg);
+  }
+
+  async submit(job: TrainJob, listener: RunListener): Promise<void> {
+    const thread = this.threads.reduce((a, b) => (b.runs.size < a.runs.size ? b : a));
+    await thread.ready;
+    thread.runs.add(job.runId);
+    this.listeners.set(job.runId, { listener, thread });
+    this.send(thread, { type: 'train', job });
+  }
+
+  async cancel(runId: string): Promise<void> {
+    const entry = this.listeners.get(runId);
+    if (!entry) return;
+    this.finish(runId);
+    this.send(entry.thread, { type: 'cancel', runId });
+  }
+
+  async backend(): Promise<string> {
+    return this.threads[0]!.ready;
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+  }
+}

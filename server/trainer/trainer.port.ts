@@ -1,0 +1,23 @@
+import type { RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';
+
+/** Where a run's telemetry and outcome are delivered. */
+export interface RunListener {
+  onFrame(frame: TelemetryFrame): void;
+  onDone(result: RunResult): void;
+  onFailed(message: string): void;
+}
+
+/**
+ * The only way the server reaches training. Two adapters implement it: worker
+ * threads in this process (embedded default) and a BullMQ queue (REDIS_URL).
+ */
+export interface Trainer {
+  readonly kind: 'local' | 'bullmq';
+  /** Queues a run; its listener hears every frame and exactly one of done or failed. */
+  submit(job: TrainJob, listener: RunListener): Promise<void>;
+  /** Stops a run; its listener hears nothing more. */
+  cancel(runId: string): Promise<void>;
+  /** The TensorFlow.js backend(s) training uses, for /health. */
+  backend(): Promise<string>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { ModelSpec } from './model-spec.schema.ts';
+import { TaskSpec } from './task.schema.ts';
+
+/** One entry of a finished match, as stored and as `/api/matches/:id` returns it. */
+export const MatchEntry = z.object({
+  seat: z.number().int(),
+  player: z.string(),
+  runId: z.string(),
+  spec: ModelSpec,
+  status: z.enum(['finished', 'failed']),
+  rank: z.number().int().nullable(),
+  heldOutAccuracy: z.number().nullable(),
+  valAccuracy: z.number().nullable(),
+  loss: z.number().nullable(),
+  samples: z.number().int(),
+  weightsHash: z.string().nullable(),
+  backend: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type MatchEntry = z.infer<typeof MatchEntry>;
+
+/** A finished match with its entries in seat order. */
+export const Match = z.object({
+  id: z.string(),
+  roomId: z.string(),
+  kind: z.literal('race'),
+  task: TaskSpec,
+  seed: z.number().int(),
+  budget: z.number().int(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  entries: z.array(MatchEntry),
+});
+export type Match = z.infer<typeof Match>;

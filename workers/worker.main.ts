@@ -1,0 +1,59 @@
+/**
+ * `npm run worker`: a worker process that takes runs from the BullMQ queue and
+ * trains them in sandboxed worker threads.
+ *
+ * Environment: REDIS_URL (required), ARENA_QUEUE (default arena-train),
+ * WORKER_CONCURRENCY (default: one per core).
+ */
+import { randomUUID } from 'node:crypto';
+import { availableParallelism, hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import { DEFAULT_QUEUE, workerHeartbeatKey } from '../shared/redis-keys.ts';
+import { initBackend } from './engine/tf-backend.ts';
+
+const Env = z.object({
+  REDIS_URL: z.string().url('REDIS_URL must be a redis:// URL'),
+  ARENA_QUEUE: z.string().min(1).default(DEFAULT_QUEUE),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
+});
+const envResult = Env.safeParse(process.env);
+if (!envResult.success) {
+  console.error(`worker: bad environment\n${z.prettifyError(envResult.error)}`);
+  process.exit(1);
+}
+const env = envResult.data;
+
+const backend = await initBackend();
+const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+const processorFile = fileURLToPath(new URL('./train.processor.ts', import.meta.url));
+
+const worker = new Worker(env.ARENA_QUEUE, processorFile, {
+  connection: redis,
+  concurrency: env.WORKER_CONCURRENCY,
+  useWorkerThreads: true,
+});
+worker.on('error', (err) => console.error(`worker: ${err.message}`));
+worker.on('failed', (job, err) => console.error(`worker: run ${job?.id ?? '?'} failed: ${err.message}`));
+
+const beat = () =>
+  redis
+    .set(workerHeartbeatKey(workerId), JSON.stringify({ backend, concurrency: env.WORKER_CONCURRENCY, pid: process.pid }), 'EX', 30)
+    .catch(() => {});
+await beat();
+const heartbeat = setInterval(beat, 10_000);
+console.log(JSON.stringify({ worker: workerId, queue: env.ARENA_QUEUE, backend, concurrency: env.WORKER_CONCURRENCY }));
+
+async function shutdown(signal: string): Promise<void> {
+  console.log(`worker: ${signal}, finishing`);
+  clearInterval(heartbeat);
+  await worker.close();
+  await redis.del(workerHeartbeatKey(workerId)).catch(() => {});
+  redis.disconnect();
+  process.exit(0);
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));
