@@ -1,0 +1,48 @@
+import type { Room } from '@colyseus/sdk';
+import type { RaceState } from '../shared/race.state.ts';
+import { arenaClient, savedName } from './arena-client.ts';
+import { byId } from './dom.ts';
+import { mountHome, type HomeAction } from './home.view.ts';
+import { mountRace } from './race.view.ts';
+import { chooseRenderer } from './renderer-choice.ts';
+import { initTheme } from './theme.ts';
+import { toast } from './toast.ts';
+
+const app = byId('app');
+initTheme(byId<HTMLButtonElement>('theme-toggle'));
+const renderer = await chooseRenderer();
+byId('renderer-badge').textContent = renderer === 'webgpu' ? 'WebGPU' : renderer === 'webgl' ? 'WebGL' : 'Canvas 2D';
+
+function watchConnection(room: Room<any, RaceState>): void {
+  const badge = byId('connection');
+  room.onLeave((code) => {
+    if (code === 1000 || code === 4000) return;
+    badge.hidden = false;
+    badge.className = 'badge warn';
+    badge.textContent = 'Disconnected';
+    toast('Lost the connection to the arena. Reload the page to rejoin.');
+  });
+  room.onError((code, message) => toast(`Connection problem (${code}): ${message ?? 'unknown'}`));
+}
+
+async function enter(action: HomeAction): Promise<void> {
+  const client = arenaClient();
+  const room =
+    action.kind === 'create'
+      ? await client.create<RaceState>('race', { name: action.name, budget: action.budget, minPlayers: action.minPlayers, countdownSeconds: action.countdownSeconds })
+      : await client.joinById<RaceState>(action.roomId, { name: action.name, role: action.spectate ? 'spectator' : 'player' });
+  watchConnection(room);
+  const role = action.kind === 'join' && action.spectate ? 'spectator' : 'player';
+  await mountRace(app, room, role, renderer);
+}
+
+const params = new URLSearchParams(location.search);
+const roomId = params.get('room');
+if (roomId) {
+  enter({ kind: 'join', name: savedName(), roomId, spectate: params.has('spectate') }).catch((err: unknown) => {
+    toast(`Could not join room ${roomId}: ${err instanceof Error ? err.message : String(err)}`);
+    mountHome(app, enter);
+  });
+} else {
+  mountHome(app, enter);
+}

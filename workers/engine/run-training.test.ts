@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SPEC } from '../../shared/model-spec.schema.ts';
+import { TrainJob, type TelemetryFrame } from '../../shared/run.schema.ts';
+import { initBackend } from './tf-backend.ts';
+import { runTraining } from './run-training.ts';
+
+const job = (budget: number, seed = 3) => TrainJob.parse({ runId: 't', spec: DEFAULT_SPEC, task: { name: 'spiral' }, seed, budget });
+
+describe('training engine', () => {
+  beforeAll(async () => {
+    expect(['wasm', 'cpu', 'tfjs-node', 'tfjs-node-gpu']).toContain(await initBackend());
+  });
+
+  it('learns the spiral: validation accuracy rises well above chance', async () => {
+    const frames: TelemetryFrame[] = [];
+    const result = await runTraining(job(20_000), { onFrame: (f) => frames.push(f) });
+    expect(result.samples).toBe(20_000);
+    expect(frames.length).toBeGreaterThan(10);
+    expect(frames[0]!.valAccuracy).toBeLessThan(0.75);
+    expect(result.final.valAccuracy).toBeGreaterThan(0.85);
+    expect(result.heldOutAccuracy).toBeGreaterThan(0.85);
+    expect(frames.at(-1)!.loss).toBeLessThan(frames[0]!.loss);
+    // samples only ever grow, and the last frame is the end of the budget
+    expect(frames.every((f, i) => i === 0 || f.samples > frames[i - 1]!.samples)).toBe(true);
+    expect(frames.at(-1)!.samples).toBe(20_000);
+  });
+
+  it('spends exactly the budget even when it is not a multiple of the batch size', async () => {
+    const result = await runTraining(job(1000));
+    expect(result.samples).toBe(1000);
+    expect(result.steps).toBe(Math.ceil(1000 / 32));
+  });
+
+  it('gives the same weights to the bit for the same job, and different ones for another seed', async () => {
+    const a = await runTraining(job(3000));
+    const b = await runTraining(job(3000));
+    const c = await runTraining(job(3000, 4));
+    expect(a.weightsHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(b.weightsHash).toBe(a.weightsHash);
+    expect(c.weightsHash).not.toBe(a.weightsHash);
+  });
+
+  it('leaks no tensors', async () => {
+    await runTraining(job(500));
+    const before = tf.memory().numTensors;
+    await runTraining(job(5000));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('stops between steps when aborted', async () => {
+    const controller = new AbortController();
+    const run = runTraining(job(5_000_000), { signal: controller.signal, onFrame: (f) => f.step >= 20 && controller.abort(new Error('enough')) });
+    await expect(run).rejects.toThrow('enough');
+  });
+});
