@@ -3,22 +3,22 @@ import { schema, t, type SchemaType } from '@colyseus/schema';
 /** One player's entry, as every client sees it. */
 export const RaceEntry = schema(
   {
-    seat: t.uint8(),
+    seat: t.uint8().default(0),
     player: t.string(),
     connected: t.boolean().default(true),
     status: t.string().default('designing'),
     /** Short description of the network, e.g. "2-16-16-2 relu · adam 0.01 · b32". */
     summary: t.string().default(''),
-    params: t.uint32(),
-    samples: t.uint32(),
-    loss: t.float32(),
-    accuracy: t.float32(),
-    valAccuracy: t.float32(),
-    samplesPerSec: t.float32(),
+    params: t.uint32().default(0),
+    samples: t.uint32().default(0),
+    loss: t.float32().default(0),
+    accuracy: t.float32().default(0),
+    valAccuracy: t.float32().default(0),
+    samplesPerSec: t.float32().default(0),
     /** Final place, 0 until the race is over. */
-    rank: t.uint8(),
+    rank: t.uint8().default(0),
     /** Score on the held-out split, revealed when the race is over. */
-    heldOutAccuracy: t.float32(),
+    heldOutAccuracy: t.float32().default(0),
     /** Downsampled learning curve: samples seen, training loss, validation accuracy. */
     curveSamples: t.array('uint32'),
     curveLoss: t.array('float32'),
@@ -33,12 +33,12 @@ export const RaceState = schema(
   {
     phase: t.string().default('lobby'),
     task: t.string().default('spiral'),
-    budget: t.uint32(),
-    minPlayers: t.uint8(),
-    maxPlayers: t.uint8(),
+    budget: t.uint32().default(0),
+    minPlayers: t.uint8().default(0),
+    maxPlayers: t.uint8().default(0),
     /** Seconds left before the start while counting down. */
-    countdown: t.uint16(),
-    spectators: t.uint16(),
+    countdown: t.uint16().default(0),
+    spectators: t.uint16().default(0),
     matchId: t.string().default(''),
     entries: t.map(RaceEntry),
   },

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { ColumnType, Selectable } from 'kysely';
 
 /** Kysely's view of the tables the migrations create. */
 export interface MatchesTable {
@@ -9,7 +9,7 @@ export interface MatchesTable {
   seed: number;
   budget: number;
   started_at: ColumnType<Date, Date, never>;
-  finished_at: Generated<Date>;
+  finished_at: ColumnType<Date, Date, never>;
 }
 
 export interface MatchEntriesTable {

@@ -3,7 +3,7 @@ import type { Database, MatchEntryRow, MatchRow } from '../db/tables.ts';
 
 /** Row values for a new match and its entries. */
 export interface NewMatchRows {
-  match: { id: string; room_id: string; kind: string; task: unknown; seed: number; budget: number; started_at: Date };
+  match: { id: string; room_id: string; kind: string; task: unknown; seed: number; budget: number; started_at: Date; finished_at: Date };
   entries: Array<Omit<MatchEntryRow, 'match_id' | 'spec'> & { spec: unknown }>;
 }
 

@@ -14,6 +14,7 @@ export async function saveMatch(db: Kysely<Database>, match: Match): Promise<voi
       seed: match.seed,
       budget: match.budget,
       started_at: new Date(match.startedAt),
+      finished_at: new Date(match.finishedAt),
     },
     entries: match.entries.map((e: MatchEntry) => ({
       seat: e.seat,

@@ -281,7 +281,7 @@ export class RaceRoom extends Room<{ state: RaceState }> {
       .sort((a, b) => a.rank - b.rank)
       .map((e) => ({ player: e.player, seat: e.seat, rank: e.rank, valAccuracy: e.valAccuracy, heldOutAccuracy: e.heldOutAccuracy }));
     const message: RaceResultMessage = { matchId, ranking };
-    this.broadcast('result', message);
+    this.broadcast('result', message, { afterNextPatch: true });
   }
 
   /** Stores the match; returns its id, or null if the database refused it. */

@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SPEC } from '../shared/model-spec.schema.ts';
+import type { Match } from '../shared/match.schema.ts';
+import { TaskSpec } from '../shared/task.schema.ts';
+import { openDatabase, type ArenaDatabase } from '../server/db/database.ts';
+import { migrateDown, migrateToLatest, migrationNames } from '../server/db/migrate.ts';
+import { loadMatch, saveMatch } from '../server/matches/match.service.ts';
+import { createTestDatabase, hasPostgres } from './support/services.ts';
+
+const match = (): Match => ({
+  id: crypto.randomUUID(),
+  roomId: 'room1',
+  kind: 'race',
+  task: TaskSpec.parse({ name: 'spiral' }),
+  seed: 42,
+  budget: 20_000,
+  startedAt: new Date('2026-01-01T00:00:00Z').toISOString(),
+  finishedAt: new Date('2026-01-01T00:01:00Z').toISOString(),
+  entries: [
+    { seat: 0, player: 'ada', runId: crypto.randomUUID(), spec: DEFAULT_SPEC, status: 'finished', rank: 1, heldOutAccuracy: 0.97, valAccuracy: 0.96, loss: 0.1, samples: 20_000, weightsHash: 'a'.repeat(64), backend: 'wasm', error: null },
+    { seat: 1, player: 'bob', runId: crypto.randomUUID(), spec: DEFAULT_SPEC, status: 'failed', rank: 2, heldOutAccuracy: null, valAccuracy: null, loss: null, samples: 640, weightsHash: null, backend: null, error: 'diverged' },
+  ],
+});
+
+async function tables(database: ArenaDatabase): Promise<string[]> {
+  const r = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public' and table_name not like 'kysely_%' order by table_name`.execute(database.db);
+  return r.rows.map((x) => x.table_name);
+}
+
+function storageSuite(kind: 'pglite' | 'postgres', open: () => Promise<{ database: ArenaDatabase; cleanup: () => Promise<void> }>) {
+  describe(`match storage on ${kind}`, () => {
+    let database: ArenaDatabase;
+    let cleanup: () => Promise<void>;
+    beforeAll(async () => {
+      ({ database, cleanup } = await open());
+      expect(database.kind).toBe(kind);
+    });
+    afterAll(async () => {
+      await database?.close();
+      await cleanup?.();
+    });
+
+    it('runs every migration up, down and up again', async () => {
+      const names = await migrationNames(database.db);
+      expect(await migrateToLatest(database.db)).toEqual(names);
+      expect(await tables(database)).toEqual(['match_entries', 'matches']);
+      for (const name of [...names].reverse()) expect(await migrateDown(database.db)).toBe(name);
+      expect(await tables(database)).toEqual([]);
+      expect(await migrateToLatest(database.db)).toEqual(names);
+      expect(await migrateToLatest(database.db)).toEqual([]);
+    });
+
+    it('stores a match with its entries and reads it back', async () => {
+      const m = match();
+      await saveMatch(database.db, m);
+      expect(await loadMatch(database.db, m.id)).toEqual(m);
+    });
+
+    it('answers undefined for an unknown or malformed id', async () => {
+      expect(await loadMatch(database.db, crypto.randomUUID())).toBeUndefined();
+      expect(await loadMatch(database.db, "x'; drop table matches; --")).toBeUndefined();
+    });
+
+    it('stores all or nothing: a duplicate seat rolls the whole match back', async () => {
+      const m = match();
+      m.entries[1]!.seat = 0;
+      await expect(saveMatch(database.db, m)).rejects.toThrow();
+      expect(await loadMatch(database.db, m.id)).toBeUndefined();
+    });
+  });
+}
+
+storageSuite('pglite', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'arena-pglite-'));
+  return { database: await openDatabase({ dataDir: dir }), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+});
+
+if (await hasPostgres()) {
+  storageSuite('postgres', async () => {
+    const tdb = await createTestDatabase();
+    return { database: await openDatabase({ databaseUrl: tdb.url, dataDir: '' }), cleanup: tdb.drop };
+  });
+}
