@@ -94,7 +94,7 @@ export class CurveChart {
     const maxLoss = niceMax(Math.max(0.1, ...this.series.flatMap((s) => s.loss.filter(Number.isFinite))));
     const panels = [
       { title: 'Validation accuracy', top: PAD.top, max: 1, pick: (s: CurveSeries) => s.valAccuracy, fmt: (v: number) => `${Math.round(v * 100)}%` },
-      { title: 'Training loss', top: PAD.top + panelH + PAD.gap, max: maxLoss, pick: (s: CurveSeries) => s.loss, fmt: (v: number) => `${+v.toFixed(2)}` },
+      { title: 'Training loss', top: PAD.top + panelH + PAD.gap, max: maxLoss, pick: (s: CurveSeries) => s.loss, fmt: (v: number) => `${+v.toPrecision(3)}` },
     ];
     const xOf = (samples: number) => PAD.left + (samples / this.budget) * plotW;
     for (const p of panels) {

@@ -37,9 +37,9 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
   const watchLink = `${base}?room=${room.roomId}&spectate=1`;
   history.replaceState(null, '', isPlayer ? playLink : watchLink);
 
-  const editor = new SpecEditor(TaskSpec.parse({}), () => updateButtons());
   const submitBtn = h('button', { id: 'submit-spec', type: 'button', title: 'Enter this network (Enter)' }, 'Enter this network');
   const readyBtn = h('button', { id: 'ready', type: 'button', class: 'ghost', title: 'Toggle ready (r)' }, 'Ready');
+  const editor = new SpecEditor(TaskSpec.parse({}), () => updateButtons());
   const shareInput = (id: string, value: string) => h('input', { id, value, readonly: true, 'aria-label': id });
 
   app.replaceChildren(
@@ -138,7 +138,7 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
             h('td', {}, String(finished ? e.rank : i + 1)),
             h('td', {}, h('span', { class: 'swatch', style: `background:${seatCss(e.seat)}` }), e.player + (e.connected ? '' : ' (away)')),
             h('td', { class: 'muted' }, e.summary || '—'),
-            h('td', {}, h('div', { class: 'track', title: `${e.samples} of ${state.budget} samples` }, h('div', { style: `width:${Math.min(100, (100 * e.samples) / Math.max(1, state.budget))}%` }))),
+            h('td', {}, h('div', { class: 'track', title: `${e.samples} of ${state.budget} samples` }, h('div', { style: `width:${Math.min(100, (100 * e.samples) / Math.max(1, state.budget))}%;background:${seatCss(e.seat)}` }))),
             h('td', { class: 'num' }, e.samples ? e.loss.toFixed(3) : '—'),
             h('td', { class: 'num' }, e.samples ? pct(e.valAccuracy) : '—'),
             h('td', { class: 'num' }, finished ? pct(e.heldOutAccuracy) : e.status),

@@ -54,7 +54,7 @@ export class SpecEditor {
     (this.fields.activation as HTMLSelectElement).value = 'relu';
     (this.fields.optimizer as HTMLSelectElement).value = 'adam';
     for (const f of Object.values(this.fields)) f.addEventListener('input', () => this.refresh());
-    this.refresh();
+    this.refresh(false);
   }
 
   /** Fills the form from a spec. */
@@ -86,7 +86,8 @@ export class SpecEditor {
     return { spec: parsed.data };
   }
 
-  private refresh(): void {
+  /** Re-validates the form and updates the figures; tells the owner unless `notify` is false. */
+  private refresh(notify = true): void {
     const r = this.read();
     this.fields.layers.setAttribute('aria-invalid', String('error' in r));
     if ('error' in r) {
@@ -100,7 +101,7 @@ export class SpecEditor {
       this.problem.textContent = '';
       this.stats.textContent = `${formatCount(params)} parameters · ${formatCount(flops)} FLOPs per sample · ${formatCount(mem)}B while training`;
     }
-    this.onChange();
+    if (notify) this.onChange();
   }
 
   setDisabled(disabled: boolean): void {

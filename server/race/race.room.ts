@@ -225,7 +225,6 @@ export class RaceRoom extends Room<{ state: RaceState }> {
     }
     this.state.phase = RacePhase.Training;
     this.startedAt = new Date();
-    void this.lock();
     this.setMetadata({ phase: RacePhase.Training });
     for (const [sessionId, entry] of this.state.entries) this.launch(sessionId, entry);
   }
