@@ -53,6 +53,7 @@ describe.skipIf(!ready)('a race on Postgres and BullMQ with a separate worker pr
   it('trains every entry in the worker and stores the match in Postgres', async () => {
     const a = await t.client.create<RaceState>('race', { name: 'ada', budget: 6000, countdownSeconds: 60 });
     const b = await t.client.joinById<RaceState>(a.roomId, { name: 'bob' });
+    b.onMessage('result', () => {});
     const result = nextMessage<RaceResultMessage>(a, 'result', 90_000);
     a.send('spec', { spec: SPEC_TEMPLATES[0]!.spec });
     b.send('spec', { spec: SPEC_TEMPLATES[1]!.spec });

@@ -1,0 +1,68 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestArena } from './support/arena.ts';
+
+const run = promisify(execFile);
+const ARENA = fileURLToPath(new URL('../cli/arena.ts', import.meta.url));
+const arena = (...args: string[]) => run(process.execPath, [ARENA, ...args], { timeout: 120_000 });
+
+describe('npm run arena', () => {
+  it('train --json prints a frame per line and a summary last', async () => {
+    const { stdout } = await arena('train', '--task', 'spiral', '--budget', '4000', '--seed', '5', '--json');
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const summary = lines.at(-1).summary;
+    expect(lines.length).toBeGreaterThan(5);
+    expect(lines[0]).toMatchObject({ runId: 'cli', step: 10 });
+    expect(summary).toMatchObject({ samples: 4000, backend: 'wasm' });
+    expect(Object.keys(summary.final).sort()).toEqual(['accuracy', 'loss', 'valAccuracy', 'valLoss']);
+    expect(summary.weightsHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(summary.samplesPerSec).toBeGreaterThan(0);
+    // the same run twice gives the same weights
+    const again = JSON.parse((await arena('train', '--budget', '4000', '--seed', '5', '--json')).stdout.trim().split('\n').at(-1)!);
+    expect(again.summary.weightsHash).toBe(summary.weightsHash);
+  });
+
+  it('train --model reads a spec file and names what is wrong with a bad one', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'arena-cli-'));
+    const good = path.join(dir, 'good.json');
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(good, JSON.stringify({ layers: [{ units: 4, activation: 'tanh' }], optimizer: 'sgd', learningRate: 0.1, batchSize: 8 }));
+    writeFileSync(bad, JSON.stringify({ layers: [{ units: 4, activation: 'tanh' }], learningRate: 0, batchSize: 8 }));
+    const { stdout } = await arena('train', '--budget', '200', '--model', good, '--json');
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!).summary.samples).toBe(200);
+    const err = await arena('train', '--model', bad).catch((e: { code: number; stderr: string }) => e);
+    expect(err).toMatchObject({ code: 2 });
+    expect((err as { stderr: string }).stderr).toContain('learningRate: learningRate must be greater than 0');
+  });
+
+  describe('race against a running server', () => {
+    let t: Awaited<ReturnType<typeof startTestArena>>;
+    beforeAll(async () => {
+      t = await startTestArena();
+    });
+    afterAll(async () => {
+      await t?.stop();
+    });
+
+    it('4 bots on budget 20000: the race finishes, is stored, and the best entry beats 0.8', async () => {
+      const { stdout } = await arena('race', '--server', t.url, '--players', '4', '--task', 'spiral', '--budget', '20000', '--json');
+      const out = JSON.parse(stdout.trim());
+      expect(out.ranking).toHaveLength(4);
+      expect(out.ranking.map((r: { player: string }) => r.player).sort()).toEqual(['bot-1', 'bot-2', 'bot-3', 'bot-4']);
+      expect(Math.max(...out.ranking.map((r: { valAccuracy: number }) => r.valAccuracy))).toBeGreaterThan(0.8);
+      const stored = await t.arena.services.matches.load(out.matchId);
+      expect(stored?.entries).toHaveLength(4);
+    });
+
+    it('refuses a bad option with a message that names it', async () => {
+      const err = await arena('race', '--server', t.url, '--players', '9').catch((e: { code: number; stderr: string }) => e);
+      expect(err).toMatchObject({ code: 2 });
+      expect((err as { stderr: string }).stderr).toContain('--players must be at most 8');
+    });
+  });
+});
