@@ -2,7 +2,7 @@ import { Activation, ModelSpec, OptimizerName } from '../shared/model-spec.schem
 import { parameterCount, trainFlopsPerSample, trainingMemoryBytes } from '../shared/model-spec.metrics.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
 import type { TaskSpec } from '../shared/task.schema.ts';
-import { taskDims } from '../shared/task.schema.ts';
+import { networkDims } from '../shared/network-dims.ts';
 import { checkSpecSize, describeZodError } from '../shared/validation.ts';
 import { h } from './dom.ts';
 
@@ -94,10 +94,10 @@ export class SpecEditor {
       this.problem.textContent = r.error;
       this.stats.textContent = '';
     } else {
-      const { inputDim, classes } = taskDims(this.task);
-      const params = parameterCount(r.spec, inputDim, classes);
-      const flops = trainFlopsPerSample(r.spec, inputDim, classes);
-      const mem = trainingMemoryBytes(r.spec, inputDim, classes);
+      const { inputDim, outputDim } = networkDims(r.spec, this.task);
+      const params = parameterCount(r.spec, inputDim, outputDim);
+      const flops = trainFlopsPerSample(r.spec, inputDim, outputDim);
+      const mem = trainingMemoryBytes(r.spec, inputDim, outputDim);
       this.problem.textContent = '';
       this.stats.textContent = `${formatCount(params)} parameters · ${formatCount(flops)} FLOPs per sample · ${formatCount(mem)}B while training`;
     }

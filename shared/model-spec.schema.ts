@@ -15,6 +15,14 @@ export const MAX_LAYERS = 16;
 /** Largest model, in trainable parameters, the arena will train. */
 export const MAX_PARAMETERS = 1_000_000;
 
+/** Input features a 2D task's network may see (TensorFlow Playground's set). */
+export const InputFeature = z.enum(['x1', 'x2', 'x1sq', 'x2sq', 'x1x2', 'sinx1', 'sinx2']);
+export type InputFeature = z.infer<typeof InputFeature>;
+
+/** How a layer's weights start: `auto` is He-normal for ReLU-like activations, Glorot-normal otherwise. */
+export const Initializer = z.enum(['auto', 'heNormal', 'glorotNormal', 'glorotUniform', 'lecunNormal']);
+export type Initializer = z.infer<typeof Initializer>;
+
 export const DenseLayerSpec = z.object({
   units: z
     .number({ error: 'units must be a number' })
@@ -22,6 +30,8 @@ export const DenseLayerSpec = z.object({
     .min(1, 'units must be at least 1')
     .max(MAX_UNITS, `units must be at most ${MAX_UNITS}`),
   activation: Activation,
+  /** Share of this layer's outputs dropped while training (0 = none). */
+  dropout: z.number({ error: 'dropout must be a number' }).min(0, 'dropout must be at least 0').max(0.9, 'dropout must be at most 0.9').default(0),
 });
 export type DenseLayerSpec = z.infer<typeof DenseLayerSpec>;
 
@@ -44,13 +54,24 @@ export const ModelSpec = z.object({
     .int('batchSize must be a whole number')
     .min(1, 'batchSize must be at least 1')
     .max(1024, 'batchSize must be at most 1024'),
+  /** L1 penalty on kernels, added to the loss (0 = none). */
+  l1: z.number({ error: 'l1 must be a number' }).min(0, 'l1 must be at least 0').max(1, 'l1 must be at most 1').default(0),
+  /** L2 penalty on kernels, added to the loss (0 = none). */
+  l2: z.number({ error: 'l2 must be a number' }).min(0, 'l2 must be at least 0').max(1, 'l2 must be at most 1').default(0),
+  initializer: Initializer.default('auto'),
+  /** Input features for 2D tasks (ignored by MNIST). */
+  features: z
+    .array(InputFeature)
+    .min(1, 'features needs at least one input feature')
+    .refine((f) => new Set(f).size === f.length, 'features must not repeat')
+    .default(['x1', 'x2']),
 });
 export type ModelSpec = z.infer<typeof ModelSpec>;
 /** What a client may send: defaults not yet applied. */
 export type ModelSpecInput = z.input<typeof ModelSpec>;
 
 /** A spec that trains well on the 2D tasks; the designer's starting point. */
-export const DEFAULT_SPEC: ModelSpec = {
+export const DEFAULT_SPEC: ModelSpec = ModelSpec.parse({
   layers: [
     { units: 16, activation: 'relu' },
     { units: 16, activation: 'relu' },
@@ -58,4 +79,4 @@ export const DEFAULT_SPEC: ModelSpec = {
   optimizer: 'adam',
   learningRate: 0.01,
   batchSize: 32,
-};
+});

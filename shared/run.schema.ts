@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LoggedControl } from './control.schema.ts';
 import { ModelSpec } from './model-spec.schema.ts';
 import { TaskSpec } from './task.schema.ts';
 
@@ -6,8 +7,8 @@ import { TaskSpec } from './task.schema.ts';
 export const MAX_BUDGET = 50_000_000;
 
 /**
- * A run is a value: spec, task, seed and budget (in training samples) fix
- * everything it will do. This is the job a trainer receives.
+ * A run is a value: spec, task, seed, budget (in training samples) and the
+ * ordered control log fix everything it will do. This is the job a trainer receives.
  */
 export const TrainJob = z.object({
   runId: z.string().min(1).max(128),
@@ -15,13 +16,23 @@ export const TrainJob = z.object({
   task: TaskSpec,
   seed: z.number().int().min(0).max(2 ** 31 - 1),
   budget: z.number().int().min(1, 'budget must be at least 1 sample').max(MAX_BUDGET, `budget must be at most ${MAX_BUDGET} samples`),
-  /** Steps between two telemetry frames (default 10). */
-  frameEverySteps: z.number().int().min(1).max(10_000).default(10),
+  /** Controls to apply at given steps, e.g. when replaying or resuming a run. */
+  controls: z.array(LoggedControl).default([]),
+  /** Steps between two light telemetry frames (default 10). */
+  frameEverySteps: z.number().int().min(1).max(100_000).default(10),
+  /** Steps between two heavy probes; 0 turns probes off (default 200). */
+  probeEverySteps: z.number().int().min(0).max(1_000_000).default(200),
+  /** Steps between two automatic checkpoints (default 50). */
+  checkpointEverySteps: z.number().int().min(1).max(1_000_000).default(50),
+  /** Side of the decision-boundary grid a probe computes (default 50). */
+  boundaryResolution: z.number().int().min(4).max(200).default(50),
+  /** Validation accuracy at which the run counts as converged (default 0.95). */
+  targetAccuracy: z.number().gt(0).max(1).default(0.95),
 });
 export type TrainJob = z.infer<typeof TrainJob>;
 export type TrainJobInput = z.input<typeof TrainJob>;
 
-/** Loss and accuracy at one point of a run. */
+/** Loss and accuracy at one point of a run. For regression, accuracy is R² (floored at 0). */
 export const Metrics = z.object({
   loss: z.number(),
   accuracy: z.number(),
@@ -29,6 +40,18 @@ export const Metrics = z.object({
   valAccuracy: z.number(),
 });
 export type Metrics = z.infer<typeof Metrics>;
+
+/** Per-layer health figures in a light frame. */
+export const LayerStats = z.object({
+  gradNorm: z.number(),
+  weightMean: z.number(),
+  weightStd: z.number(),
+  /** ‖Δw‖ / ‖w‖ of the last step. */
+  updateRatio: z.number(),
+  /** Share of units whose output did not vary over the validation set. */
+  deadFraction: z.number(),
+});
+export type LayerStats = z.infer<typeof LayerStats>;
 
 /** A light telemetry frame, emitted every few steps of a run. */
 export const TelemetryFrame = Metrics.extend({
@@ -39,14 +62,48 @@ export const TelemetryFrame = Metrics.extend({
   learningRate: z.number(),
   batchSize: z.number().int(),
   samplesPerSec: z.number(),
+  layers: z.array(LayerStats).default([]),
   /** Wall-clock time the frame was made, ms since the epoch. */
   createdAt: z.number(),
 });
 export type TelemetryFrame = z.infer<typeof TelemetryFrame>;
 
+const Histogram = z.object({ min: z.number(), max: z.number(), counts: z.array(z.number().int()) });
+
+/** A heavy probe, a few times a second. */
+export const ProbeFrame = z.object({
+  runId: z.string(),
+  step: z.number().int(),
+  samples: z.number().int(),
+  /** Planar tasks: the model's output over a square grid on [-extent, extent]², row by row from the top (x2 = +extent). */
+  boundary: z
+    .object({ resolution: z.number().int(), extent: z.number(), values: z.array(z.number()) })
+    .optional(),
+  /** Planar tasks: each hidden unit's output over a coarse grid, per layer. */
+  activationMaps: z.array(z.object({ layer: z.number().int(), resolution: z.number().int(), units: z.array(z.array(z.number())) })).optional(),
+  histograms: z.array(z.object({ layer: z.number().int(), weights: Histogram, gradients: Histogram })),
+  /** Classification: counts[true][predicted] on the validation split. */
+  confusion: z.array(z.array(z.number().int())).optional(),
+  /** Validation points the model gets most wrong. */
+  misclassified: z.array(z.object({ index: z.number().int(), label: z.number(), predicted: z.number(), loss: z.number() })),
+});
+export type ProbeFrame = z.infer<typeof ProbeFrame>;
+
+/** Something a run's detectors or controls want the world to know. */
+export const RunEvent = z.object({
+  runId: z.string(),
+  step: z.number().int(),
+  samples: z.number().int(),
+  type: z.enum(['converged', 'diverged', 'vanishingGradients', 'gradientsRecovered', 'overfitting', 'control', 'controlRefused', 'paused', 'resumed']),
+  message: z.string(),
+  control: z.unknown().optional(),
+});
+export type RunEvent = z.infer<typeof RunEvent>;
+
 /** What a finished run reports. `heldOutAccuracy` must never reach a client before the race ends. */
 export const RunResult = z.object({
   runId: z.string(),
+  status: z.enum(['finished', 'diverged']).default('finished'),
   steps: z.number().int(),
   samples: z.number().int(),
   flops: z.number(),
@@ -56,5 +113,22 @@ export const RunResult = z.object({
   backend: z.string(),
   samplesPerSec: z.number(),
   durationMs: z.number(),
+  /** Every control that took effect, with its step. */
+  controls: z.array(LoggedControl).default([]),
+  /** For a diverged run: the step of the last checkpoint with finite weights. */
+  lastGoodStep: z.number().int().optional(),
 });
 export type RunResult = z.infer<typeof RunResult>;
+
+/** A run file: everything needed to replay a run, and what it should come to. */
+export const RunFile = z.object({
+  format: z.literal('gradient-arena-run'),
+  version: z.literal(1),
+  spec: ModelSpec,
+  task: TaskSpec,
+  seed: z.number().int(),
+  budget: z.number().int(),
+  controls: z.array(LoggedControl),
+  expected: z.object({ weightsHash: z.string(), backend: z.string(), samples: z.number().int() }).optional(),
+});
+export type RunFile = z.infer<typeof RunFile>;

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { MAX_PARAMETERS, type ModelSpec } from './model-spec.schema.ts';
 import { parameterCount } from './model-spec.metrics.ts';
-import { taskDims, type TaskSpec } from './task.schema.ts';
+import { networkDims } from './network-dims.ts';
+import type { TaskSpec } from './task.schema.ts';
 
 /** A validation failure in words: which field, and what was wrong with it. */
 export interface FieldError {
@@ -20,8 +21,8 @@ export function describeZodError(error: z.ZodError, prefix = ''): FieldError {
 
 /** Refuses a spec whose network would be larger than the arena trains. */
 export function checkSpecSize(spec: ModelSpec, task: TaskSpec): FieldError | undefined {
-  const { inputDim, classes } = taskDims(task);
-  const params = parameterCount(spec, inputDim, classes);
+  const { inputDim, outputDim } = networkDims(spec, task);
+  const params = parameterCount(spec, inputDim, outputDim);
   if (params <= MAX_PARAMETERS) return undefined;
   return {
     field: 'spec.layers',

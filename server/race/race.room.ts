@@ -18,7 +18,8 @@ import {
 } from '../../shared/race.messages.ts';
 import { RaceEntry, RaceState } from '../../shared/race.state.ts';
 import type { RunResult, TelemetryFrame } from '../../shared/run.schema.ts';
-import { taskDims } from '../../shared/task.schema.ts';
+import { networkDims } from '../../shared/network-dims.ts';
+import { TrainJob } from '../../shared/run.schema.ts';
 import { checkSpecSize, describeZodError } from '../../shared/validation.ts';
 import type { ArenaServices } from '../arena.services.ts';
 import { LiveCurve } from './live-curve.ts';
@@ -167,10 +168,10 @@ export class RaceRoom extends Room<{ state: RaceState }> {
       this.refuse(client, { code: ErrorCode.SpecTooLarge, ...tooLarge, about: 'spec' });
       return;
     }
-    const { inputDim, classes } = taskDims(this.options.task);
+    const { inputDim, outputDim } = networkDims(spec, this.options.task);
     this.entries.get(client.sessionId)!.spec = spec;
-    entry.params = parameterCount(spec, inputDim, classes);
-    const widths = [inputDim, ...spec.layers.map((l) => l.units), classes].join('-');
+    entry.params = parameterCount(spec, inputDim, outputDim);
+    const widths = [inputDim, ...spec.layers.map((l) => l.units), outputDim].join('-');
     const acts = [...new Set(spec.layers.map((l) => l.activation))].join('/');
     entry.summary = `${widths} ${acts} · ${spec.optimizer} ${spec.learningRate} · batch ${spec.batchSize}`;
   }
@@ -233,7 +234,7 @@ export class RaceRoom extends Room<{ state: RaceState }> {
     const priv = this.entries.get(sessionId)!;
     priv.runId = randomUUID();
     entry.status = EntryStatus.Training;
-    const job = { runId: priv.runId, spec: priv.spec!, task: this.options.task, seed: this.seed, budget: this.options.budget, frameEverySteps: 10 };
+    const job = TrainJob.parse({ runId: priv.runId, spec: priv.spec!, task: this.options.task, seed: this.seed, budget: this.options.budget, probeEverySteps: 0 });
     this.services.trainer
       .submit(job, {
         onFrame: (frame) => this.applyFrame(entry, priv, frame),

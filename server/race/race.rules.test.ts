@@ -4,6 +4,8 @@ import { enoughReady, everyoneReady, freeSeat, rankEntries } from './race.rules.
 
 const result = (heldOutAccuracy: number, valLoss = 0.5): RunResult => ({
   runId: 'r',
+  status: 'finished',
+  controls: [],
   steps: 1,
   samples: 1,
   flops: 1,

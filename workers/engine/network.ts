@@ -1,13 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Activation, ModelSpec } from '../../shared/model-spec.schema.ts';
+import type { Activation, Initializer, ModelSpec } from '../../shared/model-spec.schema.ts';
 import { layerWidths } from '../../shared/model-spec.metrics.ts';
-import { createRng } from '../../shared/random.ts';
+import type { Rng } from '../../shared/random.ts';
 
-/** One dense layer's trainable variables and its activation. */
+/** Optimizer slots of one variable (momentum, moments, …), owned by the layer. */
+export type Slots = tf.Variable[];
+
+/** One dense layer: its variables, its activation, and how it trains. */
 export interface DenseLayer {
   kernel: tf.Variable;
   bias: tf.Variable;
-  activation: Activation | 'logits';
+  /** Hidden layers have an activation; the output layer gives raw logits (or the regression value). */
+  activation: Activation | 'output';
+  dropout: number;
+  frozen: boolean;
+  kernelSlots: Slots;
+  biasSlots: Slots;
 }
 
 /** A dense network held as plain tf.js variables, so it can be steered layer by layer. */
@@ -17,7 +25,10 @@ export interface Network {
   outputDim: number;
 }
 
-function activate(x: tf.Tensor2D, activation: DenseLayer['activation']): tf.Tensor2D {
+const RELU_LIKE = new Set<string>(['relu', 'leakyRelu', 'elu', 'swish']);
+
+/** Applies an activation by name. */
+export function activate(x: tf.Tensor2D, activation: DenseLayer['activation']): tf.Tensor2D {
   switch (activation) {
     case 'relu':
       return tf.relu(x);
@@ -32,52 +43,92 @@ function activate(x: tf.Tensor2D, activation: DenseLayer['activation']): tf.Tens
     case 'swish':
       return tf.mul(x, tf.sigmoid(x));
     case 'linear':
-    case 'logits':
+    case 'output':
       return x;
   }
 }
 
+function initStd(init: Initializer, activation: DenseLayer['activation'], fanIn: number, fanOut: number): { std: number; uniform: boolean } {
+  const chosen = init === 'auto' ? (RELU_LIKE.has(activation) ? 'heNormal' : 'glorotNormal') : init;
+  switch (chosen) {
+    case 'heNormal':
+      return { std: Math.sqrt(2 / fanIn), uniform: false };
+    case 'lecunNormal':
+      return { std: Math.sqrt(1 / fanIn), uniform: false };
+    case 'glorotUniform':
+      return { std: Math.sqrt(6 / (fanIn + fanOut)), uniform: true };
+    case 'glorotNormal':
+      return { std: Math.sqrt(2 / (fanIn + fanOut)), uniform: false };
+  }
+}
+
+/** A new layer from given weights (copied into fresh variables). */
+export function makeLayer(kernel: Float32Array, bias: Float32Array, fanIn: number, fanOut: number, activation: DenseLayer['activation'], dropout = 0): DenseLayer {
+  return {
+    kernel: tf.tidy(() => tf.variable(tf.tensor2d(kernel, [fanIn, fanOut]), true)),
+    bias: tf.tidy(() => tf.variable(tf.tensor1d(bias), true)),
+    activation,
+    dropout,
+    frozen: false,
+    kernelSlots: [],
+    biasSlots: [],
+  };
+}
+
 /**
  * Builds a network from a spec with weights drawn from the arena's own seeded
- * generator (He-normal for ReLU-like layers, Glorot-normal otherwise), so the
- * initial weights are the same on every backend and machine.
+ * generator, so the initial weights are the same on every backend and machine.
  */
-export function buildNetwork(spec: ModelSpec, inputDim: number, outputDim: number, seed: number): Network {
+export function buildNetwork(spec: ModelSpec, inputDim: number, outputDim: number, rng: Rng): Network {
   const widths = layerWidths(spec, inputDim, outputDim);
-  const rng = createRng(seed);
   const layers: DenseLayer[] = [];
   for (let i = 1; i < widths.length; i++) {
     const fanIn = widths[i - 1]!;
     const fanOut = widths[i]!;
-    const activation = i <= spec.layers.length ? spec.layers[i - 1]!.activation : 'logits';
-    const reluLike = activation === 'relu' || activation === 'leakyRelu' || activation === 'elu' || activation === 'swish';
-    const std = reluLike ? Math.sqrt(2 / fanIn) : Math.sqrt(2 / (fanIn + fanOut));
+    const hidden = spec.layers[i - 1];
+    const activation = hidden ? hidden.activation : 'output';
+    const { std, uniform } = initStd(spec.initializer, activation, fanIn, fanOut);
     const w = new Float32Array(fanIn * fanOut);
-    for (let k = 0; k < w.length; k++) w[k] = rng.normal() * std;
-    layers.push({
-      kernel: tf.tidy(() => tf.variable(tf.tensor2d(w, [fanIn, fanOut]), true)),
-      bias: tf.tidy(() => tf.variable(tf.zeros([fanOut]), true)),
-      activation,
-    });
+    for (let k = 0; k < w.length; k++) w[k] = uniform ? (rng.next() * 2 - 1) * std : rng.normal() * std;
+    layers.push(makeLayer(w, new Float32Array(fanOut), fanIn, fanOut, activation, hidden?.dropout ?? 0));
   }
   return { layers, inputDim, outputDim };
 }
 
-/** Logits of the network for a batch of inputs. */
-export function forward(net: Network, x: tf.Tensor2D): tf.Tensor2D {
+/** Options of a forward pass. */
+export interface ForwardOptions {
+  /** Seed for this pass's dropout masks; no dropout without it. */
+  dropoutSeed?: number;
+  /** Receives each hidden layer's output. */
+  onHidden?: (layer: number, output: tf.Tensor2D) => void;
+}
+
+/** Network output for a batch: logits for classification, the value for regression. */
+export function forward(net: Network, x: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
   let h = x;
-  for (const layer of net.layers) {
+  net.layers.forEach((layer, i) => {
     h = activate(tf.add(tf.matMul(h, layer.kernel), layer.bias), layer.activation);
-  }
+    if (layer.activation !== 'output') {
+      options.onHidden?.(i, h);
+      if (options.dropoutSeed !== undefined && layer.dropout > 0) h = tf.dropout(h, layer.dropout, undefined, options.dropoutSeed + i) as tf.Tensor2D;
+    }
+  });
   return h;
 }
 
-/** Every trainable variable, in layer order (kernel, bias, kernel, bias, …). */
+/** Every variable, in layer order (kernel, bias, kernel, bias, …). */
 export function variables(net: Network): tf.Variable[] {
   return net.layers.flatMap((l) => [l.kernel, l.bias]);
 }
 
-/** Frees the network's variables. */
+/** Frees a layer's variables and optimizer slots. */
+export function disposeLayer(layer: DenseLayer): void {
+  tf.dispose([layer.kernel, layer.bias, ...layer.kernelSlots, ...layer.biasSlots]);
+  layer.kernelSlots = [];
+  layer.biasSlots = [];
+}
+
+/** Frees the network's variables and slots. */
 export function disposeNetwork(net: Network): void {
-  for (const v of variables(net)) v.dispose();
+  for (const layer of net.layers) disposeLayer(layer);
 }

@@ -1,38 +1,104 @@
-import type { RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';
+import type { Control } from '../../shared/control.schema.ts';
+import type { ProbeFrame, RunEvent, RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';
+import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
+import { ControlError } from './control-error.ts';
+import { probe } from './probes.ts';
 import { TrainSession } from './train-session.ts';
 
-/** What the owner of a run hears while it trains. */
+/** What the owner of a run hears and tells while it trains. */
 export interface TrainHooks {
-  /** Called with each telemetry frame, every `job.frameEverySteps` steps and at the end. */
+  /** Each light telemetry frame: every `job.frameEverySteps` steps and at the end. */
   onFrame?: (frame: TelemetryFrame) => void;
+  /** Each heavy probe: every `job.probeEverySteps` steps (0: never). */
+  onProbe?: (probe: ProbeFrame) => void;
+  /** Detector findings and the controls that took effect or were refused. */
+  onEvent?: (event: RunEvent) => void;
+  /** Each automatic checkpoint, serialised, e.g. to persist it for crash recovery. */
+  onCheckpoint?: (bytes: Uint8Array, step: number) => void;
+  /** Live controls that arrived since the last call; applied before the next step. */
+  pullControls?: () => Control[];
+  /** Resume from this checkpoint (bytes from `onCheckpoint`) instead of the start. */
+  resumeFrom?: Uint8Array;
   /** Aborting stops the run between two steps; the promise then rejects with the signal's reason. */
   signal?: AbortSignal;
 }
 
 /** How long a run computes before it lets its thread's event loop breathe (ms). */
 const SLICE_MS = 8;
+/** Most checkpoints kept in memory for rewinds (the first is always kept). */
+const MAX_KEPT_CHECKPOINTS = 200;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function forget(session: TrainSession): void {
+  if (session.checkpoints.size <= MAX_KEPT_CHECKPOINTS) return;
+  const steps = [...session.checkpoints.keys()].sort((a, b) => a - b);
+  session.checkpoints.delete(steps[1]!);
+}
 
 /**
- * Trains a job to the end of its budget. Between slices of steps it yields to
- * the event loop, so several runs in one thread interleave fairly and messages
- * (cancel, controls) are heard within a step or two.
+ * Trains a job to the end of its budget (or until it diverges). Controls
+ * scheduled in `job.controls` apply at their steps, live ones before the next
+ * step; a live pause holds the run until a resume arrives. Between slices of
+ * steps the loop yields, so several runs in one thread interleave fairly.
  */
 export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promise<RunResult> {
   const session = new TrainSession(job);
+  const emit = () => {
+    for (const e of session.drainEvents()) hooks.onEvent?.(e);
+  };
   try {
+    let next = 0;
+    if (hooks.resumeFrom) {
+      const cp = decodeCheckpoint(hooks.resumeFrom);
+      session.restore(cp, { keepSpent: false });
+      session.checkpoints.set(cp.step, cp);
+      session.log.push(...job.controls.slice(0, cp.controlsApplied));
+      next = cp.controlsApplied;
+    }
+    let paused = false;
     let sliceStart = performance.now();
+    let lastCheckpointStep = -1;
     while (!session.done) {
       hooks.signal?.throwIfAborted();
+      while (next < job.controls.length && job.controls[next]!.step === session.stepCount) {
+        const { control } = job.controls[next++]!;
+        session.control(control); // a logged control applied once, so it applies again
+      }
+      for (const control of hooks.pullControls?.() ?? []) {
+        try {
+          session.control(control);
+          if (control.type === 'pause') paused = true;
+          if (control.type === 'resume') paused = false;
+        } catch (err) {
+          if (!(err instanceof ControlError)) throw err;
+          session.event('controlRefused', err.message, control);
+        }
+      }
+      emit();
+      if (paused) {
+        await sleep(20);
+        continue;
+      }
+      if (session.stepCount % job.checkpointEverySteps === 0 && session.stepCount !== lastCheckpointStep) {
+        lastCheckpointStep = session.stepCount;
+        const cp = session.keepCheckpoint();
+        forget(session);
+        hooks.onCheckpoint?.(encodeCheckpoint(cp), cp.step);
+      }
       session.step();
-      if (session.stepCount % job.frameEverySteps === 0 && !session.done) hooks.onFrame?.(session.frame());
+      if (session.done) break;
+      if (session.stepCount % job.frameEverySteps === 0) hooks.onFrame?.(session.frame());
+      if (job.probeEverySteps > 0 && session.stepCount % job.probeEverySteps === 0 && hooks.onProbe) hooks.onProbe(probe(session));
+      emit();
       if (performance.now() - sliceStart > SLICE_MS) {
         await yieldToEventLoop();
         sliceStart = performance.now();
       }
     }
-    hooks.onFrame?.(session.frame());
+    if (!session.diverged) hooks.onFrame?.(session.frame());
+    emit();
     return session.result();
   } finally {
     session.dispose();

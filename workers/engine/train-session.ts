@@ -1,76 +1,105 @@
 import * as tf from '@tensorflow/tfjs';
-import { generateTaskData, type LabelledPoints } from '../../shared/datasets/dataset.ts';
-import { trainFlopsPerSample } from '../../shared/model-spec.metrics.ts';
+import type { Control, LoggedControl } from '../../shared/control.schema.ts';
+import type { OptimizerName } from '../../shared/model-spec.schema.ts';
+import { networkDims } from '../../shared/network-dims.ts';
 import { createRng, deriveSeed, permutation, type Rng } from '../../shared/random.ts';
-import type { Metrics, RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';
-import { taskDims } from '../../shared/task.schema.ts';
-import { buildNetwork, disposeNetwork, forward, variables, type Network } from './network.ts';
-import { createOptimizer } from './optimizer.ts';
+import type { LayerStats, Metrics, RunEvent, RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';
+import { taskKind } from '../../shared/task.schema.ts';
+import type { Checkpoint } from './checkpoint.ts';
+import { applyControl } from './controls.ts';
+export { ControlError } from './control-error.ts';
+import { detect, initialDetectorState, type DetectorState } from './detectors.ts';
+import { buildNetwork, disposeNetwork, forward, makeLayer, type Network } from './network.ts';
+import { optimizerUpdate } from './optimizer.ts';
+import { generateTaskData, type RawPoints } from './task-data.ts';
+import { disposeSplit, networkInputs, toTensors, type SplitTensors } from './training-data.ts';
 import { weightsHash } from './weights-hash.ts';
 
-interface PointTensors {
-  x: tf.Tensor2D;
-  labels: tf.Tensor1D;
-  oneHot: tf.Tensor2D;
-  count: number;
-}
-
-function toTensors(points: LabelledPoints): PointTensors {
-  const labels = tf.tensor1d(points.y, 'int32');
-  return {
-    x: tf.tensor2d(points.x, [points.count, points.inputDim]),
-    labels,
-    oneHot: tf.tidy(() => tf.oneHot(labels, points.classes).toFloat() as tf.Tensor2D),
-    count: points.count,
-  };
-}
-
-function disposeTensors(t: PointTensors): void {
-  tf.dispose([t.x, t.labels, t.oneHot]);
-}
+/** Points of a split used when a frame measures training accuracy and dead units. */
+const FRAME_EVAL_POINTS = 1000;
+/** Standard deviation of the jitter that augmentation adds to training inputs. */
+const AUGMENT_STD = 0.03;
 
 /**
  * One training run, stepped by its owner. Everything it does follows from the
- * job: the data, the initial weights and the order of the batches all come
- * from the job's seed, so two sessions of one job end with the same weights.
+ * job and its control log: data, initial weights, batch order, dropout masks
+ * and noise all come from the job's seed, so the same job gives the same
+ * weights to the bit on the same backend, and a checkpoint resumes it exactly.
  */
 export class TrainSession {
   readonly job: TrainJob;
   readonly backend: string;
+  readonly kind: 'classification' | 'regression';
+  /** @internal the engine's controls reach into these */
+  net: Network;
+  optimizer: { name: OptimizerName; learningRate: number; t: number };
+  batchSize: number;
+  augment = false;
+  train!: RawPoints;
+  trainTensors!: SplitTensors;
+  trainModified = false;
+  additions = 0;
+  controlRng: Rng;
   stepCount = 0;
-  samplesSeen = 0;
-  private readonly net: Network;
-  private readonly optimizer: tf.Optimizer;
-  private readonly train: PointTensors;
-  private readonly val: PointTensors;
-  private readonly heldOut: PointTensors;
-  private readonly batchRng: Rng;
-  private readonly flopsPerSample: number;
+  samplesSpent = 0;
+  /** Every control that took effect, in order, with its step. */
+  readonly log: LoggedControl[] = [];
+  /** Checkpoints kept in memory for rewinds, by step. */
+  readonly checkpoints = new Map<number, Checkpoint>();
+  /** Events not yet collected by the owner. */
+  readonly pendingEvents: RunEvent[] = [];
+  diverged = false;
+
+  private readonly val: SplitTensors;
+  private readonly heldOut: SplitTensors;
+  private trainEval!: SplitTensors;
+  private batchRng: Rng;
   private order: Uint32Array;
   private cursor = 0;
+  private detectors: DetectorState = initialDetectorState();
   private lossSum = 0;
   private lossSteps = 0;
-  private lastLoss = NaN;
+  private lastStats?: { gradNorms: number[]; updateRatios: number[] };
+  private readonly dropoutSeed: number;
   private readonly startedAt = performance.now();
 
   constructor(job: TrainJob) {
     this.job = job;
     this.backend = tf.getBackend();
+    this.kind = taskKind(job.task.name);
     const data = generateTaskData(job.task, job.seed);
-    const { inputDim, classes } = taskDims(job.task);
-    this.net = buildNetwork(job.spec, inputDim, classes, deriveSeed(job.seed, 'init'));
-    this.optimizer = createOptimizer(job.spec.optimizer, job.spec.learningRate);
-    this.train = toTensors(data.train);
-    this.val = toTensors(data.val);
-    this.heldOut = toTensors(data.heldOut);
+    const { inputDim, outputDim } = networkDims(job.spec, job.task);
+    this.net = buildNetwork(job.spec, inputDim, outputDim, createRng(deriveSeed(job.seed, 'init')));
+    this.optimizer = { name: job.spec.optimizer, learningRate: job.spec.learningRate, t: 0 };
+    this.batchSize = job.spec.batchSize;
+    this.setTrain(data.train, false);
+    this.val = toTensors(data.val, job.spec, job.task);
+    this.heldOut = toTensors(data.heldOut, job.spec, job.task);
     this.batchRng = createRng(deriveSeed(job.seed, 'batches'));
+    this.controlRng = createRng(deriveSeed(job.seed, 'controls'));
+    this.dropoutSeed = deriveSeed(job.seed, 'dropout');
     this.order = permutation(this.train.count, this.batchRng);
-    this.flopsPerSample = trainFlopsPerSample(job.spec, inputDim, classes);
   }
 
-  /** True once the budget of training samples is spent. */
+  /** True once the budget of training samples is spent (or the run diverged). */
   get done(): boolean {
-    return this.samplesSeen >= this.job.budget;
+    return this.diverged || this.samplesSpent >= this.job.budget;
+  }
+
+  /** Replaces the training set (after a data control) and re-uploads it. */
+  setTrain(points: RawPoints, modified = true): void {
+    if (this.trainTensors) {
+      disposeSplit(this.trainTensors);
+      if (this.trainEval !== this.trainTensors) disposeSplit(this.trainEval);
+    }
+    this.train = points;
+    this.trainModified ||= modified;
+    this.trainTensors = toTensors(points, this.job.spec, this.job.task);
+    this.trainEval = points.count > FRAME_EVAL_POINTS ? toTensors({ ...points, x: points.x.subarray(0, FRAME_EVAL_POINTS * points.dim), y: points.y.subarray(0, FRAME_EVAL_POINTS), count: FRAME_EVAL_POINTS }, this.job.spec, this.job.task) : this.trainTensors;
+    if (modified) {
+      this.order = permutation(points.count, this.batchRng);
+      this.cursor = 0;
+    }
   }
 
   private nextBatch(size: number): Int32Array {
@@ -85,99 +114,306 @@ export class TrainSession {
     return idx;
   }
 
-  /** Trains on one batch (trimmed so the budget is met exactly) and returns its loss. */
-  step(): number {
-    if (this.done) throw new Error('the budget is spent: no more steps');
-    const size = Math.min(this.job.spec.batchSize, this.job.budget - this.samplesSeen);
-    const idx = this.nextBatch(size);
-    const loss = tf.tidy(() => {
-      const indices = tf.tensor1d(idx, 'int32');
-      const xb = tf.gather(this.train.x, indices);
-      const yb = tf.gather(this.train.oneHot, indices);
-      const cost = this.optimizer.minimize(
-        () => tf.losses.softmaxCrossEntropy(yb, forward(this.net, xb)) as tf.Scalar,
-        true,
-        variables(this.net),
-      );
-      return cost!.dataSync()[0]!;
-    });
-    this.stepCount++;
-    this.samplesSeen += size;
-    this.lossSum += loss;
-    this.lossSteps++;
-    this.lastLoss = loss;
+  /** Input jitter for this batch: augmentation plus the difficulty ramp. */
+  private batchNoise(size: number): Float32Array | undefined {
+    const ramp = this.job.task.ramp * Math.min(1, this.samplesSpent / this.job.budget);
+    const std = Math.hypot(this.augment ? AUGMENT_STD : 0, ramp);
+    if (std === 0) return undefined;
+    const rawDim = this.train.dim;
+    const noise = new Float32Array(size * rawDim);
+    for (let i = 0; i < noise.length; i++) noise[i] = this.batchRng.normal() * std;
+    return noise;
+  }
+
+  /** The training loss: cross-entropy or squared error, plus L1/L2 on kernels. */
+  lossOf(output: tf.Tensor2D, target: tf.Tensor2D): tf.Scalar {
+    let loss = (this.kind === 'regression' ? tf.losses.meanSquaredError(target, output) : tf.losses.softmaxCrossEntropy(target, output)) as tf.Scalar;
+    const { l1, l2 } = this.job.spec;
+    for (const layer of this.net.layers) {
+      if (l1 > 0) loss = tf.add(loss, tf.mul(tf.sum(tf.abs(layer.kernel)), l1)) as tf.Scalar;
+      if (l2 > 0) loss = tf.add(loss, tf.mul(tf.sum(tf.square(layer.kernel)), l2)) as tf.Scalar;
+    }
     return loss;
   }
 
-  private evaluate(points: PointTensors): { loss: number; accuracy: number } {
+  /** Trains on one batch (trimmed so the budget is met exactly) and returns its loss. */
+  step(): number {
+    if (this.done) throw new Error('the run is over: no more steps');
+    const size = Math.min(this.batchSize, this.job.budget - this.samplesSpent);
+    const idx = this.nextBatch(size);
+    const noise = this.batchNoise(size);
+    const wantStats = (this.stepCount + 1) % this.job.frameEverySteps === 0 || this.samplesSpent + size >= this.job.budget;
+    const trainable = this.net.layers.filter((l) => !l.frozen);
+    this.optimizer.t++;
+    const { name, learningRate, t } = this.optimizer;
+    const dropoutSeed = (this.dropoutSeed + this.stepCount * 7919) % 2 ** 31;
+    const loss = tf.tidy(() => {
+      const indices = tf.tensor1d(idx, 'int32');
+      let xb = tf.gather(this.trainTensors.x, indices);
+      if (noise) xb = this.jitteredInputs(idx, noise);
+      const yb = tf.gather(this.trainTensors.y, indices);
+      const vars = trainable.flatMap((l) => [l.kernel, l.bias]);
+      const { value, grads } = tf.variableGrads(() => this.lossOf(forward(this.net, xb, { dropoutSeed }), yb), vars);
+      const gradNorms: tf.Scalar[] = [];
+      const updateRatios: tf.Scalar[] = [];
+      for (const layer of this.net.layers) {
+        if (layer.frozen) {
+          if (wantStats) gradNorms.push(tf.scalar(0)), updateRatios.push(tf.scalar(0));
+          continue;
+        }
+        const gk = grads[layer.kernel.name]!;
+        const gb = grads[layer.bias.name]!;
+        const newK = optimizerUpdate(name, learningRate, t, layer.kernel, gk, layer.kernelSlots);
+        const newB = optimizerUpdate(name, learningRate, t, layer.bias, gb, layer.biasSlots);
+        if (wantStats) {
+          gradNorms.push(tf.sqrt(tf.add(tf.sum(tf.square(gk)), tf.sum(tf.square(gb)))) as tf.Scalar);
+          updateRatios.push(tf.div(tf.norm(tf.sub(newK, layer.kernel)), tf.add(tf.norm(layer.kernel), 1e-12)) as tf.Scalar);
+        }
+        layer.kernel.assign(newK as tf.Tensor2D);
+        layer.bias.assign(newB as tf.Tensor1D);
+      }
+      if (wantStats) {
+        const stats = tf.stack([...gradNorms, ...updateRatios]).dataSync();
+        const n = this.net.layers.length;
+        this.lastStats = { gradNorms: Array.from(stats.subarray(0, n)), updateRatios: Array.from(stats.subarray(n)) };
+      }
+      return value.dataSync()[0]!;
+    });
+    this.stepCount++;
+    this.samplesSpent += size;
+    if (!Number.isFinite(loss)) {
+      this.diverged = true;
+      this.event('diverged', `the loss became ${loss} at step ${this.stepCount}; the last good checkpoint is kept`);
+    } else {
+      this.lossSum += loss;
+      this.lossSteps++;
+    }
+    return loss;
+  }
+
+  /** The batch's network inputs after jittering its raw points (features are recomputed from the jittered points). */
+  private jitteredInputs(idx: Int32Array, noise: Float32Array): tf.Tensor2D {
+    const d = this.train.dim;
+    const raw = new Float32Array(idx.length * d);
+    idx.forEach((src, i) => {
+      for (let j = 0; j < d; j++) raw[i * d + j] = this.train.x[src * d + j]! + noise[i * d + j]!;
+    });
+    return tf.tensor2d(networkInputs(raw, this.job.spec, this.job.task), [idx.length, this.net.inputDim]);
+  }
+
+  /** Loss and accuracy (R² for regression) on a split. */
+  evaluate(split: SplitTensors): { loss: number; accuracy: number } {
+    if (split.count === 0) return { loss: NaN, accuracy: 0 };
     return tf.tidy(() => {
-      const logits = forward(this.net, points.x);
-      const loss = tf.losses.softmaxCrossEntropy(points.oneHot, logits);
-      const correct = tf.mean(tf.equal(tf.argMax(logits, 1), points.labels).toFloat());
-      const [l, a] = [loss.dataSync()[0]!, correct.dataSync()[0]!];
-      return { loss: l, accuracy: a };
+      const out = forward(this.net, split.x);
+      if (this.kind === 'regression') {
+        const mse = tf.losses.meanSquaredError(split.y, out).dataSync()[0]!;
+        const variance = tf.moments(split.y).variance.dataSync()[0]!;
+        return { loss: mse, accuracy: variance > 0 ? Math.max(0, 1 - mse / variance) : 0 };
+      }
+      const loss = tf.losses.softmaxCrossEntropy(split.y, out).dataSync()[0]!;
+      const acc = tf.mean(tf.equal(tf.argMax(out, 1), split.labels!).toFloat()).dataSync()[0]!;
+      return { loss, accuracy: acc };
     });
   }
 
   /** Loss and accuracy on the training and validation splits now. */
   metrics(): Metrics {
-    const train = this.evaluate(this.train);
+    const train = this.evaluate(this.trainEval);
     const val = this.evaluate(this.val);
     return { loss: train.loss, accuracy: train.accuracy, valLoss: val.loss, valAccuracy: val.accuracy };
+  }
+
+  /** The validation split, for probes. @internal */
+  get validation(): SplitTensors {
+    return this.val;
+  }
+
+  private layerStats(): LayerStats[] {
+    return tf.tidy(() => {
+      const dead: number[] = [];
+      const sample = this.val.count > 256 ? this.val.x.slice([0, 0], [256, -1]) : this.val.x;
+      forward(this.net, sample, {
+        onHidden: (_i, h) => {
+          const range = tf.sub(tf.max(h, 0), tf.min(h, 0));
+          dead.push(tf.mean(tf.lessEqual(range, 1e-6).toFloat()).dataSync()[0]!);
+        },
+      });
+      return this.net.layers.map((layer, i) => {
+        const { mean, variance } = tf.moments(layer.kernel);
+        return {
+          gradNorm: this.lastStats?.gradNorms[i] ?? 0,
+          weightMean: mean.dataSync()[0]!,
+          weightStd: Math.sqrt(variance.dataSync()[0]!),
+          updateRatio: this.lastStats?.updateRatios[i] ?? 0,
+          deadFraction: dead[i] ?? 0,
+        };
+      });
+    });
   }
 
   /**
    * A telemetry frame. Its `loss` is the mean training loss of the steps since
    * the previous frame (what the optimizer saw); accuracies are measured now.
+   * Detectors look at every frame and queue their events.
    */
   frame(): TelemetryFrame {
     const m = this.metrics();
     const meanLoss = this.lossSteps > 0 ? this.lossSum / this.lossSteps : m.loss;
     this.lossSum = 0;
     this.lossSteps = 0;
+    const layers = this.layerStats();
     const elapsed = (performance.now() - this.startedAt) / 1000;
-    return {
+    const frame: TelemetryFrame = {
       runId: this.job.runId,
       step: this.stepCount,
-      samples: this.samplesSeen,
-      flops: this.samplesSeen * this.flopsPerSample,
+      samples: this.samplesSpent,
+      flops: this.samplesSpent * this.flopsPerSample(),
       ...m,
       loss: meanLoss,
-      learningRate: this.job.spec.learningRate,
-      batchSize: this.job.spec.batchSize,
-      samplesPerSec: elapsed > 0 ? this.samplesSeen / elapsed : 0,
+      learningRate: this.optimizer.learningRate,
+      batchSize: this.batchSize,
+      samplesPerSec: elapsed > 0 ? this.samplesSpent / elapsed : 0,
+      layers,
       createdAt: Date.now(),
     };
+    for (const e of detect(this.detectors, { ...m, loss: meanLoss }, layers, this.job.targetAccuracy)) this.event(e.type, e.message);
+    return frame;
+  }
+
+  /** Training FLOPs per sample of the network as it is now (6 per parameter: forward and backward). */
+  flopsPerSample(): number {
+    return 6 * this.net.layers.reduce((a, l) => a + l.kernel.size + l.bias.size, 0);
+  }
+
+  /** Queues an event for the owner. */
+  event(type: RunEvent['type'], message: string, control?: Control): void {
+    this.pendingEvents.push({ runId: this.job.runId, step: this.stepCount, samples: this.samplesSpent, type, message, ...(control ? { control } : {}) });
+  }
+
+  /** Hands over the events queued since the last call. */
+  drainEvents(): RunEvent[] {
+    return this.pendingEvents.splice(0);
+  }
+
+  /** Applies a control now, at the current step, and logs it; throws ControlError if it cannot apply. */
+  control(control: Control): void {
+    applyControl(this, control);
+    this.log.push({ step: this.stepCount, control });
+    this.event('control', `${control.type} at step ${this.stepCount}`, control);
+  }
+
+  /** Weights, optimizer state, random state and data position, copied out of tf.js. */
+  checkpoint(): Checkpoint {
+    const cp: Checkpoint = {
+      runId: this.job.runId,
+      step: this.stepCount,
+      samplesSpent: this.samplesSpent,
+      layers: this.net.layers.map((l) => ({
+        activation: l.activation,
+        dropout: l.dropout,
+        frozen: l.frozen,
+        fanIn: l.kernel.shape[0]!,
+        fanOut: l.kernel.shape[1]!,
+        kernel: l.kernel.dataSync().slice() as Float32Array,
+        bias: l.bias.dataSync().slice() as Float32Array,
+        kernelSlots: l.kernelSlots.map((s) => s.dataSync().slice() as Float32Array),
+        biasSlots: l.biasSlots.map((s) => s.dataSync().slice() as Float32Array),
+      })),
+      optimizer: { ...this.optimizer },
+      batchSize: this.batchSize,
+      augment: this.augment,
+      rng: { batch: this.batchRng.state(), control: this.controlRng.state() },
+      order: this.order.slice(),
+      cursor: this.cursor,
+      ...(this.trainModified ? { train: { x: this.train.x.slice(), y: this.train.y.slice(), count: this.train.count } } : {}),
+      additions: this.additions,
+      detectors: structuredClone(this.detectors),
+      controlsApplied: this.log.length,
+    };
+    return cp;
+  }
+
+  /** Takes a checkpoint and keeps it for rewinds. */
+  keepCheckpoint(): Checkpoint {
+    const cp = this.checkpoint();
+    this.checkpoints.set(cp.step, cp);
+    return cp;
+  }
+
+  /**
+   * Puts the run back into a checkpoint's state. `samplesSpent` is not
+   * restored by a rewind: samples trained on and thrown away still count
+   * against the budget, so rewinding is never free.
+   */
+  restore(cp: Checkpoint, options: { keepSpent: boolean }): void {
+    disposeNetwork(this.net);
+    this.net = {
+      inputDim: this.net.inputDim,
+      outputDim: this.net.outputDim,
+      layers: cp.layers.map((l) => {
+        const layer = makeLayer(l.kernel, l.bias, l.fanIn, l.fanOut, l.activation, l.dropout);
+        layer.frozen = l.frozen;
+        layer.kernelSlots = l.kernelSlots.map((s) => tf.tidy(() => tf.variable(tf.tensor2d(s, [l.fanIn, l.fanOut]), false)));
+        layer.biasSlots = l.biasSlots.map((s) => tf.tidy(() => tf.variable(tf.tensor1d(s), false)));
+        return layer;
+      }),
+    };
+    this.optimizer = { ...cp.optimizer };
+    this.batchSize = cp.batchSize;
+    this.augment = cp.augment;
+    this.batchRng = createRng(cp.rng.batch);
+    this.controlRng = createRng(cp.rng.control);
+    if (cp.train) this.setTrain({ x: cp.train.x.slice(), y: cp.train.y.slice(), count: cp.train.count, dim: this.train.dim }, true);
+    else if (this.trainModified) {
+      this.setTrain(generateTaskData(this.job.task, this.job.seed).train, false);
+      this.trainModified = false;
+    }
+    this.order = cp.order.slice();
+    this.cursor = cp.cursor;
+    this.additions = cp.additions;
+    this.detectors = structuredClone(cp.detectors);
+    this.stepCount = cp.step;
+    if (!options.keepSpent) this.samplesSpent = cp.samplesSpent;
+    this.lossSum = 0;
+    this.lossSteps = 0;
+    this.diverged = false;
+    for (const step of [...this.checkpoints.keys()]) if (step > cp.step) this.checkpoints.delete(step);
+  }
+
+  /** Network output for raw inputs (feature expansion included). */
+  predict(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => forward(this.net, x));
   }
 
   /** The run's final report, including its score on the held-out split. */
   result(): RunResult {
     const durationMs = performance.now() - this.startedAt;
+    const lastGood = [...this.checkpoints.keys()].filter((s) => s < this.stepCount || !this.diverged).sort((a, b) => b - a)[0];
     return {
       runId: this.job.runId,
+      status: this.diverged ? 'diverged' : 'finished',
       steps: this.stepCount,
-      samples: this.samplesSeen,
-      flops: this.samplesSeen * this.flopsPerSample,
+      samples: this.samplesSpent,
+      flops: this.samplesSpent * this.flopsPerSample(),
       final: this.metrics(),
       heldOutAccuracy: this.evaluate(this.heldOut).accuracy,
-      weightsHash: weightsHash(variables(this.net)),
+      weightsHash: weightsHash(this.net.layers.flatMap((l) => [l.kernel, l.bias])),
       backend: this.backend,
-      samplesPerSec: durationMs > 0 ? this.samplesSeen / (durationMs / 1000) : 0,
+      samplesPerSec: durationMs > 0 ? this.samplesSpent / (durationMs / 1000) : 0,
       durationMs,
+      controls: [...this.log],
+      ...(this.diverged && lastGood !== undefined ? { lastGoodStep: lastGood } : {}),
     };
-  }
-
-  /** Loss of the most recent step (NaN before the first). */
-  get lastStepLoss(): number {
-    return this.lastLoss;
   }
 
   /** Frees every tensor the session holds. */
   dispose(): void {
     disposeNetwork(this.net);
-    this.optimizer.dispose();
-    disposeTensors(this.train);
-    disposeTensors(this.val);
-    disposeTensors(this.heldOut);
+    disposeSplit(this.trainTensors);
+    if (this.trainEval !== this.trainTensors) disposeSplit(this.trainEval);
+    disposeSplit(this.val);
+    disposeSplit(this.heldOut);
+    this.checkpoints.clear();
   }
 }

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { Activation, OptimizerName } from './model-spec.schema.ts';
+
+const layerIndex = z.number({ error: 'layer must be a number' }).int('layer must be a whole number').min(0, 'layer must be at least 0');
+
+/**
+ * Commands that steer a run between two steps. Each is validated, applied at
+ * a step boundary and appended to the run's log with that step, so the run
+ * can be replayed exactly. Layer indices count hidden layers from 0; the
+ * output layer is index `layers.length` (only `freeze` may name it).
+ */
+export const Control = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('setLearningRate'), learningRate: z.number().gt(0, 'learningRate must be greater than 0').max(10, 'learningRate must be at most 10') }),
+  z.object({ type: z.literal('setBatchSize'), batchSize: z.number().int().min(1, 'batchSize must be at least 1').max(1024, 'batchSize must be at most 1024') }),
+  z.object({ type: z.literal('setOptimizer'), optimizer: OptimizerName, learningRate: z.number().gt(0).max(10).optional() }),
+  z.object({ type: z.literal('setActivation'), layer: layerIndex, activation: Activation }),
+  z.object({ type: z.literal('freeze'), layer: layerIndex, frozen: z.boolean() }),
+  z.object({
+    type: z.literal('injectNoise'),
+    target: z.enum(['weights', 'inputs', 'labels']),
+    /** Weights: noise std relative to each layer's weight std. Inputs: std added to training inputs. Labels: share of training labels replaced at random. */
+    strength: z.number().min(0, 'strength must be at least 0').max(1, 'strength must be at most 1'),
+  }),
+  z.object({ type: z.literal('setAugmentation'), enabled: z.boolean() }),
+  z.object({ type: z.literal('addSamples'), count: z.number().int().min(1).max(10_000, 'count must be at most 10000') }),
+  z.object({ type: z.literal('removeSamples'), count: z.number().int().min(1).max(100_000) }),
+  /** Inserts an identity-initialised layer before hidden layer `index` (or at the end), so the function does not change. */
+  z.object({ type: z.literal('addLayer'), index: layerIndex, activation: Activation.default('linear') }),
+  /** Removes a hidden layer, folding its weights into the next layer. */
+  z.object({ type: z.literal('removeLayer'), layer: layerIndex }),
+  z.object({ type: z.literal('pause') }),
+  z.object({ type: z.literal('resume') }),
+  z.object({ type: z.literal('checkpoint') }),
+  /** Restores the checkpoint taken at `toStep` (weights, optimizer, data order, random state). */
+  z.object({ type: z.literal('rewind'), toStep: z.number().int().min(0) }),
+]);
+export type Control = z.infer<typeof Control>;
+export type ControlInput = z.input<typeof Control>;
+
+/** A control as the run's log keeps it: the step it took effect at (before that step's batch). */
+export const LoggedControl = z.object({ step: z.number().int().min(0), control: Control });
+export type LoggedControl = z.infer<typeof LoggedControl>;
+
+/** Controls that change what the run computes (pause, resume and checkpoint do not). */
+export function changesTraining(control: Control): boolean {
+  return control.type !== 'pause' && control.type !== 'resume' && control.type !== 'checkpoint';
+}

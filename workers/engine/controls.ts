@@ -1,0 +1,156 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Control } from '../../shared/control.schema.ts';
+import { deriveSeed } from '../../shared/random.ts';
+import { taskKind, taskShape } from '../../shared/task.schema.ts';
+import { disposeLayer, makeLayer } from './network.ts';
+import { drawPoints, type RawPoints } from './task-data.ts';
+import { ControlError } from './control-error.ts';
+import type { TrainSession } from './train-session.ts';
+
+function hiddenCount(s: TrainSession): number {
+  return s.net.layers.length - 1;
+}
+
+function checkHidden(s: TrainSession, layer: number): void {
+  if (layer >= hiddenCount(s)) throw new ControlError(`layer ${layer} does not exist: the network has ${hiddenCount(s)} hidden layers (0 to ${hiddenCount(s) - 1})`);
+}
+
+function resetSlots(s: TrainSession): void {
+  for (const l of s.net.layers) {
+    tf.dispose([...l.kernelSlots, ...l.biasSlots]);
+    l.kernelSlots = [];
+    l.biasSlots = [];
+  }
+}
+
+function concatPoints(a: RawPoints, b: RawPoints): RawPoints {
+  const x = new Float32Array(a.x.length + b.x.length);
+  x.set(a.x);
+  x.set(b.x, a.x.length);
+  const y = new Float32Array(a.y.length + b.y.length);
+  y.set(a.y);
+  y.set(b.y, a.y.length);
+  return { x, y, count: a.count + b.count, dim: a.dim };
+}
+
+function injectNoise(s: TrainSession, target: 'weights' | 'inputs' | 'labels', strength: number): void {
+  const rng = s.controlRng;
+  if (target === 'weights') {
+    for (const layer of s.net.layers) {
+      const w = layer.kernel.dataSync();
+      let mean = 0;
+      for (const v of w) mean += v;
+      mean /= w.length;
+      let variance = 0;
+      for (const v of w) variance += (v - mean) ** 2;
+      const std = Math.sqrt(variance / w.length) * strength;
+      const noisy = new Float32Array(w.length);
+      for (let i = 0; i < w.length; i++) noisy[i] = w[i]! + rng.normal() * std;
+      tf.tidy(() => layer.kernel.assign(tf.tensor2d(noisy, layer.kernel.shape as [number, number])));
+    }
+    return;
+  }
+  const train = s.train;
+  if (target === 'inputs') {
+    const x = train.x.slice();
+    for (let i = 0; i < x.length; i++) x[i] = x[i]! + rng.normal() * strength;
+    s.setTrain({ ...train, x });
+    return;
+  }
+  const y = train.y.slice();
+  const classes = taskShape(s.job.task.name).outputs;
+  for (let i = 0; i < y.length; i++) {
+    if (taskKind(s.job.task.name) === 'regression') y[i] = y[i]! + rng.normal() * strength;
+    else if (rng.next() < strength) y[i] = rng.int(classes);
+  }
+  s.setTrain({ ...train, y });
+}
+
+/** An identity-initialised layer before hidden layer `index`: with a linear (or ReLU after ReLU) activation the function does not change. */
+function addLayer(s: TrainSession, index: number, activation: Extract<Control, { type: 'addLayer' }>['activation']): void {
+  if (index > hiddenCount(s)) throw new ControlError(`a layer can be added at positions 0 to ${hiddenCount(s)}, not ${index}`);
+  const width = index === 0 ? s.net.inputDim : s.net.layers[index - 1]!.kernel.shape[1]!;
+  if (width > 1024) throw new ControlError(`a layer of width ${width} would be wider than the arena allows (1024)`);
+  const kernel = new Float32Array(width * width);
+  for (let i = 0; i < width; i++) kernel[i * width + i] = 1;
+  s.net.layers.splice(index, 0, makeLayer(kernel, new Float32Array(width), width, width, activation));
+}
+
+/** Removes hidden layer `index`, folding its weights into the next layer: K' = K·K₊₁, b' = b·K₊₁ + b₊₁. */
+function removeLayer(s: TrainSession, index: number): void {
+  checkHidden(s, index);
+  if (hiddenCount(s) <= 1) throw new ControlError('the network must keep at least one hidden layer');
+  const [a, b] = [s.net.layers[index]!, s.net.layers[index + 1]!];
+  const { kernel, bias } = tf.tidy(() => ({
+    kernel: tf.matMul(a.kernel, b.kernel).dataSync() as Float32Array,
+    bias: tf.add(tf.matMul(a.bias.reshape([1, -1]), b.kernel).reshape([-1]), b.bias).dataSync() as Float32Array,
+  }));
+  const merged = makeLayer(kernel, bias, a.kernel.shape[0]!, b.kernel.shape[1]!, b.activation, b.dropout);
+  merged.frozen = b.frozen;
+  disposeLayer(a);
+  disposeLayer(b);
+  s.net.layers.splice(index, 2, merged);
+}
+
+/**
+ * Applies one control to a session between two steps. Throws ControlError,
+ * changing nothing, when the control cannot apply to this run.
+ */
+export function applyControl(s: TrainSession, c: Control): void {
+  switch (c.type) {
+    case 'setLearningRate':
+      s.optimizer.learningRate = c.learningRate;
+      return;
+    case 'setBatchSize':
+      s.batchSize = c.batchSize;
+      return;
+    case 'setOptimizer':
+      resetSlots(s);
+      s.optimizer = { name: c.optimizer, learningRate: c.learningRate ?? s.optimizer.learningRate, t: 0 };
+      return;
+    case 'setActivation':
+      checkHidden(s, c.layer);
+      s.net.layers[c.layer]!.activation = c.activation;
+      return;
+    case 'freeze':
+      if (c.layer > hiddenCount(s)) throw new ControlError(`layer ${c.layer} does not exist: layers are 0 to ${hiddenCount(s)} (the output layer)`);
+      s.net.layers[c.layer]!.frozen = c.frozen;
+      return;
+    case 'injectNoise':
+      injectNoise(s, c.target, c.strength);
+      return;
+    case 'setAugmentation':
+      s.augment = c.enabled;
+      return;
+    case 'addSamples': {
+      const more = drawPoints(s.job.task, c.count, deriveSeed(s.job.seed, `add:${s.additions}`));
+      s.additions++;
+      s.setTrain(concatPoints(s.train, more));
+      return;
+    }
+    case 'removeSamples': {
+      if (c.count >= s.train.count) throw new ControlError(`the training set has ${s.train.count} points: at most ${s.train.count - 1} can be removed`);
+      const keep = s.train.count - c.count;
+      s.setTrain({ x: s.train.x.slice(0, keep * s.train.dim), y: s.train.y.slice(0, keep), count: keep, dim: s.train.dim });
+      return;
+    }
+    case 'addLayer':
+      addLayer(s, c.index, c.activation);
+      return;
+    case 'removeLayer':
+      removeLayer(s, c.layer);
+      return;
+    case 'pause':
+    case 'resume':
+      return; // the driver stops and starts stepping; nothing in the model changes
+    case 'checkpoint':
+      s.keepCheckpoint();
+      return;
+    case 'rewind': {
+      const cp = s.checkpoints.get(c.toStep);
+      if (!cp) throw new ControlError(`there is no checkpoint at step ${c.toStep}; checkpoints: ${[...s.checkpoints.keys()].sort((x, y) => x - y).join(', ') || 'none'}`);
+      s.restore(cp, { keepSpent: true });
+      return;
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import type { LayerStats, Metrics, RunEvent } from '../../shared/run.schema.ts';
+
+/** What the detectors remember between frames (checkpointed with the run). */
+export interface DetectorState {
+  converged: boolean;
+  vanishing: boolean;
+  vanishingStreak: number;
+  recoveredStreak: number;
+  overfitting: boolean;
+  bestValLoss: number;
+  history: Array<{ loss: number; valLoss: number }>;
+}
+
+export function initialDetectorState(): DetectorState {
+  return { converged: false, vanishing: false, vanishingStreak: 0, recoveredStreak: 0, overfitting: false, bestValLoss: Infinity, history: [] };
+}
+
+/** Frames a trend is judged over. */
+const WINDOW = 8;
+/** First-layer gradient below this share of the largest layer's counts as vanishing. */
+const VANISHING_RATIO = 1e-3;
+/** Frames in a row a condition must hold before an event fires. */
+const STREAK = 3;
+
+function slope(ys: number[]): number {
+  const n = ys.length;
+  const mx = (n - 1) / 2;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  ys.forEach((y, i) => {
+    num += (i - mx) * (y - my);
+    den += (i - mx) ** 2;
+  });
+  return den > 0 ? num / den : 0;
+}
+
+type Found = Pick<RunEvent, 'type' | 'message'>;
+
+/**
+ * Looks at one light frame and says what it shows: convergence (validation
+ * accuracy reached the target), vanishing gradients (and their recovery), and
+ * overfitting (validation loss rising while training loss falls). Each event
+ * fires once until its condition clears. Divergence is caught per step.
+ */
+export function detect(state: DetectorState, m: Metrics, layers: readonly LayerStats[], targetAccuracy: number): Found[] {
+  const found: Found[] = [];
+  if (!state.converged && m.valAccuracy >= targetAccuracy) {
+    state.converged = true;
+    found.push({ type: 'converged', message: `validation accuracy reached ${(m.valAccuracy * 100).toFixed(1)}% (target ${(targetAccuracy * 100).toFixed(0)}%)` });
+  }
+
+  if (layers.length >= 2) {
+    const largest = Math.max(...layers.map((l) => l.gradNorm));
+    const ratio = largest > 0 ? layers[0]!.gradNorm / largest : 1;
+    const vanishing = largest > 0 && ratio < VANISHING_RATIO;
+    state.vanishingStreak = vanishing ? state.vanishingStreak + 1 : 0;
+    state.recoveredStreak = !vanishing && ratio > VANISHING_RATIO * 10 ? state.recoveredStreak + 1 : 0;
+    if (!state.vanishing && state.vanishingStreak >= STREAK) {
+      state.vanishing = true;
+      found.push({ type: 'vanishingGradients', message: `the first layer's gradient is ${ratio.toExponential(1)} of the largest layer's` });
+    } else if (state.vanishing && state.recoveredStreak >= STREAK) {
+      state.vanishing = false;
+      found.push({ type: 'gradientsRecovered', message: 'gradients reach the first layer again' });
+    }
+  }
+
+  state.history.push({ loss: m.loss, valLoss: m.valLoss });
+  if (state.history.length > WINDOW) state.history.shift();
+  if (m.valLoss < state.bestValLoss) {
+    state.bestValLoss = m.valLoss;
+    state.overfitting = false;
+  }
+  if (!state.overfitting && state.history.length === WINDOW) {
+    const valRising = slope(state.history.map((h) => h.valLoss)) > 0;
+    const trainFalling = slope(state.history.map((h) => h.loss)) < 0;
+    if (valRising && trainFalling && m.valLoss > state.bestValLoss * 1.1) {
+      state.overfitting = true;
+      found.push({ type: 'overfitting', message: `validation loss rose to ${m.valLoss.toFixed(3)} (best ${state.bestValLoss.toFixed(3)}) while training loss kept falling` });
+    }
+  }
+  return found;
+}

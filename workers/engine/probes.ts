@@ -1,0 +1,102 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ProbeFrame } from '../../shared/run.schema.ts';
+import { isPlanar } from '../../shared/task.schema.ts';
+import { forward } from './network.ts';
+import type { TrainSession } from './train-session.ts';
+import { networkInputs } from './training-data.ts';
+
+/** Half-width of the square the boundary and activation maps cover. */
+export const GRID_EXTENT = 1.2;
+const MAP_RESOLUTION = 12;
+const BINS = 20;
+const WORST = 5;
+
+/** Raw points of a res×res grid over [-extent, extent]², row by row from the top. */
+export function gridPoints(resolution: number, extent = GRID_EXTENT): Float32Array {
+  const pts = new Float32Array(resolution * resolution * 2);
+  for (let r = 0; r < resolution; r++) {
+    for (let c = 0; c < resolution; c++) {
+      const i = r * resolution + c;
+      pts[2 * i] = -extent + (2 * extent * c) / (resolution - 1);
+      pts[2 * i + 1] = extent - (2 * extent * r) / (resolution - 1);
+    }
+  }
+  return pts;
+}
+
+function histogram(values: Float32Array | Int32Array | Uint8Array): { min: number; max: number; counts: number[] } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const counts = new Array<number>(BINS).fill(0);
+  const width = max > min ? (max - min) / BINS : 1;
+  for (const v of values) counts[Math.min(BINS - 1, Math.floor((v - min) / width))]!++;
+  return { min: Number.isFinite(min) ? min : 0, max: Number.isFinite(max) ? max : 0, counts };
+}
+
+/**
+ * The model's output over a grid of the plane: for two classes the
+ * probability of class 1, for regression the predicted value.
+ */
+export function decisionBoundary(s: TrainSession, resolution: number): number[] {
+  const inputs = networkInputs(gridPoints(resolution), s.job.spec, s.job.task);
+  return tf.tidy(() => {
+    const out = forward(s.net, tf.tensor2d(inputs, [resolution * resolution, s.net.inputDim]));
+    const values = s.kind === 'regression' ? out.reshape([-1]) : tf.softmax(out).slice([0, 1], [-1, 1]).reshape([-1]);
+    return Array.from(values.dataSync());
+  });
+}
+
+/** The heavy probe: decision boundary, activation maps, histograms, confusion matrix and worst validation points. */
+export function probe(s: TrainSession): ProbeFrame {
+  const planar = isPlanar(s.job.task.name);
+  const val = s.validation;
+  return tf.tidy(() => {
+    const frame: ProbeFrame = { runId: s.job.runId, step: s.stepCount, samples: s.samplesSpent, histograms: [], misclassified: [] };
+    if (planar) {
+      const res = s.job.boundaryResolution;
+      frame.boundary = { resolution: res, extent: GRID_EXTENT, values: decisionBoundary(s, res) };
+      const maps: NonNullable<ProbeFrame['activationMaps']> = [];
+      const grid = networkInputs(gridPoints(MAP_RESOLUTION), s.job.spec, s.job.task);
+      forward(s.net, tf.tensor2d(grid, [MAP_RESOLUTION * MAP_RESOLUTION, s.net.inputDim]), {
+        onHidden: (layer, h) => {
+          const cols = tf.transpose(h).arraySync() as number[][];
+          maps.push({ layer, resolution: MAP_RESOLUTION, units: cols });
+        },
+      });
+      frame.activationMaps = maps;
+    }
+    // Gradients of the validation loss, for the gradient histograms.
+    const vars = s.net.layers.flatMap((l) => [l.kernel, l.bias]);
+    const { grads } = tf.variableGrads(() => s.lossOf(forward(s.net, val.x), val.y), vars);
+    frame.histograms = s.net.layers.map((l, i) => ({
+      layer: i,
+      weights: histogram(l.kernel.dataSync() as Float32Array),
+      gradients: histogram(grads[l.kernel.name]!.dataSync() as Float32Array),
+    }));
+    const out = forward(s.net, val.x);
+    if (s.kind === 'classification') {
+      const classes = s.net.outputDim;
+      const truth = val.labels!.dataSync();
+      const predicted = tf.argMax(out, 1).dataSync();
+      const perSample = tf.losses.softmaxCrossEntropy(val.y, out, undefined, undefined, tf.Reduction.NONE).dataSync();
+      const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+      truth.forEach((t, i) => confusion[t]![predicted[i]!]!++);
+      frame.confusion = confusion;
+      frame.misclassified = Array.from(perSample, (loss, index) => ({ index, label: truth[index]!, predicted: predicted[index]!, loss }))
+        .filter((m) => m.label !== m.predicted)
+        .sort((a, b) => b.loss - a.loss)
+        .slice(0, WORST);
+    } else {
+      const y = val.y.dataSync();
+      const p = out.dataSync();
+      frame.misclassified = Array.from(p, (pred, index) => ({ index, label: y[index]!, predicted: pred, loss: (pred - y[index]!) ** 2 }))
+        .sort((a, b) => b.loss - a.loss)
+        .slice(0, WORST);
+    }
+    return frame;
+  });
+}
