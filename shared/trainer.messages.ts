@@ -1,9 +1,12 @@
 import { z } from 'zod';
-import { RunResult, TelemetryFrame, TrainJob } from './run.schema.ts';
+import { Control } from './control.schema.ts';
+import { ProbeFrame, RunEvent, RunResult, TelemetryFrame, TrainJob } from './run.schema.ts';
 
 /** What the server tells a training thread. */
 export const ToTrainer = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('train'), job: TrainJob }),
+  /** Train a run, from the start or from a checkpoint's bytes. */
+  z.object({ type: z.literal('train'), job: TrainJob, resumeFrom: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'resumeFrom must be a Uint8Array').optional() }),
+  z.object({ type: z.literal('control'), runId: z.string(), control: Control }),
   z.object({ type: z.literal('cancel'), runId: z.string() }),
 ]);
 export type ToTrainer = z.infer<typeof ToTrainer>;
@@ -12,6 +15,9 @@ export type ToTrainer = z.infer<typeof ToTrainer>;
 export const FromTrainer = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), backend: z.string() }),
   z.object({ type: z.literal('frame'), frame: TelemetryFrame }),
+  z.object({ type: z.literal('probe'), probe: ProbeFrame }),
+  z.object({ type: z.literal('event'), event: RunEvent }),
+  z.object({ type: z.literal('checkpoint'), runId: z.string(), step: z.number().int(), bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'bytes must be a Uint8Array') }),
   z.object({ type: z.literal('done'), result: RunResult }),
   z.object({ type: z.literal('failed'), runId: z.string(), message: z.string() }),
 ]);

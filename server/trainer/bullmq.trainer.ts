@@ -1,6 +1,7 @@
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { cancelKey, WORKER_HEARTBEAT_PATTERN } from '../../shared/redis-keys.ts';
+import type { Control } from '../../shared/control.schema.ts';
+import { cancelKey, controlsKey, WORKER_HEARTBEAT_PATTERN } from '../../shared/redis-keys.ts';
 import { RunResult, TelemetryFrame, type TrainJob } from '../../shared/run.schema.ts';
 import type { RunListener, Trainer } from './trainer.port.ts';
 
@@ -66,6 +67,10 @@ export class BullmqTrainer implements Trainer {
       removeOnComplete: { age: 3600 },
       removeOnFail: { age: 24 * 3600 },
     });
+  }
+
+  async control(runId: string, control: Control): Promise<void> {
+    await this.redis.multi().rpush(controlsKey(runId), JSON.stringify(control)).expire(controlsKey(runId), 3600).exec();
   }
 
   async cancel(runId: string): Promise<void> {

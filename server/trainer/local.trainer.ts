@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { FromTrainer, type ToTrainer } from '../../shared/trainer.messages.ts';
+import type { Control } from '../../shared/control.schema.ts';
 import type { TrainJob } from '../../shared/run.schema.ts';
 import type { RunListener, Trainer } from './trainer.port.ts';
 
@@ -48,6 +49,14 @@ export class LocalTrainer implements Trainer {
         case 'frame':
           this.listeners.get(msg.frame.runId)?.listener.onFrame(msg.frame);
           return;
+        case 'probe':
+          this.listeners.get(msg.probe.runId)?.listener.onProbe?.(msg.probe);
+          return;
+        case 'event':
+          this.listeners.get(msg.event.runId)?.listener.onEvent?.(msg.event);
+          return;
+        case 'checkpoint':
+          return; // kept by the thread for rewinds; persisting them is the BullMQ adapter's job
         case 'done':
           this.finish(msg.result.runId)?.onDone(msg.result);
           return;
@@ -81,6 +90,12 @@ export class LocalTrainer implements Trainer {
     thread.runs.add(job.runId);
     this.listeners.set(job.runId, { listener, thread });
     this.send(thread, { type: 'train', job });
+  }
+
+  async control(runId: string, control: Control): Promise<void> {
+    const entry = this.listeners.get(runId);
+    if (!entry) throw new Error(`run ${runId} is not training here`);
+    this.send(entry.thread, { type: 'control', runId, control });
   }
 
   async cancel(runId: string): Promise<void> {

@@ -298,9 +298,10 @@ export class TrainSession {
 
   /** Applies a control now, at the current step, and logs it; throws ControlError if it cannot apply. */
   control(control: Control): void {
+    const step = this.stepCount; // a rewind moves the step: log where it was asked for
     applyControl(this, control);
-    this.log.push({ step: this.stepCount, control });
-    this.event('control', `${control.type} at step ${this.stepCount}`, control);
+    this.log.push({ step, control });
+    this.event('control', `${control.type} at step ${step}`, control);
   }
 
   /** Weights, optimizer state, random state and data position, copied out of tf.js. */

@@ -1,0 +1,165 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ControlInput } from '../../shared/control.schema.ts';
+import { Control } from '../../shared/control.schema.ts';
+import { TrainJob, type TrainJobInput } from '../../shared/run.schema.ts';
+import { ControlError } from './control-error.ts';
+import { forward } from './network.ts';
+import { initBackend } from './tf-backend.ts';
+import { TrainSession } from './train-session.ts';
+
+const spec = { layers: [{ units: 8, activation: 'relu' }, { units: 8, activation: 'relu' }], optimizer: 'adam', learningRate: 0.01, batchSize: 16 } as const;
+const session = (extra: Partial<TrainJobInput> = {}) => new TrainSession(TrainJob.parse({ runId: 'c', spec, task: { name: 'spiral' }, seed: 9, budget: 100_000, ...extra }));
+const weights = (s: TrainSession) => s.net.layers.map((l) => [Array.from(l.kernel.dataSync()), Array.from(l.bias.dataSync())]);
+const steps = (s: TrainSession, n: number) => {
+  for (let i = 0; i < n; i++) s.step();
+};
+const ctl = (c: ControlInput) => Control.parse(c);
+const grid = tf.tensor2d([0.1, 0.2, -0.5, 0.3, 0.9, -0.9, 0, 0], [4, 2]);
+const outputs = (s: TrainSession) => Array.from(tf.tidy(() => forward(s.net, grid).dataSync()));
+
+describe('controls', () => {
+  beforeAll(async () => {
+    await initBackend();
+  });
+
+  it('setLearningRate and setBatchSize change only the learning rate and the batch size', () => {
+    const s = session();
+    steps(s, 3);
+    const before = weights(s);
+    s.control(ctl({ type: 'setLearningRate', learningRate: 0.2 }));
+    s.control(ctl({ type: 'setBatchSize', batchSize: 5 }));
+    expect(weights(s)).toEqual(before);
+    expect(s.optimizer).toMatchObject({ name: 'adam', learningRate: 0.2 });
+    const spent = s.samplesSpent;
+    s.step();
+    expect(s.samplesSpent - spent).toBe(5);
+    expect(s.frame().learningRate).toBe(0.2);
+    expect(s.log.map((l) => [l.step, l.control.type])).toEqual([[3, 'setLearningRate'], [3, 'setBatchSize']]);
+    s.dispose();
+  });
+
+  it('switching the optimizer keeps the weights and trains on with the new rule', () => {
+    const s = session();
+    steps(s, 5);
+    const before = weights(s);
+    s.control(ctl({ type: 'setOptimizer', optimizer: 'sgd', learningRate: 0.1 }));
+    expect(weights(s)).toEqual(before);
+    expect(s.net.layers.every((l) => l.kernelSlots.length === 0)).toBe(true);
+    s.step();
+    expect(s.net.layers.every((l) => l.kernelSlots.length === 0)).toBe(true); // plain SGD keeps no slots
+    expect(weights(s)).not.toEqual(before);
+    s.control(ctl({ type: 'setOptimizer', optimizer: 'rmsprop' }));
+    s.step();
+    expect(s.net.layers.every((l) => l.kernelSlots.length === 1)).toBe(true);
+    s.dispose();
+  });
+
+  it('switching an activation keeps the weights and changes the function', () => {
+    const s = session();
+    steps(s, 5);
+    const before = weights(s);
+    const out = outputs(s);
+    s.control(ctl({ type: 'setActivation', layer: 1, activation: 'tanh' }));
+    expect(weights(s)).toEqual(before);
+    expect(outputs(s)).not.toEqual(out);
+    expect(() => s.control(ctl({ type: 'setActivation', layer: 2, activation: 'tanh' }))).toThrow(ControlError);
+    s.dispose();
+  });
+
+  it('a frozen layer keeps its weights over the next steps while the others train; unfreezing lets it train again', () => {
+    const s = session();
+    steps(s, 3);
+    s.control(ctl({ type: 'freeze', layer: 0, frozen: true }));
+    const before = weights(s);
+    steps(s, 10);
+    const after = weights(s);
+    expect(after[0]).toEqual(before[0]);
+    expect(after[1]).not.toEqual(before[1]);
+    expect(after[2]).not.toEqual(before[2]);
+    s.control(ctl({ type: 'freeze', layer: 0, frozen: false }));
+    s.step();
+    expect(weights(s)[0]).not.toEqual(after[0]);
+    s.dispose();
+  });
+
+  it('injects noise into the weights, the inputs or the labels, and nowhere else', () => {
+    const s = session();
+    steps(s, 2);
+    const w = weights(s);
+    const x = s.train.x.slice();
+    const y = s.train.y.slice();
+    s.control(ctl({ type: 'injectNoise', target: 'weights', strength: 0.5 }));
+    expect(weights(s).map((l) => l[0])).not.toEqual(w.map((l) => l[0]));
+    expect(weights(s).map((l) => l[1])).toEqual(w.map((l) => l[1])); // biases untouched
+    expect(s.train.x).toEqual(x);
+    const w2 = weights(s);
+    s.control(ctl({ type: 'injectNoise', target: 'inputs', strength: 0.1 }));
+    expect(s.train.x).not.toEqual(x);
+    expect(s.train.y).toEqual(y);
+    expect(weights(s)).toEqual(w2);
+    s.control(ctl({ type: 'injectNoise', target: 'labels', strength: 0.5 }));
+    const flipped = s.train.y.filter((v, i) => v !== y[i]).length;
+    expect(flipped).toBeGreaterThan(s.train.count * 0.1);
+    expect(flipped).toBeLessThan(s.train.count * 0.45);
+    s.dispose();
+  });
+
+  it('adds and removes training samples', () => {
+    const s = session();
+    const n = s.train.count;
+    s.control(ctl({ type: 'addSamples', count: 100 }));
+    expect(s.train.count).toBe(n + 100);
+    s.control(ctl({ type: 'removeSamples', count: 50 }));
+    expect(s.train.count).toBe(n + 50);
+    expect(() => s.control(ctl({ type: 'removeSamples', count: n + 50 }))).toThrow(/at most/);
+    s.step();
+    s.dispose();
+  });
+
+  it('adds an identity layer that leaves the function unchanged, and removes a layer by folding it', () => {
+    const s = session();
+    steps(s, 5);
+    const out = outputs(s);
+    s.control(ctl({ type: 'addLayer', index: 1 }));
+    expect(s.net.layers.map((l) => l.kernel.shape)).toEqual([[2, 8], [8, 8], [8, 8], [8, 2]]);
+    outputs(s).forEach((v, i) => expect(v).toBeCloseTo(out[i]!, 5));
+    s.step();
+    // Folding a linear layer into the next one keeps the function too.
+    s.control(ctl({ type: 'setActivation', layer: 2, activation: 'linear' }));
+    const out2 = outputs(s);
+    s.control(ctl({ type: 'removeLayer', layer: 2 }));
+    expect(s.net.layers).toHaveLength(3);
+    outputs(s).forEach((v, i) => expect(v).toBeCloseTo(out2[i]!, 4));
+    expect(() => s.control(ctl({ type: 'removeLayer', layer: 5 }))).toThrow(/does not exist/);
+    s.step();
+    s.dispose();
+  });
+
+  it('toggles augmentation, which changes the batches the network sees', () => {
+    const a = session();
+    const b = session();
+    b.control(ctl({ type: 'setAugmentation', enabled: true }));
+    steps(a, 3);
+    steps(b, 3);
+    expect(weights(b)).not.toEqual(weights(a));
+    a.dispose();
+    b.dispose();
+  });
+
+  it('refuses a rewind to a step with no checkpoint, saying which exist', () => {
+    const s = session();
+    s.keepCheckpoint();
+    steps(s, 4);
+    s.control(ctl({ type: 'checkpoint' }));
+    expect(() => s.control(ctl({ type: 'rewind', toStep: 2 }))).toThrow('there is no checkpoint at step 2; checkpoints: 0, 4');
+    s.dispose();
+  });
+
+  it('validates controls at the boundary with messages that name the field', () => {
+    const bad = Control.safeParse({ type: 'setLearningRate', learningRate: -1 });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0]!.message).toContain('learningRate must be greater than 0');
+    expect(Control.safeParse({ type: 'warp' }).success).toBe(false);
+  });
+});
