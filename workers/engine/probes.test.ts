@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TrainJob, type TrainJobInput } from '../../shared/run.schema.ts';
+import { lossLandscape } from './landscape.ts';
+import { forward } from './network.ts';
+import { decisionBoundary, probe } from './probes.ts';
+import { initBackend } from './tf-backend.ts';
+import { TrainSession } from './train-session.ts';
+
+const session = (extra: Partial<TrainJobInput> = {}) =>
+  new TrainSession(
+    TrainJob.parse({ runId: 'p', spec: { layers: [{ units: 10, activation: 'relu' }, { units: 10, activation: 'tanh' }], optimizer: 'adam', learningRate: 0.02, batchSize: 32 }, task: { name: 'xor' }, seed: 4, budget: 50_000, ...extra }),
+  );
+
+describe('probes and the loss landscape', () => {
+  beforeAll(async () => {
+    await initBackend();
+  });
+
+  it('a probe holds the decision boundary, activation maps, histograms, confusion matrix and worst points', () => {
+    const s = session({ boundaryResolution: 20 });
+    for (let i = 0; i < 100; i++) s.step();
+    const p = probe(s);
+    expect(p.boundary!.values).toHaveLength(400);
+    expect(p.boundary!.values.every((v) => v >= 0 && v <= 1)).toBe(true);
+    expect(p.activationMaps!.map((m) => m.units.length)).toEqual([10, 10]);
+    expect(p.activationMaps![0]!.units[0]).toHaveLength(144);
+    expect(p.histograms).toHaveLength(3);
+    expect(p.histograms[0]!.weights.counts.reduce((a, b) => a + b, 0)).toBe(2 * 10);
+    const confusion = p.confusion!;
+    expect(confusion.flat().reduce((a, b) => a + b, 0)).toBe(s.validation.count);
+    const correct = confusion[0]![0]! + confusion[1]![1]!;
+    expect(correct / s.validation.count).toBeCloseTo(s.metrics().valAccuracy, 5);
+    expect(p.misclassified.length).toBeLessThanOrEqual(5);
+    expect(p.misclassified.every((m) => m.label !== m.predicted)).toBe(true);
+    s.dispose();
+  });
+
+  it('the boundary is the probability of class 1 at each grid point, top row first', () => {
+    const s = session();
+    for (let i = 0; i < 50; i++) s.step();
+    const values = decisionBoundary(s, 3);
+    // Top-left grid point is (-1.2, +1.2); features are (x1, x2).
+    const direct = tf.tidy(() => tf.softmax(forward(s.net, tf.tensor2d([-1.2, 1.2], [1, 2]))).dataSync()[1]!);
+    expect(values[0]).toBeCloseTo(direct, 5);
+    s.dispose();
+  });
+
+  it("the landscape's centre equals the current loss, and the path ends at the centre", () => {
+    const s = session();
+    for (let i = 0; i < 120; i++) {
+      if (i % 20 === 0) s.keepCheckpoint();
+      s.step();
+    }
+    s.keepCheckpoint();
+    const land = lossLandscape(s, { resolution: 11, range: 0.5, points: 200 });
+    expect(land.losses).toHaveLength(121);
+    const direct = tf.tidy(() => {
+      const x = s.validation.x.slice([0, 0], [200, -1]);
+      const y = s.validation.y.slice([0, 0], [200, -1]);
+      return tf.losses.softmaxCrossEntropy(y, forward(s.net, x)).dataSync()[0]!;
+    });
+    expect(land.center).toBeCloseTo(direct, 4);
+    expect(Math.max(...land.losses)).toBeGreaterThan(land.center * 1.05); // moving away from trained weights costs loss
+    expect(land.trajectory.map((t) => t.step)).toEqual([0, 20, 40, 60, 80, 100, 120]);
+    const last = land.trajectory.at(-1)!;
+    expect(last.alpha).toBeCloseTo(0, 5);
+    expect(last.beta).toBeCloseTo(0, 5);
+    expect(last.loss).toBeCloseTo(land.center, 4);
+    expect(() => lossLandscape(s, { resolution: 99 })).toThrow(/at most 51/);
+    s.dispose();
+  });
+});
