@@ -1,24 +1,31 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_SPEC, ModelSpec } from '../shared/model-spec.schema.ts';
-import { TrainJob } from '../shared/run.schema.ts';
+import { metricsToCsv } from '../shared/metrics-export.ts';
+import { runFileOf, TrainJob, type TelemetryFrame } from '../shared/run.schema.ts';
 import { TaskName, TaskSpec } from '../shared/task.schema.ts';
 import { checkSpecSize, describeZodError } from '../shared/validation.ts';
+import { saveLayersModel } from '../workers/engine/model-export.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
 import { runTraining } from '../workers/engine/run-training.ts';
 import { progressLine, writeProgress } from './progress-bar.ts';
 import { UsageError } from './usage-error.ts';
 
-export const TRAIN_USAGE = `arena train [--task spiral] [--budget 20000] [--seed 1] [--model spec.json] [--json]
+export const TRAIN_USAGE = `arena train [--task spiral] [--budget 20000] [--seed 1] [--model spec.json] [--export DIR] [--json]
   Trains one model here, without a server. --json prints one JSON line per telemetry frame
-  and a last {"summary":…} line; otherwise a progress bar is drawn when stdout is a terminal.`;
+  and a last {"summary":…} line; otherwise a progress bar is drawn when stdout is a terminal.
+  --export DIR writes model.json + weights.bin (tf.loadLayersModel reads them), metrics.csv,
+  metrics.json and run.json (replay it with "arena replay DIR/run.json").
+  Tasks: ${TaskName.options.join(', ')}.`;
 
 const Args = z.object({
   task: TaskName.default('spiral'),
   budget: z.coerce.number().int().min(1).default(20_000),
   seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(1),
   model: z.string().optional(),
+  export: z.string().min(1).optional(),
   json: z.boolean().default(false),
 });
 
@@ -39,7 +46,7 @@ async function loadSpec(file: string | undefined): Promise<ModelSpec> {
 export async function trainCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { task: { type: 'string' }, budget: { type: 'string' }, seed: { type: 'string' }, model: { type: 'string' }, json: { type: 'boolean' } },
+    options: { task: { type: 'string' }, budget: { type: 'string' }, seed: { type: 'string' }, model: { type: 'string' }, export: { type: 'string' }, json: { type: 'boolean' } },
     strict: true,
   });
   const args = Args.safeParse(values);
@@ -53,8 +60,12 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const backend = await initBackend();
   const tty = process.stdout.isTTY && !args.data.json;
   const started = performance.now();
+  const frames: TelemetryFrame[] = [];
+  const exportDir = args.data.export;
   const result = await runTraining(job, {
+    onFinish: exportDir ? (session) => saveLayersModel(session.net, exportDir) : undefined,
     onFrame: (frame) => {
+      frames.push(frame);
       if (args.data.json) process.stdout.write(`${JSON.stringify(frame)}\n`);
       else if (tty) {
         const extra = `loss ${frame.loss.toFixed(3)} · val acc ${(frame.valAccuracy * 100).toFixed(1)}% · ${Math.round(frame.samplesPerSec)} samples/s`;
@@ -70,6 +81,11 @@ export async function trainCommand(argv: string[]): Promise<void> {
     backend,
     samplesPerSec: result.samplesPerSec,
   };
+  if (exportDir) {
+    await writeFile(path.join(exportDir, 'metrics.csv'), metricsToCsv(frames));
+    await writeFile(path.join(exportDir, 'metrics.json'), JSON.stringify(frames));
+    await writeFile(path.join(exportDir, 'run.json'), JSON.stringify(runFileOf(job, result), null, 2));
+  }
   if (tty) process.stdout.write('\n');
   process.stdout.write(`${JSON.stringify({ summary })}\n`);
 }

@@ -132,3 +132,17 @@ export const RunFile = z.object({
   expected: z.object({ weightsHash: z.string(), backend: z.string(), samples: z.number().int() }).optional(),
 });
 export type RunFile = z.infer<typeof RunFile>;
+
+/** The run file of a finished run: its job's inputs, every control it took, and what it came to. */
+export function runFileOf(job: Pick<TrainJob, 'spec' | 'task' | 'seed' | 'budget'>, result: RunResult): RunFile {
+  return {
+    format: 'gradient-arena-run',
+    version: 1,
+    spec: job.spec,
+    task: job.task,
+    seed: job.seed,
+    budget: job.budget,
+    controls: result.controls,
+    expected: { weightsHash: result.weightsHash, backend: result.backend, samples: result.samples },
+  };
+}

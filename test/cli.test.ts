@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,5 +64,31 @@ describe('npm run arena', () => {
       expect(err).toMatchObject({ code: 2 });
       expect((err as { stderr: string }).stderr).toContain('--players must be at most 8');
     });
+  });
+});
+
+describe('npm run arena -- replay', () => {
+  it('exports a run and replays its run file bit for bit; a tampered file is caught', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'arena-export-'));
+    await arena('train', '--task', 'xor', '--budget', '2000', '--seed', '3', '--export', dir);
+    const replay = JSON.parse((await arena('replay', path.join(dir, 'run.json'), '--json')).stdout);
+    expect(replay).toMatchObject({ match: true, backend: 'wasm', samples: 2000 });
+    const runFile = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8'));
+    runFile.controls.push({ step: 5, control: { type: 'setLearningRate', learningRate: 0.5 } });
+    writeFileSync(path.join(dir, 'tampered.json'), JSON.stringify(runFile));
+    const err = await arena('replay', path.join(dir, 'tampered.json')).catch((e: { code: number; stdout: string }) => e);
+    expect(err).toMatchObject({ code: 1 });
+    expect((err as { stdout: string }).stdout).toContain('MISMATCH');
+    const csv = readFileSync(path.join(dir, 'metrics.csv'), 'utf8').split('\n');
+    expect(csv[0]).toMatch(/^step,samples,flops,loss/);
+    expect(JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')).weightsManifest[0].paths).toEqual(['weights.bin']);
+  });
+
+  it('names what is wrong with a file that is not a run file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'arena-bad-'));
+    writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ format: 'gradient-arena-run', version: 1, spec: {}, task: {}, seed: 1, budget: 10, controls: [] }));
+    const err = await arena('replay', path.join(dir, 'bad.json')).catch((e: { code: number; stderr: string }) => e);
+    expect(err).toMatchObject({ code: 2 });
+    expect((err as { stderr: string }).stderr).toContain('spec.layers');
   });
 });

@@ -21,6 +21,8 @@ export interface TrainHooks {
   resumeFrom?: Uint8Array;
   /** Aborting stops the run between two steps; the promise then rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Called with the finished session before it is freed (to export the model, say). */
+  onFinish?: (session: TrainSession) => void | Promise<void>;
 }
 
 /** How long a run computes before it lets its thread's event loop breathe (ms). */
@@ -99,7 +101,9 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
     }
     if (!session.diverged) hooks.onFrame?.(session.frame());
     emit();
-    return session.result();
+    const result = session.result();
+    await hooks.onFinish?.(session);
+    return result;
   } finally {
     session.dispose();
   }
