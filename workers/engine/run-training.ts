@@ -91,7 +91,10 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
       }
       session.step();
       if (session.done) break;
-      if (session.stepCount % job.frameEverySteps === 0) hooks.onFrame?.(session.frame());
+      if (session.stepCount % job.frameEverySteps === 0) {
+        const frame = session.frame(); // always measured: the detectors read every frame
+        hooks.onFrame?.(frame);
+      }
       if (job.probeEverySteps > 0 && session.stepCount % job.probeEverySteps === 0 && hooks.onProbe) hooks.onProbe(probe(session));
       emit();
       if (performance.now() - sliceStart > SLICE_MS) {
@@ -99,7 +102,10 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
         sliceStart = performance.now();
       }
     }
-    if (!session.diverged) hooks.onFrame?.(session.frame());
+    if (!session.diverged) {
+      const frame = session.frame();
+      hooks.onFrame?.(frame);
+    }
     emit();
     const result = session.result();
     await hooks.onFinish?.(session);
