@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { slicedWasserstein } from '../../shared/distribution-distance.ts';
+import { GanJob, type GanFrame } from '../../shared/gan.schema.ts';
+import { createRng } from '../../shared/random.ts';
+import { runGan, sampleDistribution } from './gan.ts';
+import { initBackend } from './tf-backend.ts';
+
+const job = (iterations: number) =>
+  GanJob.parse({
+    runId: 'gan',
+    distribution: 'ring',
+    seed: 7,
+    iterations,
+    batchSize: 128,
+    generator: { layers: [{ units: 64, activation: 'relu' }, { units: 64, activation: 'relu' }], learningRate: 0.001 },
+    discriminator: { layers: [{ units: 64, activation: 'relu' }, { units: 64, activation: 'relu' }], learningRate: 0.001 },
+    frameEveryIterations: 50,
+  });
+
+describe('GAN training', () => {
+  beforeAll(async () => {
+    await initBackend();
+  });
+
+  it('the sliced Wasserstein distance is zero for one set and grows with a shift', () => {
+    const a = sampleDistribution('ring', 500, createRng(1));
+    expect(slicedWasserstein(a, a)).toBe(0);
+    const shifted = a.map((v, i) => (i % 2 === 0 ? v + 0.5 : v));
+    expect(slicedWasserstein(a, shifted)).toBeGreaterThan(0.2);
+  });
+
+  it('on the ring, the distance between real and generated points falls as the generator learns', async () => {
+    const frames: GanFrame[] = [];
+    const before = tf.memory().numTensors;
+    const result = await runGan(job(1500), { onFrame: (f) => frames.push(f) });
+    expect(tf.memory().numTensors).toBe(before);
+    const first = frames[0]!;
+    expect(first.heatmap.values).toHaveLength(900);
+    expect(first.generated).toHaveLength(512);
+    expect(result.final.distance).toBeLessThan(first.distance * 0.5);
+    expect(frames.every((f) => Number.isFinite(f.dLoss) && Number.isFinite(f.gLoss))).toBe(true);
+  });
+
+  it('is deterministic: the same job gives the same weights', async () => {
+    const [a, b] = [await runGan(job(30)), await runGan(job(30))];
+    expect(a.weightsHash).toBe(b.weightsHash);
+  });
+});
