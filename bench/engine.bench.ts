@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs';
+import { ModelSpec } from '../shared/model-spec.schema.ts';
+import { parameterCount } from '../shared/model-spec.metrics.ts';
+import { TrainJob, type TrainJobInput } from '../shared/run.schema.ts';
+import { lossLandscape } from '../workers/engine/landscape.ts';
+import { decisionBoundary } from '../workers/engine/probes.ts';
+import { runTraining } from '../workers/engine/run-training.ts';
+import { generateTaskData } from '../workers/engine/task-data.ts';
+import { initBackend } from '../workers/engine/tf-backend.ts';
+import { TrainSession } from '../workers/engine/train-session.ts';
+import { toTensors } from '../workers/engine/training-data.ts';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+interface Case {
+  name: 'spiral' | 'mnist';
+  job: TrainJob;
+}
+
+/** The engine's samples per second on a job (default telemetry on, probes off unless the job says). */
+async function engineSps(job: TrainJob): Promise<number> {
+  await runTraining({ ...job, budget: job.spec.batchSize * 30 }); // warm-up
+  const t = performance.now();
+  const r = await runTraining(job);
+  return r.samples / ((performance.now() - t) / 1000);
+}
+
+/** A plain `model.fit` loop on the same network, data and batch size. */
+async function fitSps(job: TrainJob): Promise<number> {
+  const data = generateTaskData(job.task, job.seed);
+  const split = toTensors(data.train, job.spec, job.task);
+  const model = tf.sequential();
+  job.spec.layers.forEach((l, i) => model.add(tf.layers.dense({ units: l.units, activation: l.activation as 'relu', ...(i === 0 ? { inputShape: [split.x.shape[1]] } : {}) })));
+  model.add(tf.layers.dense({ units: split.y.shape[1] }));
+  model.compile({ optimizer: tf.train.adam(job.spec.learningRate), loss: (y: tf.Tensor, p: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, p) });
+  await model.fit(split.x, split.y, { batchSize: job.spec.batchSize, epochs: 1, verbose: 0 }); // warm-up
+  const epochs = Math.max(1, Math.round(job.budget / split.count));
+  const t = performance.now();
+  await model.fit(split.x, split.y, { batchSize: job.spec.batchSize, epochs, verbose: 0, shuffle: true });
+  const sps = (epochs * split.count) / ((performance.now() - t) / 1000);
+  model.dispose();
+  tf.dispose([split.x, split.y, ...(split.labels ? [split.labels] : [])]);
+  return sps;
+}
+
+function job(extra: TrainJobInput): TrainJob {
+  return TrainJob.parse({ probeEverySteps: 0, ...extra });
+}
+
+export async function engineBench(json: boolean): Promise<void> {
+  const backend = await initBackend();
+  const log = (s: string) => !json && console.log(s);
+  const cases: Case[] = [
+    { name: 'spiral', job: job({ runId: 's', spec: { layers: [{ units: 8, activation: 'relu' }, { units: 8, activation: 'relu' }], optimizer: 'adam', learningRate: 0.01, batchSize: 32 }, task: { name: 'spiral' }, seed: 1, budget: 60_000 }) },
+    { name: 'mnist', job: job({ runId: 'm', spec: { layers: [{ units: 128, activation: 'relu' }], optimizer: 'adam', learningRate: 0.001, batchSize: 64 }, task: { name: 'mnist', samples: 3000 }, seed: 1, budget: 12_000 }) },
+  ];
+  const out: Record<string, unknown> = { backend };
+  for (const c of cases) {
+    const engine = await engineSps(c.job);
+    const fit = await fitSps(c.job);
+    out[c.name] = { engineSamplesPerSec: Math.round(engine), fitSamplesPerSec: Math.round(fit), ratio: +(engine / fit).toFixed(3) };
+    log(`${c.name}: engine ${Math.round(engine)} samples/s, model.fit ${Math.round(fit)} samples/s, ratio ${(engine / fit).toFixed(2)}`);
+  }
+
+  // Probe overhead: the spiral run with every probe on at its default rate, against none.
+  const spiral = cases[0]!.job;
+  const withProbes = TrainJob.parse({ ...spiral, probeEverySteps: TrainJob.shape.probeEverySteps.parse(undefined) });
+  const noProbes = await engineSps(spiral);
+  const probes = await engineSps(withProbes);
+  out.probeOverhead = +Math.max(0, 1 - probes / noProbes).toFixed(4);
+  log(`probes on (every ${withProbes.probeEverySteps} steps): ${Math.round(probes)} samples/s against ${Math.round(noProbes)} without: overhead ${((out.probeOverhead as number) * 100).toFixed(1)}%`);
+
+  // Boundary and landscape for a 433-parameter network (2-8-37-2).
+  const spec433 = ModelSpec.parse({ layers: [{ units: 8, activation: 'relu' }, { units: 37, activation: 'relu' }], optimizer: 'adam', learningRate: 0.01, batchSize: 32 });
+  const session = new TrainSession(TrainJob.parse({ runId: 'p', spec: spec433, task: { name: 'spiral' }, seed: 1, budget: 100_000 }));
+  for (let i = 0; i < 50; i++) {
+    if (i % 10 === 0) session.keepCheckpoint();
+    session.step();
+  }
+  const boundary: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t = performance.now();
+    decisionBoundary(session, 100);
+    boundary.push(performance.now() - t);
+  }
+  const landscape: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    lossLandscape(session, { resolution: 51 });
+    landscape.push(performance.now() - t);
+  }
+  session.dispose();
+  out.parameters = parameterCount(spec433, 2, 2);
+  out.boundaryMs = +median(boundary.slice(2)).toFixed(2);
+  out.landscapeMs = +median(landscape).toFixed(1);
+  log(`decision boundary 100×100 (${out.parameters} parameters): ${out.boundaryMs} ms; loss landscape 51×51: ${out.landscapeMs} ms`);
+  console.log(JSON.stringify(out));
+}
