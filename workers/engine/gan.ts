@@ -107,7 +107,7 @@ export class GanSession {
     for (let k = 0; k < this.job.generator.steps; k++) {
       const z = this.noise(n);
       this.lastG = update(this.gen, this.job.generator, ++this.tG, () => {
-        const logits = forward(this.disc, forward(this.gen, z));
+        const logits = forward(this.disc, forward(this.gen, z), { inputNeedsGrad: true });
         return tf.losses.sigmoidCrossEntropy(tf.onesLike(logits), logits) as tf.Scalar;
       });
       z.dispose();

@@ -101,6 +101,8 @@ export interface ForwardOptions {
   dropoutSeed?: number;
   /** Receives each hidden layer's output. */
   onHidden?: (layer: number, output: tf.Tensor2D) => void;
+  /** The input itself needs a gradient (a GAN's discriminator reading generated points); default false. */
+  inputNeedsGrad?: boolean;
 }
 
 /**
@@ -150,7 +152,7 @@ const inputAffine = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) 
 export function forward(net: Network, x: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
   let h = x;
   net.layers.forEach((layer, i) => {
-    const z = (i === 0 ? inputAffine : affine)(h, layer.kernel, layer.bias) as tf.Tensor2D;
+    const z = (i === 0 && !options.inputNeedsGrad ? inputAffine : affine)(h, layer.kernel, layer.bias) as tf.Tensor2D;
     h = activate(z, layer.activation);
     if (layer.activation !== 'output') {
       options.onHidden?.(i, h);
