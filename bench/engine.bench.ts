@@ -65,8 +65,14 @@ export async function engineBench(json: boolean): Promise<void> {
   // Probe overhead: the spiral run with every probe on at its default rate, against none.
   const spiral = cases[0]!.job;
   const withProbes = TrainJob.parse({ ...spiral, probeEverySteps: TrainJob.shape.probeEverySteps.parse(undefined) });
-  const noProbes = await engineSps(spiral);
-  const probes = await engineSps(withProbes);
+  // Alternate the two, three times each, and compare medians: single runs on a shared machine wobble by more than the effect.
+  const [without, withOn]: [number[], number[]] = [[], []];
+  for (let i = 0; i < 3; i++) {
+    without.push(await engineSps(spiral));
+    withOn.push(await engineSps(withProbes));
+  }
+  const noProbes = median(without);
+  const probes = median(withOn);
   out.probeOverhead = +Math.max(0, 1 - probes / noProbes).toFixed(4);
   log(`probes on (every ${withProbes.probeEverySteps} steps): ${Math.round(probes)} samples/s against ${Math.round(noProbes)} without: overhead ${((out.probeOverhead as number) * 100).toFixed(1)}%`);
 

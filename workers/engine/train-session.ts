@@ -9,6 +9,7 @@ import type { Checkpoint } from './checkpoint.ts';
 import { applyControl } from './controls.ts';
 export { ControlError } from './control-error.ts';
 import { detect, initialDetectorState, type DetectorState } from './detectors.ts';
+import { DenseFastPath, fastPathFits } from './dense-fast-path.ts';
 import { buildNetwork, disposeNetwork, forward, makeLayer, type Network } from './network.ts';
 import { optimizerUpdate } from './optimizer.ts';
 import { generateTaskData, type RawPoints } from './task-data.ts';
@@ -30,13 +31,28 @@ export class TrainSession {
   readonly job: TrainJob;
   readonly backend: string;
   readonly kind: 'classification' | 'regression';
+  /** The network as tf.js variables; reading it first writes back what the fast path trained. */
+  get net(): Network {
+    this.sync();
+    return this._net;
+  }
+  set net(net: Network) {
+    this._net = net;
+    this.fast = undefined;
+  }
+  private _net!: Network;
+  /** The JavaScript fast path's copy of the network, when it holds newer weights than tf.js. */
+  private fast?: DenseFastPath;
+  private tfStale = false;
   /** @internal the engine's controls reach into these */
-  net: Network;
   optimizer: { name: OptimizerName; learningRate: number; t: number };
   batchSize: number;
   augment = false;
   train!: RawPoints;
   trainTensors!: SplitTensors;
+  /** The training set's network inputs and targets in JavaScript, for the fast path. */
+  private trainInputs!: Float32Array;
+  private trainTargets!: Float32Array;
   trainModified = false;
   additions = 0;
   controlRng: Rng;
@@ -63,13 +79,17 @@ export class TrainSession {
   private readonly dropoutSeed: number;
   private readonly startedAt = performance.now();
 
-  constructor(job: TrainJob) {
+  /** Which path trains: `auto` (default) takes the JavaScript fast path for small networks; `tfjs` forces tf.js (to compare the two). */
+  private readonly path: 'auto' | 'tfjs';
+
+  constructor(job: TrainJob, options: { path?: 'auto' | 'tfjs' } = {}) {
     this.job = job;
+    this.path = options.path ?? 'auto';
     this.backend = tf.getBackend();
     this.kind = taskKind(job.task.name);
     const data = generateTaskData(job.task, job.seed);
     const { inputDim, outputDim } = networkDims(job.spec, job.task);
-    this.net = buildNetwork(job.spec, inputDim, outputDim, createRng(deriveSeed(job.seed, 'init')));
+    this._net = buildNetwork(job.spec, inputDim, outputDim, createRng(deriveSeed(job.seed, 'init')));
     this.optimizer = { name: job.spec.optimizer, learningRate: job.spec.learningRate, t: 0 };
     this.batchSize = job.spec.batchSize;
     this.setTrain(data.train, false);
@@ -95,6 +115,8 @@ export class TrainSession {
     this.train = points;
     this.trainModified ||= modified;
     this.trainTensors = toTensors(points, this.job.spec, this.job.task);
+    this.trainInputs = this.trainTensors.x.dataSync() as Float32Array;
+    this.trainTargets = this.trainTensors.y.dataSync() as Float32Array;
     this.trainEval = points.count > FRAME_EVAL_POINTS ? toTensors({ ...points, x: points.x.subarray(0, FRAME_EVAL_POINTS * points.dim), y: points.y.subarray(0, FRAME_EVAL_POINTS), count: FRAME_EVAL_POINTS }, this.job.spec, this.job.task) : this.trainTensors;
     if (modified) {
       this.order = permutation(points.count, this.batchRng);
@@ -136,6 +158,13 @@ export class TrainSession {
     return loss;
   }
 
+  /** Writes what the fast path trained back into the tf.js variables. */
+  sync(): void {
+    if (!this.tfStale) return;
+    this.tfStale = false;
+    this.fast!.writeBack(this._net);
+  }
+
   /** Trains on one batch (trimmed so the budget is met exactly) and returns its loss. */
   step(): number {
     if (this.done) throw new Error('the run is over: no more steps');
@@ -143,11 +172,48 @@ export class TrainSession {
     const idx = this.nextBatch(size);
     const noise = this.batchNoise(size);
     const wantStats = (this.stepCount + 1) % this.job.frameEverySteps === 0 || this.samplesSpent + size >= this.job.budget;
-    const trainable = this.net.layers.filter((l) => !l.frozen);
     this.optimizer.t++;
-    const { name, learningRate, t } = this.optimizer;
     const dropoutSeed = (this.dropoutSeed + this.stepCount * 7919) % 2 ** 31;
-    const loss = tf.tidy(() => {
+    const loss = this.path === 'auto' && fastPathFits(this._net) ? this.fastStep(idx, noise, wantStats, dropoutSeed) : this.tfStep(idx, noise, wantStats, dropoutSeed);
+    this.stepCount++;
+    this.samplesSpent += size;
+    if (!Number.isFinite(loss)) {
+      this.diverged = true;
+      this.event('diverged', `the loss became ${loss} at step ${this.stepCount}; the last good checkpoint is kept`);
+    } else {
+      this.lossSum += loss;
+      this.lossSteps++;
+    }
+    return loss;
+  }
+
+  /** One step in JavaScript (small networks): see DenseFastPath. */
+  private fastStep(idx: Int32Array, noise: Float32Array | undefined, wantStats: boolean, dropoutSeed: number): number {
+    this.fast ??= new DenseFastPath(this._net);
+    const inDim = this._net.inputDim;
+    const outDim = this._net.outputDim;
+    const n = idx.length;
+    let x: Float32Array;
+    if (noise) x = this.jitteredInputData(idx, noise);
+    else {
+      x = new Float32Array(n * inDim);
+      idx.forEach((src, i) => x.set(this.trainInputs.subarray(src * inDim, src * inDim + inDim), i * inDim));
+    }
+    const y = new Float32Array(n * outDim);
+    idx.forEach((src, i) => y.set(this.trainTargets.subarray(src * outDim, src * outDim + outDim), i * outDim));
+    const { name, learningRate, t } = this.optimizer;
+    const r = this.fast.step({ x, y, n, kind: this.kind, optimizer: name, learningRate, t, l1: this.job.spec.l1, l2: this.job.spec.l2, dropoutSeed, wantStats });
+    this.tfStale = true;
+    if (r.gradNorms && r.updateRatios) this.lastStats = { gradNorms: r.gradNorms, updateRatios: r.updateRatios };
+    return r.loss;
+  }
+
+  /** One step through tf.js (larger networks). */
+  private tfStep(idx: Int32Array, noise: Float32Array | undefined, wantStats: boolean, dropoutSeed: number): number {
+    const size = idx.length;
+    const trainable = this.net.layers.filter((l) => !l.frozen);
+    const { name, learningRate, t } = this.optimizer;
+    return tf.tidy(() => {
       const indices = tf.tensor1d(idx, 'int32');
       let xb = tf.gather(this.trainTensors.x, indices);
       if (noise) xb = this.jitteredInputs(idx, noise);
@@ -179,26 +245,20 @@ export class TrainSession {
       }
       return value.dataSync()[0]!;
     });
-    this.stepCount++;
-    this.samplesSpent += size;
-    if (!Number.isFinite(loss)) {
-      this.diverged = true;
-      this.event('diverged', `the loss became ${loss} at step ${this.stepCount}; the last good checkpoint is kept`);
-    } else {
-      this.lossSum += loss;
-      this.lossSteps++;
-    }
-    return loss;
   }
 
   /** The batch's network inputs after jittering its raw points (features are recomputed from the jittered points). */
-  private jitteredInputs(idx: Int32Array, noise: Float32Array): tf.Tensor2D {
+  private jitteredInputData(idx: Int32Array, noise: Float32Array): Float32Array {
     const d = this.train.dim;
     const raw = new Float32Array(idx.length * d);
     idx.forEach((src, i) => {
       for (let j = 0; j < d; j++) raw[i * d + j] = this.train.x[src * d + j]! + noise[i * d + j]!;
     });
-    return tf.tensor2d(networkInputs(raw, this.job.spec, this.job.task), [idx.length, this.net.inputDim]);
+    return networkInputs(raw, this.job.spec, this.job.task);
+  }
+
+  private jitteredInputs(idx: Int32Array, noise: Float32Array): tf.Tensor2D {
+    return tf.tensor2d(this.jitteredInputData(idx, noise), [idx.length, this._net.inputDim]);
   }
 
   /** Loss and accuracy (R² for regression) on a split. */
@@ -300,6 +360,7 @@ export class TrainSession {
   control(control: Control): void {
     const step = this.stepCount; // a rewind moves the step: log where it was asked for
     applyControl(this, control);
+    this.fast = undefined; // controls change tf.js state: the fast path starts again from it
     this.log.push({ step, control });
     this.event('control', `${control.type} at step ${step}`, control);
   }
@@ -390,7 +451,9 @@ export class TrainSession {
   /** The run's final report, including its score on the held-out split. */
   result(): RunResult {
     const durationMs = performance.now() - this.startedAt;
-    const lastGood = [...this.checkpoints.keys()].filter((s) => s < this.stepCount || !this.diverged).sort((a, b) => b - a)[0];
+    // The loss is measured before a step's update, so the weights can overflow a step before the loss shows it: check them.
+    const finite = (cp: Checkpoint) => cp.layers.every((l) => l.kernel.every(Number.isFinite) && l.bias.every(Number.isFinite));
+    const lastGood = this.diverged ? [...this.checkpoints.values()].filter(finite).sort((a, b) => b.step - a.step)[0]?.step : undefined;
     return {
       runId: this.job.runId,
       status: this.diverged ? 'diverged' : 'finished',
