@@ -26,7 +26,7 @@ export async function replayCommand(argv: string[]): Promise<void> {
   if (!parsed.success) throw new UsageError(`${file}: ${describeZodError(parsed.error).message}`);
   const run = parsed.data;
   const backend = await initBackend();
-  const result = await runTraining(TrainJob.parse({ runId: 'replay', spec: run.spec, task: run.task, seed: run.seed, budget: run.budget, controls: run.controls, probeEverySteps: 0 }));
+  const result = await runTraining(TrainJob.parse({ runId: 'replay', spec: run.spec, task: run.task, seed: run.seed, budget: run.budget, controls: run.controls }));
   const expected = run.expected;
   const comparable = expected !== undefined && expected.backend === backend;
   const match = comparable ? expected.weightsHash === result.weightsHash : null;

@@ -20,8 +20,14 @@ export const TrainJob = z.object({
   controls: z.array(LoggedControl).default([]),
   /** Steps between two light telemetry frames (default 10). */
   frameEverySteps: z.number().int().min(1).max(100_000).default(10),
-  /** Steps between two heavy probes; 0 turns probes off (default 200). */
-  probeEverySteps: z.number().int().min(0).max(1_000_000).default(200),
+  /**
+   * Heavy probes (decision boundary, activation maps, histograms, confusion matrix) run only while someone
+   * listens. By default they are timed, every `probeIntervalMs` (250 ms: a few a second); probes read the
+   * model and change nothing, so timing them keeps the run deterministic. `probeEverySteps` > 0 instead
+   * ties them to steps, for telemetry that repeats exactly. Both 0: no probes.
+   */
+  probeEverySteps: z.number().int().min(0).max(1_000_000).default(0),
+  probeIntervalMs: z.number().int().min(0).max(3_600_000).default(250),
   /** Steps between two automatic checkpoints (default 50). */
   checkpointEverySteps: z.number().int().min(1).max(1_000_000).default(50),
   /** Side of the decision-boundary grid a probe computes (default 50). */

@@ -234,7 +234,7 @@ export class RaceRoom extends Room<{ state: RaceState }> {
     const priv = this.entries.get(sessionId)!;
     priv.runId = randomUUID();
     entry.status = EntryStatus.Training;
-    const job = TrainJob.parse({ runId: priv.runId, spec: priv.spec!, task: this.options.task, seed: this.seed, budget: this.options.budget, probeEverySteps: 0 });
+    const job = TrainJob.parse({ runId: priv.runId, spec: priv.spec!, task: this.options.task, seed: this.seed, budget: this.options.budget, probeIntervalMs: 0 }); // the race view draws no probes yet
     this.services.trainer
       .submit(job, {
         onFrame: (frame) => this.applyFrame(entry, priv, frame),

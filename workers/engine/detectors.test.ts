@@ -14,7 +14,7 @@ describe('detectors on real training', () => {
     const events: RunEvent[] = [];
     const inbox: Control[] = [];
     await runTraining(
-      TrainJob.parse({ runId: 'v', spec: { layers: Array.from({ length: 8 }, () => ({ units: 16, activation: 'sigmoid' })), optimizer: 'sgd', learningRate: 0.1, batchSize: 32 }, task: { name: 'circles' }, seed: 3, budget: 8000, probeEverySteps: 0 }),
+      TrainJob.parse({ runId: 'v', spec: { layers: Array.from({ length: 8 }, () => ({ units: 16, activation: 'sigmoid' })), optimizer: 'sgd', learningRate: 0.1, batchSize: 32 }, task: { name: 'circles' }, seed: 3, budget: 8000 }),
       {
         pullControls: () => inbox.splice(0),
         onEvent: (e) => {
@@ -41,7 +41,6 @@ describe('detectors on real training', () => {
         controls: [{ step: 0, control: { type: 'injectNoise', target: 'labels', strength: 0.4 } }],
         seed: 3,
         budget: 6000,
-        probeEverySteps: 0,
       }),
       { onEvent: (e) => events.push(e) },
     );

@@ -42,12 +42,28 @@ function histogram(values: Float32Array | Int32Array | Uint8Array): { min: numbe
  * probability of class 1, for regression the predicted value.
  */
 export function decisionBoundary(s: TrainSession, resolution: number): number[] {
-  const inputs = networkInputs(gridPoints(resolution), s.job.spec, s.job.task);
+  const inputs = gridInputs(s, resolution);
   return tf.tidy(() => {
-    const out = forward(s.net, tf.tensor2d(inputs, [resolution * resolution, s.net.inputDim]));
-    const values = s.kind === 'regression' ? out.reshape([-1]) : tf.softmax(out).slice([0, 1], [-1, 1]).reshape([-1]);
+    const out = forward(s.net, inputs);
+    // Two classes: softmax's second column is sigmoid(z1 - z0), in fewer operations.
+    const values =
+      s.kind === 'regression' ? out : s.net.outputDim === 2 ? tf.sigmoid(tf.sub(out.slice([0, 1], [-1, 1]), out.slice([0, 0], [-1, 1]))) : tf.softmax(out).slice([0, 1], [-1, 1]);
     return Array.from(values.dataSync());
   });
+}
+
+/** Grid inputs stay on the backend between probes: the same grid and features every time. */
+const gridCache = new WeakMap<TrainSession, Map<number, tf.Tensor2D>>();
+function gridInputs(s: TrainSession, resolution: number): tf.Tensor2D {
+  let bySize = gridCache.get(s);
+  if (!bySize) gridCache.set(s, (bySize = new Map()));
+  let t = bySize.get(resolution);
+  if (!t) {
+    t = tf.keep(tf.tensor2d(networkInputs(gridPoints(resolution), s.job.spec, s.job.task), [resolution * resolution, s.net.inputDim])); // probes run inside tf.tidy
+    bySize.set(resolution, t);
+    s.onDispose(() => t!.dispose());
+  }
+  return t;
 }
 
 /** The heavy probe: decision boundary, activation maps, histograms, confusion matrix and worst validation points. */

@@ -9,7 +9,7 @@ import { TrainSession } from './train-session.ts';
 export interface TrainHooks {
   /** Each light telemetry frame: every `job.frameEverySteps` steps and at the end. */
   onFrame?: (frame: TelemetryFrame) => void;
-  /** Each heavy probe: every `job.probeEverySteps` steps (0: never). */
+  /** Each heavy probe: every `job.probeEverySteps` steps, or every `job.probeIntervalMs` when that is 0. */
   onProbe?: (probe: ProbeFrame) => void;
   /** Detector findings and the controls that took effect or were refused. */
   onEvent?: (event: RunEvent) => void;
@@ -61,6 +61,16 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
     }
     let paused = false;
     let sliceStart = performance.now();
+    let lastProbe = performance.now();
+    const probeDue = (): boolean => {
+      if (!hooks.onProbe) return false;
+      if (job.probeEverySteps > 0) return session.stepCount % job.probeEverySteps === 0;
+      if (job.probeIntervalMs > 0 && performance.now() - lastProbe >= job.probeIntervalMs) {
+        lastProbe = performance.now();
+        return true;
+      }
+      return false;
+    };
     let lastCheckpointStep = -1;
     while (!session.done) {
       hooks.signal?.throwIfAborted();
@@ -95,7 +105,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
         const frame = session.frame(); // always measured: the detectors read every frame
         hooks.onFrame?.(frame);
       }
-      if (job.probeEverySteps > 0 && session.stepCount % job.probeEverySteps === 0 && hooks.onProbe) hooks.onProbe(probe(session));
+      if (probeDue()) hooks.onProbe!(probe(session));
       emit();
       if (performance.now() - sliceStart > SLICE_MS) {
         await yieldToEventLoop();

@@ -23,25 +23,25 @@ describe('tasks', () => {
   });
 
   it.each(CLASSIFICATION_2D)('a small network learns %s well above chance', async (name) => {
-    const r = await runTraining(TrainJob.parse({ runId: name, spec, task: { name }, seed: 5, budget: 20_000, probeEverySteps: 0 }));
+    const r = await runTraining(TrainJob.parse({ runId: name, spec, task: { name }, seed: 5, budget: 20_000 }));
     // Chance is 0.5; a 4×4 checkerboard from 600 points is the hardest of them.
     expect(r.final.valAccuracy).toBeGreaterThan(name === 'checkerboard' ? 0.75 : 0.85);
   });
 
   it.each(REGRESSION_2D)('a small network fits %s (R² as accuracy)', async (name) => {
-    const r = await runTraining(TrainJob.parse({ runId: name, spec, task: { name }, seed: 5, budget: 20_000, probeEverySteps: 0 }));
+    const r = await runTraining(TrainJob.parse({ runId: name, spec, task: { name }, seed: 5, budget: 20_000 }));
     expect(r.final.valAccuracy).toBeGreaterThan(0.8);
   });
 
   it('learns real MNIST digits from the mnist package', async () => {
     const r = await runTraining(
-      TrainJob.parse({ runId: 'mnist', spec: { layers: [{ units: 64, activation: 'relu' }], optimizer: 'adam', learningRate: 0.002, batchSize: 64 }, task: { name: 'mnist', samples: 3000 }, seed: 1, budget: 9000, probeEverySteps: 0 }),
+      TrainJob.parse({ runId: 'mnist', spec: { layers: [{ units: 64, activation: 'relu' }], optimizer: 'adam', learningRate: 0.002, batchSize: 64 }, task: { name: 'mnist', samples: 3000 }, seed: 1, budget: 9000 }),
     );
     expect(r.final.valAccuracy).toBeGreaterThan(0.8);
   });
 
   it('a difficulty ramp makes the same run end differently', async () => {
-    const base = { runId: 'r', spec, seed: 5, budget: 3000, probeEverySteps: 0 };
+    const base = { runId: 'r', spec, seed: 5, budget: 3000 };
     const plain = await runTraining(TrainJob.parse({ ...base, task: { name: 'spiral' } }));
     const ramped = await runTraining(TrainJob.parse({ ...base, task: { name: 'spiral', ramp: 0.3 } }));
     expect(ramped.weightsHash).not.toBe(plain.weightsHash);

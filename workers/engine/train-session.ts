@@ -17,7 +17,7 @@ import { disposeSplit, networkInputs, toTensors, type SplitTensors } from './tra
 import { weightsHash } from './weights-hash.ts';
 
 /** Points of a split used when a frame measures training accuracy and dead units. */
-const FRAME_EVAL_POINTS = 1000;
+const FRAME_EVAL_POINTS = 512;
 /** Standard deviation of the jitter that augmentation adds to training inputs. */
 const AUGMENT_STD = 0.03;
 
@@ -471,8 +471,15 @@ export class TrainSession {
     };
   }
 
+  private readonly disposers: Array<() => void> = [];
+  /** Registers something to free with the session (caches that probes keep). */
+  onDispose(fn: () => void): void {
+    this.disposers.push(fn);
+  }
+
   /** Frees every tensor the session holds. */
   dispose(): void {
+    for (const fn of this.disposers.splice(0)) fn();
     disposeNetwork(this.net);
     disposeSplit(this.trainTensors);
     if (this.trainEval !== this.trainTensors) disposeSplit(this.trainEval);
