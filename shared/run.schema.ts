@@ -18,6 +18,8 @@ export const TrainJob = z.object({
   budget: z.number().int().min(1, 'budget must be at least 1 sample').max(MAX_BUDGET, `budget must be at most ${MAX_BUDGET} samples`),
   /** Controls to apply at given steps, e.g. when replaying or resuming a run. */
   controls: z.array(LoggedControl).default([]),
+  /** For a fork: the run and step it branched from. */
+  parent: z.object({ runId: z.string(), step: z.number().int().min(0) }).optional(),
   /** Steps between two light telemetry frames (default 10). */
   frameEverySteps: z.number().int().min(1).max(100_000).default(10),
   /**
@@ -135,12 +137,13 @@ export const RunFile = z.object({
   seed: z.number().int(),
   budget: z.number().int(),
   controls: z.array(LoggedControl),
+  parent: z.object({ runId: z.string(), step: z.number().int().min(0) }).optional(),
   expected: z.object({ weightsHash: z.string(), backend: z.string(), samples: z.number().int() }).optional(),
 });
 export type RunFile = z.infer<typeof RunFile>;
 
 /** The run file of a finished run: its job's inputs, every control it took, and what it came to. */
-export function runFileOf(job: Pick<TrainJob, 'spec' | 'task' | 'seed' | 'budget'>, result: RunResult): RunFile {
+export function runFileOf(job: Pick<TrainJob, 'spec' | 'task' | 'seed' | 'budget' | 'parent'>, result: RunResult): RunFile {
   return {
     format: 'gradient-arena-run',
     version: 1,
@@ -149,6 +152,7 @@ export function runFileOf(job: Pick<TrainJob, 'spec' | 'task' | 'seed' | 'budget
     seed: job.seed,
     budget: job.budget,
     controls: result.controls,
+    ...(job.parent ? { parent: job.parent } : {}),
     expected: { weightsHash: result.weightsHash, backend: result.backend, samples: result.samples },
   };
 }
