@@ -13,7 +13,15 @@ import type { ServerConfig } from './config.ts';
 import { openDatabase, type ArenaDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { VERSION, type Health } from './health.ts';
-import { loadMatch, saveMatch } from './matches/match.service.ts';
+import { loadMatch } from './matches/match.service.ts';
+import { ACHIEVEMENTS } from './progression/achievements.ts';
+import { leaderboard } from './progression/leaderboard.service.ts';
+import { ensurePlayer } from './progression/players.service.ts';
+import { achievementInfos, playerProfile } from './progression/profile.service.ts';
+import { syncAchievementDefs } from './progression/progression.repository.ts';
+import { recordRaceResult } from './progression/progression.service.ts';
+import { loadRun } from './runs/run.service.ts';
+import { apiRoutes } from './api.routes.ts';
 import { RaceRoom } from './race/race.room.ts';
 import { BullmqTrainer } from './trainer/bullmq.trainer.ts';
 import { LocalTrainer } from './trainer/local.trainer.ts';
@@ -59,15 +67,7 @@ function routes(app: express.Application, config: ServerConfig, services: ArenaS
     };
     res.json(body);
   });
-  app.get('/api/matches/:id', async (req, res, next) => {
-    try {
-      const match = await services.matches.load(req.params.id);
-      if (!match) res.status(404).json({ error: { code: 'NOT_FOUND', message: `no match with id "${req.params.id}"` } });
-      else res.json(match);
-    } catch (err) {
-      next(err);
-    }
-  });
+  app.use('/api', apiRoutes(services));
   const clientDir = path.resolve(config.CLIENT_DIR);
   if (existsSync(clientDir)) app.use(express.static(clientDir));
   else app.get('/', (_req, res) => void res.status(503).type('text').send(`the client is not built: run "npm run build" (looked in ${clientDir})`));
@@ -86,9 +86,14 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
   await migrateToLatest(database.db);
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : undefined;
   const trainer = createTrainer(config, redis);
+  await syncAchievementDefs(database.db, ACHIEVEMENTS);
+  const db = database.db;
   const services: ArenaServices = {
     trainer,
-    matches: { save: (m) => saveMatch(database.db, m), load: (id) => loadMatch(database.db, id) },
+    players: { ensure: (id, name) => ensurePlayer(db, id, name), profile: (id) => playerProfile(db, id) },
+    matches: { load: (id) => loadMatch(db, id), recordRace: (r) => recordRaceResult(db, r) },
+    runs: { load: (id) => loadRun(db, id) },
+    progression: { leaderboard: (q) => leaderboard(db, q), achievements: () => achievementInfos(db) },
   };
 
   const httpServer: HttpServer = createServer();

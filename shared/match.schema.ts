@@ -6,6 +6,7 @@ import { TaskSpec } from './task.schema.ts';
 export const MatchEntry = z.object({
   seat: z.number().int(),
   player: z.string(),
+  playerId: z.string().nullable(),
   runId: z.string(),
   spec: ModelSpec,
   status: z.enum(['finished', 'failed']),

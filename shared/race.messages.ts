@@ -21,6 +21,8 @@ export type RaceCreateOptions = z.infer<typeof RaceCreateOptions>;
 export const RaceJoinOptions = z.object({
   name: z.string().trim().min(1, 'name must not be empty').max(32, 'name must be at most 32 characters'),
   role: z.enum(['player', 'spectator']).default('player'),
+  /** The player id this browser was given before (kept in local storage). */
+  playerId: z.string().uuid('playerId must be a player id').optional(),
 });
 export type RaceJoinOptions = z.infer<typeof RaceJoinOptions>;
 
@@ -41,10 +43,16 @@ export interface RaceErrorMessage {
   about?: string;
 }
 
-/** Server → client: the race is over and stored. */
+/** Server → client: the race is over and stored; `unlocks` are the achievement tiers it earned. */
 export interface RaceResultMessage {
   matchId: string | null;
-  ranking: Array<{ player: string; seat: number; rank: number; valAccuracy: number; heldOutAccuracy: number }>;
+  ranking: Array<{ player: string; playerId: string | null; seat: number; rank: number; valAccuracy: number; heldOutAccuracy: number }>;
+  unlocks: Array<{ playerId: string; player: string; achievement: string; tier: number }>;
+}
+
+/** Server → client, on joining as a player: the id to keep and send next time. */
+export interface RaceWelcomeMessage {
+  playerId: string;
 }
 
 /** Phases of a race, in order. */

@@ -9,6 +9,9 @@ import { TaskSpec } from '../shared/task.schema.ts';
 import { openDatabase, type ArenaDatabase } from '../server/db/database.ts';
 import { migrateDown, migrateToLatest, migrationNames } from '../server/db/migrate.ts';
 import { loadMatch, saveMatch } from '../server/matches/match.service.ts';
+import { runRecordOf, type RunRecord } from '../server/runs/run.record.ts';
+import { loadRun } from '../server/runs/run.service.ts';
+import { TrainJob } from '../shared/run.schema.ts';
 import { createTestDatabase, hasPostgres } from './support/services.ts';
 
 const match = (): Match => ({
@@ -21,10 +24,16 @@ const match = (): Match => ({
   startedAt: new Date('2026-01-01T00:00:00Z').toISOString(),
   finishedAt: new Date('2026-01-01T00:01:00Z').toISOString(),
   entries: [
-    { seat: 0, player: 'ada', runId: crypto.randomUUID(), spec: DEFAULT_SPEC, status: 'finished', rank: 1, heldOutAccuracy: 0.97, valAccuracy: 0.96, loss: 0.1, samples: 20_000, weightsHash: 'a'.repeat(64), backend: 'wasm', error: null },
-    { seat: 1, player: 'bob', runId: crypto.randomUUID(), spec: DEFAULT_SPEC, status: 'failed', rank: 2, heldOutAccuracy: null, valAccuracy: null, loss: null, samples: 640, weightsHash: null, backend: null, error: 'diverged' },
+    { seat: 0, player: 'ada', playerId: null, runId: crypto.randomUUID(), spec: DEFAULT_SPEC, status: 'finished', rank: 1, heldOutAccuracy: 0.97, valAccuracy: 0.96, loss: 0.1, samples: 20_000, weightsHash: 'a'.repeat(64), backend: 'wasm', error: null },
+    { seat: 1, player: 'bob', playerId: null, runId: crypto.randomUUID(), spec: DEFAULT_SPEC, status: 'failed', rank: 2, heldOutAccuracy: null, valAccuracy: null, loss: null, samples: 640, weightsHash: null, backend: null, error: 'diverged' },
   ],
 });
+
+/** The runs behind a match's entries, as the race room would store them. */
+const runsOf = (m: Match): RunRecord[] =>
+  m.entries.map((e) => ({
+    ...runRecordOf(TrainJob.parse({ runId: e.runId, spec: e.spec, task: m.task, seed: m.seed, budget: m.budget }), { events: [], playerId: null, matchId: m.id, samplesIfFailed: e.samples }),
+  }));
 
 async function tables(database: ArenaDatabase): Promise<string[]> {
   const r = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public' and table_name not like 'kysely_%' order by table_name`.execute(database.db);
@@ -47,7 +56,7 @@ function storageSuite(kind: 'pglite' | 'postgres', open: () => Promise<{ databas
     it('runs every migration up, down and up again', async () => {
       const names = await migrationNames(database.db);
       expect(await migrateToLatest(database.db)).toEqual(names);
-      expect(await tables(database)).toEqual(['match_entries', 'matches']);
+      expect(await tables(database)).toEqual(['achievement_events', 'achievements', 'match_entries', 'matches', 'player_achievements', 'players', 'points_weekly', 'rating_history', 'ratings', 'runs', 'tournaments', 'xp_events', 'xp_weekly']);
       for (const name of [...names].reverse()) expect(await migrateDown(database.db)).toBe(name);
       expect(await tables(database)).toEqual([]);
       expect(await migrateToLatest(database.db)).toEqual(names);
@@ -56,8 +65,11 @@ function storageSuite(kind: 'pglite' | 'postgres', open: () => Promise<{ databas
 
     it('stores a match with its entries and reads it back', async () => {
       const m = match();
-      await saveMatch(database.db, m);
+      await database.db.transaction().execute((trx) => saveMatch(trx, m, runsOf(m)));
       expect(await loadMatch(database.db, m.id)).toEqual(m);
+      const run = await loadRun(database.db, m.entries[0]!.runId);
+      expect(run).toMatchObject({ id: m.entries[0]!.runId, matchId: m.id, architecture: '2-16-16-2 relu,relu', parameters: 354 });
+      expect(run!.runFile).toMatchObject({ format: 'gradient-arena-run', seed: 42, budget: 20_000, controls: [] });
     });
 
     it('answers undefined for an unknown or malformed id', async () => {
@@ -68,7 +80,7 @@ function storageSuite(kind: 'pglite' | 'postgres', open: () => Promise<{ databas
     it('stores all or nothing: a duplicate seat rolls the whole match back', async () => {
       const m = match();
       m.entries[1]!.seat = 0;
-      await expect(saveMatch(database.db, m)).rejects.toThrow();
+      await expect(database.db.transaction().execute((trx) => saveMatch(trx, m, runsOf(m)))).rejects.toThrow();
       expect(await loadMatch(database.db, m.id)).toBeUndefined();
     });
   });

@@ -1,23 +1,30 @@
-import type { ColumnType, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
+
+/** A jsonb column: objects come back parsed; values go in as JSON text. */
+type Json = ColumnType<unknown, string, string>;
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
 
 /** Kysely's view of the tables the migrations create. */
 export interface MatchesTable {
   id: string;
   room_id: string;
   kind: string;
-  task: ColumnType<unknown, string, string>;
+  task: Json;
   seed: number;
   budget: number;
   started_at: ColumnType<Date, Date, never>;
   finished_at: ColumnType<Date, Date, never>;
+  tournament_id: string | null;
+  round: number | null;
 }
 
 export interface MatchEntriesTable {
   match_id: string;
   seat: number;
   player_name: string;
+  player_id: string | null;
   run_id: string;
-  spec: ColumnType<unknown, string, string>;
+  spec: Json;
   status: 'finished' | 'failed';
   rank: number | null;
   held_out_accuracy: number | null;
@@ -29,10 +36,129 @@ export interface MatchEntriesTable {
   error: string | null;
 }
 
+export interface PlayersTable {
+  id: string;
+  name: string;
+  created_at: CreatedAt;
+  xp: ColumnType<number, number | undefined, number>;
+  achievement_points: ColumnType<number, number | undefined, number>;
+}
+
+export interface TournamentsTable {
+  id: string;
+  name: string;
+  format: 'single_elimination' | 'swiss';
+  task: Json;
+  status: 'running' | 'finished';
+  champion_id: string | null;
+  ranking: ColumnType<unknown, string | null, string | null>;
+  created_at: CreatedAt;
+  finished_at: Date | null;
+}
+
+export interface RunsTable {
+  id: string;
+  player_id: string | null;
+  match_id: string | null;
+  spec: Json;
+  task: Json;
+  seed: number;
+  budget: number;
+  controls: Json;
+  status: 'finished' | 'diverged' | 'failed';
+  final: ColumnType<unknown, string | null, string | null>;
+  held_out_accuracy: number | null;
+  samples: number;
+  flops: number;
+  parameters: number | null;
+  architecture: string | null;
+  converged_samples: number | null;
+  converged_flops: number | null;
+  weights_hash: string | null;
+  backend: string | null;
+  parent_run_id: string | null;
+  parent_step: number | null;
+  checkpoint_ref: string | null;
+  created_at: CreatedAt;
+}
+
+export interface RatingsTable {
+  player_id: string;
+  scope: string;
+  mu: number;
+  sigma: number;
+  display: number;
+  matches: number;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface RatingHistoryTable {
+  id: Generated<string>;
+  player_id: string;
+  scope: string;
+  match_id: string;
+  mu: number;
+  sigma: number;
+  display: number;
+  created_at: CreatedAt;
+}
+
+export interface XpEventsTable {
+  id: Generated<string>;
+  player_id: string;
+  amount: number;
+  reason: string;
+  source_key: string;
+  created_at: CreatedAt;
+}
+
+export interface WeeklyTable {
+  player_id: string;
+  week: ColumnType<Date, string, string>;
+  amount: number;
+}
+
+export interface AchievementsTable {
+  key: string;
+  name: string;
+  description: string;
+  tiers: Json;
+  points: Json;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface PlayerAchievementsTable {
+  player_id: string;
+  achievement_key: string;
+  progress: number;
+  tier: number;
+  unlocked_at: Date | null;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface AchievementEventsTable {
+  player_id: string;
+  achievement_key: string;
+  event_key: string;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   matches: MatchesTable;
   match_entries: MatchEntriesTable;
+  players: PlayersTable;
+  tournaments: TournamentsTable;
+  runs: RunsTable;
+  ratings: RatingsTable;
+  rating_history: RatingHistoryTable;
+  xp_events: XpEventsTable;
+  xp_weekly: WeeklyTable;
+  points_weekly: WeeklyTable;
+  achievements: AchievementsTable;
+  player_achievements: PlayerAchievementsTable;
+  achievement_events: AchievementEventsTable;
 }
 
 export type MatchRow = Selectable<MatchesTable>;
 export type MatchEntryRow = Selectable<MatchEntriesTable>;
+export type RunRow = Selectable<RunsTable>;

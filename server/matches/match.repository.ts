@@ -3,24 +3,22 @@ import type { Database, MatchEntryRow, MatchRow } from '../db/tables.ts';
 
 /** Row values for a new match and its entries. */
 export interface NewMatchRows {
-  match: { id: string; room_id: string; kind: string; task: unknown; seed: number; budget: number; started_at: Date; finished_at: Date };
+  match: { id: string; room_id: string; kind: string; task: unknown; seed: number; budget: number; started_at: Date; finished_at: Date; tournament_id: string | null; round: number | null };
   entries: Array<Omit<MatchEntryRow, 'match_id' | 'spec'> & { spec: unknown }>;
 }
 
-/** Inserts a match and all its entries in one transaction. */
+/** Inserts a match and its entries (call inside a transaction, after the entries' runs). */
 export async function insertMatch(db: Kysely<Database>, rows: NewMatchRows): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('matches')
-      .values({ ...rows.match, task: JSON.stringify(rows.match.task) })
+  await db
+    .insertInto('matches')
+    .values({ ...rows.match, task: JSON.stringify(rows.match.task) })
+    .execute();
+  if (rows.entries.length > 0) {
+    await db
+      .insertInto('match_entries')
+      .values(rows.entries.map((e) => ({ ...e, match_id: rows.match.id, spec: JSON.stringify(e.spec) })))
       .execute();
-    if (rows.entries.length > 0) {
-      await trx
-        .insertInto('match_entries')
-        .values(rows.entries.map((e) => ({ ...e, match_id: rows.match.id, spec: JSON.stringify(e.spec) })))
-        .execute();
-    }
-  });
+  }
 }
 
 /** A match row and its entry rows in seat order, or undefined. */

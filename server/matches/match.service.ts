@@ -1,10 +1,17 @@
 import type { Kysely } from 'kysely';
 import { Match, type MatchEntry } from '../../shared/match.schema.ts';
 import type { Database } from '../db/tables.ts';
+import { isUuid } from '../db/uuid.ts';
+import type { RunRecord } from '../runs/run.record.ts';
+import { insertRuns } from '../runs/run.repository.ts';
 import { findMatchRows, insertMatch } from './match.repository.ts';
 
-/** Stores a finished match and its entries. */
-export async function saveMatch(db: Kysely<Database>, match: Match): Promise<void> {
+/**
+ * Stores a finished match, its entries and their runs. Pass a transaction to
+ * store it together with what the match changes elsewhere (ratings, XP).
+ */
+export async function saveMatch(db: Kysely<Database>, match: Match, runs: readonly RunRecord[], tournament?: { id: string; round: number }): Promise<void> {
+  await insertRuns(db, runs.map((r) => ({ ...r, matchId: null })));
   await insertMatch(db, {
     match: {
       id: match.id,
@@ -15,10 +22,13 @@ export async function saveMatch(db: Kysely<Database>, match: Match): Promise<voi
       budget: match.budget,
       started_at: new Date(match.startedAt),
       finished_at: new Date(match.finishedAt),
+      tournament_id: tournament?.id ?? null,
+      round: tournament?.round ?? null,
     },
     entries: match.entries.map((e: MatchEntry) => ({
       seat: e.seat,
       player_name: e.player,
+      player_id: e.playerId,
       run_id: e.runId,
       spec: e.spec,
       status: e.status,
@@ -32,13 +42,13 @@ export async function saveMatch(db: Kysely<Database>, match: Match): Promise<voi
       error: e.error,
     })),
   });
+  // Runs are inserted before their match exists (entries point at runs); link them now.
+  if (runs.length > 0) await db.updateTable('runs').set({ match_id: match.id }).where('id', 'in', runs.map((r) => r.id)).execute();
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A stored match, or undefined when there is none with that id. */
 export async function loadMatch(db: Kysely<Database>, id: string): Promise<Match | undefined> {
-  if (!UUID.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const rows = await findMatchRows(db, id);
   if (!rows) return undefined;
   const { match, entries } = rows;
@@ -54,6 +64,7 @@ export async function loadMatch(db: Kysely<Database>, id: string): Promise<Match
     entries: entries.map((e) => ({
       seat: e.seat,
       player: e.player_name,
+      playerId: e.player_id,
       runId: e.run_id,
       spec: e.spec,
       status: e.status,

@@ -15,21 +15,26 @@ import {
   type RaceClientMessageType,
   type RaceErrorMessage,
   type RaceResultMessage,
+  type RaceWelcomeMessage,
 } from '../../shared/race.messages.ts';
 import { RaceEntry, RaceState } from '../../shared/race.state.ts';
-import type { RunResult, TelemetryFrame } from '../../shared/run.schema.ts';
+import type { RunEvent, RunResult, TelemetryFrame } from '../../shared/run.schema.ts';
 import { networkDims } from '../../shared/network-dims.ts';
 import { TrainJob } from '../../shared/run.schema.ts';
 import { checkSpecSize, describeZodError } from '../../shared/validation.ts';
 import type { ArenaServices } from '../arena.services.ts';
+import type { Unlock } from '../progression/progression.service.ts';
+import { runRecordOf } from '../runs/run.record.ts';
 import { LiveCurve } from './live-curve.ts';
 import { enoughReady, everyoneReady, freeSeat, rankEntries } from './race.rules.ts';
 
 /** Server-side facts about an entry that never go into state. */
 interface EntryPrivate {
+  playerId: string;
   spec?: ModelSpec;
-  runId?: string;
+  job?: TrainJob;
   result?: RunResult;
+  events: RunEvent[];
   error?: string;
   curve: LiveCurve;
 }
@@ -100,7 +105,7 @@ export class RaceRoom extends Room<{ state: RaceState }> {
     client.send('error', error);
   }
 
-  override onJoin(client: Client, raw: unknown): void {
+  override async onJoin(client: Client, raw: unknown): Promise<void> {
     const parsed = RaceJoinOptions.safeParse(raw ?? {});
     if (!parsed.success) throw new ServerError(400, describeZodError(parsed.error).message);
     const { name, role } = parsed.data;
@@ -115,12 +120,14 @@ export class RaceRoom extends Room<{ state: RaceState }> {
     if (this.state.entries.size >= this.options.maxPlayers) {
       throw new ServerError(409, `the race is full (${this.options.maxPlayers} players): join as a spectator`);
     }
+    const playerId = await this.services.players.ensure(parsed.data.playerId, name);
     const entry = new RaceEntry();
     entry.seat = freeSeat([...this.state.entries.values()].map((e) => e.seat));
     entry.player = name;
     this.state.entries.set(client.sessionId, entry);
-    this.entries.set(client.sessionId, { curve: new LiveCurve(entry) });
+    this.entries.set(client.sessionId, { playerId, events: [], curve: new LiveCurve(entry) });
     this.roles.set(client.sessionId, { role, name });
+    client.send('welcome', { playerId } satisfies RaceWelcomeMessage);
   }
 
   override onLeave(client: Client): void {
@@ -143,7 +150,7 @@ export class RaceRoom extends Room<{ state: RaceState }> {
 
   override async onDispose(): Promise<void> {
     await Promise.all(
-      [...this.entries.values()].flatMap((e) => (e.runId && !e.result && !e.error ? [this.services.trainer.cancel(e.runId)] : [])),
+      [...this.entries.values()].flatMap((e) => (e.job && !e.result && !e.error ? [this.services.trainer.cancel(e.job.runId)] : [])),
     );
   }
 
@@ -232,12 +239,13 @@ export class RaceRoom extends Room<{ state: RaceState }> {
 
   private launch(sessionId: string, entry: RaceEntry): void {
     const priv = this.entries.get(sessionId)!;
-    priv.runId = randomUUID();
     entry.status = EntryStatus.Training;
-    const job = TrainJob.parse({ runId: priv.runId, spec: priv.spec!, task: this.options.task, seed: this.seed, budget: this.options.budget, probeIntervalMs: 0 }); // the race view draws no probes yet
+    const job = TrainJob.parse({ runId: randomUUID(), spec: priv.spec!, task: this.options.task, seed: this.seed, budget: this.options.budget, probeIntervalMs: 0 }); // the race view draws no probes yet
+    priv.job = job;
     this.services.trainer
       .submit(job, {
         onFrame: (frame) => this.applyFrame(entry, priv, frame),
+        onEvent: (event) => priv.events.push(event),
         onDone: (result) => {
           priv.result = result;
           this.applyFrame(entry, priv, { ...result.final, samples: result.samples, samplesPerSec: result.samplesPerSec } as TelemetryFrame);
@@ -274,18 +282,23 @@ export class RaceRoom extends Room<{ state: RaceState }> {
       entry.rank = ranks.get(entry.seat) ?? 0;
       entry.heldOutAccuracy = this.entries.get(id)?.result?.heldOutAccuracy ?? 0;
     }
-    const matchId = await this.store();
+    const { matchId, unlocks } = await this.store();
     this.state.matchId = matchId ?? '';
     this.setMetadata({ phase: RacePhase.Finished });
-    const ranking = [...this.state.entries.values()]
-      .sort((a, b) => a.rank - b.rank)
-      .map((e) => ({ player: e.player, seat: e.seat, rank: e.rank, valAccuracy: e.valAccuracy, heldOutAccuracy: e.heldOutAccuracy }));
-    const message: RaceResultMessage = { matchId, ranking };
+    const ranking = [...this.state.entries]
+      .sort(([, a], [, b]) => a.rank - b.rank)
+      .map(([id, e]) => ({ player: e.player, playerId: this.entries.get(id)?.playerId ?? null, seat: e.seat, rank: e.rank, valAccuracy: e.valAccuracy, heldOutAccuracy: e.heldOutAccuracy }));
+    const names = new Map(ranking.map((r) => [r.playerId, r.player]));
+    const message: RaceResultMessage = {
+      matchId,
+      ranking,
+      unlocks: unlocks.map((u) => ({ playerId: u.playerId, player: names.get(u.playerId) ?? '', achievement: u.name, tier: u.tier })),
+    };
     this.broadcast('result', message, { afterNextPatch: true });
   }
 
-  /** Stores the match; returns its id, or null if the database refused it. */
-  private async store(): Promise<string | null> {
+  /** Stores the match with its runs, ratings, XP and achievements; the id is null if the database refused it. */
+  private async store(): Promise<{ matchId: string | null; unlocks: Unlock[] }> {
     const match: Match = {
       id: randomUUID(),
       roomId: this.roomId,
@@ -301,7 +314,8 @@ export class RaceRoom extends Room<{ state: RaceState }> {
         return {
           seat: e.seat,
           player: e.player,
-          runId: priv.runId!,
+          playerId: priv.playerId,
+          runId: priv.job!.runId,
           spec: priv.spec!,
           status: r ? 'finished' : 'failed',
           rank: e.rank,
@@ -315,13 +329,15 @@ export class RaceRoom extends Room<{ state: RaceState }> {
         };
       }),
     };
+    const privs = [...this.entries.values()];
+    const runs = privs.map((p) => runRecordOf(p.job!, { result: p.result, events: p.events, playerId: p.playerId, matchId: match.id, samplesIfFailed: 0 }));
     try {
-      await this.services.matches.save(match);
-      return match.id;
+      const unlocks = await this.services.matches.recordRace({ match, runs, events: new Map(privs.map((p) => [p.job!.runId, p.events])) });
+      return { matchId: match.id, unlocks };
     } catch (err) {
       console.error(`race ${this.roomId}: could not store match`, err);
       this.broadcast('error', { code: ErrorCode.Internal, message: 'the result could not be stored' } satisfies RaceErrorMessage);
-      return null;
+      return { matchId: null, unlocks: [] };
     }
   }
 }

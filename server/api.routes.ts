@@ -1,0 +1,48 @@
+import express from 'express';
+import { LeaderboardQuery } from '../shared/api.schema.ts';
+import { describeZodError } from '../shared/validation.ts';
+import type { ArenaServices } from './arena.services.ts';
+import { BadCursorError } from './progression/leaderboard.service.ts';
+
+type Handler = (req: express.Request, res: express.Response) => Promise<void>;
+
+/** Sends a JSON error in the API's one shape. */
+function fail(res: express.Response, status: number, code: string, message: string): void {
+  res.status(status).json({ error: { code, message } });
+}
+
+/** Passes a handler's failure to the error middleware (which hides internals). */
+const wrap =
+  (h: Handler): express.RequestHandler =>
+  (req, res, next) => {
+    h(req, res).catch(next);
+  };
+
+function found<T>(res: express.Response, what: string, id: string, value: T | undefined): void {
+  if (value === undefined) fail(res, 404, 'NOT_FOUND', `no ${what} with id "${id}"`);
+  else res.json(value);
+}
+
+/** The HTTP API under /api: profiles, leaderboards, matches, runs and achievements. */
+export function apiRoutes(services: ArenaServices): express.Router {
+  const r = express.Router();
+  r.get(
+    '/leaderboard',
+    wrap(async (req, res) => {
+      const q = LeaderboardQuery.safeParse(req.query);
+      if (!q.success) return fail(res, 400, 'BAD_REQUEST', describeZodError(q.error).message);
+      try {
+        res.json(await services.progression.leaderboard(q.data));
+      } catch (err) {
+        if (err instanceof BadCursorError) return fail(res, 400, 'BAD_REQUEST', err.message);
+        throw err;
+      }
+    }),
+  );
+  r.get('/players/:id', wrap(async (req, res) => found(res, 'player', String(req.params.id), await services.players.profile(String(req.params.id)))));
+  r.get('/matches/:id', wrap(async (req, res) => found(res, 'match', String(req.params.id), await services.matches.load(String(req.params.id)))));
+  r.get('/runs/:id', wrap(async (req, res) => found(res, 'run', String(req.params.id), await services.runs.load(String(req.params.id)))));
+  r.get('/achievements', wrap(async (_req, res) => void res.json(await services.progression.achievements())));
+  r.use((req, res) => fail(res, 404, 'NOT_FOUND', `no API route ${req.method} ${req.baseUrl}${req.path}`));
+  return r;
+}

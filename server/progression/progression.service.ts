@@ -1,0 +1,130 @@
+import type { Kysely } from 'kysely';
+import type { Match } from '../../shared/match.schema.ts';
+import type { RunEvent } from '../../shared/run.schema.ts';
+import type { Database } from '../db/tables.ts';
+import { saveMatch } from '../matches/match.service.ts';
+import type { RunRecord } from '../runs/run.record.ts';
+import { insertRuns } from '../runs/run.repository.ts';
+import { ACHIEVEMENTS, raceAchievements, runAchievements, type AchievementDef, type AchievementGrant, type RunFacts } from './achievements.ts';
+import { applyGrant, grantXp, lockSkills, saveSkill, taskHistory } from './progression.repository.ts';
+import { rateRace } from './ratings.rules.ts';
+import { raceXp } from './xp.rules.ts';
+
+const DEFS = new Map<string, AchievementDef>(ACHIEVEMENTS.map((d) => [d.key, d]));
+
+/** An achievement tier someone just reached. */
+export interface Unlock {
+  playerId: string;
+  key: string;
+  name: string;
+  tier: number;
+}
+
+async function applyGrants(db: Kysely<Database>, grants: readonly AchievementGrant[], at: Date): Promise<Unlock[]> {
+  const unlocks: Unlock[] = [];
+  for (const g of grants) {
+    const def = DEFS.get(g.key)!;
+    for (const tier of await applyGrant(db, g, def, at)) unlocks.push({ playerId: g.playerId, key: g.key, name: def.name, tier });
+  }
+  return unlocks;
+}
+
+function factsOf(run: RunRecord, events: readonly RunEvent[]): RunFacts | undefined {
+  if (!run.playerId) return undefined;
+  return {
+    runId: run.id,
+    playerId: run.playerId,
+    task: run.task.name,
+    events,
+    controls: run.controls,
+    finalValAccuracy: run.final?.valAccuracy ?? null,
+    heldOutAccuracy: run.heldOutAccuracy,
+    parameters: run.parameters,
+    architecture: run.architecture,
+    convergedSamples: run.convergedSamples,
+    convergedFlops: run.convergedFlops,
+  };
+}
+
+/** A finished race: the match with ranked entries, the entries' runs and what their runs reported. */
+export interface RaceResult {
+  match: Match;
+  runs: readonly RunRecord[];
+  events: ReadonlyMap<string, readonly RunEvent[]>;
+  tournament?: { id: string; round: number };
+}
+
+/**
+ * Stores a race and everything it changes, in one transaction: the match and
+ * its runs, ratings overall and on the task (OpenSkill, all entries ranked at
+ * once), XP for every player, and the achievements the runs and the standings
+ * earned. Returns the tiers unlocked.
+ */
+export async function recordRaceResult(db: Kysely<Database>, r: RaceResult, at = new Date()): Promise<Unlock[]> {
+  return db.transaction().execute(async (trx) => {
+    const task = r.match.task.name;
+    const history = await taskHistory(trx, task, r.match.id);
+    await saveMatch(trx, r.match, r.runs, r.tournament);
+    const ranked = r.match.entries.filter((e): e is typeof e & { playerId: string; rank: number } => e.playerId !== null && e.rank !== null);
+    const ids = [...new Set(ranked.map((e) => e.playerId))].sort(); // one lock order for every transaction
+    let muBefore = new Map<string, number>();
+    for (const scope of ['overall', task]) {
+      const skills = await lockSkills(trx, ids, scope);
+      if (scope === 'overall') muBefore = new Map([...skills].map(([id, s]) => [id, s.mu]));
+      const after = rateRace(ranked.map((e) => ({ skill: skills.get(e.playerId)!, rank: e.rank })));
+      for (const [i, e] of ranked.entries()) await saveSkill(trx, e.playerId, scope, after[i]!, r.match.id, at);
+    }
+    for (const e of ranked) await grantXp(trx, e.playerId, raceXp(e.rank, ranked.length), `race ${r.match.id}: place ${e.rank}`, `match:${r.match.id}:player:${e.playerId}`, at);
+
+    const runsById = new Map(r.runs.map((run) => [run.id, run]));
+    const grants: AchievementGrant[] = [];
+    const raceFacts = [];
+    for (const e of ranked) {
+      const run = runsById.get(e.runId);
+      const facts = run && factsOf(run, r.events.get(run.id) ?? []);
+      if (!facts) continue;
+      grants.push(...runAchievements(facts, history));
+      raceFacts.push({ run: facts, rank: e.rank, muBefore: muBefore.get(e.playerId)! });
+    }
+    grants.push(...raceAchievements(r.match.id, raceFacts, history));
+    return applyGrants(trx, grants, at);
+  });
+}
+
+/** A solo run (a playground, say): stored, and credited with the achievements its own events earn. */
+export async function recordSoloRun(db: Kysely<Database>, run: RunRecord, events: readonly RunEvent[], at = new Date()): Promise<Unlock[]> {
+  return db.transaction().execute(async (trx) => {
+    const history = await taskHistory(trx, run.task.name, '00000000-0000-0000-0000-000000000000');
+    await insertRuns(trx, [run]);
+    const facts = factsOf(run, events);
+    return facts ? applyGrants(trx, runAchievements(facts, history), at) : [];
+  });
+}
+
+/** A finished tournament: its ranking (champion first) is stored and the champion credited. */
+export async function recordTournamentResult(
+  db: Kysely<Database>,
+  t: { id: string; name: string; format: 'single_elimination' | 'swiss'; task: unknown; ranking: readonly string[] },
+  at = new Date(),
+): Promise<Unlock[]> {
+  const champion = t.ranking[0];
+  return db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('tournaments')
+      .values({ id: t.id, name: t.name, format: t.format, task: JSON.stringify(t.task), status: 'finished', champion_id: champion ?? null, ranking: JSON.stringify(t.ranking), finished_at: at })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ status: 'finished', champion_id: champion ?? null, ranking: JSON.stringify(t.ranking), finished_at: at }))
+      .execute();
+    if (!champion) return [];
+    await grantXp(trx, champion, 200, `tournament ${t.name}: champion`, `tournament:${t.id}:champion`, at);
+    return applyGrants(trx, [{ playerId: champion, key: 'tournament-champion', eventKey: `tournament:${t.id}` }], at);
+  });
+}
+
+/** A GAN battle's outcome: when the generator wins, its player is a forger. */
+export async function recordGanBattle(db: Kysely<Database>, b: { battleId: string; generatorPlayerId: string; discriminatorPlayerId: string; generatorWon: boolean }, at = new Date()): Promise<Unlock[]> {
+  return db.transaction().execute(async (trx) => {
+    const winner = b.generatorWon ? b.generatorPlayerId : b.discriminatorPlayerId;
+    await grantXp(trx, winner, 50, `GAN battle ${b.battleId}: won`, `gan:${b.battleId}:winner`, at);
+    return b.generatorWon ? applyGrants(trx, [{ playerId: b.generatorPlayerId, key: 'gan-forger', eventKey: `gan:${b.battleId}` }], at) : [];
+  });
+}

@@ -1,0 +1,66 @@
+import { architectureOf } from '../../shared/architecture.ts';
+import type { LoggedControl } from '../../shared/control.schema.ts';
+import type { ModelSpec } from '../../shared/model-spec.schema.ts';
+import { parameterCount } from '../../shared/model-spec.metrics.ts';
+import { networkDims } from '../../shared/network-dims.ts';
+import type { Metrics, RunEvent, RunResult, TrainJob } from '../../shared/run.schema.ts';
+import type { TaskSpec } from '../../shared/task.schema.ts';
+
+/** A run as the server stores it. */
+export interface RunRecord {
+  id: string;
+  playerId: string | null;
+  matchId: string | null;
+  spec: ModelSpec;
+  task: TaskSpec;
+  seed: number;
+  budget: number;
+  controls: LoggedControl[];
+  status: 'finished' | 'diverged' | 'failed';
+  final: Metrics | null;
+  heldOutAccuracy: number | null;
+  samples: number;
+  flops: number;
+  parameters: number;
+  architecture: string;
+  convergedSamples: number | null;
+  convergedFlops: number | null;
+  weightsHash: string | null;
+  backend: string | null;
+  parentRunId: string | null;
+  parentStep: number | null;
+}
+
+/** What a run came to, from its job, its result (absent if it failed) and the events it raised. */
+export function runRecordOf(
+  job: TrainJob,
+  outcome: { result?: RunResult; events: readonly RunEvent[]; playerId: string | null; matchId: string | null; samplesIfFailed?: number },
+): RunRecord {
+  const { result, events } = outcome;
+  const { inputDim, outputDim } = networkDims(job.spec, job.task);
+  const converged = events.find((e) => e.type === 'converged');
+  const flopsPerSample = result && result.samples > 0 ? result.flops / result.samples : 0;
+  return {
+    id: job.runId,
+    playerId: outcome.playerId,
+    matchId: outcome.matchId,
+    spec: job.spec,
+    task: job.task,
+    seed: job.seed,
+    budget: job.budget,
+    controls: result?.controls ?? [],
+    status: result?.status ?? 'failed',
+    final: result?.final ?? null,
+    heldOutAccuracy: result?.heldOutAccuracy ?? null,
+    samples: result?.samples ?? outcome.samplesIfFailed ?? 0,
+    flops: result?.flops ?? 0,
+    parameters: parameterCount(job.spec, inputDim, outputDim),
+    architecture: architectureOf(job.spec, job.task),
+    convergedSamples: converged ? converged.samples : null,
+    convergedFlops: converged ? converged.samples * flopsPerSample : null,
+    weightsHash: result?.weightsHash ?? null,
+    backend: result?.backend ?? null,
+    parentRunId: job.parent?.runId ?? null,
+    parentStep: job.parent?.step ?? null,
+  };
+}

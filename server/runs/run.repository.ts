@@ -1,0 +1,41 @@
+import type { Kysely } from 'kysely';
+import type { Database, RunRow } from '../db/tables.ts';
+import type { RunRecord } from './run.record.ts';
+
+/** Inserts runs (one statement). */
+export async function insertRuns(db: Kysely<Database>, runs: readonly RunRecord[]): Promise<void> {
+  if (runs.length === 0) return;
+  await db
+    .insertInto('runs')
+    .values(
+      runs.map((r) => ({
+        id: r.id,
+        player_id: r.playerId,
+        match_id: r.matchId,
+        spec: JSON.stringify(r.spec),
+        task: JSON.stringify(r.task),
+        seed: r.seed,
+        budget: r.budget,
+        controls: JSON.stringify(r.controls),
+        status: r.status,
+        final: r.final ? JSON.stringify(r.final) : null,
+        held_out_accuracy: r.heldOutAccuracy,
+        samples: r.samples,
+        flops: r.flops,
+        parameters: r.parameters,
+        architecture: r.architecture,
+        converged_samples: r.convergedSamples,
+        converged_flops: r.convergedFlops,
+        weights_hash: r.weightsHash,
+        backend: r.backend,
+        parent_run_id: r.parentRunId,
+        parent_step: r.parentStep,
+        checkpoint_ref: null,
+      })),
+    )
+    .execute();
+}
+
+export function findRunRow(db: Kysely<Database>, id: string): Promise<RunRow | undefined> {
+  return db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { TaskName } from './task.schema.ts';
+
+/** Boards a leaderboard can show. */
+export const Board = z.enum(['xp', 'points', 'rating']);
+export type Board = z.infer<typeof Board>;
+
+/** `GET /api/leaderboard` query parameters. */
+export const LeaderboardQuery = z.object({
+  board: Board.default('points'),
+  period: z.enum(['week', 'all']).default('all'),
+  /** Rating boards only: `overall` or a task. */
+  task: z.union([z.literal('overall'), TaskName]).default('overall'),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1, 'limit must be at least 1').max(100, 'limit must be at most 100').default(25),
+  /** A player whose own rank to include, wherever they are. */
+  player: z.string().uuid('player must be a player id').optional(),
+});
+export type LeaderboardQuery = z.infer<typeof LeaderboardQuery>;
+
+export interface LeaderboardRow {
+  rank: number;
+  playerId: string;
+  name: string;
+  score: number;
+}
+
+export interface LeaderboardPage {
+  board: Board;
+  period: 'week' | 'all';
+  task: string;
+  entries: LeaderboardRow[];
+  /** Pass back as `cursor` for the next page; null on the last. */
+  nextCursor: string | null;
+  /** The asked-for player's place, or null when they are not on this board. */
+  me: LeaderboardRow | null;
+}
+
+export interface AchievementInfo {
+  key: string;
+  name: string;
+  description: string;
+  tiers: number[];
+  points: number[];
+  /** Share of players holding at least its first tier. */
+  rarity: number;
+}
+
+export interface PlayerProfile {
+  id: string;
+  name: string;
+  createdAt: string;
+  xp: number;
+  level: number;
+  levelStart: number;
+  nextLevelAt: number;
+  achievementPoints: number;
+  achievements: Array<AchievementInfo & { progress: number; tier: number; unlockedAt: string | null }>;
+  ratings: Array<{ scope: string; mu: number; sigma: number; display: number; matches: number }>;
+  ratingHistory: Array<{ scope: string; matchId: string; display: number; at: string }>;
+  recentMatches: Array<{ matchId: string; task: string; rank: number | null; players: number; finishedAt: string }>;
+}
