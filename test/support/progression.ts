@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openDatabase, type ArenaDatabase } from '../../server/db/database.ts';
+import { migrateToLatest } from '../../server/db/migrate.ts';
+import { ACHIEVEMENTS } from '../../server/progression/achievements.ts';
+import { syncAchievementDefs } from '../../server/progression/progression.repository.ts';
+import type { RaceResult } from '../../server/progression/progression.service.ts';
+import { runRecordOf } from '../../server/runs/run.record.ts';
+import type { Match } from '../../shared/match.schema.ts';
+import type { RunEvent, RunResult, TrainJob } from '../../shared/run.schema.ts';
+import { createTestDatabase } from './services.ts';
+
+/** A migrated database with the achievements synced: PGlite in a temp folder or a fresh Postgres database. */
+export async function progressionDatabase(kind: 'pglite' | 'postgres'): Promise<{ database: ArenaDatabase; url?: string; cleanup: () => Promise<void> }> {
+  let database: ArenaDatabase;
+  let cleanup: () => Promise<void>;
+  let url: string | undefined;
+  if (kind === 'pglite') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'arena-prog-'));
+    database = await openDatabase({ dataDir: dir });
+    cleanup = async () => {
+      await database.close();
+      rmSync(dir, { recursive: true, force: true });
+    };
+  } else {
+    const tdb = await createTestDatabase();
+    url = tdb.url;
+    database = await openDatabase({ databaseUrl: tdb.url, dataDir: '' });
+    cleanup = async () => {
+      await database.close();
+      await tdb.drop();
+    };
+  }
+  await migrateToLatest(database.db);
+  await syncAchievementDefs(database.db, ACHIEVEMENTS);
+  return { database, url, cleanup };
+}
+
+/** One entry of a race built for a test: who, where they finished, and the run they trained. */
+export interface TestEntry {
+  playerId: string;
+  name: string;
+  rank: number;
+  job: TrainJob;
+  result: RunResult;
+  events?: RunEvent[];
+}
+
+/** A finished race as the race room would hand it to the progression service. */
+export function raceOf(entries: readonly TestEntry[], task = entries[0]!.job.task): RaceResult {
+  const matchId = randomUUID();
+  const match: Match = {
+    id: matchId,
+    roomId: 'test-room',
+    kind: 'race',
+    task,
+    seed: entries[0]!.job.seed,
+    budget: entries[0]!.job.budget,
+    startedAt: new Date().toISOString(),
+    finishedAt: new Date().toISOString(),
+    entries: entries.map((e, seat) => ({
+      seat,
+      player: e.name,
+      playerId: e.playerId,
+      runId: e.job.runId,
+      spec: e.job.spec,
+      status: 'finished',
+      rank: e.rank,
+      heldOutAccuracy: e.result.heldOutAccuracy,
+      valAccuracy: e.result.final.valAccuracy,
+      loss: e.result.final.loss,
+      samples: e.result.samples,
+      weightsHash: e.result.weightsHash,
+      backend: e.result.backend,
+      error: null,
+    })),
+  };
+  const runs = entries.map((e) => runRecordOf(e.job, { result: e.result, events: e.events ?? [], playerId: e.playerId, matchId }));
+  return { match, runs, events: new Map(entries.map((e) => [e.job.runId, e.events ?? []])) };
+}
