@@ -64,6 +64,7 @@ export async function raceCommand(argv: string[]): Promise<void> {
         resolve(msg);
       });
       for (const room of rooms) {
+        room.onMessage('welcome', () => {});
         if (room !== host) room.onMessage('result', () => {});
         room.onMessage('error', (err: RaceErrorMessage) => {
           clearTimeout(timer);

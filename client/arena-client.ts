@@ -16,3 +16,12 @@ export function savedName(): string {
 export function saveName(name: string): void {
   localStorage.setItem(NAME_KEY, name);
 }
+
+const PLAYER_KEY = 'arena.playerId';
+/** The player id the server gave this browser, sent back on every join so progress stays with it. */
+export function savedPlayerId(): string | undefined {
+  return localStorage.getItem(PLAYER_KEY) ?? undefined;
+}
+export function savePlayerId(id: string): void {
+  localStorage.setItem(PLAYER_KEY, id);
+}

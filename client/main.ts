@@ -1,6 +1,7 @@
 import type { Room } from '@colyseus/sdk';
 import type { RaceState } from '../shared/race.state.ts';
-import { arenaClient, savedName } from './arena-client.ts';
+import type { RaceWelcomeMessage } from '../shared/race.messages.ts';
+import { arenaClient, savedName, savedPlayerId, savePlayerId } from './arena-client.ts';
 import { byId } from './dom.ts';
 import { mountHome, type HomeAction } from './home.view.ts';
 import { mountRace } from './race.view.ts';
@@ -29,8 +30,9 @@ async function enter(action: HomeAction): Promise<void> {
   const client = arenaClient();
   const room =
     action.kind === 'create'
-      ? await client.create<RaceState>('race', { name: action.name, budget: action.budget, minPlayers: action.minPlayers, countdownSeconds: action.countdownSeconds })
-      : await client.joinById<RaceState>(action.roomId, { name: action.name, role: action.spectate ? 'spectator' : 'player' });
+      ? await client.create<RaceState>('race', { name: action.name, playerId: savedPlayerId(), budget: action.budget, minPlayers: action.minPlayers, countdownSeconds: action.countdownSeconds })
+      : await client.joinById<RaceState>(action.roomId, { name: action.name, playerId: savedPlayerId(), role: action.spectate ? 'spectator' : 'player' });
+  room.onMessage('welcome', (msg: RaceWelcomeMessage) => savePlayerId(msg.playerId));
   watchConnection(room);
   const role = action.kind === 'join' && action.spectate ? 'spectator' : 'player';
   await mountRace(app, room, role, renderer);

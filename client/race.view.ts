@@ -111,6 +111,7 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
   room.onMessage('result', (res: RaceResultMessage) => {
     const winner = res.ranking[0];
     if (winner) toast(`${winner.player} wins with ${pct(winner.heldOutAccuracy)} on the held-out split`, 'info');
+    for (const u of res.unlocks) toast(`${u.player} unlocked ${u.achievement}${u.tier > 1 ? ` (tier ${u.tier})` : ''}`, 'info');
   });
 
   let scheduled = false;
