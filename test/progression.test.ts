@@ -104,7 +104,11 @@ function suite(kind: 'pglite' | 'postgres') {
       it('the same event sent concurrently from two connections grants once', async () => {
         const p = await newPlayer(db, 'race-cond');
         const def = ACHIEVEMENTS.find((a) => a.key === 'tournament-champion')!;
-        const connections = [0, 1].map(() => new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2 }) }) }));
+        const connections = [0, 1].map(() => {
+          const pool = new pg.Pool({ connectionString: url, max: 2 });
+          pool.on('error', () => {}); // the test database is dropped afterwards
+          return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+        });
         try {
           for (let round = 0; round < 5; round++) {
             const grant = { playerId: p, key: def.key, eventKey: `tournament:${round}` } as const;

@@ -18,6 +18,9 @@ export interface ArenaDatabase {
 export async function openDatabase(options: { databaseUrl?: string; dataDir: string }): Promise<ArenaDatabase> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle connection dropped by the server (a restart, a terminated backend) must not crash the process;
+    // the pool replaces it on the next query.
+    pool.on('error', (err) => console.error(`postgres: idle connection lost: ${err.message}`));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }

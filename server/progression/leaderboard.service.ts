@@ -91,13 +91,7 @@ export async function leaderboard(db: Kysely<Database>, q: LeaderboardQuery, now
       entries.push({ rank, playerId: r.player_id, name: r.name, score: r.score });
     });
   }
-  let me: LeaderboardRow | null = null;
-  if (q.player) {
-    const mine = await sql<{ name: string; score: number }>`
-      select p.name, ${score} as score from ${fromPlayers(src)} where ${src.where} and ${pid} = ${q.player}`.execute(db);
-    const row = mine.rows[0];
-    if (row) me = { rank: (await countAround(db, src, Number(row.score))).above + 1, playerId: q.player, name: row.name, score: Number(row.score) };
-  }
+  const me = q.player ? await ownRank(db, q, q.player, now) : null;
   const last = page.at(-1);
   return {
     board: q.board,
@@ -107,4 +101,17 @@ export async function leaderboard(db: Kysely<Database>, q: LeaderboardQuery, now
     nextCursor: rows.rows.length > q.limit && last ? encodeCursor({ score: last.score, id: last.player_id }) : null,
     me,
   };
+}
+
+/** A player's place on a board (1 + everyone scoring higher), or null when they are not on it. */
+export async function ownRank(db: Kysely<Database>, q: Pick<LeaderboardQuery, 'board' | 'period' | 'task'>, playerId: string, now = new Date()): Promise<LeaderboardRow | null> {
+  const src = sourceOf(q as LeaderboardQuery, now);
+  const score = sql.ref(`s.${src.score}`);
+  const pid = sql.ref(`s.${src.player}`);
+  const mine = await sql<{ name: string; score: number }>`
+    select p.name, ${score} as score from ${fromPlayers(src)} where ${src.where} and ${pid} = ${playerId}`.execute(db);
+  const row = mine.rows[0];
+  if (!row) return null;
+  const above = await sql<{ n: string | number }>`select count(*) as n from ${sql.table(src.table)} where ${src.where} and ${sql.ref(src.score)} > ${Number(row.score)}`.execute(db);
+  return { rank: Number(above.rows[0]!.n) + 1, playerId, name: row.name, score: Number(row.score) };
 }
