@@ -92,8 +92,27 @@ describe.skipIf(!hasChromium())('the race page in headless Chromium', () => {
     await shot(spectator, 'race-spectator');
     const rows = await spectator.locator('#standings tbody tr').count();
     expect(rows).toBe(2);
-    expect(errors).toEqual([]);
     expect(spectatorErrors).toEqual([]);
     await bob.leave();
+
+    // The race put both players on the leaderboard; the page's player sees their own place.
+    await page.click('#nav-leaderboard');
+    await page.waitForSelector('#leaderboard tbody tr[data-player]');
+    await page.click('[data-board="xp"]');
+    await page.waitForFunction(() => document.querySelectorAll('#leaderboard tbody tr[data-player]').length === 2);
+    expect(await page.locator('#own-rank').textContent()).toMatch(/^You are #[12] with \d+ XP\.$/);
+    expect(await page.locator('#leaderboard tr.me').count()).toBe(1);
+    await shot(page, 'leaderboard');
+
+    // Their profile: level, XP bar, every achievement with progress, the rating after the race.
+    await page.click('#leaderboard tr.me a');
+    await page.waitForSelector('#achievements');
+    expect(await page.locator('#achievements .achievement').count()).toBe(12);
+    expect(await page.locator('#profile h2').textContent()).toBe('ada');
+    expect(await page.locator('.rating-chart circle').count()).toBe(1);
+    await shot(page, 'profile');
+    await page.click('#theme-toggle');
+    await shot(page, 'profile-dark');
+    expect(errors).toEqual([]);
   });
 });
