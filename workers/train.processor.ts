@@ -1,68 +1,88 @@
 /**
  * BullMQ sandboxed processor: trains one run in a worker thread of a worker
  * process. Telemetry goes out as job progress; the result is the job's return
- * value. A job whose payload is not a valid run fails for good.
+ * value. The run's checkpoints and applied controls are kept in Redis, so a
+ * run whose worker dies is resumed by the next worker exactly where its last
+ * checkpoint left it, and a worker shutting down hands its runs back.
+ * A job whose payload is not a valid run fails for good.
  */
-import { UnrecoverableError, type SandboxedJob } from 'bullmq';
+import { UnrecoverableError, WaitingError, type SandboxedJob } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
-import { Control } from '../shared/control.schema.ts';
-import { cancelKey, controlsKey } from '../shared/redis-keys.ts';
+import type { Control } from '../shared/control.schema.ts';
 import { TrainJob, type RunResult } from '../shared/run.schema.ts';
 import { initBackend } from './engine/tf-backend.ts';
 import { runTraining } from './engine/run-training.ts';
 import { throttleFrames } from './frame-throttle.ts';
+import { RunState } from './run-state.ts';
+import { SHUTDOWN_REASON } from './shutdown.ts';
 
 /** Least time between two telemetry frames sent through Redis (ms). */
 const FRAME_INTERVAL_MS = 50;
 /** How often a running job looks for controls and a cancel request (ms). */
-const POLL_MS = 100;
+const POLL_MS = 50;
 
 let redis: Redis | undefined;
-/** Polls Redis for a cancel request and for controls sent to this run. */
-function watchRun(runId: string, controller: AbortController, inbox: Control[]): () => void {
+function connection(): Redis {
   const url = process.env.REDIS_URL;
-  if (!url) return () => {};
-  redis ??= new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
-  const client = redis;
-  const timer = setInterval(() => {
-    client
-      .multi()
-      .exists(cancelKey(runId))
-      .lrange(controlsKey(runId), 0, -1)
-      .del(controlsKey(runId))
-      .exec()
-      .then(
-        (replies) => {
-          if (Number(replies?.[0]?.[1]) > 0) controller.abort(new Error('cancelled'));
-          for (const raw of (replies?.[1]?.[1] as string[] | undefined) ?? []) {
-            const parsed = Control.safeParse(JSON.parse(raw));
-            if (parsed.success) inbox.push(parsed.data);
-          }
-        },
-        () => {}, // Redis briefly away: keep training, look again next time
-      );
-  }, POLL_MS);
-  return () => clearInterval(timer);
+  if (!url) throw new Error('REDIS_URL is not set in the worker thread');
+  redis ??= new Redis(url, { maxRetriesPerRequest: null });
+  return redis;
 }
 
-export default async function trainProcessor(job: SandboxedJob): Promise<RunResult> {
+export default async function trainProcessor(job: SandboxedJob, token?: string, signal?: AbortSignal): Promise<RunResult> {
   const parsed = TrainJob.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`invalid run: ${z.prettifyError(parsed.error)}`);
-  const run = parsed.data;
   await initBackend();
-  const controller = new AbortController();
+  const state = new RunState(connection(), parsed.data.runId);
+  const saved = await state.load();
+  // Resume: everything the run applied before, then what is left of the job's own schedule.
+  const scheduledDone = saved.applied.filter((a) => a.source === 'scheduled').length;
+  const run: TrainJob = saved.checkpoint
+    ? { ...parsed.data, controls: [...saved.applied.map(({ step, control }) => ({ step, control })), ...parsed.data.controls.slice(scheduledDone)] }
+    : parsed.data;
+  let liveRead = saved.applied.filter((a) => a.source === 'live').length;
+
+  const stop = new AbortController();
+  signal?.addEventListener('abort', () => stop.abort(signal.reason));
   const inbox: Control[] = [];
-  const stopWatching = watchRun(run.runId, controller, inbox);
+  const poller = setInterval(() => {
+    state.poll(liveRead).then(
+      (p) => {
+        liveRead += p.read;
+        inbox.push(...p.controls);
+        if (p.cancelled) stop.abort(new Error('cancelled'));
+      },
+      () => {}, // Redis briefly away: keep training, look again next time
+    );
+  }, POLL_MS);
   const frames = throttleFrames((frame) => void job.updateProgress(frame), FRAME_INTERVAL_MS);
   try {
-    const result = await runTraining(run, { onFrame: frames.push, signal: controller.signal, pullControls: () => inbox.splice(0) });
+    const result = await runTraining(run, {
+      signal: stop.signal,
+      resumeFrom: saved.checkpoint,
+      checkpointOnAbort: true,
+      onFrame: frames.push,
+      pullControls: () => inbox.splice(0),
+      onControlApplied: (logged, source) => state.appendApplied({ ...logged, source }),
+      onCheckpoint: (bytes) => state.saveCheckpoint(bytes),
+    });
     frames.flush();
+    await state.clear();
     return result;
   } catch (err) {
-    if (controller.signal.aborted) throw new UnrecoverableError('cancelled');
+    await state.flush();
+    if (stop.signal.reason === SHUTDOWN_REASON) {
+      // Hand the run back: the next worker resumes it from the checkpoint just saved.
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+    if (stop.signal.aborted) {
+      await state.clear();
+      throw new UnrecoverableError('cancelled');
+    }
     throw err;
   } finally {
-    stopWatching();
+    clearInterval(poller);
   }
 }

@@ -3,7 +3,12 @@
  * trains them in sandboxed worker threads.
  *
  * Environment: REDIS_URL (required), ARENA_QUEUE (default arena-train),
- * WORKER_CONCURRENCY (default: one per core).
+ * WORKER_CONCURRENCY (default: one per core), WORKER_LOCK_MS (default 30000:
+ * how long a run may go unheard of before another worker takes it over).
+ *
+ * SIGTERM: stop taking runs, checkpoint the ones in hand and put them back on
+ * the queue, then exit. A worker that dies instead loses nothing either: its
+ * runs' locks expire and another worker resumes them from their checkpoints.
  */
 import { randomUUID } from 'node:crypto';
 import { availableParallelism, hostname } from 'node:os';
@@ -13,11 +18,13 @@ import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { DEFAULT_QUEUE, workerHeartbeatKey } from '../shared/redis-keys.ts';
 import { initBackend } from './engine/tf-backend.ts';
+import { SHUTDOWN_REASON } from './shutdown.ts';
 
 const Env = z.object({
   REDIS_URL: z.string().url('REDIS_URL must be a redis:// URL'),
   ARENA_QUEUE: z.string().min(1).default(DEFAULT_QUEUE),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
 });
 const envResult = Env.safeParse(process.env);
 if (!envResult.success) {
@@ -35,6 +42,8 @@ const worker = new Worker(env.ARENA_QUEUE, processorFile, {
   connection: redis,
   concurrency: env.WORKER_CONCURRENCY,
   useWorkerThreads: true,
+  lockDuration: env.WORKER_LOCK_MS,
+  stalledInterval: Math.max(500, Math.round(env.WORKER_LOCK_MS / 2)),
 });
 worker.on('error', (err) => console.error(`worker: ${err.message}`));
 worker.on('failed', (job, err) => console.error(`worker: run ${job?.id ?? '?'} failed: ${err.message}`));
@@ -48,9 +57,11 @@ const heartbeat = setInterval(beat, 10_000);
 console.log(JSON.stringify({ worker: workerId, queue: env.ARENA_QUEUE, backend, concurrency: env.WORKER_CONCURRENCY }));
 
 async function shutdown(signal: string): Promise<void> {
-  console.log(`worker: ${signal}, finishing`);
+  console.log(`worker: ${signal}: handing runs back`);
   clearInterval(heartbeat);
-  await worker.close();
+  const closing = worker.close(); // stop taking runs first
+  worker.cancelAllJobs(SHUTDOWN_REASON);
+  await closing;
   await redis.del(workerHeartbeatKey(workerId)).catch(() => {});
   redis.disconnect();
   process.exit(0);

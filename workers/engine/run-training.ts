@@ -1,4 +1,4 @@
-import type { Control } from '../../shared/control.schema.ts';
+import type { Control, LoggedControl } from '../../shared/control.schema.ts';
 import type { ProbeFrame, RunEvent, RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
 import { ControlError } from './control-error.ts';
@@ -23,6 +23,10 @@ export interface TrainHooks {
   signal?: AbortSignal;
   /** Called with the finished session before it is freed (to export the model, say). */
   onFinish?: (session: TrainSession) => void | Promise<void>;
+  /** Each control as it takes effect, and whether it came from the job's schedule or live. */
+  onControlApplied?: (logged: LoggedControl, source: 'scheduled' | 'live') => void;
+  /** When the run is aborted, hand a checkpoint of that moment to `onCheckpoint` first (graceful shutdown). */
+  checkpointOnAbort?: boolean;
 }
 
 /** How long a run computes before it lets its thread's event loop breathe (ms). */
@@ -73,14 +77,19 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
     };
     let lastCheckpointStep = -1;
     while (!session.done) {
-      hooks.signal?.throwIfAborted();
+      if (hooks.signal?.aborted) {
+        if (hooks.checkpointOnAbort) hooks.onCheckpoint?.(encodeCheckpoint(session.keepCheckpoint()), session.stepCount);
+        hooks.signal.throwIfAborted();
+      }
       while (next < job.controls.length && job.controls[next]!.step === session.stepCount) {
         const { control } = job.controls[next++]!;
         session.control(control); // a logged control applied once, so it applies again
+        hooks.onControlApplied?.(session.log.at(-1)!, 'scheduled');
       }
       for (const control of hooks.pullControls?.() ?? []) {
         try {
           session.control(control);
+          hooks.onControlApplied?.(session.log.at(-1)!, 'live');
           if (control.type === 'pause') paused = true;
           if (control.type === 'resume') paused = false;
         } catch (err) {
