@@ -24,6 +24,15 @@ const Args = z.object({
 });
 
 /** `arena race`: bots play one race against a running server. */
+/** An SDK client that joins as a new guest account with this name. */
+async function botClient(server: string, name: string): Promise<Client> {
+  const res = await fetch(new URL('/api/guests', server), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+  if (!res.ok) throw new Error(`the server refused a guest account for ${name}: ${res.status} ${await res.text()}`);
+  const client = new Client(server);
+  client.auth.token = ((await res.json()) as { token: string }).token;
+  return client;
+}
+
 export async function raceCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -42,11 +51,9 @@ export async function raceCommand(argv: string[]): Promise<void> {
   if (!parsed.success) throw new UsageError(describeZodError(parsed.error).message);
   const args = parsed.data;
 
-  const client = new Client(args.server);
   const rooms: Room<any, RaceState>[] = [];
   try {
-    const host = await client.create<RaceState>('race', {
-      name: 'bot-1',
+    const host = await (await botClient(args.server, 'bot-1')).create<RaceState>('race', {
       task: { name: args.task },
       budget: args.budget,
       seed: args.seed,
@@ -55,7 +62,7 @@ export async function raceCommand(argv: string[]): Promise<void> {
       countdownSeconds: 60,
     });
     rooms.push(host);
-    for (let i = 2; i <= args.players; i++) rooms.push(await client.joinById<RaceState>(host.roomId, { name: `bot-${i}` }));
+    for (let i = 2; i <= args.players; i++) rooms.push(await (await botClient(args.server, `bot-${i}`)).joinById<RaceState>(host.roomId, {}));
 
     const result = new Promise<RaceResultMessage>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the race did not finish within ${args.timeout}s`)), args.timeout * 1000);

@@ -1,4 +1,5 @@
 import type { AchievementInfo, LeaderboardPage, PlayerProfile } from '../shared/api.schema.ts';
+import type { Match } from '../shared/match.schema.ts';
 
 /** GETs JSON from the arena's API; a failure becomes an Error whose message is the server's words. */
 async function getJson<T>(path: string): Promise<T> {
@@ -20,4 +21,5 @@ export const api = {
   },
   player: (id: string) => getJson<PlayerProfile>(`/api/players/${encodeURIComponent(id)}`),
   achievements: () => getJson<AchievementInfo[]>('/api/achievements'),
+  match: (id: string) => getJson<Match>(`/api/matches/${encodeURIComponent(id)}`),
 };

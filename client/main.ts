@@ -1,12 +1,14 @@
 import type { Room } from '@colyseus/sdk';
 import type { RaceState } from '../shared/race.state.ts';
-import type { RaceWelcomeMessage } from '../shared/race.messages.ts';
-import { arenaClient, savedName, savedPlayerId, savePlayerId } from './arena-client.ts';
+import type { PlaygroundState } from '../shared/playground.state.ts';
+import { arenaClient, savedName, savedPlayerId, signInAsGuest } from './arena-client.ts';
 import { byId, h } from './dom.ts';
 import { mountLeaderboard } from './leaderboard.view.ts';
+import { mountMatch } from './match.view.ts';
 import { mountProfile } from './profile.view.ts';
 import { mountHome, type HomeAction } from './home.view.ts';
-import { mountRace } from './race.view.ts';
+import { mountPlayground } from './playground.view.ts';
+import { mountFor } from './room-views.ts';
 import { chooseRenderer } from './renderer-choice.ts';
 import { initTheme } from './theme.ts';
 import { toast } from './toast.ts';
@@ -16,8 +18,18 @@ initTheme(byId<HTMLButtonElement>('theme-toggle'));
 const renderer = await chooseRenderer();
 byId('renderer-badge').textContent = renderer === 'webgpu' ? 'WebGPU' : renderer === 'webgl' ? 'WebGL' : 'Canvas 2D';
 
-function watchConnection(room: Room<any, RaceState>): void {
+/** Shows a lost connection while the SDK reconnects by itself (the seat waits 30 s), and when it gives up. */
+function watchConnection(room: Room<any, any>): void {
   const badge = byId('connection');
+  room.onDrop(() => {
+    badge.hidden = false;
+    badge.className = 'badge warn';
+    badge.textContent = 'Reconnecting…';
+  });
+  room.onReconnect(() => {
+    badge.hidden = true;
+    toast('Reconnected: your seat was kept.');
+  });
   room.onLeave((code) => {
     if (code === 1000 || code === 4000) return;
     badge.hidden = false;
@@ -29,22 +41,41 @@ function watchConnection(room: Room<any, RaceState>): void {
 }
 
 async function enter(action: HomeAction): Promise<void> {
+  if (action.kind === 'playground') {
+    await signInAsGuest(action.name.trim());
+    const pg = await arenaClient().create<PlaygroundState>('playground', { name: action.name.trim(), playerId: savedPlayerId(), task: { name: action.task }, budget: action.budget });
+    watchConnection(pg);
+    return mountPlayground(app, pg, true, renderer);
+  }
+  if (action.kind === 'tournament' || action.kind === 'gan') {
+    await signInAsGuest(action.name.trim());
+    const made = await arenaClient().create(action.kind, action.options);
+    watchConnection(made);
+    return mountFor(app, made, 'player', renderer);
+  }
+  // Watching needs no account: a spectator without one joins anonymously.
+  if (action.kind === 'create' || !action.spectate || savedPlayerId()) await signInAsGuest(action.name.trim());
   const client = arenaClient();
   const room =
     action.kind === 'create'
-      ? await client.create<RaceState>('race', { name: action.name, playerId: savedPlayerId(), budget: action.budget, minPlayers: action.minPlayers, countdownSeconds: action.countdownSeconds })
-      : await client.joinById<RaceState>(action.roomId, { name: action.name, playerId: savedPlayerId(), role: action.spectate ? 'spectator' : 'player' });
-  room.onMessage('welcome', (msg: RaceWelcomeMessage) => savePlayerId(msg.playerId));
+      ? await client.create<RaceState>('race', { budget: action.budget, minPlayers: action.minPlayers, countdownSeconds: action.countdownSeconds, paceSeconds: action.paceSeconds })
+      : await client.joinById<RaceState>(action.roomId, { role: action.spectate ? 'spectator' : 'player', name: action.name.trim(), playerId: savedPlayerId() });
+  room.onMessage('welcome', () => {});
   watchConnection(room);
   const role = action.kind === 'join' && action.spectate ? 'spectator' : 'player';
-  await mountRace(app, room, role, renderer);
+  await mountFor(app, room, role, renderer); // the room's kind picks the page: race, tournament, GAN battle or playground
 }
 
-/** Hash routes for the pages that need no room: #/leaderboard, #/players/ID, #/me. */
+/** Hash routes for the pages that need no room: #/leaderboard, #/players/ID, #/me, #/matches/ID. */
 function route(): boolean {
   const hash = location.hash;
   if (hash === '#/leaderboard') {
     mountLeaderboard(app);
+    return true;
+  }
+  const matchId = /^#\/matches\/([0-9a-f-]{36})$/i.exec(hash)?.[1];
+  if (matchId) {
+    void mountMatch(app, matchId, renderer);
     return true;
   }
   const player = /^#\/players\/([0-9a-f-]{36})$/i.exec(hash)?.[1];

@@ -92,7 +92,7 @@ export async function mountProfile(app: HTMLElement, id: string): Promise<void> 
       h('h2', {}, 'Recent matches'),
       p.recentMatches.length === 0
         ? h('p', { class: 'muted' }, 'No matches yet.')
-        : h('table', { id: 'recent' }, h('tbody', {}, ...p.recentMatches.map((m) => h('tr', {}, h('td', {}, m.task), h('td', { class: 'num' }, m.rank ? `#${m.rank} of ${m.players}` : '—'), h('td', { class: 'muted' }, m.finishedAt.slice(0, 16).replace('T', ' ')))))),
+        : h('table', { id: 'recent' }, h('tbody', {}, ...p.recentMatches.map((m) => h('tr', {}, h('td', {}, h('a', { href: `#/matches/${m.matchId}` }, m.task)), h('td', { class: 'num' }, m.rank ? `#${m.rank} of ${m.players}` : '—'), h('td', { class: 'muted' }, m.finishedAt.slice(0, 16).replace('T', ' ')))))),
     )),
   );
 }

@@ -7,6 +7,7 @@ import { byId, h } from './dom.ts';
 import { seatCss } from './palette.ts';
 import type { RendererKind } from './renderer-choice.ts';
 import { SpecEditor } from './spec-editor.ts';
+import { SteerPanel } from './steer.panel.ts';
 import { toast } from './toast.ts';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
@@ -41,6 +42,7 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
   const readyBtn = h('button', { id: 'ready', type: 'button', class: 'ghost', title: 'Toggle ready (r)' }, 'Ready');
   const editor = new SpecEditor(TaskSpec.parse({}), () => updateButtons());
   const shareInput = (id: string, value: string) => h('input', { id, value, readonly: true, 'aria-label': id });
+  const steer = isPlayer ? new SteerPanel(room) : undefined;
 
   app.replaceChildren(
     h(
@@ -52,6 +54,7 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
         isPlayer
           ? h('section', { class: 'panel', id: 'designer' }, h('h2', {}, 'Your network'), editor.element, h('div', { class: 'row' }, submitBtn, readyBtn), h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, 'Enter'), ' enter · ', h('kbd', {}, 'r'), ' ready · ', h('kbd', {}, 't'), ' theme'))
           : h('section', { class: 'panel', id: 'spectating' }, h('h2', {}, 'Spectating'), h('p', { class: 'muted' }, 'You are watching this race live. Players steer; spectators follow every curve.')),
+        steer?.element ?? '',
         h(
           'section',
           { class: 'panel' },
@@ -70,6 +73,7 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
           { class: 'panel' },
           h('div', { class: 'row' }, h('div', {}, h('span', { class: 'phase', id: 'phase' }, '…')), h('div', { class: 'muted', id: 'race-meta', style: 'text-align:right' })),
           h('div', { class: 'chart-wrap', id: 'chart' }),
+          h('div', { class: 'row smoothing' }, h('label', { for: 'smoothing' }, 'Smoothing'), h('input', { id: 'smoothing', type: 'range', min: '0', max: '0.95', step: '0.05', value: '0', 'aria-label': 'curve smoothing (debiased moving average)' })),
         ),
         h('section', { class: 'panel' }, h('h2', {}, 'Standings'), h('table', { id: 'standings' })),
       ),
@@ -78,6 +82,8 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
 
   const chart = new CurveChart(byId('chart'));
   const used = await chart.init(renderer);
+  const smoothing = byId<HTMLInputElement>('smoothing');
+  smoothing.addEventListener('input', () => chart.setSmoothing(Number(smoothing.value)));
   byId('renderer-badge').textContent = used === 'webgpu' ? 'WebGPU' : used === 'webgl' ? 'WebGL' : 'Canvas 2D';
 
   const me = () => room.state.entries?.get(room.sessionId) as RaceEntry | undefined;
@@ -111,6 +117,7 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
   room.onMessage('result', (res: RaceResultMessage) => {
     const winner = res.ranking[0];
     if (winner) toast(`${winner.player} wins with ${pct(winner.heldOutAccuracy)} on the held-out split`, 'info');
+    if (res.matchId) byId('phase').after(h('a', { id: 'match-link', href: `${location.pathname}#/matches/${res.matchId}`, class: 'match-link' }, 'Match page and replay →'));
     for (const u of res.unlocks) toast(`${u.player} unlocked ${u.achievement}${u.tier > 1 ? ` (tier ${u.tier})` : ''}`, 'info');
   });
 
@@ -119,7 +126,9 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
     scheduled = false;
     const state = room.state;
     byId('phase').textContent = phaseText(state);
-    byId('race-meta').textContent = `${state.task} · budget ${state.budget.toLocaleString('en')} samples · ${state.spectators} watching`;
+    const pace = state.paceSeconds ? ` · paced over ${state.paceSeconds}s` : '';
+    byId('race-meta').textContent = `${state.task} · budget ${state.budget.toLocaleString('en')} samples${pace} · ${state.spectators} watching`;
+    steer?.update(state, me());
     const entries = [...state.entries.values()].sort((a, b) => (a.rank && b.rank ? a.rank - b.rank : b.valAccuracy - a.valAccuracy || a.seat - b.seat));
     chart.update(
       entries.map((e) => ({ seat: e.seat, label: e.player, samples: [...e.curveSamples], loss: [...e.curveLoss], valAccuracy: [...e.curveValAccuracy] })),

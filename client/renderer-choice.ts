@@ -20,19 +20,33 @@ interface GpuLike {
   requestAdapter(): Promise<unknown>;
 }
 
-/** Probes the browser once (an adapter request can take a moment). */
-export async function detectCapabilities(): Promise<RendererCapabilities> {
+/** What `detectCapabilities` looks at: the WebGPU entry point and a way to make a canvas (injectable for tests). */
+export interface BrowserProbe {
+  gpu?: GpuLike;
+  createCanvas(): { getContext(kind: string): unknown };
+}
+
+function browserProbe(): BrowserProbe {
+  return { gpu: (navigator as Navigator & { gpu?: GpuLike }).gpu, createCanvas: () => document.createElement('canvas') };
+}
+
+/** Probes the browser once (an adapter request can take a moment). A failing adapter request counts as no adapter. */
+export async function detectCapabilities(probe: BrowserProbe = browserProbe()): Promise<RendererCapabilities> {
   let webgpuAdapter = false;
-  const gpu = (navigator as Navigator & { gpu?: GpuLike }).gpu;
-  if (gpu) {
+  if (probe.gpu) {
     try {
-      webgpuAdapter = (await gpu.requestAdapter()) != null;
+      webgpuAdapter = (await probe.gpu.requestAdapter()) != null;
     } catch {
       webgpuAdapter = false;
     }
   }
-  const canvas = document.createElement('canvas');
-  const webgl = Boolean(canvas.getContext('webgl2') ?? canvas.getContext('webgl'));
+  const canvas = probe.createCanvas();
+  let webgl = false;
+  try {
+    webgl = Boolean(canvas.getContext('webgl2') ?? canvas.getContext('webgl'));
+  } catch {
+    webgl = false;
+  }
   return { webgpuAdapter, webgl };
 }
 

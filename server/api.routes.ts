@@ -1,5 +1,7 @@
 import express from 'express';
 import { LeaderboardQuery } from '../shared/api.schema.ts';
+import { GuestRequest } from '../shared/identity.schema.ts';
+import { GuestTokenError } from './identity/guest-token.ts';
 import { describeZodError } from '../shared/validation.ts';
 import type { ArenaServices } from './arena.services.ts';
 import { BadCursorError } from './progression/leaderboard.service.ts';
@@ -39,10 +41,31 @@ export function apiRoutes(services: ArenaServices): express.Router {
       }
     }),
   );
+  r.post(
+    '/guests',
+    express.json({ limit: '4kb' }),
+    wrap(async (req, res) => {
+      const body = GuestRequest.safeParse(req.body ?? {});
+      if (!body.success) return fail(res, 400, 'BAD_REQUEST', describeZodError(body.error).message);
+      const bearer = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+      try {
+        res.status(bearer ? 200 : 201).json(bearer ? await services.identity.renameGuest(bearer, body.data.name) : await services.identity.createGuest(body.data.name));
+      } catch (err) {
+        if (err instanceof GuestTokenError) return fail(res, 401, 'BAD_TOKEN', `your guest token was refused: ${err.message}`);
+        throw err;
+      }
+    }),
+  );
   r.get('/players/:id', wrap(async (req, res) => found(res, 'player', String(req.params.id), await services.players.profile(String(req.params.id)))));
   r.get('/matches/:id', wrap(async (req, res) => found(res, 'match', String(req.params.id), await services.matches.load(String(req.params.id)))));
   r.get('/runs/:id', wrap(async (req, res) => found(res, 'run', String(req.params.id), await services.runs.load(String(req.params.id)))));
   r.get('/achievements', wrap(async (_req, res) => void res.json(await services.progression.achievements())));
+  r.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    // express.json() reports a body that is not JSON, or too large, with a status of its own
+    const status = (err as { status?: number }).status;
+    if (status && status >= 400 && status < 500) return fail(res, status, 'BAD_REQUEST', `the request body was refused: ${(err as Error).message}`);
+    next(err);
+  });
   r.use((req, res) => fail(res, 404, 'NOT_FOUND', `no API route ${req.method} ${req.baseUrl}${req.path}`));
   return r;
 }

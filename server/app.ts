@@ -12,17 +12,28 @@ import type { ArenaServices } from './arena.services.ts';
 import type { ServerConfig } from './config.ts';
 import { openDatabase, type ArenaDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { moduleLogger } from './logger.ts';
+import { createOps } from './ops/ops.ts';
 import { VERSION, type Health } from './health.ts';
 import { loadMatch } from './matches/match.service.ts';
+import { resolveArenaSecret } from './identity/arena-secret.ts';
+import { createGuest, renameGuest } from './identity/identity.service.ts';
+import { authenticateJoin } from './identity/room-auth.ts';
 import { ACHIEVEMENTS } from './progression/achievements.ts';
 import { leaderboard } from './progression/leaderboard.service.ts';
 import { ensurePlayer } from './progression/players.service.ts';
 import { achievementInfos, playerProfile } from './progression/profile.service.ts';
 import { syncAchievementDefs } from './progression/progression.repository.ts';
-import { recordRaceResult } from './progression/progression.service.ts';
+import { recordGanBattle, recordRaceResult, recordTournamentResult } from './progression/progression.service.ts';
 import { loadRun } from './runs/run.service.ts';
+import { recordSoloRun } from './progression/progression.service.ts';
 import { apiRoutes } from './api.routes.ts';
+import { ArenaLobbyRoom } from './lobby/lobby.room.ts';
+import { PlaygroundRoom } from './playground/playground.room.ts';
 import { RaceRoom } from './race/race.room.ts';
+import { GanRoom } from './gan/gan.room.ts';
+import { insertTournament } from './tournament/tournament.repository.ts';
+import { TournamentRoom } from './tournament/tournament.room.ts';
 import { BullmqTrainer } from './trainer/bullmq.trainer.ts';
 import { LocalTrainer } from './trainer/local.trainer.ts';
 import type { Trainer } from './trainer/trainer.port.ts';
@@ -72,7 +83,7 @@ function routes(app: express.Application, config: ServerConfig, services: ArenaS
   if (existsSync(clientDir)) app.use(express.static(clientDir));
   else app.get('/', (_req, res) => void res.status(503).type('text').send(`the client is not built: run "npm run build" (looked in ${clientDir})`));
   app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    console.error('http: unexpected error', err);
+    moduleLogger('http').error({ err }, 'unexpected error');
     res.status(500).json({ error: { code: 'INTERNAL', message: 'something went wrong on the server' } });
   });
 }
@@ -85,14 +96,23 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   await migrateToLatest(database.db);
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : undefined;
-  const trainer = createTrainer(config, redis);
+  const ops = createOps(config, redis);
+  const trainer = ops.meter(createTrainer(config, redis));
   await syncAchievementDefs(database.db, ACHIEVEMENTS);
   const db = database.db;
+  const secret = resolveArenaSecret({ secret: config.ARENA_SECRET, secretFile: config.SECRET_FILE, sharedByServers: Boolean(config.REDIS_URL) });
   const services: ArenaServices = {
     trainer,
+    identity: {
+      createGuest: (name) => createGuest(db, secret, name),
+      renameGuest: (token, name) => renameGuest(db, secret, token, name),
+      authenticate: (token, options) => authenticateJoin(secret, token, options),
+    },
     players: { ensure: (id, name) => ensurePlayer(db, id, name), profile: (id) => playerProfile(db, id) },
     matches: { load: (id) => loadMatch(db, id), recordRace: (r) => recordRaceResult(db, r) },
-    runs: { load: (id) => loadRun(db, id) },
+    runs: { load: (id) => loadRun(db, id), recordSolo: (run, events) => recordSoloRun(db, run, events) },
+    tournaments: { open: (t) => insertTournament(db, t), finish: (t) => recordTournamentResult(db, t) },
+    gan: { recordBattle: (b) => recordGanBattle(db, b) },
     progression: { leaderboard: (q) => leaderboard(db, q), achievements: () => achievementInfos(db) },
   };
 
@@ -101,11 +121,19 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
     transport: new WebSocketTransport({ server: httpServer }),
     presence: config.REDIS_URL ? new RedisPresence(config.REDIS_URL) : undefined,
     driver: config.REDIS_URL ? new RedisDriver(config.REDIS_URL) : undefined,
+    publicAddress: config.PUBLIC_ADDRESS,
     gracefullyShutdown: false,
     greet: false,
-    express: (app) => routes(app, config, services, database),
+    express: (app) => {
+      ops.mount(app);
+      routes(app, config, services, database);
+    },
   });
+  gameServer.define('lobby', ArenaLobbyRoom);
   gameServer.define('race', withServices(RaceRoom as any, services)).enableRealtimeListing();
+  gameServer.define('playground', withServices(PlaygroundRoom as any, services)).enableRealtimeListing();
+  gameServer.define('tournament', withServices(TournamentRoom as any, services)).enableRealtimeListing();
+  gameServer.define('gan', withServices(GanRoom as any, services)).enableRealtimeListing();
   await gameServer.listen(config.PORT);
   const port = (httpServer.address() as AddressInfo).port;
 
@@ -118,6 +146,7 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
       (closing ??= (async () => {
         await gameServer.gracefullyShutdown(false);
         await trainer.close();
+        await ops.close();
         redis?.disconnect();
         await database.close();
       })()),

@@ -1,12 +1,24 @@
 import type { AchievementInfo, LeaderboardPage, LeaderboardQuery, PlayerProfile } from '../shared/api.schema.ts';
+import type { GuestIdentity, RoomIdentity } from '../shared/identity.schema.ts';
 import type { Match } from '../shared/match.schema.ts';
+import type { RunEvent } from '../shared/run.schema.ts';
 import type { RunView } from '../shared/run-view.schema.ts';
 import type { RaceResult, Unlock } from './progression/progression.service.ts';
+import type { RunRecord } from './runs/run.record.ts';
+import type { NewTournament } from './tournament/tournament.repository.ts';
 import type { Trainer } from './trainer/trainer.port.ts';
 
 /** What rooms and routes may call; built once at start-up. */
 export interface ArenaServices {
   trainer: Trainer;
+  identity: {
+    /** A new guest account and its signed token. */
+    createGuest(name: string): Promise<GuestIdentity>;
+    /** A new name for the guest behind a valid token. */
+    renameGuest(token: string, name: string): Promise<GuestIdentity>;
+    /** For rooms' `onAuth`: the verified player, or an anonymous spectator; throws a 401 otherwise. */
+    authenticate(token: string | undefined, options: unknown): RoomIdentity;
+  };
   players: {
     /** The joining player's id: theirs if they have one, else a new guest's. */
     ensure(id: string | undefined, name: string): Promise<string>;
@@ -19,6 +31,18 @@ export interface ArenaServices {
   };
   runs: {
     load(id: string): Promise<RunView | undefined>;
+    /** Stores a solo run (a playground's) with the achievements its own events earn. */
+    recordSolo(run: RunRecord, events: readonly RunEvent[]): Promise<Unlock[]>;
+  };
+  tournaments: {
+    /** Stores a tournament as running, before its first match (matches point at it). */
+    open(t: NewTournament): Promise<void>;
+    /** Stores the final ranking (player ids, champion first) and credits the champion. */
+    finish(t: NewTournament & { ranking: readonly string[] }): Promise<Unlock[]>;
+  };
+  gan: {
+    /** Credits a GAN battle's winner (XP; "GAN Forger" when the generator won). */
+    recordBattle(b: { battleId: string; generatorPlayerId: string; discriminatorPlayerId: string; generatorWon: boolean }): Promise<Unlock[]>;
   };
   progression: {
     leaderboard(q: LeaderboardQuery): Promise<LeaderboardPage>;

@@ -17,6 +17,22 @@ export const ServerConfig = z.object({
   ARENA_QUEUE: z.string().min(1).default(DEFAULT_QUEUE),
   /** Training threads of the embedded trainer (default: one per core). */
   TRAINER_THREADS: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
+  /**
+   * Secret that signs guest tokens (at least 32 characters). Several servers must share one; without it a
+   * single server keeps a random one in SECRET_FILE.
+   */
+  ARENA_SECRET: z.string().min(32, 'ARENA_SECRET must be at least 32 characters').optional(),
+  /** Where a single server keeps its generated secret (default ./data/arena-secret). */
+  SECRET_FILE: z.string().default(path.join('data', 'arena-secret')),
+  /** Token of the admin pages (/admin/queues, /admin/colyseus; at least 16 characters); without it they are off. */
+  ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
+  /** Who may read /metrics: `open` (default, for Prometheus scrapers on a private network) or `admin` (ADMIN_TOKEN). */
+  METRICS_AUTH: z.enum(['open', 'admin']).default('open'),
+  /**
+   * host:port where clients reach this process (e.g. arena-1.example.com:2567). Needed when several
+   * servers share REDIS_URL: a room lives on one process and its players connect there.
+   */
+  PUBLIC_ADDRESS: z.string().min(1).optional(),
   /** Folder of the built client (default dist/client). */
   CLIENT_DIR: z.string().default(path.join('dist', 'client')),
 });

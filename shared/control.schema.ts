@@ -28,6 +28,8 @@ export const Control = z.discriminatedUnion('type', [
   z.object({ type: z.literal('addLayer'), index: layerIndex, activation: Activation.default('linear') }),
   /** Removes a hidden layer, folding its weights into the next layer. */
   z.object({ type: z.literal('removeLayer'), layer: layerIndex }),
+  /** Spends training samples without training: what a race charges for an intervention. */
+  z.object({ type: z.literal('spendBudget'), samples: z.number().int().min(1, 'samples must be at least 1').max(5_000_000, 'samples must be at most 5000000') }),
   z.object({ type: z.literal('pause') }),
   z.object({ type: z.literal('resume') }),
   z.object({ type: z.literal('checkpoint') }),

@@ -35,20 +35,32 @@ export const GanJob = z.object({
 export type GanJob = z.infer<typeof GanJob>;
 export type GanJobInput = z.input<typeof GanJob>;
 
+/** A number that may be NaN (a diverged network); JSON carries NaN as null, read back as NaN. */
+const Figure = z.union([z.number(), z.nan(), z.null().transform(() => NaN)]);
+
 /** What spectators of a GAN battle see: both losses, generated points, the discriminator's view and the distance. */
 export const GanFrame = z.object({
   runId: z.string(),
   iteration: z.number().int(),
-  dLoss: z.number(),
-  gLoss: z.number(),
+  dLoss: Figure,
+  gLoss: Figure,
   /** The discriminator's accuracy on a fresh batch of real and generated points. */
-  dAccuracy: z.number(),
+  dAccuracy: Figure,
   /** Sliced Wasserstein-1 distance between real and generated points (lower: the generator is closer). */
-  distance: z.number(),
+  distance: Figure,
   /** Generated points, flattened (x1, x2, x1, x2, …). */
-  generated: z.array(z.number()),
+  generated: z.array(Figure),
   /** The discriminator's probability of "real" over [-extent, extent]², row by row from the top. */
-  heatmap: z.object({ resolution: z.number().int(), extent: z.number(), values: z.array(z.number()) }),
+  heatmap: z.object({ resolution: z.number().int(), extent: z.number(), values: z.array(Figure) }),
   createdAt: z.number(),
 });
 export type GanFrame = z.infer<typeof GanFrame>;
+
+/** What a finished GAN run reports. */
+export const GanResult = z.object({
+  runId: z.string(),
+  iterations: z.number().int(),
+  final: GanFrame.pick({ dLoss: true, gLoss: true, dAccuracy: true, distance: true }),
+  weightsHash: z.string(),
+});
+export type GanResult = z.infer<typeof GanResult>;

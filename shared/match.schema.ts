@@ -2,6 +2,17 @@ import { z } from 'zod';
 import { ModelSpec } from './model-spec.schema.ts';
 import { TaskSpec } from './task.schema.ts';
 
+/** A run's learning curve, downsampled: samples seen, training loss and validation accuracy at each point. */
+export const RunCurve = z.object({
+  samples: z.array(z.number()),
+  loss: z.array(z.number()),
+  valAccuracy: z.array(z.number()),
+});
+export type RunCurve = z.infer<typeof RunCurve>;
+
+/** Points a stored curve keeps at most. */
+export const STORED_CURVE_POINTS = 256;
+
 /** One entry of a finished match, as stored and as `/api/matches/:id` returns it. */
 export const MatchEntry = z.object({
   seat: z.number().int(),
@@ -18,6 +29,8 @@ export const MatchEntry = z.object({
   weightsHash: z.string().nullable(),
   backend: z.string().nullable(),
   error: z.string().nullable(),
+  /** The entry's learning curve, for the match page's replay (null when it was not kept). */
+  curve: RunCurve.nullable().optional(),
 });
 export type MatchEntry = z.infer<typeof MatchEntry>;
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { Control } from './control.schema.ts';
+import { PlayerName } from './identity.schema.ts';
 import { ModelSpec } from './model-spec.schema.ts';
 import type { ErrorCode } from './protocol.ts';
 import { TaskSpec } from './task.schema.ts';
@@ -14,22 +16,37 @@ export const RaceCreateOptions = z.object({
   maxPlayers: z.number().int().min(2).max(8).default(8),
   /** Seconds from enough ready players to the start; the race starts at once when everyone is ready. */
   countdownSeconds: z.number().int().min(0).max(300).default(15),
+  /** Stretch the race over at least this many seconds so spectators can follow it (0: as fast as training goes). */
+  paceSeconds: z.number().int().min(0).max(600, 'paceSeconds must be at most 600').default(0),
+  /** Interventions each player may make while the race runs. */
+  interventions: z.number().int().min(0).max(10, 'interventions must be at most 10').default(3),
+  /** What one intervention costs, as a share of the budget (default 0.02: 2%). */
+  interventionCost: z.number().min(0).max(0.5, 'interventionCost must be at most 0.5').default(0.02),
 });
 export type RaceCreateOptions = z.infer<typeof RaceCreateOptions>;
 
-/** Options a client joins a race room with. */
+/** Options a client joins a race room with; who the player is comes from their guest token. */
 export const RaceJoinOptions = z.object({
-  name: z.string().trim().min(1, 'name must not be empty').max(32, 'name must be at most 32 characters'),
   role: z.enum(['player', 'spectator']).default('player'),
-  /** The player id this browser was given before (kept in local storage). */
-  playerId: z.string().uuid('playerId must be a player id').optional(),
+  /** An anonymous spectator's display name. */
+  name: PlayerName.optional(),
 });
 export type RaceJoinOptions = z.infer<typeof RaceJoinOptions>;
+
+/** The controls a player may use to steer their entry during a race. */
+export const RACE_CONTROL_TYPES = ['setLearningRate', 'setBatchSize', 'setOptimizer', 'setActivation', 'freeze', 'injectNoise'] as const;
+export const RaceControl = Control.superRefine((c, ctx) => {
+  if (!(RACE_CONTROL_TYPES as readonly string[]).includes(c.type)) {
+    ctx.addIssue({ code: 'custom', path: ['type'], message: `"${c.type}" is not allowed in a race; use one of ${RACE_CONTROL_TYPES.join(', ')}` });
+  }
+});
 
 /** Client → server messages, by type. */
 export const RaceClientMessages = {
   spec: z.object({ spec: ModelSpec }),
   ready: z.object({ ready: z.boolean() }),
+  /** Steer a run during the race (it must be the sender's own); each costs an intervention and some budget. */
+  control: z.object({ runId: z.string().min(1), control: RaceControl }),
 } as const;
 export type RaceClientMessageType = keyof typeof RaceClientMessages;
 export type RaceClientMessage<K extends RaceClientMessageType> = z.input<(typeof RaceClientMessages)[K]>;
@@ -50,9 +67,17 @@ export interface RaceResultMessage {
   unlocks: Array<{ playerId: string; player: string; achievement: string; tier: number }>;
 }
 
-/** Server → client, on joining as a player: the id to keep and send next time. */
+/** Server → client, on joining as a player: who the token says they are. */
 export interface RaceWelcomeMessage {
   playerId: string;
+}
+
+/** Server → the steering player: their intervention was sent to the run. */
+export interface RaceSteeredMessage {
+  control: Control;
+  /** Samples of budget it cost. */
+  cost: number;
+  interventionsLeft: number;
 }
 
 /** Phases of a race, in order. */

@@ -6,6 +6,10 @@ export const RaceEntry = schema(
     seat: t.uint8().default(0),
     player: t.string(),
     connected: t.boolean().default(true),
+    /** The run training this entry, once the race has started (runs are public: /api/runs/ID). */
+    runId: t.string().default(''),
+    /** Interventions this player may still make: only the player sees it. */
+    interventionsLeft: t.uint8().default(0).view(),
     status: t.string().default('designing'),
     /** Short description of the network, e.g. "2-16-16-2 relu · adam 0.01 · b32". */
     summary: t.string().default(''),
@@ -39,6 +43,11 @@ export const RaceState = schema(
     /** Seconds left before the start while counting down. */
     countdown: t.uint16().default(0),
     spectators: t.uint16().default(0),
+    /** Seconds the race is stretched over (0: as fast as training goes). */
+    paceSeconds: t.uint16().default(0),
+    /** Interventions each player gets, and what one costs in samples. */
+    interventions: t.uint8().default(0),
+    interventionCost: t.uint32().default(0),
     matchId: t.string().default(''),
     entries: t.map(RaceEntry),
   },

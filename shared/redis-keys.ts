@@ -1,9 +1,11 @@
 /** Redis keys and names the server and the workers agree on. */
 export const DEFAULT_QUEUE = 'arena-train';
-/** Set by the server to stop a run that a worker is training. */
-export const cancelKey = (runId: string): string => `arena:run:${runId}:cancel`;
-/** The controls sent to a run (JSON, append-only): a worker reads on from where the run's log says it got to. */
+/** A stream of what is sent to a run: controls (`k=control`, JSON) and cancel requests (`k=cancel`). */
 export const controlsKey = (runId: string): string => `arena:run:${runId}:controls`;
+/** A stream of what a run reports: frames (`k=f`, binary), events (`k=e`), probes (`k=p`), its result (`k=d`) or failure (`k=x`); a GAN run's frames (`k=g`) and result (`k=G`), JSON. */
+export const telemetryKey = (runId: string): string => `arena:run:${runId}:telemetry`;
+/** Entries a telemetry stream keeps (approximately): enough to replay a run's whole curve to a late server. */
+export const TELEMETRY_MAXLEN = 10_000;
 /** The run's latest checkpoint (bytes), for a worker that picks the run up after a crash or a shutdown. */
 export const checkpointKey = (runId: string): string => `arena:run:${runId}:checkpoint`;
 /** Every control the run applied, in order (JSON `{step, control, source}`), replayed on resume. */

@@ -2,6 +2,11 @@ import { z } from 'zod';
 import { LoggedControl } from './control.schema.ts';
 import { ModelSpec } from './model-spec.schema.ts';
 import { TaskSpec } from './task.schema.ts';
+import { checkSpecSize } from './validation.ts';
+
+/** Who waits for a run: a live room, or nobody in particular (sweeps, landscapes, replays). */
+export const RunPriority = z.enum(['live', 'background']);
+export type RunPriority = z.infer<typeof RunPriority>;
 
 /** Largest training budget, in samples, a run may ask for. */
 export const MAX_BUDGET = 50_000_000;
@@ -34,8 +39,22 @@ export const TrainJob = z.object({
   checkpointEverySteps: z.number().int().min(1).max(1_000_000).default(50),
   /** Side of the decision-boundary grid a probe computes (default 50). */
   boundaryResolution: z.number().int().min(4).max(200).default(50),
+  /**
+   * Stretches the run over at least this many milliseconds of wall clock, so spectators can follow it
+   * (0, the default: as fast as training goes). Waiting changes nothing the run computes.
+   */
+  paceMs: z.number().int().min(0).max(3_600_000).default(0),
   /** Validation accuracy at which the run counts as converged (default 0.95). */
   targetAccuracy: z.number().gt(0).max(1).default(0.95),
+  /**
+   * Who waits for it: `live` (a room, the default when absent) is taken from the queue before any
+   * `background` work (sweeps, landscapes, replays). Changes nothing the run computes; the embedded
+   * trainer queues nothing (every run starts at once), so there it changes nothing at all.
+   */
+  priority: RunPriority.optional(),
+}).superRefine((job, ctx) => {
+  const tooLarge = checkSpecSize(job.spec, job.task);
+  if (tooLarge) ctx.addIssue({ code: 'custom', path: ['spec', 'layers'], message: tooLarge.message.replace(/^spec\.layers: /, '') });
 });
 export type TrainJob = z.infer<typeof TrainJob>;
 export type TrainJobInput = z.input<typeof TrainJob>;

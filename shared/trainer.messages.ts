@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { Control } from './control.schema.ts';
+import { LandscapeFrame, LandscapeRequest } from './landscape.schema.ts';
+import { GanFrame, GanJob, GanResult } from './gan.schema.ts';
 import { ProbeFrame, RunEvent, RunResult, TelemetryFrame, TrainJob } from './run.schema.ts';
 
 /** What the server tells a training thread. */
@@ -8,6 +10,10 @@ export const ToTrainer = z.discriminatedUnion('type', [
   z.object({ type: z.literal('train'), job: TrainJob, resumeFrom: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'resumeFrom must be a Uint8Array').optional() }),
   z.object({ type: z.literal('control'), runId: z.string(), control: Control }),
   z.object({ type: z.literal('cancel'), runId: z.string() }),
+  /** Compute the run's loss landscape between two steps; answered with a `landscape` message. */
+  z.object({ type: z.literal('landscape'), runId: z.string(), request: LandscapeRequest }),
+  /** Train a GAN run (generator against discriminator); cancelled like any run. */
+  z.object({ type: z.literal('gan'), job: GanJob }),
 ]);
 export type ToTrainer = z.infer<typeof ToTrainer>;
 
@@ -20,5 +26,8 @@ export const FromTrainer = z.discriminatedUnion('type', [
   z.object({ type: z.literal('checkpoint'), runId: z.string(), step: z.number().int(), bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'bytes must be a Uint8Array') }),
   z.object({ type: z.literal('done'), result: RunResult }),
   z.object({ type: z.literal('failed'), runId: z.string(), message: z.string() }),
+  z.object({ type: z.literal('landscape'), landscape: LandscapeFrame }),
+  z.object({ type: z.literal('ganFrame'), frame: GanFrame }),
+  z.object({ type: z.literal('ganDone'), result: GanResult }),
 ]);
 export type FromTrainer = z.infer<typeof FromTrainer>;

@@ -3,7 +3,7 @@ import type { AchievementInfo, LeaderboardPage, PlayerProfile } from '../shared/
 import type { RaceResultMessage, RaceWelcomeMessage } from '../shared/race.messages.ts';
 import type { RaceState } from '../shared/race.state.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
-import { nextMessage, startTestArena } from './support/arena.ts';
+import { guestClient, nextMessage, startTestArena } from './support/arena.ts';
 
 describe('the HTTP API', () => {
   let t: Awaited<ReturnType<typeof startTestArena>>;
@@ -12,9 +12,9 @@ describe('the HTTP API', () => {
   beforeAll(async () => {
     t = await startTestArena();
     // A real race through the SDK, so the API has something to show.
-    const ada = await t.client.create<RaceState>('race', { name: 'ada', budget: 4000, countdownSeconds: 60 });
+    const ada = await (await guestClient(t.url, 'ada')).client.create<RaceState>('race', { budget: 4000, countdownSeconds: 60 });
     const welcome = nextMessage<RaceWelcomeMessage>(ada, 'welcome');
-    const bob = await t.client.joinById<RaceState>(ada.roomId, { name: 'bob' });
+    const bob = await (await guestClient(t.url, 'bob')).client.joinById<RaceState>(ada.roomId, {});
     bob.onMessage('welcome', () => {});
     bob.onMessage('result', () => {});
     adaId = (await welcome).playerId;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RaceResultMessage } from '../shared/race.messages.ts';
 import type { RaceState } from '../shared/race.state.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
-import { nextMessage, startTestArena, waitFor } from './support/arena.ts';
+import { guestClient, nextMessage, startTestArena, waitFor } from './support/arena.ts';
 import { createTestDatabase, hasPostgres, hasRedis, TEST_REDIS_URL } from './support/services.ts';
 
 const ready = (await hasPostgres()) && (await hasRedis());
@@ -51,8 +51,8 @@ describe.skipIf(!ready)('a race on Postgres and BullMQ with a separate worker pr
   });
 
   it('trains every entry in the worker and stores the match in Postgres', async () => {
-    const a = await t.client.create<RaceState>('race', { name: 'ada', budget: 6000, countdownSeconds: 60 });
-    const b = await t.client.joinById<RaceState>(a.roomId, { name: 'bob' });
+    const a = await (await guestClient(t.url, 'ada')).client.create<RaceState>('race', { budget: 6000, countdownSeconds: 60 });
+    const b = await (await guestClient(t.url, 'bob')).client.joinById<RaceState>(a.roomId, {});
     b.onMessage('result', () => {});
     const result = nextMessage<RaceResultMessage>(a, 'result', 90_000);
     a.send('spec', { spec: SPEC_TEMPLATES[0]!.spec });

@@ -29,10 +29,15 @@ const match = (): Match => ({
   ],
 });
 
+/** The curve a finished entry's run keeps for the match page (a failed one keeps none here). */
+const curveOf = (e: Match['entries'][number]) =>
+  e.status === 'finished' ? { samples: [0, 10_000, 20_000], loss: [0.69, 0.3, 0.1], valAccuracy: [0.5, 0.8, 0.96] } : null;
+
 /** The runs behind a match's entries, as the race room would store them. */
 const runsOf = (m: Match): RunRecord[] =>
   m.entries.map((e) => ({
     ...runRecordOf(TrainJob.parse({ runId: e.runId, spec: e.spec, task: m.task, seed: m.seed, budget: m.budget }), { events: [], playerId: null, matchId: m.id, samplesIfFailed: e.samples }),
+    curve: curveOf(e),
   }));
 
 async function tables(database: ArenaDatabase): Promise<string[]> {
@@ -66,7 +71,8 @@ function storageSuite(kind: 'pglite' | 'postgres', open: () => Promise<{ databas
     it('stores a match with its entries and reads it back', async () => {
       const m = match();
       await database.db.transaction().execute((trx) => saveMatch(trx, m, runsOf(m)));
-      expect(await loadMatch(database.db, m.id)).toEqual(m);
+      // Read back with each entry's stored curve (what the match page replays).
+      expect(await loadMatch(database.db, m.id)).toEqual({ ...m, entries: m.entries.map((e) => ({ ...e, curve: curveOf(e) })) });
       const run = await loadRun(database.db, m.entries[0]!.runId);
       expect(run).toMatchObject({ id: m.entries[0]!.runId, matchId: m.id, architecture: '2-16-16-2 relu,relu', parameters: 354 });
       expect(run!.runFile).toMatchObject({ format: 'gradient-arena-run', seed: 42, budget: 20_000, controls: [] });

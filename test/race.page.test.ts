@@ -1,45 +1,24 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RaceState } from '../shared/race.state.ts';
-import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
-import { startTestArena, waitFor } from './support/arena.ts';
-import { launchChromium, watchErrors } from './support/browser.ts';
-import { changedFraction, pixelStats } from './support/pixels.ts';
+import { waitFor } from './support/arena.ts';
+import { watchErrors } from './support/browser.ts';
+import { DOCS, startPageArena, shot } from './support/page.ts';
+import { changedFraction } from './support/pixels.ts';
 import { hasChromium } from './support/services.ts';
 
-const SHOTS = fileURLToPath(new URL('../test-results/screenshots', import.meta.url));
-
-async function shot(page: Page, name: string, selector?: string): Promise<Buffer> {
-  const png = selector ? await page.locator(selector).screenshot() : await page.screenshot({ fullPage: true });
-  mkdirSync(SHOTS, { recursive: true });
-  writeFileSync(path.join(SHOTS, `${name}.png`), png);
-  const stats = pixelStats(png);
-  expect(stats.distinctColors, `${name}: more than a handful of colours`).toBeGreaterThan(20);
-  expect(stats.inkFraction, `${name}: not one flat colour`).toBeGreaterThan(0.01);
-  return png;
-}
-
 describe.skipIf(!hasChromium())('the race page in headless Chromium', () => {
-  let clientDir: string;
-  let t: Awaited<ReturnType<typeof startTestArena>>;
+  let t: Awaited<ReturnType<typeof startPageArena>>['arena'];
   let browser: Browser;
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    clientDir = mkdtempSync(path.join(tmpdir(), 'arena-client-'));
-    await build({ configFile: fileURLToPath(new URL('../client/vite.config.ts', import.meta.url)), build: { outDir: clientDir, emptyOutDir: true }, logLevel: 'warn' });
-    t = await startTestArena({ CLIENT_DIR: clientDir });
-    browser = await launchChromium();
+    ({ arena: t, browser, stop } = await startPageArena());
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
-    if (clientDir) rmSync(clientDir, { recursive: true, force: true });
+    await stop?.();
   });
 
   it('creates a race, enters a spec, shows moving curves, and opens a read-only spectator view', async () => {
@@ -49,6 +28,7 @@ describe.skipIf(!hasChromium())('the race page in headless Chromium', () => {
     await expect(page.locator('#renderer-badge')).toBeDefined();
     await page.fill('#player-name', 'ada');
     await page.selectOption('#budget', '50000');
+    await page.selectOption('#pace', '15');
     await page.click('#create-race');
     await page.waitForSelector('#designer');
     expect(await page.locator('#renderer-badge').textContent()).toBe('WebGL');
@@ -63,12 +43,23 @@ describe.skipIf(!hasChromium())('the race page in headless Chromium', () => {
     await page.waitForFunction(() => !(document.querySelector('#ready') as HTMLButtonElement).disabled);
     await shot(page, 'race-lobby');
 
-    // A second player joins through the SDK and gets ready.
+    // A second player finds the race in the home page's list of open rooms and quick-joins it.
     const roomId = new URL(page.url()).searchParams.get('room')!;
-    const bob = await t.client.joinById<RaceState>(roomId, { name: 'bob' });
-    bob.onMessage('result', () => {});
-    bob.send('spec', { spec: SPEC_TEMPLATES[3]!.spec });
-    bob.send('ready', { ready: true });
+    const bobPage = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    const bobErrors = watchErrors(bobPage);
+    await bobPage.goto(t.url);
+    await bobPage.fill('#player-name', 'bob');
+    await bobPage.waitForSelector(`#lobby tr[data-room="${roomId}"]`);
+    expect(await bobPage.locator(`#lobby tr[data-room="${roomId}"]`).innerText()).toMatch(/Race[\s\S]*spiral[\s\S]*lobby[\s\S]*1\/8/);
+    await shot(bobPage, 'home-lobby');
+    await bobPage.click('#quick-join');
+    await bobPage.waitForSelector('#designer');
+    await bobPage.selectOption('#spec-template', { index: 4 });
+    await bobPage.click('#submit-spec');
+    await bobPage.waitForFunction(() => !(document.querySelector('#ready') as HTMLButtonElement).disabled);
+    await bobPage.click('#ready');
+    const bob = await t.client.joinById<RaceState>(roomId, { role: 'spectator', name: 'referee' }); // an SDK observer for the checks below
+    await waitFor(() => [...(bob.state.entries?.values() ?? [])].some((e) => e.player === 'bob' && e.status === 'ready'), 'bob to be ready');
     await page.click('#ready');
 
     // A spectator follows the link and sees the race read-only.
@@ -86,23 +77,48 @@ describe.skipIf(!hasChromium())('the race page in headless Chromium', () => {
     const second = await shot(page, 'race-curve-later', '#chart');
     expect(changedFraction(first, second), 'the curve moved between the two screenshots').toBeGreaterThan(0.002);
 
+    // The player steers during the race: one intervention, paid for in samples, and the spectator has no such panel.
+    await page.waitForSelector('#steer:not([hidden])');
+    expect(await page.locator('#steer-status').textContent()).toContain('3 of 3 interventions left');
+    await page.fill('#steer-lr', '0.003');
+    await page.click('#steer button[data-key="l"]');
+    await page.waitForFunction(() => document.querySelector('#steer-status')?.textContent?.includes('2 of 3'));
+    await shot(page, 'race-steer', '#steer');
+    expect(await spectator.locator('#steer').count()).toBe(0);
+
     await page.waitForFunction(() => document.querySelector('#phase')?.textContent === 'Finished', null, { timeout: 90_000 });
     await spectator.waitForFunction(() => document.querySelector('#phase')?.textContent === 'Finished');
-    await shot(page, 'race-finished');
+    await shot(page, 'race-finished', undefined, { alsoTo: path.join(DOCS, 'race.png') });
     await shot(spectator, 'race-spectator');
     const rows = await spectator.locator('#standings tbody tr').count();
     expect(rows).toBe(2);
     expect(spectatorErrors).toEqual([]);
+    expect(bobErrors).toEqual([]);
     await bob.leave();
+    await bobPage.close();
+
+    // The match page: the stored ranking, and the race replayed from its stored curves.
+    await page.click('#match-link');
+    await page.waitForSelector('#match-ranking tbody tr');
+    expect(await page.locator('#match-ranking tbody tr').count()).toBe(2);
+    await page.waitForSelector('#match-chart canvas');
+    await page.waitForTimeout(300);
+    const whole = await shot(page, 'match', '#match-chart', { alsoTo: path.join(DOCS, 'match.png') });
+    await page.click('#replay');
+    await page.waitForTimeout(1500);
+    const replaying = await shot(page, 'match-replay', '#match-chart');
+    expect(changedFraction(whole, replaying), 'the replay redraws the curves from the start').toBeGreaterThan(0.002);
 
     // The race put both players on the leaderboard; the page's player sees their own place.
     await page.click('#nav-leaderboard');
     await page.waitForSelector('#leaderboard tbody tr[data-player]');
     await page.click('[data-board="xp"]');
-    await page.waitForFunction(() => document.querySelectorAll('#leaderboard tbody tr[data-player]').length === 2);
+    await page.waitForFunction(() => document.querySelectorAll('#leaderboard tbody tr[data-player]').length === 2).catch(async (err) => {
+      throw new Error(`${err}: the board shows ${await page.locator('#leaderboard').innerText()}`);
+    });
     expect(await page.locator('#own-rank').textContent()).toMatch(/^You are #[12] with \d+ XP\.$/);
     expect(await page.locator('#leaderboard tr.me').count()).toBe(1);
-    await shot(page, 'leaderboard');
+    await shot(page, 'leaderboard', undefined, { alsoTo: path.join(DOCS, 'leaderboard.png') });
 
     // Their profile: level, XP bar, every achievement with progress, the rating after the race.
     await page.click('#leaderboard tr.me a');
@@ -110,7 +126,7 @@ describe.skipIf(!hasChromium())('the race page in headless Chromium', () => {
     expect(await page.locator('#achievements .achievement').count()).toBe(12);
     expect(await page.locator('#profile h2').textContent()).toBe('ada');
     expect(await page.locator('.rating-chart circle').count()).toBe(1);
-    await shot(page, 'profile');
+    await shot(page, 'profile', undefined, { alsoTo: path.join(DOCS, 'profile.png') });
     await page.click('#theme-toggle');
     await shot(page, 'profile-dark');
     expect(errors).toEqual([]);

@@ -9,7 +9,7 @@ import { checkpointKey } from '../shared/redis-keys.ts';
 import { TrainJob, type RunResult, type TelemetryFrame } from '../shared/run.schema.ts';
 import { runTraining } from '../workers/engine/run-training.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
-import { waitFor } from './support/arena.ts';
+import { waitFor } from './support/run-recorder.ts';
 import { hasRedis, TEST_REDIS_URL } from './support/services.ts';
 
 const ready = await hasRedis();

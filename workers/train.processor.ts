@@ -1,73 +1,101 @@
 /**
  * BullMQ sandboxed processor: trains one run in a worker thread of a worker
- * process. Telemetry goes out as job progress; the result is the job's return
- * value. The run's checkpoints and applied controls are kept in Redis, so a
- * run whose worker dies is resumed by the next worker exactly where its last
- * checkpoint left it, and a worker shutting down hands its runs back.
- * A job whose payload is not a valid run fails for good.
+ * process. Telemetry, events and the result go to the run's Redis stream;
+ * controls come in on another, read as they arrive. The run's checkpoints and
+ * applied controls are kept in Redis, so a run whose worker dies is resumed
+ * by the next worker exactly where its last checkpoint left it, and a worker
+ * shutting down hands its runs back. A job whose payload is not a valid run
+ * fails for good.
  */
 import { UnrecoverableError, WaitingError, type SandboxedJob } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Control } from '../shared/control.schema.ts';
+import type { LandscapeRequest } from '../shared/landscape.schema.ts';
+import type { GanResult } from '../shared/gan.schema.ts';
 import { TrainJob, type RunResult } from '../shared/run.schema.ts';
 import { initBackend } from './engine/tf-backend.ts';
+import { processGan } from './gan.processor.ts';
 import { runTraining } from './engine/run-training.ts';
 import { throttleFrames } from './frame-throttle.ts';
+import { logRedisOutages } from '../shared/redis-outage.ts';
 import { RunState } from './run-state.ts';
 import { SHUTDOWN_REASON } from './shutdown.ts';
 
-/** Least time between two telemetry frames sent through Redis (ms). */
+/** Least time between two telemetry frames sent through Redis (ms): rooms patch 20 times a second. */
 const FRAME_INTERVAL_MS = 50;
-/** How often a running job looks for controls and a cancel request (ms). */
-const POLL_MS = 50;
+/** How long one blocking read of the controls stream waits (ms). */
+const CONTROL_BLOCK_MS = 500;
 
-let redis: Redis | undefined;
-function connection(): Redis {
+let writer: Redis | undefined;
+let reader: Redis | undefined;
+function connections(): { writer: Redis; reader: Redis } {
   const url = process.env.REDIS_URL;
   if (!url) throw new Error('REDIS_URL is not set in the worker thread');
-  redis ??= new Redis(url, { maxRetriesPerRequest: null });
-  return redis;
+  // maxRetriesPerRequest null: while Redis is away, writes and reads wait for it to come back instead of failing.
+  writer ??= logRedisOutages(new Redis(url, { maxRetriesPerRequest: null }), 'run writer');
+  reader ??= logRedisOutages(new Redis(url, { maxRetriesPerRequest: null }), 'controls reader'); // blocking reads need a connection of their own
+  return { writer, reader };
 }
 
-export default async function trainProcessor(job: SandboxedJob, token?: string, signal?: AbortSignal): Promise<RunResult> {
+export default async function trainProcessor(job: SandboxedJob, token?: string, signal?: AbortSignal): Promise<RunResult | GanResult> {
+  if (job.name === 'gan') {
+    await initBackend();
+    return processGan(job.data, connections(), signal);
+  }
   const parsed = TrainJob.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`invalid run: ${z.prettifyError(parsed.error)}`);
   await initBackend();
-  const state = new RunState(connection(), parsed.data.runId);
+  const conn = connections();
+  const runId = parsed.data.runId;
+  const state = new RunState(conn.writer, runId);
   const saved = await state.load();
   // Resume: everything the run applied before, then what is left of the job's own schedule.
   const scheduledDone = saved.applied.filter((a) => a.source === 'scheduled').length;
   const run: TrainJob = saved.checkpoint
     ? { ...parsed.data, controls: [...saved.applied.map(({ step, control }) => ({ step, control })), ...parsed.data.controls.slice(scheduledDone)] }
     : parsed.data;
-  let liveRead = saved.applied.filter((a) => a.source === 'live').length;
 
   const stop = new AbortController();
   signal?.addEventListener('abort', () => stop.abort(signal.reason));
   const inbox: Control[] = [];
-  const poller = setInterval(() => {
-    state.poll(liveRead).then(
-      (p) => {
-        liveRead += p.read;
-        inbox.push(...p.controls);
-        if (p.cancelled) stop.abort(new Error('cancelled'));
-      },
-      () => {}, // Redis briefly away: keep training, look again next time
-    );
-  }, POLL_MS);
-  const frames = throttleFrames((frame) => void job.updateProgress(frame), FRAME_INTERVAL_MS);
+  const landscapes: LandscapeRequest[] = [];
+  const streamIds = new WeakMap<Control, string>();
+  let running = true;
+  const readLoop = (async () => {
+    let lastId = saved.applied.filter((a) => a.streamId).at(-1)?.streamId ?? '0';
+    while (running) {
+      try {
+        const r = await RunState.readControls(conn.reader, runId, lastId, CONTROL_BLOCK_MS);
+        lastId = r.lastId;
+        for (const c of r.controls) {
+          streamIds.set(c.control, c.streamId);
+          inbox.push(c.control);
+        }
+        landscapes.push(...r.landscapes);
+        if (r.cancelled) stop.abort(new Error('cancelled'));
+      } catch {
+        await new Promise((res) => setTimeout(res, 200)); // Redis briefly away: keep training, read again soon
+      }
+    }
+  })();
+  const frames = throttleFrames((frame) => state.frame(frame), FRAME_INTERVAL_MS);
   try {
     const result = await runTraining(run, {
       signal: stop.signal,
       resumeFrom: saved.checkpoint,
       checkpointOnAbort: true,
       onFrame: frames.push,
+      onEvent: (e) => state.event(e),
+      onProbe: (p) => state.probe(p),
+      pullLandscapeRequests: () => landscapes.splice(0),
+      onLandscape: (l) => state.landscape(l),
       pullControls: () => inbox.splice(0),
-      onControlApplied: (logged, source) => state.appendApplied({ ...logged, source }),
+      onControlApplied: (logged, source) => state.appendApplied({ ...logged, source, ...(streamIds.has(logged.control) ? { streamId: streamIds.get(logged.control)! } : {}) }),
       onCheckpoint: (bytes) => state.saveCheckpoint(bytes),
     });
     frames.flush();
+    state.done(result);
     await state.clear();
     return result;
   } catch (err) {
@@ -83,6 +111,7 @@ export default async function trainProcessor(job: SandboxedJob, token?: string, 
     }
     throw err;
   } finally {
-    clearInterval(poller);
+    running = false;
+    await readLoop;
   }
 }

@@ -5,14 +5,19 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { Control } from '../shared/control.schema.ts';
+import type { LandscapeRequest } from '../shared/landscape.schema.ts';
 import { ToTrainer, type FromTrainer } from '../shared/trainer.messages.ts';
 import { initBackend } from './engine/tf-backend.ts';
 import { runTraining } from './engine/run-training.ts';
+import { runGan } from './engine/gan.ts';
 
 if (!parentPort) throw new Error('train.thread.ts must run in a worker thread');
 const port = parentPort;
 const post = (msg: FromTrainer): void => port.postMessage(msg);
 const running = new Map<string, { abort: AbortController; inbox: Control[] }>();
+
+/** Loss landscape requests waiting for their run's next step boundary. */
+const landscapeInbox = new Map<string, LandscapeRequest[]>();
 
 const backend = await initBackend();
 post({ type: 'ready', backend });
@@ -29,9 +34,24 @@ port.on('message', (raw: unknown) => {
     running.get(msg.runId)?.inbox.push(msg.control);
     return;
   }
+  if (msg.type === 'landscape') {
+    landscapeInbox.get(msg.runId)?.push(msg.request);
+    return;
+  }
+  if (msg.type === 'gan') {
+    const gan = { abort: new AbortController(), inbox: [] as Control[] };
+    running.set(msg.job.runId, gan);
+    runGan(msg.job, { signal: gan.abort.signal, onFrame: (frame) => post({ type: 'ganFrame', frame }) })
+      .then((result) => post({ type: 'ganDone', result }))
+      .catch((err: unknown) => post({ type: 'failed', runId: msg.job.runId, message: err instanceof Error ? err.message : String(err) }))
+      .finally(() => running.delete(msg.job.runId));
+    return;
+  }
   const { job, resumeFrom } = msg;
   const run = { abort: new AbortController(), inbox: [] as Control[] };
   running.set(job.runId, run);
+  const landscapes: LandscapeRequest[] = [];
+  landscapeInbox.set(job.runId, landscapes);
   runTraining(job, {
     signal: run.abort.signal,
     resumeFrom,
@@ -40,8 +60,13 @@ port.on('message', (raw: unknown) => {
     onProbe: (probe) => post({ type: 'probe', probe }),
     onEvent: (event) => post({ type: 'event', event }),
     onCheckpoint: (bytes, step) => post({ type: 'checkpoint', runId: job.runId, step, bytes }),
+    pullLandscapeRequests: () => landscapes.splice(0),
+    onLandscape: (landscape) => post({ type: 'landscape', landscape }),
   })
     .then((result) => post({ type: 'done', result }))
     .catch((err: unknown) => post({ type: 'failed', runId: job.runId, message: err instanceof Error ? err.message : String(err) }))
-    .finally(() => running.delete(job.runId));
+    .finally(() => {
+      running.delete(job.runId);
+      landscapeInbox.delete(job.runId);
+    });
 });

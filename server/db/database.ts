@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { moduleLogger } from '../logger.ts';
 import type { Database } from './tables.ts';
 
 /** An open database and which kind it is. */
@@ -20,7 +21,7 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
     // An idle connection dropped by the server (a restart, a terminated backend) must not crash the process;
     // the pool replaces it on the next query.
-    pool.on('error', (err) => console.error(`postgres: idle connection lost: ${err.message}`));
+    pool.on('error', (err) => moduleLogger('db').error({ err }, 'postgres: idle connection lost'));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }

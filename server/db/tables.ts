@@ -79,6 +79,8 @@ export interface RunsTable {
   parent_run_id: string | null;
   parent_step: number | null;
   checkpoint_ref: string | null;
+  /** The learning curve, downsampled (RunCurve); null for runs stored before it was kept. */
+  curve: ColumnType<unknown, string | null | undefined, string | null>;
   created_at: CreatedAt;
 }
 

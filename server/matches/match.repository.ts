@@ -25,9 +25,16 @@ export async function insertMatch(db: Kysely<Database>, rows: NewMatchRows): Pro
 export async function findMatchRows(
   db: Kysely<Database>,
   id: string,
-): Promise<{ match: MatchRow; entries: MatchEntryRow[] } | undefined> {
+): Promise<{ match: MatchRow; entries: Array<MatchEntryRow & { curve: unknown }> } | undefined> {
   const match = await db.selectFrom('matches').selectAll().where('id', '=', id).executeTakeFirst();
   if (!match) return undefined;
-  const entries = await db.selectFrom('match_entries').selectAll().where('match_id', '=', id).orderBy('seat').execute();
+  const entries = await db
+    .selectFrom('match_entries')
+    .leftJoin('runs', 'runs.id', 'match_entries.run_id')
+    .selectAll('match_entries')
+    .select('runs.curve')
+    .where('match_entries.match_id', '=', id)
+    .orderBy('match_entries.seat')
+    .execute();
   return { match, entries };
 }

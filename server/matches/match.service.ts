@@ -76,6 +76,7 @@ export async function loadMatch(db: Kysely<Database>, id: string): Promise<Match
       weightsHash: e.weights_hash,
       backend: e.backend,
       error: e.error,
+      curve: e.curve ?? null,
     })),
   });
 }

@@ -29,6 +29,10 @@ export async function insertPlayer(db: Db, id: string, name: string): Promise<vo
   await db.insertInto('players').values({ id, name }).execute();
 }
 
+export async function renamePlayer(db: Db, id: string, name: string): Promise<void> {
+  await db.updateTable('players').set({ name }).where('id', '=', id).execute();
+}
+
 export async function findPlayer(db: Db, id: string) {
   return db.selectFrom('players').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -1,9 +1,13 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { Room, ServerError, type Client } from '@colyseus/core';
+import { Room, ServerError, type AuthContext, type Client } from '@colyseus/core';
+import { StateView } from '@colyseus/schema';
 import type { Delayed } from '@colyseus/core';
 import type { z } from 'zod';
 import type { Match } from '../../shared/match.schema.ts';
+import { moduleLogger } from '../logger.ts';
 import { parameterCount } from '../../shared/model-spec.metrics.ts';
+import type { Control } from '../../shared/control.schema.ts';
+import type { RoomIdentity } from '../../shared/identity.schema.ts';
 import type { ModelSpec } from '../../shared/model-spec.schema.ts';
 import { ErrorCode } from '../../shared/protocol.ts';
 import {
@@ -15,6 +19,7 @@ import {
   type RaceClientMessageType,
   type RaceErrorMessage,
   type RaceResultMessage,
+  type RaceSteeredMessage,
   type RaceWelcomeMessage,
 } from '../../shared/race.messages.ts';
 import { RaceEntry, RaceState } from '../../shared/race.state.ts';
@@ -24,7 +29,8 @@ import { TrainJob } from '../../shared/run.schema.ts';
 import { checkSpecSize, describeZodError } from '../../shared/validation.ts';
 import type { ArenaServices } from '../arena.services.ts';
 import type { Unlock } from '../progression/progression.service.ts';
-import { runRecordOf } from '../runs/run.record.ts';
+import { runRecordOf, storedCurve } from '../runs/run.record.ts';
+import { patchListing } from '../lobby/listing.ts';
 import { LiveCurve } from './live-curve.ts';
 import { enoughReady, everyoneReady, freeSeat, rankEntries } from './race.rules.ts';
 
@@ -44,16 +50,21 @@ interface ClientData {
   name: string;
 }
 
+/** Seconds a dropped player (or spectator) has to come back to their seat. */
+export const RECONNECT_SECONDS = 30;
+
 /**
  * A model race: 2 to 8 players each enter a network; all train on the same
  * task under the same budget of samples; the held-out split decides.
  * The room is thin: it validates, checks who may act, and mirrors the trainer.
  */
-export class RaceRoom extends Room<{ state: RaceState }> {
+export class RaceRoom extends Room<{ state: RaceState; client: Client<{ auth: RoomIdentity }> }> {
   /** Set by `defineRaceRoom`; rooms are created by the matchmaker, not by us. */
   protected services!: ArenaServices;
   override state = new RaceState();
-  override maxClients = 200;
+  override maxClients = 2000;
+  /** A client sending more than this is cut off (Colyseus closes only that connection). */
+  override maxMessagesPerSecond = 30;
   private options!: RaceCreateOptions;
   private seed = 0;
   private startedAt?: Date;
@@ -71,10 +82,14 @@ export class RaceRoom extends Room<{ state: RaceState }> {
     this.state.budget = parsed.data.budget;
     this.state.minPlayers = parsed.data.minPlayers;
     this.state.maxPlayers = parsed.data.maxPlayers;
-    this.setMetadata({ kind: 'race', task: parsed.data.task.name, budget: parsed.data.budget, phase: RacePhase.Lobby });
+    this.state.paceSeconds = parsed.data.paceSeconds;
+    this.state.interventions = parsed.data.interventions;
+    this.state.interventionCost = Math.round(parsed.data.budget * parsed.data.interventionCost);
+    this.setMetadata({ kind: 'race', task: parsed.data.task.name, budget: parsed.data.budget, phase: RacePhase.Lobby, players: 0, maxPlayers: parsed.data.maxPlayers, spectators: 0 });
 
     this.on('spec', (client, msg) => this.handleSpec(client, msg.spec));
     this.on('ready', (client, msg) => this.handleReady(client, msg.ready));
+    this.on('control', (client, msg) => this.handleControl(client, msg.runId, msg.control));
     this.onMessage('*', (client, type) => {
       this.refuse(client, { code: ErrorCode.BadMessage, message: `unknown message type "${String(type)}"`, about: String(type) });
     });
@@ -95,7 +110,7 @@ export class RaceRoom extends Room<{ state: RaceState }> {
       try {
         handler(client, parsed.data as z.infer<(typeof RaceClientMessages)[K]>);
       } catch (err) {
-        console.error(`race ${this.roomId}: ${type} handler failed`, err);
+        moduleLogger('race').error({ roomId: this.roomId, type, err }, 'message handler failed');
         this.refuse(client, { code: ErrorCode.Internal, message: 'the server could not handle that message', about: type });
       }
     });
@@ -105,13 +120,21 @@ export class RaceRoom extends Room<{ state: RaceState }> {
     client.send('error', error);
   }
 
-  override async onJoin(client: Client, raw: unknown): Promise<void> {
+  /** Players bring a signed guest token; spectators may come without one. */
+  override onAuth(_client: Client, options: unknown, context: AuthContext): RoomIdentity {
+    return this.services.identity.authenticate(context.token, options);
+  }
+
+  override async onJoin(client: Client<{ auth: RoomIdentity }>, raw: unknown): Promise<void> {
     const parsed = RaceJoinOptions.safeParse(raw ?? {});
     if (!parsed.success) throw new ServerError(400, describeZodError(parsed.error).message);
-    const { name, role } = parsed.data;
+    const { role } = parsed.data;
+    const who = client.auth!; // onAuth ran first and refused anyone it could not identify
+    const name = who.name;
     if (role === 'spectator') {
       this.roles.set(client.sessionId, { role, name });
       this.state.spectators++;
+      this.listCounts();
       return;
     }
     if (this.state.phase === RacePhase.Training || this.state.phase === RacePhase.Finished) {
@@ -120,14 +143,43 @@ export class RaceRoom extends Room<{ state: RaceState }> {
     if (this.state.entries.size >= this.options.maxPlayers) {
       throw new ServerError(409, `the race is full (${this.options.maxPlayers} players): join as a spectator`);
     }
-    const playerId = await this.services.players.ensure(parsed.data.playerId, name);
+    const playerId = await this.services.players.ensure(who.playerId ?? undefined, name);
+    if ([...this.entries.values()].some((e) => e.playerId === playerId)) throw new ServerError(409, 'you already have a seat in this race');
     const entry = new RaceEntry();
     entry.seat = freeSeat([...this.state.entries.values()].map((e) => e.seat));
     entry.player = name;
+    entry.interventionsLeft = this.options.interventions;
     this.state.entries.set(client.sessionId, entry);
     this.entries.set(client.sessionId, { playerId, events: [], curve: new LiveCurve(entry) });
     this.roles.set(client.sessionId, { role, name });
+    this.showPrivate(client, entry);
+    this.listCounts();
     client.send('welcome', { playerId } satisfies RaceWelcomeMessage);
+  }
+
+  /** A player sees their own entry's private fields (interventions left); nobody else does. */
+  private showPrivate(client: Client, entry: RaceEntry): void {
+    client.view = new StateView();
+    client.view.add(entry);
+  }
+
+  /** Keeps the lobby's listing of this room current. */
+  private listCounts(): void {
+    patchListing(this, { players: this.state.entries.size, spectators: this.state.spectators });
+  }
+
+  /** A connection lost without leaving: the seat (and the run) wait RECONNECT_SECONDS for the player. */
+  override async onDrop(client: Client): Promise<void> {
+    const entry = this.state.entries.get(client.sessionId);
+    if (entry) entry.connected = false;
+    await this.allowReconnection(client, RECONNECT_SECONDS).catch(() => {}); // on timeout, onLeave follows
+  }
+
+  override onReconnect(client: Client): void {
+    const entry = this.state.entries.get(client.sessionId);
+    if (!entry) return;
+    entry.connected = true;
+    this.showPrivate(client, entry);
   }
 
   override onLeave(client: Client): void {
@@ -135,6 +187,7 @@ export class RaceRoom extends Room<{ state: RaceState }> {
     this.roles.delete(client.sessionId);
     if (role?.role === 'spectator') {
       this.state.spectators = Math.max(0, this.state.spectators - 1);
+      this.listCounts();
       return;
     }
     const entry = this.state.entries.get(client.sessionId);
@@ -146,6 +199,7 @@ export class RaceRoom extends Room<{ state: RaceState }> {
     } else {
       entry.connected = false; // the run goes on without its player
     }
+    this.listCounts();
   }
 
   override async onDispose(): Promise<void> {
@@ -181,6 +235,43 @@ export class RaceRoom extends Room<{ state: RaceState }> {
     const widths = [inputDim, ...spec.layers.map((l) => l.units), outputDim].join('-');
     const acts = [...new Set(spec.layers.map((l) => l.activation))].join('/');
     entry.summary = `${widths} ${acts} · ${spec.optimizer} ${spec.learningRate} · batch ${spec.batchSize}`;
+  }
+
+  /** An intervention during the race: only on the sender's own run, while it trains, and while they have some left. */
+  private handleControl(client: Client, runId: string, control: Control): void {
+    const entry = this.state.entries.get(client.sessionId);
+    if (!entry) {
+      this.refuse(client, { code: ErrorCode.NotAllowed, message: 'spectators cannot steer a model', about: 'control' });
+      return;
+    }
+    if (entry.runId !== runId) {
+      const owner = [...this.state.entries.values()].find((e) => e.runId === runId);
+      const message = owner ? `run ${runId} belongs to ${owner.player}: you can only steer your own` : `there is no run ${runId} in this race`;
+      this.refuse(client, { code: ErrorCode.NotAllowed, field: 'runId', message, about: 'control' });
+      return;
+    }
+    if (this.state.phase !== RacePhase.Training || entry.status !== EntryStatus.Training) {
+      this.refuse(client, { code: ErrorCode.WrongPhase, message: 'you can steer only while your run trains', about: 'control' });
+      return;
+    }
+    if (entry.interventionsLeft === 0) {
+      this.refuse(client, { code: ErrorCode.NotAllowed, message: `you have used all ${this.options.interventions} interventions`, about: 'control' });
+      return;
+    }
+    const spec = this.entries.get(client.sessionId)!.spec!;
+    const layerProblem = checkLayer(control, spec);
+    if (layerProblem) {
+      this.refuse(client, { code: ErrorCode.BadMessage, field: 'control.layer', message: `control.layer: ${layerProblem}`, about: 'control' });
+      return;
+    }
+    entry.interventionsLeft--;
+    const cost = this.state.interventionCost;
+    const trainer = this.services.trainer;
+    // The charge goes first so both apply at the same step; the run's log keeps them in order.
+    void (cost > 0 ? trainer.control(runId, { type: 'spendBudget', samples: cost }) : Promise.resolve())
+      .then(() => trainer.control(runId, control))
+      .then(() => client.send('steered', { control, cost, interventionsLeft: entry.interventionsLeft } satisfies RaceSteeredMessage))
+      .catch((err: unknown) => this.refuse(client, { code: ErrorCode.WrongPhase, message: `the run could not be steered: ${err instanceof Error ? err.message : String(err)}`, about: 'control' }));
   }
 
   private handleReady(client: Client, ready: boolean): void {
@@ -233,15 +324,16 @@ export class RaceRoom extends Room<{ state: RaceState }> {
     }
     this.state.phase = RacePhase.Training;
     this.startedAt = new Date();
-    this.setMetadata({ phase: RacePhase.Training });
+    patchListing(this, { phase: RacePhase.Training });
     for (const [sessionId, entry] of this.state.entries) this.launch(sessionId, entry);
   }
 
   private launch(sessionId: string, entry: RaceEntry): void {
     const priv = this.entries.get(sessionId)!;
     entry.status = EntryStatus.Training;
-    const job = TrainJob.parse({ runId: randomUUID(), spec: priv.spec!, task: this.options.task, seed: this.seed, budget: this.options.budget, probeIntervalMs: 0 }); // the race view draws no probes yet
+    const job = TrainJob.parse({ runId: randomUUID(), spec: priv.spec!, task: this.options.task, seed: this.seed, budget: this.options.budget, probeIntervalMs: 0, paceMs: this.options.paceSeconds * 1000 }); // the race view draws no probes yet
     priv.job = job;
+    entry.runId = job.runId;
     this.services.trainer
       .submit(job, {
         onFrame: (frame) => this.applyFrame(entry, priv, frame),
@@ -284,7 +376,7 @@ export class RaceRoom extends Room<{ state: RaceState }> {
     }
     const { matchId, unlocks } = await this.store();
     this.state.matchId = matchId ?? '';
-    this.setMetadata({ phase: RacePhase.Finished });
+    patchListing(this, { phase: RacePhase.Finished });
     const ranking = [...this.state.entries]
       .sort(([, a], [, b]) => a.rank - b.rank)
       .map(([id, e]) => ({ player: e.player, playerId: this.entries.get(id)?.playerId ?? null, seat: e.seat, rank: e.rank, valAccuracy: e.valAccuracy, heldOutAccuracy: e.heldOutAccuracy }));
@@ -330,14 +422,24 @@ export class RaceRoom extends Room<{ state: RaceState }> {
       }),
     };
     const privs = [...this.entries.values()];
-    const runs = privs.map((p) => runRecordOf(p.job!, { result: p.result, events: p.events, playerId: p.playerId, matchId: match.id, samplesIfFailed: 0 }));
+    const runs = privs.map((p) => ({
+      ...runRecordOf(p.job!, { result: p.result, events: p.events, playerId: p.playerId, matchId: match.id, samplesIfFailed: 0 }),
+      curve: storedCurve(p.curve.points),
+    }));
     try {
       const unlocks = await this.services.matches.recordRace({ match, runs, events: new Map(privs.map((p) => [p.job!.runId, p.events])) });
       return { matchId: match.id, unlocks };
     } catch (err) {
-      console.error(`race ${this.roomId}: could not store match`, err);
+      moduleLogger('race').error({ roomId: this.roomId, err }, 'could not store the match');
       this.broadcast('error', { code: ErrorCode.Internal, message: 'the result could not be stored' } satisfies RaceErrorMessage);
       return { matchId: null, unlocks: [] };
     }
   }
+}
+
+/** Why a control names a layer this spec does not have, if it does. */
+function checkLayer(control: Control, spec: ModelSpec): string | undefined {
+  if (control.type === 'setActivation' && control.layer >= spec.layers.length) return `hidden layers are 0 to ${spec.layers.length - 1}`;
+  if (control.type === 'freeze' && control.layer > spec.layers.length) return `layers are 0 to ${spec.layers.length} (the output layer)`;
+  return undefined;
 }

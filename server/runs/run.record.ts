@@ -1,5 +1,7 @@
 import { architectureOf } from '../../shared/architecture.ts';
 import type { LoggedControl } from '../../shared/control.schema.ts';
+import { decimate } from '../../shared/curve-downsample.ts';
+import { STORED_CURVE_POINTS, type RunCurve } from '../../shared/match.schema.ts';
 import type { ModelSpec } from '../../shared/model-spec.schema.ts';
 import { parameterCount } from '../../shared/model-spec.metrics.ts';
 import { networkDims } from '../../shared/network-dims.ts';
@@ -29,6 +31,16 @@ export interface RunRecord {
   backend: string | null;
   parentRunId: string | null;
   parentStep: number | null;
+  /** The learning curve as the room saw it, downsampled. */
+  curve?: RunCurve | null;
+}
+
+/** A live curve's points as a stored curve of at most STORED_CURVE_POINTS (the last point always kept). */
+export function storedCurve(points: ReadonlyArray<{ samples: number; loss: number; valAccuracy: number }>): RunCurve | null {
+  if (points.length === 0) return null;
+  const kept = decimate(points, STORED_CURVE_POINTS - 1);
+  if (kept.at(-1) !== points.at(-1)) kept.push(points.at(-1)!);
+  return { samples: kept.map((p) => p.samples), loss: kept.map((p) => p.loss), valAccuracy: kept.map((p) => p.valAccuracy) };
 }
 
 /** What a run came to, from its job, its result (absent if it failed) and the events it raised. */

@@ -31,6 +31,7 @@ export async function insertRuns(db: Kysely<Database>, runs: readonly RunRecord[
         parent_run_id: r.parentRunId,
         parent_step: r.parentStep,
         checkpoint_ref: null,
+        curve: r.curve ? JSON.stringify(r.curve) : null,
       })),
     )
     .execute();

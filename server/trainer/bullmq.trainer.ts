@@ -1,9 +1,22 @@
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Control } from '../../shared/control.schema.ts';
-import { cancelKey, controlsKey, WORKER_HEARTBEAT_PATTERN } from '../../shared/redis-keys.ts';
-import { RunResult, TelemetryFrame, type TrainJob } from '../../shared/run.schema.ts';
-import type { RunListener, Trainer } from './trainer.port.ts';
+import type { LandscapeRequest } from '../../shared/landscape.schema.ts';
+import { controlsKey, RUN_STATE_TTL_SEC, telemetryKey, WORKER_HEARTBEAT_PATTERN } from '../../shared/redis-keys.ts';
+import { RunResult, TrainJob, type RunPriority } from '../../shared/run.schema.ts';
+import { GanJob } from '../../shared/gan.schema.ts';
+import { isRedisUnreachable, logRedisOutages } from '../../shared/redis-outage.ts';
+import { describeZodError } from '../../shared/validation.ts';
+import { moduleLogger } from '../logger.ts';
+import { TelemetryReader } from './telemetry-reader.ts';
+import { ganRunListener, type GanListener, type RunListener, type Trainer } from './trainer.port.ts';
+
+/**
+ * BullMQ priorities by who waits (lower is sooner). Live runs carry none: BullMQ
+ * takes jobs without a priority before any prioritized job, FIFO among
+ * themselves; background work waits behind every live run.
+ */
+export const QUEUE_PRIORITY: Record<RunPriority, number | undefined> = { live: undefined, background: 10 };
 
 /** Options of the BullMQ trainer. */
 export interface BullmqTrainerOptions {
@@ -14,54 +27,54 @@ export interface BullmqTrainerOptions {
 }
 
 /**
- * Puts runs on a BullMQ queue for `npm run worker` processes and listens to
- * the queue's events for their telemetry (job progress) and outcome.
+ * Puts runs on a BullMQ queue for `npm run worker` processes. Each run's
+ * telemetry, events and result come back on its own Redis stream; controls go
+ * out on another. Failures the worker cannot report (a run that failed for
+ * good) come from the queue's events.
  */
 export class BullmqTrainer implements Trainer {
   readonly kind = 'bullmq' as const;
   private readonly queue: Queue;
   private readonly events: QueueEvents;
   private readonly redis: Redis;
-  private readonly listeners = new Map<string, RunListener>();
+  private readonly reader: TelemetryReader;
 
   constructor(options: BullmqTrainerOptions) {
     this.redis = options.redis;
     this.queue = new Queue(options.queueName, { connection: options.redis });
-    this.events = new QueueEvents(options.queueName, { connection: options.redis.duplicate() });
-    this.events.on('progress', ({ jobId, data }) => {
-      const frame = TelemetryFrame.safeParse(data);
-      if (frame.success) this.listeners.get(jobId)?.onFrame(frame.data);
-    });
-    this.events.on('completed', ({ jobId, returnvalue }) => {
-      const listener = this.take(jobId);
-      const result = RunResult.safeParse(returnvalue);
-      if (!listener) return;
-      if (result.success) listener.onDone(result.data);
-      else listener.onFailed('the worker returned a malformed result');
-    });
+    this.events = new QueueEvents(options.queueName, { connection: logRedisOutages(options.redis.duplicate(), 'queue events') });
+    this.reader = new TelemetryReader(options.redis.duplicate(), { unblocker: options.redis });
+    // Without listeners BullMQ prints every failed reconnect; the connections report an outage once instead.
+    const log = moduleLogger('trainer');
+    const onError = (what: string) => (err: Error) => {
+      if (!isRedisUnreachable(err)) log.error({ err }, `${what} error`);
+    };
+    this.queue.on('error', onError('queue'));
+    this.events.on('error', onError('queue events'));
     this.events.on('failed', ({ jobId, failedReason }) => {
       void this.failIfFinal(jobId, failedReason);
     });
-  }
-
-  private take(jobId: string): RunListener | undefined {
-    const listener = this.listeners.get(jobId);
-    this.listeners.delete(jobId);
-    return listener;
   }
 
   /** A failed attempt that will be retried is not the end of the run. */
   private async failIfFinal(jobId: string, reason: string): Promise<void> {
     const job = await this.queue.getJob(jobId);
     const state = job ? await job.getState() : 'unknown';
-    if (state === 'failed' || state === 'unknown') this.take(jobId)?.onFailed(reason);
+    if (state === 'failed' || state === 'unknown') this.reader.unwatch(jobId)?.onFailed(reason);
   }
 
   async submit(job: TrainJob, listener: RunListener): Promise<void> {
+    const parsed = TrainJob.safeParse(job);
+    if (!parsed.success) {
+      listener.onFailed(`invalid run: ${describeZodError(parsed.error).message}`);
+      return;
+    }
     await this.events.waitUntilReady();
-    this.listeners.set(job.runId, listener);
-    await this.queue.add('train', job, {
+    this.reader.watch(job.runId, listener);
+    const priority = QUEUE_PRIORITY[parsed.data.priority ?? 'live'];
+    await this.queue.add('train', parsed.data, {
       jobId: job.runId,
+      ...(priority !== undefined ? { priority } : {}),
       attempts: 3,
       backoff: { type: 'exponential', delay: 1000 },
       removeOnComplete: { age: 3600 },
@@ -69,16 +82,50 @@ export class BullmqTrainer implements Trainer {
     });
   }
 
+  /** A GAN run goes on the same queue as a job named `gan`; its frames come back on its telemetry stream. */
+  async submitGan(job: GanJob, listener: GanListener): Promise<void> {
+    const parsed = GanJob.safeParse(job);
+    if (!parsed.success) {
+      listener.onFailed(`invalid GAN run: ${describeZodError(parsed.error).message}`);
+      return;
+    }
+    await this.events.waitUntilReady();
+    this.reader.watch(job.runId, ganRunListener(listener));
+    await this.queue.add('gan', parsed.data, { jobId: job.runId, attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } });
+  }
+
+  /**
+   * Follows a run this server did not submit (or submitted before it
+   * restarted): everything its stream still holds, then live. A run that has
+   * already ended with its stream gone is answered from the queue.
+   */
+  async attach(runId: string, listener: RunListener): Promise<void> {
+    this.reader.watch(runId, listener);
+    const job = await this.queue.getJob(runId);
+    const state = job ? await job.getState() : 'unknown';
+    if (state === 'failed') this.reader.unwatch(runId)?.onFailed(job!.failedReason);
+    else if (state === 'completed' && (await this.redis.exists(telemetryKey(runId))) === 0) {
+      const result = RunResult.safeParse(job!.returnvalue);
+      const l = this.reader.unwatch(runId);
+      if (result.success) l?.onDone(result.data);
+    }
+  }
+
   async control(runId: string, control: Control): Promise<void> {
-    await this.redis.multi().rpush(controlsKey(runId), JSON.stringify(control)).expire(controlsKey(runId), 3600).exec();
+    await this.redis.multi().xadd(controlsKey(runId), '*', 'k', 'control', 'v', JSON.stringify(control)).expire(controlsKey(runId), RUN_STATE_TTL_SEC).exec();
+  }
+
+  /** Goes out on the run's controls stream; the worker answers on its telemetry stream. */
+  async requestLandscape(runId: string, request: LandscapeRequest): Promise<void> {
+    await this.redis.multi().xadd(controlsKey(runId), '*', 'k', 'landscape', 'v', JSON.stringify(request)).expire(controlsKey(runId), RUN_STATE_TTL_SEC).exec();
   }
 
   async cancel(runId: string): Promise<void> {
-    this.listeners.delete(runId);
+    this.reader.unwatch(runId);
     const job = await this.queue.getJob(runId);
     if (!job) return;
     const state = await job.getState();
-    if (state === 'active') await this.redis.set(cancelKey(runId), '1', 'EX', 3600);
+    if (state === 'active') await this.redis.multi().xadd(controlsKey(runId), '*', 'k', 'cancel', 'v', '').expire(controlsKey(runId), RUN_STATE_TTL_SEC).exec();
     else if (state === 'waiting' || state === 'delayed' || state === 'prioritized') await job.remove();
   }
 
@@ -91,7 +138,7 @@ export class BullmqTrainer implements Trainer {
   }
 
   async close(): Promise<void> {
-    this.listeners.clear();
+    await this.reader.close();
     await this.events.close();
     await this.queue.close();
   }

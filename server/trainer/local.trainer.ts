@@ -2,8 +2,11 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { FromTrainer, type ToTrainer } from '../../shared/trainer.messages.ts';
 import type { Control } from '../../shared/control.schema.ts';
-import type { TrainJob } from '../../shared/run.schema.ts';
-import type { RunListener, Trainer } from './trainer.port.ts';
+import type { LandscapeRequest } from '../../shared/landscape.schema.ts';
+import { TrainJob } from '../../shared/run.schema.ts';
+import { GanJob } from '../../shared/gan.schema.ts';
+import { describeZodError } from '../../shared/validation.ts';
+import { ganRunListener, type GanListener, type RunListener, type Trainer } from './trainer.port.ts';
 
 const THREAD_FILE = new URL('../../workers/train.thread.ts', import.meta.url);
 
@@ -55,6 +58,9 @@ export class LocalTrainer implements Trainer {
         case 'event':
           this.listeners.get(msg.event.runId)?.listener.onEvent?.(msg.event);
           return;
+        case 'landscape':
+          this.listeners.get(msg.landscape.runId)?.listener.onLandscape?.(msg.landscape);
+          return;
         case 'checkpoint':
           return; // kept by the thread for rewinds; persisting them is the BullMQ adapter's job
         case 'done':
@@ -62,6 +68,12 @@ export class LocalTrainer implements Trainer {
           return;
         case 'failed':
           this.finish(msg.runId)?.onFailed(msg.message);
+          return;
+        case 'ganFrame':
+          this.listeners.get(msg.frame.runId)?.listener.gan?.onFrame(msg.frame);
+          return;
+        case 'ganDone':
+          this.finish(msg.result.runId)?.gan?.onDone(msg.result);
           return;
       }
     });
@@ -85,17 +97,63 @@ export class LocalTrainer implements Trainer {
   }
 
   async submit(job: TrainJob, listener: RunListener): Promise<void> {
+    const parsed = TrainJob.safeParse(job);
+    if (!parsed.success) {
+      listener.onFailed(`invalid run: ${describeZodError(parsed.error).message}`);
+      return;
+    }
+    const thread = this.assign(job.runId, listener);
+    if (await this.started(job.runId, thread)) this.send(thread, { type: 'train', job });
+  }
+
+  async submitGan(job: GanJob, listener: GanListener): Promise<void> {
+    const parsed = GanJob.safeParse(job);
+    if (!parsed.success) {
+      listener.onFailed(`invalid GAN run: ${describeZodError(parsed.error).message}`);
+      return;
+    }
+    const thread = this.assign(job.runId, ganRunListener(listener));
+    if (await this.started(job.runId, thread)) this.send(thread, { type: 'gan', job: parsed.data });
+  }
+
+  /**
+   * Books a run on the thread with the fewest runs, before anything awaits:
+   * runs submitted together (a race's entries) spread over the threads
+   * instead of all landing on the one that was emptiest when they started.
+   */
+  private assign(runId: string, listener: RunListener): TrainingThread {
     const thread = this.threads.reduce((a, b) => (b.runs.size < a.runs.size ? b : a));
-    await thread.ready;
-    thread.runs.add(job.runId);
-    this.listeners.set(job.runId, { listener, thread });
-    this.send(thread, { type: 'train', job });
+    thread.runs.add(runId);
+    this.listeners.set(runId, { listener, thread });
+    return thread;
+  }
+
+  /** Waits for the thread to be ready; false when the run was cancelled meanwhile. A thread that failed to start fails the run. */
+  private async started(runId: string, thread: TrainingThread): Promise<boolean> {
+    try {
+      await thread.ready;
+    } catch (err) {
+      this.finish(runId)?.onFailed(`training thread failed to start: ${(err as Error).message}`);
+      return false;
+    }
+    return this.listeners.get(runId)?.thread === thread;
+  }
+
+  /** Runs on each training thread now (for metrics and tests). */
+  load(): number[] {
+    return this.threads.map((t) => t.runs.size);
   }
 
   async control(runId: string, control: Control): Promise<void> {
     const entry = this.listeners.get(runId);
     if (!entry) throw new Error(`run ${runId} is not training here`);
     this.send(entry.thread, { type: 'control', runId, control });
+  }
+
+  async requestLandscape(runId: string, request: LandscapeRequest): Promise<void> {
+    const entry = this.listeners.get(runId);
+    if (!entry) throw new Error(`run ${runId} is not training here`);
+    this.send(entry.thread, { type: 'landscape', runId, request });
   }
 
   async cancel(runId: string): Promise<void> {

@@ -1,4 +1,6 @@
 import type { Control } from '../../shared/control.schema.ts';
+import type { LandscapeFrame, LandscapeRequest } from '../../shared/landscape.schema.ts';
+import type { GanFrame, GanJob, GanResult } from '../../shared/gan.schema.ts';
 import type { ProbeFrame, RunEvent, RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';
 
 /** Where a run's telemetry and outcome are delivered. */
@@ -6,8 +8,24 @@ export interface RunListener {
   onFrame(frame: TelemetryFrame): void;
   onProbe?(probe: ProbeFrame): void;
   onEvent?(event: RunEvent): void;
+  /** The answer to `Trainer.requestLandscape`. */
+  onLandscape?(landscape: LandscapeFrame): void;
   onDone(result: RunResult): void;
   onFailed(message: string): void;
+  /** Set only for a GAN run (`submitGan`): its frames and result come here instead of `onFrame`/`onDone`. */
+  gan?: GanListener;
+}
+
+/** Where a GAN run's frames and outcome are delivered. */
+export interface GanListener {
+  onFrame(frame: GanFrame): void;
+  onDone(result: GanResult): void;
+  onFailed(message: string): void;
+}
+
+/** A GAN listener in the shape the adapters keep for every run. */
+export function ganRunListener(gan: GanListener): RunListener {
+  return { onFrame: () => {}, onDone: () => {}, onFailed: (m) => gan.onFailed(m), gan };
 }
 
 /**
@@ -16,10 +34,14 @@ export interface RunListener {
  */
 export interface Trainer {
   readonly kind: 'local' | 'bullmq';
-  /** Queues a run; its listener hears every frame and exactly one of done or failed. */
+  /** Queues a run; its listener hears every frame and exactly one of done or failed. An invalid job fails at once. */
   submit(job: TrainJob, listener: RunListener): Promise<void>;
+  /** Queues a GAN run (generator against discriminator); like `submit`, an invalid job fails at once. Cancel it with `cancel`. */
+  submitGan(job: GanJob, listener: GanListener): Promise<void>;
   /** Steers a running run; it takes effect between two steps and comes back as a `control` event (or `controlRefused`). */
   control(runId: string, control: Control): Promise<void>;
+  /** Asks a running run for its loss landscape; it changes nothing in the run and comes back through the listener's `onLandscape`. */
+  requestLandscape(runId: string, request: LandscapeRequest): Promise<void>;
   /** Stops a run; its listener hears nothing more. */
   cancel(runId: string): Promise<void>;
   /** The TensorFlow.js backend(s) training uses, for /health. */

@@ -5,10 +5,33 @@ import { Client } from '@colyseus/sdk';
 import { startArena, type Arena } from '../../server/app.ts';
 import { readConfig } from '../../server/config.ts';
 
+/** The secret test arenas sign guest tokens with (several test servers must share it). */
+export const TEST_SECRET = 'test-secret-shared-by-every-test-server';
+
+/** A guest account made through the HTTP API, and an SDK client that joins rooms as that guest. */
+export async function guestClient(url: string, name: string): Promise<{ client: Client; playerId: string; token: string }> {
+  const res = await fetch(`${url}/api/guests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+  if (res.status !== 201) throw new Error(`POST /api/guests answered ${res.status}: ${await res.text()}`);
+  const { token, playerId } = (await res.json()) as { token: string; playerId: string };
+  const client = new Client(url);
+  client.auth.token = token;
+  return { client, playerId, token };
+}
+
+/** Clients by player name, each signed in as its own guest on first use: `const as = guests(url); (await as('ada')).create(...)`. */
+export function guests(url: string): (name: string) => Promise<Client> {
+  const made = new Map<string, Promise<Client>>();
+  return (name) => {
+    let c = made.get(name);
+    if (!c) made.set(name, (c = guestClient(url, name).then((g) => g.client)));
+    return c;
+  };
+}
+
 /** A real arena on a free port with its own PGlite folder, plus an SDK client for it. */
 export async function startTestArena(env: Record<string, string> = {}): Promise<{ arena: Arena; url: string; client: Client; stop: () => Promise<void> }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'arena-test-'));
-  const arena = await startArena(readConfig({ PORT: '0', DATA_DIR: dataDir, TRAINER_THREADS: '2', ...env }));
+  const arena = await startArena(readConfig({ PORT: '0', DATA_DIR: dataDir, SECRET_FILE: path.join(dataDir, 'secret'), ARENA_SECRET: TEST_SECRET, TRAINER_THREADS: '2', ...env }));
   const url = `http://127.0.0.1:${arena.port}`;
   return {
     arena,

@@ -39,6 +39,20 @@ describe('controls', () => {
     s.dispose();
   });
 
+  it('spendBudget spends samples without touching the weights, and never past the budget', () => {
+    const s = session({ budget: 1000 });
+    steps(s, 2);
+    const before = weights(s);
+    const spent = s.samplesSpent;
+    s.control(ctl({ type: 'spendBudget', samples: 200 }));
+    expect(s.samplesSpent).toBe(spent + 200);
+    expect(weights(s)).toEqual(before);
+    s.control(ctl({ type: 'spendBudget', samples: 5000 }));
+    expect(s.samplesSpent).toBe(1000);
+    expect(s.done).toBe(true);
+    s.dispose();
+  });
+
   it('switching the optimizer keeps the weights and trains on with the new rule', () => {
     const s = session();
     steps(s, 5);

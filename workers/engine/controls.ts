@@ -140,6 +140,9 @@ export function applyControl(s: TrainSession, c: Control): void {
     case 'removeLayer':
       removeLayer(s, c.layer);
       return;
+    case 'spendBudget':
+      s.samplesSpent = Math.min(s.job.budget, s.samplesSpent + c.samples);
+      return;
     case 'pause':
     case 'resume':
       return; // the driver stops and starts stepping; nothing in the model changes

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { planarPoints } from '../../shared/datasets/planar.ts';
+import { sampleDistribution } from '../../shared/datasets/gan-distributions.ts';
 import { slicedWasserstein } from '../../shared/distribution-distance.ts';
-import type { GanDistribution, GanFrame, GanJob, GanSide } from '../../shared/gan.schema.ts';
+import type { GanFrame, GanJob, GanResult, GanSide } from '../../shared/gan.schema.ts';
 import { ModelSpec } from '../../shared/model-spec.schema.ts';
 import { createRng, deriveSeed, type Rng } from '../../shared/random.ts';
 import { buildNetwork, disposeNetwork, forward, type Network } from './network.ts';
@@ -9,24 +9,8 @@ import { optimizerUpdate } from './optimizer.ts';
 import { GRID_EXTENT, gridPoints } from './probes.ts';
 import { weightsHash } from './weights-hash.ts';
 
-/** Points drawn from one of the target distributions. */
-export function sampleDistribution(name: GanDistribution, count: number, rng: Rng): Float32Array {
-  if (name === 'moons' || name === 'spiral') return planarPoints(name, count, 0.3, rng).x;
-  const out = new Float32Array(count * 2);
-  for (let i = 0; i < count; i++) {
-    if (name === 'ring') {
-      const mode = rng.int(8);
-      const t = (2 * Math.PI * mode) / 8;
-      out[2 * i] = 0.8 * Math.cos(t) + rng.normal() * 0.04;
-      out[2 * i + 1] = 0.8 * Math.sin(t) + rng.normal() * 0.04;
-    } else {
-      const u = rng.next() * 2 - 1;
-      out[2 * i] = 0.8 * u + rng.normal() * 0.02;
-      out[2 * i + 1] = 0.5 * u + rng.normal() * 0.02;
-    }
-  }
-  return out;
-}
+/** Moved to shared so the server can draw the real points too; re-exported for the engine's callers. */
+export { sampleDistribution };
 
 function sideNetwork(side: GanSide, inputDim: number, outputDim: number, rng: Rng): Network {
   const spec = ModelSpec.parse({ layers: side.layers, optimizer: side.optimizer, learningRate: side.learningRate, batchSize: 1 });
@@ -45,13 +29,7 @@ function update(net: Network, side: GanSide, t: number, loss: () => tf.Scalar): 
   });
 }
 
-/** What a finished GAN run reports. */
-export interface GanResult {
-  runId: string;
-  iterations: number;
-  final: Pick<GanFrame, 'dLoss' | 'gLoss' | 'dAccuracy' | 'distance'>;
-  weightsHash: string;
-}
+export type { GanResult };
 
 /** Points of a fresh sample used for the distance and the frame's picture. */
 const FRAME_POINTS = 512;

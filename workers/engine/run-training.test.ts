@@ -41,6 +41,16 @@ describe('training engine', () => {
     expect(c.weightsHash).not.toBe(a.weightsHash);
   });
 
+  it('a paced run is stretched over its pace, spreads its frames over it and computes exactly the same', async () => {
+    const fast = await runTraining(job(2000));
+    const times: number[] = [];
+    const started = performance.now();
+    const paced = await runTraining(TrainJob.parse({ ...job(2000), paceMs: 1200 }), { onFrame: () => times.push(performance.now() - started) });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1100);
+    expect(times[Math.floor(times.length / 2)]!).toBeGreaterThan(300); // the middle frame comes well after the start, not in a burst
+    expect(paced.weightsHash).toBe(fast.weightsHash);
+  });
+
   it('leaks no tensors', async () => {
     await runTraining(job(500));
     const before = tf.memory().numTensors;

@@ -1,7 +1,9 @@
 import type { Control, LoggedControl } from '../../shared/control.schema.ts';
+import { landscapeFrameOf, type LandscapeFrame, type LandscapeRequest } from '../../shared/landscape.schema.ts';
 import type { ProbeFrame, RunEvent, RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
 import { ControlError } from './control-error.ts';
+import { lossLandscape } from './landscape.ts';
 import { probe } from './probes.ts';
 import { TrainSession } from './train-session.ts';
 
@@ -27,6 +29,10 @@ export interface TrainHooks {
   onControlApplied?: (logged: LoggedControl, source: 'scheduled' | 'live') => void;
   /** When the run is aborted, hand a checkpoint of that moment to `onCheckpoint` first (graceful shutdown). */
   checkpointOnAbort?: boolean;
+  /** Loss landscape requests that arrived since the last call; answered between two steps, paused or not, changing nothing. */
+  pullLandscapeRequests?: () => LandscapeRequest[];
+  /** Each answered landscape request (or why it could not be computed). */
+  onLandscape?: (landscape: LandscapeFrame) => void;
 }
 
 /** How long a run computes before it lets its thread's event loop breathe (ms). */
@@ -41,6 +47,13 @@ function forget(session: TrainSession): void {
   if (session.checkpoints.size <= MAX_KEPT_CHECKPOINTS) return;
   const steps = [...session.checkpoints.keys()].sort((a, b) => a - b);
   session.checkpoints.delete(steps[1]!);
+}
+
+/** How long to wait so the run keeps to `job.paceMs` (at most 100 ms at a time, so controls stay prompt). */
+function paceWait(job: TrainJob, spent: number, pace: { start: number; fromSamples: number }): number {
+  if (job.paceMs <= 0 || job.budget <= pace.fromSamples) return 0;
+  const dueAt = pace.start + ((spent - pace.fromSamples) / (job.budget - pace.fromSamples)) * job.paceMs;
+  return Math.min(100, Math.max(0, dueAt - performance.now()));
 }
 
 /**
@@ -76,6 +89,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
       return false;
     };
     let lastCheckpointStep = -1;
+    const pace = { start: performance.now(), fromSamples: session.samplesSpent };
     while (!session.done) {
       if (hooks.signal?.aborted) {
         if (hooks.checkpointOnAbort) hooks.onCheckpoint?.(encodeCheckpoint(session.keepCheckpoint()), session.stepCount);
@@ -97,6 +111,14 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
           session.event('controlRefused', err.message, control);
         }
       }
+      for (const request of hooks.pullLandscapeRequests?.() ?? []) {
+        const at = { runId: job.runId, step: session.stepCount, samples: session.samplesSpent };
+        try {
+          hooks.onLandscape?.(landscapeFrameOf(at, lossLandscape(session, request)));
+        } catch (err) {
+          hooks.onLandscape?.({ ...at, error: err instanceof Error ? err.message : String(err) });
+        }
+      }
       emit();
       if (paused) {
         await sleep(20);
@@ -116,7 +138,11 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
       }
       if (probeDue()) hooks.onProbe!(probe(session));
       emit();
-      if (performance.now() - sliceStart > SLICE_MS) {
+      const wait = paceWait(job, session.samplesSpent, pace);
+      if (wait > 0) {
+        await sleep(wait);
+        sliceStart = performance.now();
+      } else if (performance.now() - sliceStart > SLICE_MS) {
         await yieldToEventLoop();
         sliceStart = performance.now();
       }

@@ -359,6 +359,7 @@ export class TrainSession {
   /** Applies a control now, at the current step, and logs it; throws ControlError if it cannot apply. */
   control(control: Control): void {
     const step = this.stepCount; // a rewind moves the step: log where it was asked for
+    this.sync(); // the fast path may hold newer weights than tf.js: keep them before it is dropped below
     applyControl(this, control);
     this.fast = undefined; // controls change tf.js state: the fast path starts again from it
     this.log.push({ step, control });

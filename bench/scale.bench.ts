@@ -1,0 +1,176 @@
+/**
+ * `npm run bench -- scale [--json] [--quick]`: training at scale, measured in
+ * one run.
+ *
+ * - scaling: total samples per second of `cores` equal runs on one training
+ *   thread (they interleave) against one thread per core (LocalTrainer).
+ * - workerEfficiency: the engine's samples per second inside a BullMQ worker
+ *   process (sandboxed worker thread, telemetry to Redis, controls read from
+ *   Redis) against the bare engine in this process, on the same job.
+ * - telemetryP50Ms / telemetryP99Ms: from a frame's `createdAt` in the worker
+ *   to its arrival at the server's listener (what a room is handed), over
+ *   every frame of the worker runs.
+ * - frameBytes: one light telemetry frame as it travels (frame-codec), beside
+ *   its JSON.
+ *
+ * Needs Redis (BENCH_REDIS_URL, else REDIS_URL, else redis://127.0.0.1:6379);
+ * uses a queue of its own and removes it afterwards. `--quick` runs shorter
+ * jobs and fewer rounds: enough to see it work, too short for figures.
+ */
+import { availableParallelism, loadavg } from 'node:os';
+import { Redis } from 'ioredis';
+import { BullmqTrainer } from '../server/trainer/bullmq.trainer.ts';
+import { LocalTrainer } from '../server/trainer/local.trainer.ts';
+import type { Trainer } from '../server/trainer/trainer.port.ts';
+import { encodeFrame } from '../shared/frame-codec.ts';
+import { TrainJob, type RunResult, type TelemetryFrame } from '../shared/run.schema.ts';
+import { runTraining } from '../workers/engine/run-training.ts';
+import { initBackend } from '../workers/engine/tf-backend.ts';
+import { startWorkerProcess } from '../test/support/worker-process.ts';
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+};
+
+/**
+ * A run on the tf.js path (about 26k parameters, past the JavaScript fast
+ * path), no probes: the engine's ordinary work, the same wherever it runs.
+ */
+function benchJob(seed: number, budget: number): TrainJob {
+  return TrainJob.parse({
+    runId: `bench-scale-${process.pid}-${crypto.randomUUID()}`,
+    spec: { layers: [{ units: 160, activation: 'relu' }, { units: 160, activation: 'relu' }], optimizer: 'adam', learningRate: 0.005, batchSize: 32 },
+    task: { name: 'spiral' },
+    seed,
+    budget,
+    probeIntervalMs: 0,
+  });
+}
+
+/** Submits a job and resolves with its result; `onFrame` sees each frame as the server gets it. */
+function train(trainer: Trainer, job: TrainJob, onFrame: (f: TelemetryFrame) => void = () => {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    trainer.submit(job, { onFrame, onDone: resolve, onFailed: (m) => reject(new Error(`${job.runId}: ${m}`)) }).catch(reject);
+  });
+}
+
+/** Total samples per second of `runs` equal runs started together on a LocalTrainer with `threads` threads. */
+async function poolSps(threads: number, runs: number, budget: number): Promise<number> {
+  const trainer = new LocalTrainer({ threads });
+  try {
+    await trainer.backend();
+    // Warm-up: every thread compiles the wasm kernels and JITs the engine once.
+    await Promise.all(Array.from({ length: threads }, (_, i) => train(trainer, benchJob(900 + i, 32 * 50))));
+    const t = performance.now();
+    const results = await Promise.all(Array.from({ length: runs }, (_, i) => train(trainer, benchJob(1 + i, budget))));
+    const seconds = (performance.now() - t) / 1000;
+    return results.reduce((a, r) => a + r.samples, 0) / seconds;
+  } finally {
+    await trainer.close();
+  }
+}
+
+export async function scaleBench(json: boolean): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const log = (s: string) => !json && console.log(s);
+  const backend = await initBackend();
+  const cores = availableParallelism();
+  const budget = quick ? 32 * 150 : 32 * 1200;
+  const rounds = quick ? 1 : 3;
+  const loadBefore = loadavg()[0]!;
+
+  // 1. One thread against one per core, the same runs either way.
+  const oneThread: number[] = [];
+  const perCore: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    // Alternate the order, so drift on the machine falls on both sides alike.
+    if (i % 2 === 0) {
+      oneThread.push(await poolSps(1, cores, budget));
+      perCore.push(await poolSps(cores, cores, budget));
+    } else {
+      perCore.push(await poolSps(cores, cores, budget));
+      oneThread.push(await poolSps(1, cores, budget));
+    }
+  }
+  const sps1 = median(oneThread);
+  const spsN = median(perCore);
+  log(`${cores} runs: ${Math.round(sps1)} samples/s on one thread, ${Math.round(spsN)} on ${cores} threads: ${(spsN / sps1).toFixed(2)}×`);
+
+  // 2 and 3. A worker process against the bare engine; telemetry latency over every frame the worker sends.
+  const redisUrl = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const queueName = `arena-bench-scale-${process.pid}-${Date.now()}`;
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const worker = startWorkerProcess(redisUrl, queueName, { WORKER_CONCURRENCY: '1' });
+  const trainer = new BullmqTrainer({ redis, queueName });
+  const latencies: number[] = [];
+  let sample: TelemetryFrame | undefined;
+  const runIds: string[] = [];
+  const inWorker = async (job: TrainJob, measure: boolean) => {
+    runIds.push(job.runId);
+    const r = await train(trainer, job, (f) => {
+      if (!measure) return;
+      latencies.push(Date.now() - f.createdAt);
+      sample ??= f;
+    });
+    return r.samplesPerSec;
+  };
+  const bare = async (job: TrainJob) => (await runTraining(job)).samplesPerSec;
+  const workerSps: number[] = [];
+  const bareSps: number[] = [];
+  try {
+    // Warm-up on both sides: the worker's thread starts and compiles; so does this one.
+    await inWorker(benchJob(990, 32 * 100), false);
+    await bare(benchJob(990, 32 * 100));
+    for (let i = 0; i < rounds * 2; i++) {
+      const job = benchJob(50 + i, budget);
+      // ABBA: worker, bare, bare, worker, ...
+      if (i % 2 === 0) {
+        workerSps.push(await inWorker(job, true));
+        bareSps.push(await bare(job));
+      } else {
+        bareSps.push(await bare(job));
+        workerSps.push(await inWorker(job, true));
+      }
+    }
+  } finally {
+    await worker.kill('SIGTERM');
+    await trainer.close();
+    const keys = [...(await redis.keys(`bull:${queueName}:*`))];
+    for (const id of runIds) keys.push(...(await redis.keys(`arena:run:${id}:*`)));
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  }
+  const wSps = median(workerSps);
+  const bSps = median(bareSps);
+  log(`engine in a BullMQ worker: ${Math.round(wSps)} samples/s against ${Math.round(bSps)} bare: ${((wSps / bSps) * 100).toFixed(1)}%`);
+  const p50 = percentile(latencies, 50);
+  const p99 = percentile(latencies, 99);
+  log(`telemetry, frame made in the worker to the server's listener: p50 ${p50} ms, p99 ${p99} ms over ${latencies.length} frames`);
+  const frameBytes = sample ? encodeFrame(sample).byteLength : 0;
+  const frameJsonBytes = sample ? Buffer.byteLength(JSON.stringify(sample)) : 0;
+  log(`a frame of this ${sample?.layers.length ?? 0}-layer network: ${frameBytes} bytes (${frameJsonBytes} as JSON)`);
+
+  const out = {
+    backend,
+    cores,
+    quick,
+    loadAvg1m: { before: +loadBefore.toFixed(2), after: +loadavg()[0]!.toFixed(2) },
+    samplesPerSec: { oneThread: Math.round(sps1), perCore: Math.round(spsN) },
+    scaling: +(spsN / sps1).toFixed(3),
+    workerSamplesPerSec: Math.round(wSps),
+    bareSamplesPerSec: Math.round(bSps),
+    workerEfficiency: +(wSps / bSps).toFixed(3),
+    telemetryFrames: latencies.length,
+    telemetryP50Ms: p50,
+    telemetryP99Ms: p99,
+    frameBytes,
+    frameJsonBytes,
+  };
+  console.log(JSON.stringify(out));
+}

@@ -1,0 +1,66 @@
+/**
+ * GAN battle rules as plain functions. Each round the generator scores by how
+ * close its points come to the real distribution (sliced Wasserstein distance,
+ * against the distance of a generator collapsed onto the origin), the
+ * discriminator by how well it tells real from generated (accuracy above
+ * chance). The higher score takes the round; a tie goes to the discriminator,
+ * since the forger must fool it.
+ */
+import { slicedWasserstein } from '../../shared/distribution-distance.ts';
+
+export type GanRole = 'generator' | 'discriminator';
+
+/** The figures a round ends on. */
+export interface RoundFigures {
+  /** Distance between real and generated points at the round's end. */
+  distance: number;
+  /** The discriminator's accuracy on real and generated points at the round's end (0..1). */
+  dAccuracy: number;
+}
+
+/** A scored round: points out of 100 for each side and who took it. */
+export interface RoundScore {
+  generatorPoints: number;
+  discriminatorPoints: number;
+  winner: GanRole;
+}
+
+/**
+ * The yardstick a generator is measured against: the distance from the real
+ * points to a generator that puts every point at the origin.
+ */
+export function referenceDistance(real: Float32Array | readonly number[]): number {
+  const origin = new Float32Array(real.length);
+  return slicedWasserstein(Float32Array.from(real), origin);
+}
+
+const clamp01 = (v: number): number => (Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0);
+
+/**
+ * Scores a round. Generator: 100 × (1 − distance / reference), floored at 0
+ * (a NaN distance, from a diverged generator, scores 0). Discriminator:
+ * 100 × (accuracy − 0.5) / 0.5, floored at 0 (chance earns nothing).
+ */
+export function scoreRound(figures: RoundFigures, reference: number): RoundScore {
+  if (!(reference > 0)) throw new Error(`the reference distance must be positive, not ${reference}`);
+  const generatorPoints = Math.round(100 * clamp01(1 - figures.distance / reference));
+  const discriminatorPoints = Math.round(100 * clamp01((figures.dAccuracy - 0.5) / 0.5));
+  return { generatorPoints, discriminatorPoints, winner: generatorPoints > discriminatorPoints ? 'generator' : 'discriminator' };
+}
+
+/** The battle's outcome so far: rounds won, then total points; a full tie goes to the discriminator. */
+export function battleWinner(rounds: readonly RoundScore[]): { winner: GanRole; generatorRounds: number; discriminatorRounds: number; generatorPoints: number; discriminatorPoints: number } {
+  const generatorRounds = rounds.filter((r) => r.winner === 'generator').length;
+  const discriminatorRounds = rounds.length - generatorRounds;
+  const generatorPoints = rounds.reduce((s, r) => s + r.generatorPoints, 0);
+  const discriminatorPoints = rounds.reduce((s, r) => s + r.discriminatorPoints, 0);
+  const winner = generatorRounds !== discriminatorRounds ? (generatorRounds > discriminatorRounds ? 'generator' : 'discriminator') : generatorPoints > discriminatorPoints ? 'generator' : 'discriminator';
+  return { winner, generatorRounds, discriminatorRounds, generatorPoints, discriminatorPoints };
+}
+
+/** Whether the battle is decided: every round played, or one side has more than half of them. */
+export function battleDecided(rounds: readonly RoundScore[], totalRounds: number): boolean {
+  const g = rounds.filter((r) => r.winner === 'generator').length;
+  const d = rounds.length - g;
+  return rounds.length >= totalRounds || Math.max(g, d) > totalRounds / 2;
+}

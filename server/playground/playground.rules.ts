@@ -1,0 +1,177 @@
+import type { Control } from '../../shared/control.schema.ts';
+import type { ModelSpec } from '../../shared/model-spec.schema.ts';
+import { PlaygroundPhase } from '../../shared/playground.messages.ts';
+import { ErrorCode } from '../../shared/protocol.ts';
+
+/** A refusal in words, with its code. */
+export interface Refusal {
+  code: ErrorCode;
+  message: string;
+}
+
+/** What a playground client may ask for. */
+export type PlaygroundAction = 'spec' | 'start' | 'control' | 'landscape';
+
+/**
+ * Who may do what, when: only the owner steers (spectators watch); the
+ * network changes between runs, controls apply to a live run.
+ */
+export function refusal(action: PlaygroundAction, who: { owner: boolean; ownerName: string }, phase: string, hasSpec = true): Refusal | undefined {
+  const live = phase === PlaygroundPhase.Training;
+  if (action === 'landscape') {
+    return live ? undefined : { code: ErrorCode.WrongPhase, message: 'the loss landscape needs a live run: start training first' };
+  }
+  if (!who.owner) return { code: ErrorCode.NotAllowed, message: `spectators cannot steer: only ${who.ownerName || 'the owner'} steers this run` };
+  if (action === 'control') return live ? undefined : { code: ErrorCode.WrongPhase, message: 'controls steer a running run: start training first' };
+  if (live) return { code: ErrorCode.WrongPhase, message: `the network can change between runs: this one is still training` };
+  if (action === 'start' && !hasSpec) return { code: ErrorCode.WrongPhase, message: 'send a model spec before starting' };
+  return undefined;
+}
+
+/** Whether someone joining as a player may take the seat: it is free, or theirs and empty. */
+export function mayTakeSeat(owner: { playerId: string; connected: boolean } | undefined, joining: string | undefined): boolean {
+  if (!owner) return true;
+  return !owner.connected && joining !== undefined && joining === owner.playerId;
+}
+
+/** What the controls have made of the network, as the page shows it. */
+export interface ModelView {
+  learningRate: number;
+  batchSize: number;
+  optimizer: string;
+  /** Activation of each hidden layer. */
+  activations: string[];
+  /** Frozen flags of the hidden layers, then the output layer. */
+  frozen: boolean[];
+}
+
+export function viewOfSpec(spec: ModelSpec): ModelView {
+  return {
+    learningRate: spec.learningRate,
+    batchSize: spec.batchSize,
+    optimizer: spec.optimizer,
+    activations: spec.layers.map((l) => l.activation),
+    frozen: [...spec.layers.map(() => false), false],
+  };
+}
+
+/** The view after a control took effect (rewinds restore a snapshot instead: see `CheckpointBook`). */
+export function applyToView(v: ModelView, c: Control): ModelView {
+  const next: ModelView = { ...v, activations: [...v.activations], frozen: [...v.frozen] };
+  switch (c.type) {
+    case 'setLearningRate':
+      next.learningRate = c.learningRate;
+      break;
+    case 'setBatchSize':
+      next.batchSize = c.batchSize;
+      break;
+    case 'setOptimizer':
+      next.optimizer = c.optimizer;
+      if (c.learningRate !== undefined) next.learningRate = c.learningRate;
+      break;
+    case 'setActivation':
+      next.activations[c.layer] = c.activation;
+      break;
+    case 'freeze':
+      next.frozen[c.layer] = c.frozen;
+      break;
+    case 'addLayer':
+      next.activations.splice(c.index, 0, c.activation);
+      next.frozen.splice(c.index, 0, false);
+      break;
+    case 'removeLayer':
+      next.activations.splice(c.layer, 1);
+      next.frozen.splice(c.layer, 1);
+      break;
+    default:
+      break;
+  }
+  return next;
+}
+
+/** A control in a few words, for the page's log. */
+export function describeControl(c: Control): string {
+  switch (c.type) {
+    case 'setLearningRate':
+      return `learning rate → ${c.learningRate}`;
+    case 'setBatchSize':
+      return `batch size → ${c.batchSize}`;
+    case 'setOptimizer':
+      return `optimizer → ${c.optimizer}`;
+    case 'setActivation':
+      return `layer ${c.layer + 1} activation → ${c.activation}`;
+    case 'freeze':
+      return `${c.frozen ? 'froze' : 'unfroze'} layer ${c.layer + 1}`;
+    case 'injectNoise':
+      return `noise on ${c.target} (${c.strength})`;
+    case 'setAugmentation':
+      return `augmentation ${c.enabled ? 'on' : 'off'}`;
+    case 'addSamples':
+      return `added ${c.count} samples`;
+    case 'removeSamples':
+      return `removed ${c.count} samples`;
+    case 'addLayer':
+      return `added a ${c.activation} layer at ${c.index + 1}`;
+    case 'removeLayer':
+      return `removed layer ${c.layer + 1}`;
+    case 'pause':
+      return 'paused';
+    case 'resume':
+      return 'resumed';
+    case 'checkpoint':
+      return 'checkpoint';
+    case 'rewind':
+      return `rewound to step ${c.toStep}`;
+    default:
+      return c.type;
+  }
+}
+
+/** Most checkpoints the engine keeps (the first always stays): the same rule as workers/engine/run-training.ts. */
+const MAX_KEPT = 200;
+
+/**
+ * The checkpoints a run can be rewound to, mirrored from what the engine
+ * does: one before step 0, one every `every` steps, one for each manual
+ * `checkpoint`; a rewind forgets those after its target. Each keeps the view
+ * the network had, so a rewind restores activations and frozen layers too.
+ */
+export class CheckpointBook {
+  private readonly kept = new Map<number, ModelView>();
+  private readonly every: number;
+  /** The next automatic checkpoint not known to exist yet. */
+  private next: number;
+
+  constructor(every: number, start: ModelView) {
+    this.every = every;
+    this.next = every;
+    this.kept.set(0, start);
+  }
+
+  /** Steps that can be rewound to, oldest first. */
+  get steps(): number[] {
+    return [...this.kept.keys()].sort((a, b) => a - b);
+  }
+
+  /** A frame at `step` arrived: automatic checkpoints before it exist now (they are taken before a step is trained). */
+  reached(step: number, view: ModelView): void {
+    for (; this.next < step; this.next += this.every) this.keep(this.next, view);
+  }
+
+  /** A manual checkpoint took effect at `step`. */
+  manual(step: number, view: ModelView): void {
+    this.keep(step, view);
+  }
+
+  /** A rewind to `toStep` took effect: later checkpoints are gone (training from there takes new ones); returns the view restored. */
+  rewound(toStep: number): ModelView | undefined {
+    for (const s of [...this.kept.keys()]) if (s > toStep) this.kept.delete(s);
+    this.next = (Math.floor(toStep / this.every) + 1) * this.every;
+    return this.kept.get(toStep);
+  }
+
+  private keep(step: number, view: ModelView): void {
+    this.kept.set(step, view);
+    if (this.kept.size > MAX_KEPT) this.kept.delete(this.steps[1]!);
+  }
+}

@@ -1,0 +1,49 @@
+import { schema, t, type SchemaType } from '@colyseus/schema';
+
+/**
+ * A playground's state: one run, its live figures, a downsampled learning
+ * curve and what the controls have set, as every client sees it.
+ */
+export const PlaygroundState = schema(
+  {
+    phase: t.string().default('design'),
+    paused: t.boolean().default(false),
+    task: t.string().default('spiral'),
+    budget: t.uint32().default(0),
+    owner: t.string().default(''),
+    ownerConnected: t.boolean().default(false),
+    spectators: t.uint16().default(0),
+    /** Short description of the network, e.g. "2-16-16-2 relu · adam 0.01 · batch 32". */
+    summary: t.string().default(''),
+    params: t.uint32().default(0),
+    /** Runs started in this room. */
+    runs: t.uint16().default(0),
+    step: t.uint32().default(0),
+    samples: t.uint32().default(0),
+    loss: t.float32().default(0),
+    accuracy: t.float32().default(0),
+    valAccuracy: t.float32().default(0),
+    samplesPerSec: t.float32().default(0),
+    /** What the run uses now (after controls). */
+    learningRate: t.float32().default(0),
+    batchSize: t.uint16().default(0),
+    optimizer: t.string().default(''),
+    /** Activation of each hidden layer, and which layers (hidden, then output) are frozen. */
+    activations: t.array('string'),
+    frozen: t.array('boolean'),
+    /** Steps that have a checkpoint to rewind to. */
+    checkpoints: t.array('uint32'),
+    /** The last control that took effect or was refused, in words. */
+    lastControl: t.string().default(''),
+    controlsApplied: t.uint16().default(0),
+    /** Recent run events (detectors, controls), newest last. */
+    log: t.array('string'),
+    heldOutAccuracy: t.float32().default(0),
+    /** Downsampled learning curve: samples seen, training loss, validation accuracy. */
+    curveSamples: t.array('uint32'),
+    curveLoss: t.array('float32'),
+    curveValAccuracy: t.array('float32'),
+  },
+  'PlaygroundState',
+);
+export type PlaygroundState = SchemaType<typeof PlaygroundState>;

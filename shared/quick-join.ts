@@ -1,0 +1,8 @@
+import type { LobbyRoomInfo } from './lobby.messages.ts';
+
+/** The room a quick join should pick: an open one of that kind with a free seat, the fullest first (it starts soonest). */
+export function quickJoinPick(rooms: LobbyRoomInfo[], kind: LobbyRoomInfo['kind']): LobbyRoomInfo | undefined {
+  return rooms
+    .filter((r) => r.kind === kind && r.phase === 'lobby' && r.players < r.maxPlayers)
+    .sort((a, b) => b.players - a.players || a.roomId.localeCompare(b.roomId))[0];
+}

@@ -1,0 +1,83 @@
+import { schema, t, type SchemaType } from '@colyseus/schema';
+
+/** One player of a tournament, as every client sees them. */
+export const TournamentPlayer = schema(
+  {
+    seat: t.uint8().default(0),
+    player: t.string(),
+    connected: t.boolean().default(true),
+    status: t.string().default('designing'),
+    /** Short description of the player's current network. */
+    summary: t.string().default(''),
+    params: t.uint32().default(0),
+    wins: t.uint8().default(0),
+    losses: t.uint8().default(0),
+    /** Swiss: points (1 a win or bye); single elimination: wins. */
+    points: t.uint8().default(0),
+    /** Swiss tie-break: the points of the opponents met. */
+    buchholz: t.uint16().default(0),
+    /** Place in the standings (Swiss, live) or the final ranking; 0 until known. */
+    rank: t.uint8().default(0),
+  },
+  'TournamentPlayer',
+);
+export type TournamentPlayer = SchemaType<typeof TournamentPlayer>;
+
+/** One side of a match, live while it races. */
+export const MatchSide = schema(
+  {
+    seat: t.uint8().default(0),
+    player: t.string(),
+    status: t.string().default('training'),
+    samples: t.uint32().default(0),
+    loss: t.float32().default(0),
+    valAccuracy: t.float32().default(0),
+    /** Revealed when the match is over. */
+    heldOutAccuracy: t.float32().default(0),
+  },
+  'MatchSide',
+);
+export type MatchSide = SchemaType<typeof MatchSide>;
+
+/** A match of the bracket or of a Swiss round; a bye has one side. Every client can watch every match. */
+export const TournamentMatch = schema(
+  {
+    round: t.uint8().default(0),
+    /** Position in its round (bracket order). */
+    index: t.uint8().default(0),
+    status: t.string().default('racing'),
+    /** The stored match's id once it is over ('' for a bye or before). */
+    matchId: t.string().default(''),
+    /** Seat of the winner, -1 until decided. */
+    winner: t.int16().default(-1),
+    sides: t.array(MatchSide),
+  },
+  'TournamentMatch',
+);
+export type TournamentMatch = SchemaType<typeof TournamentMatch>;
+
+/** A tournament room's state. Players are keyed by session id. */
+export const TournamentState = schema(
+  {
+    title: t.string().default('Tournament'),
+    format: t.string().default('single_elimination'),
+    phase: t.string().default('lobby'),
+    task: t.string().default('spiral'),
+    budget: t.uint32().default(0),
+    minPlayers: t.uint8().default(0),
+    maxPlayers: t.uint8().default(0),
+    /** Round being played or just played, from 1; 0 before the start. */
+    round: t.uint8().default(0),
+    totalRounds: t.uint8().default(0),
+    /** Seconds left of the countdown or the break between rounds. */
+    countdown: t.uint16().default(0),
+    spectators: t.uint16().default(0),
+    tournamentId: t.string().default(''),
+    /** The champion's name once the tournament is over. */
+    champion: t.string().default(''),
+    players: t.map(TournamentPlayer),
+    matches: t.array(TournamentMatch),
+  },
+  'TournamentState',
+);
+export type TournamentState = SchemaType<typeof TournamentState>;

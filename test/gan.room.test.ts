@@ -1,0 +1,134 @@
+import type { Room } from '@colyseus/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { battleDecided, battleWinner, scoreRound } from '../server/gan/gan.rules.ts';
+import type { GanErrorMessage, GanResultMessage, GanRoundMessage, GanWelcomeMessage } from '../shared/gan.messages.ts';
+import type { GanState } from '../shared/gan.state.ts';
+import { guests, nextMessage, startTestArena, waitFor } from './support/arena.ts';
+
+const network = (learningRate: number, units = 24) => ({
+  layers: [
+    { units, activation: 'relu' },
+    { units, activation: 'relu' },
+  ],
+  optimizer: 'adam',
+  learningRate,
+});
+
+describe('GAN battle room through @colyseus/sdk', () => {
+  let t: Awaited<ReturnType<typeof startTestArena>>;
+  let as: ReturnType<typeof guests>;
+  beforeAll(async () => {
+    t = await startTestArena();
+    as = guests(t.url);
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('refuses a battle with bad options, naming the option', async () => {
+    await expect((await as('x')).create('gan', { distribution: 'donut' })).rejects.toThrow(/distribution/);
+    await expect((await as('x')).create('gan', { rounds: 0 })).rejects.toThrow(/rounds must be at least 1/);
+  });
+
+  it("plays a battle's rounds: each scored from real training, redesigns between rounds, spectators see it all", async () => {
+    const forger: Room<any, GanState> = await (await as('forger')).create<GanState>('gan', {
+      side: 'generator',
+      distribution: 'ring',
+      rounds: 3,
+      iterationsPerRound: 150,
+      batchSize: 64,
+      frameEveryIterations: 10,
+      heatmapResolution: 16,
+      breakSeconds: 120,
+      seed: 9,
+    });
+    const welcome = nextMessage<GanWelcomeMessage>(forger, 'welcome');
+    const judge = await (await as('judge')).joinById<GanState>(forger.roomId, {});
+    judge.onMessage('welcome', () => {});
+    expect(await welcome).toMatchObject({ side: 'generator' });
+    await expect((await as('third')).joinById(forger.roomId, {})).rejects.toThrow(/both sides are taken/);
+    const eve = await t.client.joinById<GanState>(forger.roomId, { name: 'eve', role: 'spectator' });
+    await waitFor(() => eve.state.seats?.get('discriminator')?.player === 'judge' && eve.state.spectators === 1, 'the spectator to see both players');
+    expect(eve.state.real.length).toBe(512); // 256 real points
+    expect(eve.state.referenceDistance).toBeGreaterThan(0.3);
+
+    // Only a side's own player may design it; bad content names the field; the next good message works.
+    const spectatorRefused = nextMessage<GanErrorMessage>(eve, 'error');
+    eve.send('design', { side: 'generator', network: network(0.01) });
+    expect(await spectatorRefused).toMatchObject({ code: 'NOT_ALLOWED', about: 'design' });
+    const notYours = nextMessage<GanErrorMessage>(judge, 'error');
+    judge.send('design', { side: 'generator', network: network(0.5) });
+    expect(await notYours).toMatchObject({ code: 'NOT_ALLOWED', field: 'side' });
+    const bad = nextMessage<GanErrorMessage>(forger, 'error');
+    forger.send('design', { side: 'generator', network: network(-1) });
+    expect(await bad).toMatchObject({ code: 'BAD_MESSAGE', field: 'network.learningRate' });
+    const badWidth = nextMessage<GanErrorMessage>(judge, 'error');
+    judge.send('design', { side: 'discriminator', network: { ...network(0.002), layers: [{ units: 0, activation: 'relu' }] } });
+    expect((await badWidth).field).toBe('network.layers.0.units');
+    forger.send('design', { side: 'generator', network: network(0.004) });
+    judge.send('design', { side: 'discriminator', network: network(0.002, 16) });
+    await waitFor(() => eve.state.seats.get('generator')!.summary.includes('0.004') && eve.state.seats.get('discriminator')!.summary.startsWith('16-16'), 'both designs to be accepted');
+
+    const rounds: GanRoundMessage[] = [];
+    eve.onMessage('round', (r: GanRoundMessage) => rounds.push(r));
+    for (const r of [forger, judge]) r.onMessage('round', () => {});
+    for (const r of [forger, judge]) r.onMessage('result', () => {});
+    const result = nextMessage<GanResultMessage>(eve, 'result', 120_000);
+    forger.send('ready', { ready: true });
+    judge.send('ready', { ready: true });
+
+    // Live: generated points, the discriminator's heatmap and both losses.
+    await waitFor(() => eve.state.phase === 'training' && eve.state.curveIteration.length >= 3, 'a few live frames of round 1');
+    expect(eve.state.generated.length).toBe(512);
+    expect(eve.state.heatmap.length).toBe(16 * 16);
+    expect(eve.state.heatmap.every((p) => p >= 0 && p <= 1)).toBe(true);
+    expect([...eve.state.curveDLoss].every(Number.isFinite)).toBe(true);
+    expect([...eve.state.curveGLoss].every(Number.isFinite)).toBe(true);
+    const lateReady = nextMessage<GanErrorMessage>(forger, 'error');
+    forger.send('ready', { ready: true });
+    expect(await lateReady).toMatchObject({ code: 'WRONG_PHASE' });
+
+    // Between rounds: a redesign, then both ready to go on before the break runs out.
+    await waitFor(() => eve.state.phase === 'break' || eve.state.phase === 'finished', 'round 1 to be scored');
+    expect(rounds).toHaveLength(1);
+    expect(eve.state.iteration).toBe(150);
+    if (eve.state.phase === 'break') {
+      expect(eve.state.countdown).toBeGreaterThan(0);
+      forger.send('design', { side: 'generator', network: network(0.002, 32) });
+      await waitFor(() => eve.state.seats.get('generator')!.summary.startsWith('32-32'), 'the redesign');
+      forger.send('ready', { ready: true });
+      judge.send('ready', { ready: true });
+    }
+
+    const outcome = await result;
+    expect(eve.state.phase).toBe('finished');
+    expect(outcome.rounds.length).toBeGreaterThanOrEqual(2);
+    expect(outcome.rounds.length).toBeLessThanOrEqual(3);
+    expect(rounds).toEqual(outcome.rounds);
+    for (const r of outcome.rounds) {
+      expect(Number.isFinite(r.distance)).toBe(true);
+      expect(r.distance).toBeGreaterThan(0);
+      expect(r.dAccuracy).toBeGreaterThanOrEqual(0);
+      expect(r.dAccuracy).toBeLessThanOrEqual(1);
+      // the room scores exactly as the rules say
+      expect(scoreRound(r, eve.state.referenceDistance)).toEqual({ generatorPoints: r.generatorPoints, discriminatorPoints: r.discriminatorPoints, winner: r.winner });
+    }
+    // each round trained its own GAN: the figures differ from round to round
+    expect(new Set(outcome.rounds.map((r) => r.distance)).size).toBe(outcome.rounds.length);
+    const decided = battleWinner(outcome.rounds);
+    expect(battleDecided(outcome.rounds, 3)).toBe(true);
+    expect(outcome.winner).toBe(decided.winner);
+    expect(eve.state.winner).toBe(decided.winner);
+    expect(outcome.generator).toMatchObject({ player: 'forger', rounds: decided.generatorRounds, points: decided.generatorPoints });
+    expect(outcome.discriminator).toMatchObject({ player: 'judge', rounds: decided.discriminatorRounds, points: decided.discriminatorPoints });
+    expect([...eve.state.results].map((r) => r.winner)).toEqual(outcome.rounds.map((r) => r.winner));
+    expect(outcome.unlocks.some((u) => u.achievement === 'GAN Forger')).toBe(decided.winner === 'generator');
+
+    // The winner was credited in Postgres.
+    const winnerId = decided.winner === 'generator' ? outcome.generator.playerId : outcome.discriminator.playerId;
+    const xp = await t.arena.database.db.selectFrom('xp_events').select(['player_id', 'amount']).where('source_key', '=', `gan:${outcome.battleId}:winner`).execute();
+    expect(xp).toEqual([{ player_id: winnerId, amount: 50 }]);
+
+    await Promise.all([forger, judge, eve].map((r) => r.leave()));
+  });
+});

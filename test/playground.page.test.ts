@@ -1,0 +1,105 @@
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { watchErrors } from './support/browser.ts';
+import { DOCS, shot, startPageArena } from './support/page.ts';
+import { changedFraction } from './support/pixels.ts';
+import { hasChromium } from './support/services.ts';
+
+const probeStep = (page: Page) => page.locator('#boundary').getAttribute('data-step').then(Number);
+
+describe.skipIf(!hasChromium())('the playground page in headless Chromium', () => {
+  let t: Awaited<ReturnType<typeof startPageArena>>['arena'];
+  let browser: Browser;
+  let stop: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ arena: t, browser, stop } = await startPageArena());
+  });
+
+  afterAll(async () => {
+    await stop?.();
+  });
+
+  it('creates a playground, trains for real, redraws the boundary, steers, opens the loss terrain, and shows a read-only spectator view', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const errors = watchErrors(page);
+    await page.goto(t.url);
+    await page.fill('#player-name', 'ada');
+    await page.selectOption('#playground-task', 'spiral');
+    await page.selectOption('#playground-budget', '5000000');
+    await page.click('#create-playground');
+    await page.waitForSelector('#designer');
+    expect(await page.locator('#renderer-badge').textContent()).toBe('WebGL');
+    // Babylon is loaded only when the terrain is opened.
+    expect(await page.evaluate(() => performance.getEntriesByType('resource').some((r) => /terrain\.view/.test(r.name)))).toBe(false);
+
+    // A spec: the designer explains a bad one, and the good one trains.
+    await page.fill('#spec-layers', '24, 0');
+    expect(await page.locator('#spec-problem').textContent()).toContain('layer width: units must be at least 1');
+    expect(await page.locator('#start-run').isDisabled()).toBe(true);
+    await page.fill('#spec-layers', '24, 24');
+    await page.selectOption('#spec-activation', 'relu');
+    expect(await page.locator('#spec-stats').textContent()).toContain('722 parameters');
+    expect(await page.locator('#lr-slider').isDisabled(), 'controls wait for a live run').toBe(true);
+    await page.click('#start-run');
+    await page.waitForFunction(() => document.querySelector('#phase')?.textContent === 'Training');
+    expect(await page.locator('#run-meta').textContent()).toContain('2-24-24-2 relu');
+
+    // The boundary arrives, and a later probe redraws it.
+    await page.waitForFunction(() => Number(document.querySelector('#boundary')?.getAttribute('data-step')) > 0);
+    await page.waitForTimeout(200);
+    const first = await shot(page, 'playground-boundary-early', '#boundary canvas');
+    const firstStep = await probeStep(page);
+    await page.waitForFunction((s) => Number(document.querySelector('#boundary')?.getAttribute('data-step')) > s + 300, firstStep, { timeout: 90_000 });
+    await page.waitForTimeout(200);
+    const second = await shot(page, 'playground-boundary-later', '#boundary canvas');
+    expect(changedFraction(first, second), 'the boundary moved between two probes').toBeGreaterThan(0.05);
+    await shot(page, 'playground-curve', '#chart');
+    expect(Number(await page.locator('#confusion tbody td.diag').first().textContent())).toBeGreaterThan(0);
+
+    // Steer: a new learning rate from the slider comes back as the applied one.
+    expect(await page.locator('#lr-slider').isDisabled()).toBe(false);
+    await page.locator('#lr-slider').fill('-2.5');
+    await page.waitForFunction(() => document.querySelector('#applied-lr')?.textContent === '0.0032');
+    expect(await page.locator('#last-control').textContent()).toMatch(/^Last: learning rate → 0\.0032 \(step \d+\)$/);
+    // Keyboard: space pauses.
+    await page.locator('#phase').click();
+    await page.keyboard.press(' ');
+    await page.waitForFunction(() => /^Paused at step \d+$/.test(document.querySelector('#phase')?.textContent ?? ''));
+    expect(await page.locator('#pause').textContent()).toBe('Resume');
+
+    // The loss terrain, computed around the paused run's weights.
+    await page.click('#open-terrain');
+    await page.waitForFunction(() => document.querySelector('#terrain')?.hasAttribute('data-step'), null, { timeout: 60_000 });
+    expect(await page.locator('#terrain').getAttribute('data-engine')).toBe('WebGL');
+    expect(await page.locator('#terrain-status').textContent()).toMatch(/^at step \d+ · \d+ checkpoints on the path/);
+    await page.waitForTimeout(500);
+    await shot(page, 'playground-terrain', '#terrain canvas', { colors: 200, ink: 0.2, alsoTo: path.join(DOCS, 'terrain.png') });
+    await page.locator('#boundary').scrollIntoViewIfNeeded();
+    await shot(page, 'playground', undefined, { fullPage: false, alsoTo: path.join(DOCS, 'playground.png') });
+
+    // A spectator follows the link: everything is there, nothing can be steered.
+    const spectator = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const spectatorErrors = watchErrors(spectator);
+    await spectator.goto(await page.inputValue('#watch-link'));
+    await spectator.waitForSelector('#spectating');
+    expect(await spectator.locator('#designer').count()).toBe(0);
+    for (const id of ['#lr-slider', '#pause', '#rewind', '#checkpoint', '#inject-noise', '#optimizer-select']) expect(await spectator.locator(id).isDisabled(), id).toBe(true);
+    await spectator.waitForFunction(() => Number(document.querySelector('#boundary')?.getAttribute('data-step')) > 0);
+    await spectator.waitForFunction(() => /^Paused at step/.test(document.querySelector('#phase')?.textContent ?? ''));
+    await spectator.waitForTimeout(300);
+    await shot(spectator, 'playground-spectator-boundary', '#boundary canvas');
+    await page.waitForFunction(() => /1 watching$/.test(document.querySelector('#run-meta')?.textContent ?? ''));
+
+    // Resume from the keyboard; the dark theme redraws everything.
+    await page.locator('#phase').click();
+    await page.keyboard.press(' ');
+    await page.waitForFunction(() => document.querySelector('#phase')?.textContent === 'Training');
+    await page.click('#theme-toggle');
+    await page.waitForTimeout(400);
+    await shot(page, 'playground-dark', undefined, { fullPage: false });
+    expect(spectatorErrors).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});

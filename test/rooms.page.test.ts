@@ -1,0 +1,241 @@
+import path from 'node:path';
+import type { Room } from '@colyseus/sdk';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GanState } from '../shared/gan.state.ts';
+import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
+import type { TournamentState } from '../shared/tournament.state.ts';
+import { guestClient, waitFor } from './support/arena.ts';
+import { watchErrors } from './support/browser.ts';
+import { DOCS, shot, startPageArena } from './support/page.ts';
+import { changedFraction } from './support/pixels.ts';
+import { hasChromium } from './support/services.ts';
+
+/** An SDK player that answers every message the rooms send (so nothing is left unhandled). */
+function quiet<T extends Room<any, any>>(room: T): T {
+  for (const type of ['welcome', 'round', 'result']) room.onMessage(type, () => {});
+  room.onMessage('error', (err: unknown) => {
+    throw new Error(`the room refused an SDK player: ${JSON.stringify(err)}`);
+  });
+  return room;
+}
+
+describe.skipIf(!hasChromium())('the tournament and GAN battle pages in headless Chromium', () => {
+  let t: Awaited<ReturnType<typeof startPageArena>>['arena'];
+  let browser: Browser;
+  let stop: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ arena: t, browser, stop } = await startPageArena());
+  });
+
+  afterAll(async () => {
+    await stop?.();
+  });
+
+  it('creates a GAN battle from the home page, plays it against an SDK player, and shows it to a spectator without the design form', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const errors = watchErrors(page);
+    await page.goto(t.url);
+    await page.fill('#player-name', 'ada');
+    await page.selectOption('#g-distribution', 'ring');
+    await page.selectOption('#g-rounds', '3');
+    await page.selectOption('#g-iterations', '150');
+    await page.selectOption('#g-side', 'generator');
+    await page.selectOption('#g-break', '60'); // long enough that only getting ready starts the next round
+    await page.click('#create-gan');
+    await page.waitForSelector('#gan-designer');
+    await page.waitForFunction(() => document.querySelector('#gan-side')?.textContent === 'Your side: Generator');
+    expect(await page.locator('#renderer-badge').textContent()).toBe('WebGL');
+
+    // The form names a bad value and will not send it.
+    await page.fill('#gan-lr', '-1');
+    expect(await page.locator('#gan-problem').textContent()).toContain('learningRate must be greater than 0');
+    expect(await page.locator('#gan-apply').isDisabled()).toBe(true);
+    await page.fill('#gan-lr', '0.004');
+    await page.fill('#gan-layers', '24, 24');
+    await page.click('#gan-apply');
+
+    const roomId = new URL(page.url()).searchParams.get('room')!;
+    const referee = quiet(await t.client.joinById<GanState>(roomId, { role: 'spectator', name: 'referee' })); // an SDK observer for the checks below
+    await waitFor(() => referee.state.seats?.get('generator')?.summary.startsWith('24-24') && referee.state.seats.get('generator')!.summary.includes('0.004'), "the page's design to be accepted");
+    const bob = quiet(await (await guestClient(t.url, 'bob')).client.joinById<GanState>(roomId, {}));
+    bob.send('design', { side: 'discriminator', network: { layers: [{ units: 16, activation: 'relu' }, { units: 16, activation: 'relu' }], optimizer: 'adam', learningRate: 0.002 } });
+    await page.waitForFunction(() => document.querySelector('[data-side="discriminator"]')?.textContent?.includes('bob'));
+    await waitFor(() => referee.state.seats.get('discriminator')!.summary.startsWith('16-16'), "bob's design");
+
+    // A spectator follows the link: the canvas, no design form.
+    const watchLink = await page.inputValue('#watch-link');
+    const spectator = await browser.newPage({ viewport: { width: 390, height: 900 } }); // a phone
+    const spectatorErrors = watchErrors(spectator);
+    await spectator.goto(watchLink);
+    await spectator.waitForSelector('#spectating');
+    await spectator.waitForSelector('#gan-plane canvas');
+    expect(await spectator.locator('#gan-designer').count()).toBe(0);
+    expect(await spectator.evaluate(() => document.documentElement.scrollWidth), 'nothing wider than the phone').toBeLessThanOrEqual(390);
+    expect(await spectator.locator('#gan-ready').count()).toBe(0);
+    await spectator.waitForFunction(() => document.querySelector('[data-side="discriminator"]')?.textContent?.includes('bob'));
+
+    bob.send('ready', { ready: true });
+    await waitFor(() => referee.state.seats.get('discriminator')!.ready, 'bob to be ready');
+    await page.click('#gan-ready');
+
+    // Round 1 live: the heatmap with both point clouds, and the curves.
+    await waitFor(() => referee.state.round === 1 && referee.state.curveIteration.length >= 2, 'live frames of round 1');
+    await page.waitForFunction(() => /Round 1 of 3/.test(document.querySelector('#phase')?.textContent ?? ''));
+    await page.waitForTimeout(250);
+    const early = await shot(page, 'gan-plane-round1', '#gan-plane canvas');
+    await shot(page, 'gan-curves-round1', '#gan-curves canvas');
+
+    // Between rounds both get ready again (the page by its shortcut) until the battle is decided; the scores fill in.
+    let round2: Buffer | undefined;
+    while (referee.state.phase !== 'finished') {
+      if (referee.state.phase !== 'break') {
+        await waitFor(() => referee.state.phase === 'break' || referee.state.phase === 'finished', `round ${referee.state.round} to be scored`, 90_000);
+        continue;
+      }
+      const round = referee.state.round + 1;
+      await page.waitForFunction((n) => document.querySelectorAll('#gan-scores tbody tr').length === n, referee.state.results.length);
+      await page.waitForFunction(() => /^Break · round \d in \d+s$/.test(document.querySelector('#phase')?.textContent ?? ''));
+      await page.waitForFunction(() => !(document.querySelector('#gan-ready') as HTMLButtonElement).disabled);
+      await page.keyboard.press('r'); // the ready shortcut
+      await waitFor(() => referee.state.seats.get('generator')!.ready, 'the page to be ready for the next round').catch(async (err) => {
+        const seen = await page.evaluate(() => ({ focus: document.activeElement?.outerHTML.slice(0, 80), phase: document.querySelector('#phase')?.textContent, ready: (document.querySelector('#gan-ready') as HTMLButtonElement).outerHTML }));
+        throw new Error(`${err}; page: ${JSON.stringify(seen)}; errors: ${errors.join(' | ')}; server phase ${referee.state.phase}, round ${referee.state.round}`);
+      });
+      bob.send('ready', { ready: true });
+      await waitFor(() => referee.state.round === round && referee.state.curveIteration.length >= 2, `live frames of round ${round}`, 60_000);
+      if (!round2) {
+        await page.waitForFunction((r) => new RegExp(`Round ${r} of 3|wins`).test(document.querySelector('#phase')?.textContent ?? ''), round);
+        await page.waitForTimeout(250);
+        round2 = await shot(page, 'gan-plane-round2', '#gan-plane canvas');
+      }
+    }
+    expect(round2, 'a second round was played').toBeDefined();
+    expect(changedFraction(early, round2!), 'the heatmap and the points changed between two moments').toBeGreaterThan(0.02);
+
+    await page.waitForSelector('#gan-winner:not([hidden])');
+    const winner = referee.state.winner;
+    expect(await page.locator('#gan-winner').textContent()).toContain(winner === 'generator' ? 'ada wins as the generator' : 'bob wins as the discriminator');
+    expect(await page.locator('#gan-scores tbody tr').count()).toBe(referee.state.results.length);
+    expect(await page.locator('#phase').textContent()).toBe(`${winner === 'generator' ? 'Generator' : 'Discriminator'} wins`);
+    await spectator.waitForSelector('#gan-winner:not([hidden])');
+    await spectator.waitForFunction((n) => document.querySelectorAll('#gan-scores tbody tr').length === n, referee.state.results.length);
+    await page.waitForTimeout(250);
+    await shot(spectator, 'gan-spectator-plane', '#gan-plane canvas');
+    await shot(spectator, 'gan-spectator-phone');
+    const png = await shot(page, 'gan', undefined, { alsoTo: path.join(DOCS, 'gan.png') });
+    expect(png.length).toBeGreaterThan(0);
+    await page.click('#theme-toggle');
+    await page.waitForTimeout(250);
+    await shot(page, 'gan-dark', '#gan-plane canvas');
+
+    expect(errors).toEqual([]);
+    expect(spectatorErrors).toEqual([]);
+    await Promise.all([bob.leave(), referee.leave()]);
+    await Promise.all([page.close(), spectator.close()]);
+  }, 360_000);
+
+  it('creates a 4-player single-elimination tournament from the page, fills the bracket and crowns a champion', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const errors = watchErrors(page);
+    await page.goto(t.url);
+    await page.fill('#player-name', 'ada');
+    await page.selectOption('#t-format', 'single_elimination');
+    await page.selectOption('#t-task', 'moons');
+    await page.selectOption('#t-min-players', '4');
+    await page.selectOption('#t-max-players', '4');
+    await page.selectOption('#t-budget', '2000');
+    await page.selectOption('#t-break', '0');
+    await shot(page, 'home-create-rooms');
+    await page.click('#create-tournament');
+    await page.waitForSelector('#designer');
+    expect(await page.locator('#table-title').textContent()).toBe('Bracket');
+    expect(await page.locator('#t-meta').textContent()).toContain('single elimination · moons · 2,000 samples a match · 1 of 4 players');
+
+    await page.fill('#spec-layers', '16, 16');
+    await page.click('#submit-spec');
+    await page.waitForFunction(() => !(document.querySelector('#ready') as HTMLButtonElement).disabled);
+    const roomId = new URL(page.url()).searchParams.get('room')!;
+
+    // Three more players through the SDK, each with a guest token, a spec and ready.
+    const others: Room<any, TournamentState>[] = [];
+    for (const [i, name] of ['bob', 'cy', 'dee'].entries()) {
+      const room = quiet(await (await guestClient(t.url, name)).client.joinById<TournamentState>(roomId, {}));
+      room.send('spec', { spec: SPEC_TEMPLATES[i + 1]!.spec });
+      others.push(room);
+    }
+    await waitFor(() => others.every((r) => [...(r.state.players?.values() ?? [])].filter((p) => p.summary).length === 4), 'every spec to be accepted');
+    for (const r of others) r.send('ready', { ready: true });
+    await page.waitForFunction(() => document.querySelector('#phase')?.textContent === 'Waiting for players · 3 of 4 ready, 4 needed');
+
+    const watchLink = await page.inputValue('#watch-link');
+    const spectator = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const spectatorErrors = watchErrors(spectator);
+    await spectator.goto(watchLink);
+    await spectator.waitForSelector('#spectating');
+    expect(await spectator.locator('#designer').count()).toBe(0);
+    await spectator.waitForFunction(() => document.querySelectorAll('#t-players tbody tr').length === 4);
+
+    await page.click('#ready');
+    // The bracket: two semi-finals drawn, the final still open.
+    await page.waitForSelector('#bracket .match[data-round="1"]');
+    expect(await page.locator('#bracket .match[data-round="1"]').count()).toBe(2);
+    expect(await page.locator('#bracket .bracket-round').count()).toBe(2);
+    await spectator.waitForSelector('#bracket .match[data-round="1"]');
+    await shot(page, 'tournament-round1');
+
+    await page.waitForSelector('#champion:not([hidden])', { timeout: 120_000 });
+    const champion = others[0]!.state.champion;
+    expect(champion).not.toBe('');
+    expect(await page.locator('#champion .banner-title').textContent()).toBe(`${champion} is the champion`);
+    expect(await page.locator('#final-ranking tbody tr').count()).toBe(4);
+    expect(await page.locator('#final-ranking tbody tr').first().textContent()).toContain(champion);
+    // Every match of the bracket is decided, the winner marked, and links to its stored replay.
+    expect(await page.locator('#bracket .match[data-status="finished"]').count()).toBe(3);
+    expect(await page.locator('#bracket .match .side.winner').count()).toBe(3);
+    expect(await page.locator('#bracket .match[data-round="2"] .side.winner').textContent()).toContain(champion);
+    expect(await page.locator('#bracket .match-replay').count()).toBe(3);
+    expect(await page.locator('#phase').textContent()).toBe('Finished');
+    await spectator.waitForSelector('#champion:not([hidden])');
+    await page.waitForTimeout(200);
+    await shot(spectator, 'tournament-spectator');
+    await shot(page, 'tournament', undefined, { alsoTo: path.join(DOCS, 'tournament.png') });
+    await page.click('#theme-toggle');
+    await shot(page, 'tournament-dark');
+
+    expect(errors).toEqual([]);
+    expect(spectatorErrors).toEqual([]);
+    await Promise.all(others.map((r) => r.leave()));
+    await Promise.all([page.close(), spectator.close()]);
+  }, 360_000);
+  it('follows a spectate link to a Swiss tournament made through the SDK: standings with points and Buchholz, then the champion', async () => {
+    const names = ['sw-ann', 'sw-ben', 'sw-cat', 'sw-dan'];
+    const players: Room<any, TournamentState>[] = [];
+    const first = quiet(await (await guestClient(t.url, names[0]!)).client.create<TournamentState>('tournament', { title: 'Swiss open', format: 'swiss', budget: 2000, breakSeconds: 3, countdownSeconds: 60, task: { name: 'moons', samples: 400 } }));
+    players.push(first);
+    for (const name of names.slice(1)) players.push(quiet(await (await guestClient(t.url, name)).client.joinById<TournamentState>(first.roomId, {})));
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const errors = watchErrors(page);
+    await page.goto(`${t.url}/?room=${first.roomId}&spectate=1`);
+    await page.waitForSelector('#spectating');
+    expect(await page.locator('#table-title').textContent()).toBe('Standings');
+    players.forEach((p, i) => p.send('spec', { spec: SPEC_TEMPLATES[i]!.spec }));
+    await waitFor(() => [...(first.state.players?.values() ?? [])].filter((p) => p.summary).length === 4, 'every spec to be accepted');
+    for (const p of players) p.send('ready', { ready: true });
+    await page.waitForSelector('#standings-table tbody tr');
+    expect(await page.locator('#standings-table tbody tr').count()).toBe(4);
+    await page.waitForFunction(() => /^Break · round 2 of 2 in \d+s$/.test(document.querySelector('#phase')?.textContent ?? ''), null, { timeout: 120_000 });
+    expect(await page.locator('#round-panel').isVisible(), "the round's results between rounds").toBe(true);
+    expect(await page.locator('#round-matches .match').count()).toBe(2);
+    await page.waitForSelector('#champion:not([hidden])', { timeout: 120_000 });
+    const table = await page.locator('#standings-table').innerText();
+    expect(table).toMatch(/Points\s+Buchholz\s+W–L/);
+    expect(await page.locator('#standings-table tbody tr').first().textContent()).toContain(first.state.champion);
+    expect(await page.locator('#final-ranking tbody tr').count()).toBe(4);
+    await shot(page, 'tournament-swiss');
+    expect(errors).toEqual([]);
+    await Promise.all(players.map((p) => p.leave()));
+    await page.close();
+  }, 360_000);
+});

@@ -1,0 +1,86 @@
+/**
+ * What every browser test needs: the client built once (shared by every
+ * test file and run until a client source changes), a real arena serving it,
+ * headless Chromium, and screenshots that are checked for real content.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { build } from 'vite';
+import { expect } from 'vitest';
+import { startTestArena } from './arena.ts';
+import { launchChromium } from './browser.ts';
+import { pixelStats } from './pixels.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CACHE = path.join(ROOT, 'node_modules', '.cache', 'arena-test-client');
+export const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
+/** Screenshots the README shows. */
+export const DOCS = path.join(ROOT, 'docs');
+
+/** A hash of everything the client build reads. */
+function clientSourceHash(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const file = path.join(dir, name);
+      if (statSync(file).isDirectory()) walk(file);
+      else if (!name.endsWith('.test.ts')) hash.update(file).update(readFileSync(file));
+    }
+  };
+  walk(path.join(ROOT, 'client'));
+  walk(path.join(ROOT, 'shared'));
+  hash.update(readFileSync(path.join(ROOT, 'package-lock.json')));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * The built client for these sources: built the first time, then reused.
+ * Builds go to a temporary folder and are renamed into place, so two test
+ * files building at once never see half a build.
+ */
+export async function builtClient(): Promise<string> {
+  const dir = path.join(CACHE, clientSourceHash());
+  if (existsSync(path.join(dir, 'index.html'))) return dir;
+  const tmp = `${dir}.${process.pid}.${Date.now()}`;
+  await build({ configFile: path.join(ROOT, 'client', 'vite.config.ts'), build: { outDir: tmp, emptyOutDir: true }, logLevel: 'warn' });
+  mkdirSync(CACHE, { recursive: true });
+  try {
+    renameSync(tmp, dir);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true }); // another test file finished the same build first
+  }
+  return dir;
+}
+
+/** A real arena serving the built client, and Chromium to open it. */
+export async function startPageArena(env: Record<string, string> = {}): Promise<{ arena: Awaited<ReturnType<typeof startTestArena>>; browser: Browser; stop: () => Promise<void> }> {
+  const arena = await startTestArena({ CLIENT_DIR: await builtClient(), ...env });
+  const browser = await launchChromium();
+  return {
+    arena,
+    browser,
+    stop: async () => {
+      await browser.close();
+      await arena.stop();
+    },
+  };
+}
+
+/**
+ * Takes a screenshot (of `selector`, or the whole page), keeps it in
+ * test-results/screenshots (and in `alsoTo`, e.g. docs/), and checks it holds
+ * real content: more than a handful of colours and not one flat colour.
+ */
+export async function shot(page: Page, name: string, selector?: string, options: { colors?: number; ink?: number; alsoTo?: string; fullPage?: boolean } = {}): Promise<Buffer> {
+  const png = selector ? await page.locator(selector).screenshot() : await page.screenshot({ fullPage: options.fullPage ?? true });
+  mkdirSync(SHOTS, { recursive: true });
+  writeFileSync(path.join(SHOTS, `${name}.png`), png);
+  if (options.alsoTo) writeFileSync(options.alsoTo, png);
+  const stats = pixelStats(png);
+  expect(stats.distinctColors, `${name}: more than a handful of colours`).toBeGreaterThan(options.colors ?? 20);
+  expect(stats.inkFraction, `${name}: not one flat colour`).toBeGreaterThan(options.ink ?? 0.01);
+  return png;
+}
