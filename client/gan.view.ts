@@ -58,6 +58,17 @@ export async function mountGan(app: HTMLElement, room: Room<any, GanState>, role
   const watchLink = `${base}?room=${room.roomId}&spectate=1`;
   history.replaceState(null, '', isPlayer ? playLink : watchLink);
 
+  // Defined before anything is awaited: the form may call back while the canvases start.
+  const mySeat = (): GanSeat | undefined => {
+    if (!side && isPlayer) {
+      // Rejoined or missed the welcome: find our seat by name.
+      const name = savedName();
+      side = (['generator', 'discriminator'] as const).find((r) => room.state.seats?.get(r)?.player === name);
+    }
+    return side ? room.state.seats?.get(side) : undefined;
+  };
+  const designOpen = () => room.state.phase !== 'finished';
+  const readyOpen = () => room.state.phase === 'lobby' || room.state.phase === 'break';
   const form = new GanDesignForm(() => updateButtons());
   const applyBtn = h('button', { id: 'gan-apply', type: 'button', title: 'Use this design from the next round (Enter)' }, 'Apply design');
   const readyBtn = h('button', { id: 'gan-ready', type: 'button', class: 'ghost', title: 'Toggle ready (r)' }, 'Ready');
@@ -118,16 +129,6 @@ export async function mountGan(app: HTMLElement, room: Room<any, GanState>, role
   await curves.init(renderer, 'Both losses and the distance between real and generated points over the round');
   byId('renderer-badge').textContent = used === 'webgpu' ? 'WebGPU' : used === 'webgl' ? 'WebGL' : 'Canvas 2D';
 
-  const mySeat = (): GanSeat | undefined => {
-    if (!side && isPlayer) {
-      // Rejoined or missed the welcome: find our seat by name.
-      const name = savedName();
-      side = (['generator', 'discriminator'] as const).find((r) => room.state.seats?.get(r)?.player === name);
-    }
-    return side ? room.state.seats?.get(side) : undefined;
-  };
-  const designOpen = () => room.state.phase !== 'finished';
-  const readyOpen = () => room.state.phase === 'lobby' || room.state.phase === 'break';
   function updateButtons(): void {
     if (!isPlayer) return;
     const seat = mySeat();

@@ -40,6 +40,8 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
 
   const submitBtn = h('button', { id: 'submit-spec', type: 'button', title: 'Enter this network (Enter)' }, 'Enter this network');
   const readyBtn = h('button', { id: 'ready', type: 'button', class: 'ghost', title: 'Toggle ready (r)' }, 'Ready');
+  // Defined before anything is awaited: the editor calls updateButtons while the chart may still be starting.
+  const me = () => room.state.entries?.get(room.sessionId) as RaceEntry | undefined;
   const editor = new SpecEditor(TaskSpec.parse({}), () => updateButtons());
   const shareInput = (id: string, value: string) => h('input', { id, value, readonly: true, 'aria-label': id });
   const steer = isPlayer ? new SteerPanel(room) : undefined;
@@ -86,7 +88,6 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
   smoothing.addEventListener('input', () => chart.setSmoothing(Number(smoothing.value)));
   byId('renderer-badge').textContent = used === 'webgpu' ? 'WebGPU' : used === 'webgl' ? 'WebGL' : 'Canvas 2D';
 
-  const me = () => room.state.entries?.get(room.sessionId) as RaceEntry | undefined;
   function updateButtons(): void {
     if (!isPlayer) return;
     const entry = me();
