@@ -1,5 +1,6 @@
 import { Application, Container, Graphics, Text } from 'pixi.js';
-import { debiasedEma, resampleToColumns } from './curve-resample.ts';
+import { ColumnLine } from './column-line.ts';
+import { columnSpans, debiasedEma } from './curve-resample.ts';
 import { seatColor } from './palette.ts';
 import type { RendererKind } from './renderer-choice.ts';
 import { cssColor, onThemeChange } from './theme.ts';
@@ -34,6 +35,11 @@ export class CurveChart {
   private readonly app = new Application();
   private readonly grid = new Graphics();
   private readonly lines = new Graphics();
+  /** Dense curves (more points than pixel columns), one bar mesh per line drawn. */
+  private readonly dense = new Container();
+  private columnLines: ColumnLine[] = [];
+  private spanLo = new Float32Array(0);
+  private spanHi = new Float32Array(0);
   private readonly labels = new Container();
   private series: CurveSeries[] = [];
   private budget = 1;
@@ -59,7 +65,7 @@ export class CurveChart {
     this.app.canvas.setAttribute('role', 'img');
     this.app.canvas.setAttribute('aria-label', 'Learning curves: validation accuracy and training loss against samples seen');
     this.host.append(this.app.canvas);
-    this.app.stage.addChild(this.grid, this.lines, this.labels);
+    this.app.stage.addChild(this.grid, this.dense, this.lines, this.labels);
     this.app.renderer.on('resize', () => (this.dirty = true));
     onThemeChange(() => {
       this.themeVersion++;
@@ -121,26 +127,50 @@ export class CurveChart {
       this.layoutKey = key;
       this.drawFrame(panels, panelH, plotW, xOf);
     }
-    // Two points (min and max) per three pixels: the picture of a 10,000-point curve at the cost of a 400-point one.
-    const columns = Math.max(1, Math.round(plotW / 3));
+    // Short curves are polylines. Dense ones (more points than pixel columns, such as a long stored race)
+    // are drawn at the canvas's resolution: one bar per pixel column from the lowest to the highest value
+    // there, as a mesh rewritten in place, so spikes survive and 10,000 points cost what 1,000 pixels do.
+    const columns = Math.max(1, Math.floor(plotW));
+    if (this.spanLo.length !== columns) {
+      for (const c of this.columnLines) c.destroy();
+      this.columnLines = [];
+      this.dense.removeChildren();
+      this.spanLo = new Float32Array(columns);
+      this.spanHi = new Float32Array(columns);
+    }
+    let denseUsed = 0;
+    const denseLine = (s: CurveSeries, ys: readonly number[], yOf: (v: number) => number, width: number, alpha: number) => {
+      let line = this.columnLines[denseUsed];
+      if (!line) {
+        line = new ColumnLine(columns);
+        this.columnLines.push(line);
+        this.dense.addChild(line.mesh);
+      }
+      denseUsed++;
+      columnSpans(s.samples, ys, 0, this.budget, this.spanLo, this.spanHi);
+      line.set(this.spanLo, this.spanHi, PAD.left, plotW / columns, yOf, width / 2, seatColor(s.seat), alpha);
+    };
+    const polyline = (s: CurveSeries, ys: readonly number[], xOfI: (x: number) => number, yOf: (v: number) => number, width: number, alpha: number) => {
+      this.lines.moveTo(xOfI(s.samples[0]!), yOf(ys[0]!));
+      const n = Math.min(ys.length, s.samples.length);
+      for (let i = 1; i < n; i++) this.lines.lineTo(xOfI(s.samples[i]!), yOf(ys[i]!));
+      // Bevel joins: round ones cost a fan of triangles at every vertex, for no visible gain at 2 px.
+      this.lines.stroke({ width, color: seatColor(s.seat), alpha, join: 'bevel', cap: 'butt' });
+    };
     for (const p of panels) {
       const yOf = (v: number) => p.top + panelH - (Math.min(Math.max(v, 0), p.max) / p.max) * panelH;
       for (const s of this.series) {
         const raw = p.pick(s);
-        if (Math.min(raw.length, s.samples.length) === 0) continue;
-        const line = (ys: readonly number[], width: number, alpha: number) => {
-          const r = resampleToColumns(s.samples, ys, 0, this.budget, columns);
-          this.lines.moveTo(xOf(r.xs[0]!), yOf(r.ys[0]!));
-          for (let i = 1; i < r.xs.length; i++) this.lines.lineTo(xOf(r.xs[i]!), yOf(r.ys[i]!));
-          // Bevel joins: round ones cost a fan of triangles at every vertex, for no visible gain at 2 px.
-          this.lines.stroke({ width, color: seatColor(s.seat), alpha, join: 'bevel', cap: 'butt' });
-          return r;
-        };
+        const n = Math.min(raw.length, s.samples.length);
+        if (n === 0) continue;
+        const line = (ys: readonly number[], width: number, alpha: number) => (n > columns ? denseLine(s, ys, yOf, width, alpha) : polyline(s, ys, xOf, yOf, width, alpha));
+        const drawn = this.smoothing > 0 ? debiasedEma(raw, this.smoothing) : raw;
         if (this.smoothing > 0) line(raw, 1, 0.25);
-        const drawn = line(this.smoothing > 0 ? debiasedEma(raw, this.smoothing) : raw, 2, 1);
-        this.lines.circle(xOf(drawn.xs.at(-1)!), yOf(drawn.ys.at(-1)!), 3.5).fill(seatColor(s.seat));
+        line(drawn, 2, 1);
+        this.lines.circle(xOf(s.samples[n - 1]!), yOf(drawn[n - 1]!), 3.5).fill(seatColor(s.seat));
       }
     }
+    for (let i = denseUsed; i < this.columnLines.length; i++) this.columnLines[i]!.mesh.visible = false;
   }
 
   /** The grid and its labels. */

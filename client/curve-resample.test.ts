@@ -1,20 +1,47 @@
 import { describe, expect, it } from 'vitest';
-import { debiasedEma, resampleToColumns } from './curve-resample.ts';
+import { columnSpans, debiasedEma } from './curve-resample.ts';
 
-describe('curves at the resolution of the canvas', () => {
-  it('keeps short series as they are', () => {
-    expect(resampleToColumns([0, 1, 2], [5, 6, 7], 0, 10, 100)).toEqual({ xs: [0, 1, 2], ys: [5, 6, 7] });
-  });
+describe('dense curves at the resolution of the canvas', () => {
+  const spans = (xs: number[], ys: number[], x1: number, columns: number) => {
+    const lo = new Float32Array(columns);
+    const hi = new Float32Array(columns);
+    columnSpans(xs, ys, 0, x1, lo, hi);
+    return { lo: [...lo], hi: [...hi] };
+  };
 
-  it('turns 10,000 points into at most two per column and keeps every spike and the last point', () => {
+  it('gives each column the range of its values, joined to the previous column, and keeps every spike', () => {
     const xs = Array.from({ length: 10_000 }, (_, i) => i);
     const ys = xs.map((x) => (x === 4321 ? 99 : x === 777 ? -5 : Math.sin(x / 50)));
-    const r = resampleToColumns(xs, ys, 0, 10_000, 500);
-    expect(r.xs.length).toBeLessThanOrEqual(1001);
-    expect(r.ys).toContain(99);
-    expect(r.ys).toContain(-5);
-    expect(r.xs.at(-1)).toBe(9999);
-    expect(r.xs.every((x, i) => i === 0 || x > r.xs[i - 1]!)).toBe(true);
+    const { lo, hi } = spans(xs, ys, 10_000, 500);
+    expect(Math.max(...hi)).toBe(99);
+    expect(Math.min(...lo)).toBe(-5);
+    expect(hi[Math.floor(4321 / 20)]).toBe(99);
+    // Every column reaches the last value of the one before: the bars make one connected line.
+    for (let c = 1; c < 500; c++) {
+      const last = ys[c * 20 - 1]!;
+      expect(lo[c]! <= Math.fround(last) && Math.fround(last) <= hi[c]!).toBe(true);
+    }
+  });
+
+  it('fills columns the data skips by straight interpolation, and leaves columns past the data empty', () => {
+    // Points at x = 0..9 (one per column), then a jump to x = 50: columns 10..49 interpolate 9 → 59.
+    const xs = [...Array.from({ length: 10 }, (_, i) => i + 0.5), 50.5];
+    const ys = [...Array.from({ length: 10 }, (_, i) => i), 59];
+    const { lo, hi } = spans(xs, ys, 100, 100);
+    expect(lo[5]).toBe(4);
+    expect(hi[5]).toBe(5);
+    expect(lo[30]).toBeCloseTo(9 + (50 * 21) / 41, 4);
+    expect(hi[30]).toBeCloseTo(9 + (50 * 22) / 41, 4);
+    expect(hi[50]).toBe(59);
+    expect(lo.slice(51).every(Number.isNaN)).toBe(true);
+  });
+
+  it('skips NaN and infinite values without breaking the line', () => {
+    const { lo, hi } = spans([0.5, 1.5, 2.5], [1, NaN, 3], 3, 3);
+    // The NaN's column is bridged from 1 to 3 like any column the data skips.
+    expect([lo[1], hi[1]]).toEqual([2, 3]);
+    expect([lo[2], hi[2]]).toEqual([1, 3]);
+    expect(spans([0.5, 1.5], [Infinity, 2], 2, 2).lo[0]).toBeNaN();
   });
 });
 

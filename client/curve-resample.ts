@@ -1,44 +1,4 @@
 /**
- * Curves are drawn at the resolution of the canvas, not of the data: a series
- * of any length becomes at most two points per pixel column (its minimum and
- * maximum there, in the order they came), so spikes survive and a 10,000-point
- * curve costs what a 600-pixel one does.
- */
-export function resampleToColumns(xs: readonly number[], ys: readonly number[], x0: number, x1: number, columns: number): { xs: number[]; ys: number[] } {
-  const n = Math.min(xs.length, ys.length);
-  if (n <= columns * 2 || columns < 1 || !(x1 > x0)) return { xs: xs.slice(0, n), ys: ys.slice(0, n) };
-  const outX: number[] = [];
-  const outY: number[] = [];
-  const width = (x1 - x0) / columns;
-  let i = 0;
-  while (i < n) {
-    const col = Math.min(columns - 1, Math.max(0, Math.floor((xs[i]! - x0) / width)));
-    let minI = i;
-    let maxI = i;
-    let j = i + 1;
-    for (; j < n && Math.min(columns - 1, Math.max(0, Math.floor((xs[j]! - x0) / width))) === col; j++) {
-      if (ys[j]! < ys[minI]! || Number.isNaN(ys[minI]!)) minI = j;
-      if (ys[j]! > ys[maxI]! || Number.isNaN(ys[maxI]!)) maxI = j;
-    }
-    const first = Math.min(minI, maxI);
-    const second = Math.max(minI, maxI);
-    outX.push(xs[first]!);
-    outY.push(ys[first]!);
-    if (second !== first) {
-      outX.push(xs[second]!);
-      outY.push(ys[second]!);
-    }
-    i = j;
-  }
-  // The newest point is always drawn, so the live end of the curve never lags.
-  if (outX.at(-1) !== xs[n - 1]) {
-    outX.push(xs[n - 1]!);
-    outY.push(ys[n - 1]!);
-  }
-  return { xs: outX, ys: outY };
-}
-
-/**
  * Exponential moving average with bias correction (as TensorBoard smooths):
  * `s_t = a·s_{t-1} + (1-a)·y_t`, divided by `1 - a^t`, so the start is not
  * dragged towards zero. `a` = 0 returns the series unchanged. NaN and
@@ -59,4 +19,60 @@ export function debiasedEma(ys: readonly number[], a: number): number[] {
     out.push(s / (1 - a ** t));
   }
   return out;
+}
+
+/**
+ * The vertical span a dense curve covers in each pixel column of [x0, x1):
+ * `lo[c]`..`hi[c]` holds every finite value that falls in column c and
+ * reaches the previous column's last value, so drawing each span as a bar
+ * draws the connected line. Columns the data skips (sparse stretches inside a
+ * dense curve) are filled by straight interpolation between their
+ * neighbours. Columns before the first or after the last point get NaN.
+ * One pass over the data; `lo` and `hi` are caller-owned and reused.
+ */
+export function columnSpans(xs: readonly number[], ys: readonly number[], x0: number, x1: number, lo: Float32Array, hi: Float32Array): void {
+  const columns = lo.length;
+  lo.fill(NaN);
+  hi.fill(NaN);
+  const n = Math.min(xs.length, ys.length);
+  if (!(x1 > x0) || columns === 0) return;
+  const scale = columns / (x1 - x0);
+  const last = columns - 1;
+  // The open column's running range.
+  let col = -1;
+  let min = 0;
+  let max = 0;
+  let prev = 0;
+  for (let i = 0; i < n; i++) {
+    const y = ys[i]!;
+    if (!(y - y === 0)) continue; // NaN or infinite
+    let c = Math.floor((xs[i]! - x0) * scale);
+    // Clamped to the plot; an x that goes back (it should not) stays in the open column.
+    c = c < col ? col : c > last ? last : c;
+    if (c === col) {
+      if (y < min) min = y;
+      else if (y > max) max = y;
+    } else {
+      if (col >= 0) {
+        // Skipped columns: the straight line from the last value to this one.
+        for (let k = col + 1; k < c; k++) {
+          const a = prev + ((y - prev) * (k - col)) / (c - col);
+          const b = prev + ((y - prev) * (k + 1 - col)) / (c - col);
+          lo[k] = a < b ? a : b;
+          hi[k] = a < b ? b : a;
+        }
+        // The new column reaches back to the last value, so the bars join.
+        min = prev < y ? prev : y;
+        max = prev < y ? y : prev;
+      } else {
+        min = max = y;
+      }
+      col = c;
+    }
+    // Written at every point rather than once after the loop: code after an OSR-compiled loop had no
+    // type feedback, and V8 deoptimised this function there on every call (three times slower).
+    lo[col] = min;
+    hi[col] = max;
+    prev = y;
+  }
 }
