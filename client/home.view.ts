@@ -1,5 +1,6 @@
 import { saveName, savedName } from './arena-client.ts';
 import { h } from './dom.ts';
+import { CHALLENGE_PRESETS, type Challenge } from '../shared/challenge.schema.ts';
 import { TaskName } from '../shared/task.schema.ts';
 import { mountLobbyList } from './lobby.view.ts';
 import { createRoomPanels, type CreateRoomAction } from './create-rooms.panel.ts';
@@ -8,7 +9,7 @@ import { createRoomPanels, type CreateRoomAction } from './create-rooms.panel.ts
 export type HomeAction =
   | { kind: 'create'; name: string; budget: number; minPlayers: number; countdownSeconds: number; paceSeconds: number }
   | { kind: 'join'; name: string; roomId: string; spectate: boolean }
-  | { kind: 'playground'; name: string; task: TaskName; budget: number }
+  | { kind: 'playground'; name: string; task: TaskName; budget: number; challenge?: Challenge }
   | CreateRoomAction;
 
 /** The home page: who you are, create a race, or join one by its code. */
@@ -25,6 +26,7 @@ export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void
   const problem = h('p', { class: 'error-text', role: 'alert' });
   const pgTask = h('select', { id: 'playground-task' }, ...TaskName.options.map((t) => h('option', { value: t, selected: t === 'spiral' }, t)));
   const pgBudget = h('select', { id: 'playground-budget' }, ...[50_000, 200_000, 1_000_000, 5_000_000].map((b) => h('option', { value: String(b), selected: b === 200_000 }, `${b.toLocaleString('en')} samples`)));
+  const pgChallenge = h('select', { id: 'playground-challenge' }, h('option', { value: '' }, 'free play'), ...CHALLENGE_PRESETS.map((c) => h('option', { value: c.id }, c.label)));
   const pgBtn = h('button', { id: 'create-playground', type: 'button' }, 'Open a playground');
 
   const openRooms = h('section', { class: 'panel', id: 'open-rooms' });
@@ -57,7 +59,10 @@ export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void
     }
     void run({ kind: 'join', name: name.value, roomId: code.value.trim(), spectate }, btn);
   };
-  pgBtn.addEventListener('click', () => run({ kind: 'playground', name: name.value, task: pgTask.value as TaskName, budget: Number(pgBudget.value) }, pgBtn));
+  pgBtn.addEventListener('click', () => {
+    const challenge = CHALLENGE_PRESETS.find((c) => c.id === pgChallenge.value)?.challenge;
+    run({ kind: 'playground', name: name.value, task: pgTask.value as TaskName, budget: Number(pgBudget.value), ...(challenge ? { challenge } : {}) }, pgBtn);
+  });
   joinBtn.addEventListener('click', () => join(false, joinBtn));
   watchBtn.addEventListener('click', () => join(true, watchBtn));
   code.addEventListener('keydown', (e) => e.key === 'Enter' && join(false, joinBtn));
@@ -70,7 +75,7 @@ export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void
       h('section', { class: 'panel' }, h('h2', {}, 'You'), h('label', { for: 'player-name' }, 'Name'), name),
       h('section', { class: 'panel' }, h('h2', {}, 'Create a race'), h('label', { for: 'budget' }, 'Budget per entry'), budget, h('div', { class: 'row' }, h('div', {}, h('label', { for: 'min-players' }, 'Start with at least'), players), h('div', {}, h('label', { for: 'countdown' }, 'Countdown'), countdown)), h('label', { for: 'pace' }, 'Pace'), pace, h('p', {}, createBtn)),
       ...createRoomPanels(() => name.value, (action, button) => void run(action, button)),
-      h('section', { class: 'panel', id: 'playground-panel' }, h('h2', {}, 'Playground'), h('p', { class: 'muted' }, 'Train one network alone and steer it live; anyone with the link can watch.'), h('div', { class: 'row' }, h('div', {}, h('label', { for: 'playground-task' }, 'Task'), pgTask), h('div', {}, h('label', { for: 'playground-budget' }, 'Budget'), pgBudget)), h('p', {}, pgBtn)),
+      h('section', { class: 'panel', id: 'playground-panel' }, h('h2', {}, 'Playground'), h('p', { class: 'muted' }, 'Train one network alone and steer it live; anyone with the link can watch.'), h('div', { class: 'row' }, h('div', {}, h('label', { for: 'playground-task' }, 'Task'), pgTask), h('div', {}, h('label', { for: 'playground-budget' }, 'Budget'), pgBudget)), h('label', { for: 'playground-challenge' }, 'Challenge'), pgChallenge, h('p', {}, pgBtn)),
       h('section', { class: 'panel' }, h('h2', {}, 'Join a race'), h('label', { for: 'room-code' }, 'Room code'), code, h('div', { class: 'row' }, joinBtn, watchBtn)),
     ),
     problem,

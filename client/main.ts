@@ -43,7 +43,7 @@ function watchConnection(room: Room<any, any>): void {
 async function enter(action: HomeAction): Promise<void> {
   if (action.kind === 'playground') {
     await signInAsGuest(action.name.trim());
-    const pg = await arenaClient().create<PlaygroundState>('playground', { name: action.name.trim(), playerId: savedPlayerId(), task: { name: action.task }, budget: action.budget });
+    const pg = await arenaClient().create<PlaygroundState>('playground', { name: action.name.trim(), playerId: savedPlayerId(), task: { name: action.task }, budget: action.budget, ...(action.challenge ? { challenge: action.challenge } : {}) });
     watchConnection(pg);
     return mountPlayground(app, pg, true, renderer);
   }

@@ -90,6 +90,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
           'section',
           { class: 'panel' },
           h('div', { class: 'row' }, h('div', {}, h('span', { class: 'phase', id: 'phase' }, '…')), h('div', { class: 'muted stat', id: 'run-meta', style: 'text-align:right' })),
+          h('p', { class: 'challenge', id: 'challenge', hidden: true }),
           h('div', { class: 'chart-wrap', id: 'chart' }),
         ),
         h(
@@ -262,6 +263,13 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     if (document.activeElement !== optimizer && s.optimizer) optimizer.value = s.optimizer;
     byId('last-control').textContent = s.lastControl ? `Last: ${s.lastControl}` : `${s.samples.toLocaleString('en')} of ${s.budget.toLocaleString('en')} samples`;
     byId('last-control').dataset.controls = String(s.controlsApplied);
+    const challenge = byId('challenge');
+    challenge.hidden = !s.challenge;
+    if (s.challenge) {
+      const verdict = s.challengeStatus === 'passed' || s.challengeStatus === 'failed' ? s.challengeDetail : s.challengeStatus === 'open' ? 'in progress: judged on the held-out split when the budget is spent' : 'starts with your next run';
+      challenge.dataset.status = s.challengeStatus || 'waiting';
+      challenge.replaceChildren(h('strong', {}, 'Challenge: '), s.challenge, h('br', {}), h('span', { id: 'challenge-status' }, verdict));
+    }
     const log = byId('run-log');
     log.replaceChildren(...[...s.log].map((line) => h('li', {}, line)));
     renderLayers();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Challenge, type ChallengeStatus } from './challenge.schema.ts';
 import { PlayerName } from './identity.schema.ts';
 import { Control } from './control.schema.ts';
 import { LandscapeRequest } from './landscape.schema.ts';
@@ -14,6 +15,8 @@ export const PlaygroundCreateOptions = z.object({
   budget: z.number({ error: 'budget must be a number' }).int('budget must be a whole number').min(1_000, 'budget must be at least 1000 samples').max(5_000_000, 'budget must be at most 5000000 samples').default(200_000),
   /** Seed of the data and the initial weights (random when absent). */
   seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  /** A goal each run is judged against on the held-out split (none: free play). */
+  challenge: Challenge.optional(),
 });
 export type PlaygroundCreateOptions = z.infer<typeof PlaygroundCreateOptions>;
 
@@ -129,6 +132,8 @@ export interface PlaygroundResultMessage {
   heldOutAccuracy: number | null;
   stored: boolean;
   unlocks: Array<{ achievement: string; tier: number }>;
+  /** The room's challenge, judged on this run. */
+  challenge?: { status: ChallengeStatus; detail: string };
 }
 
 /** Phases of a playground. */

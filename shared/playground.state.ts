@@ -39,6 +39,10 @@ export const PlaygroundState = schema(
     /** Recent run events (detectors, controls), newest last. */
     log: t.array('string'),
     heldOutAccuracy: t.float32().default(0),
+    /** The room's challenge in words ('' for free play), where the current run stands on it, and the verdict's reason. */
+    challenge: t.string().default(''),
+    challengeStatus: t.string().default(''),
+    challengeDetail: t.string().default(''),
     /** Downsampled learning curve: samples seen, training loss, validation accuracy. */
     curveSamples: t.array('uint32'),
     curveLoss: t.array('float32'),

@@ -91,4 +91,57 @@ describe('playground room through @colyseus/sdk', () => {
     expect(stored?.runFile.controls.map((c) => c.control.type)).toEqual(['pause', 'setLearningRate', 'resume', 'rewind']);
     await Promise.all([owner.leave(), eve.leave()]);
   });
+
+  it('holds a smallest-network challenge to its size limit and judges the run on the held-out split', async () => {
+    const challenge = { kind: 'smallest', accuracy: 0.6, maxParameters: 60 };
+    const owner: Room<any, PlaygroundState> = await (await as('grace')).create<PlaygroundState>('playground', { budget: 20_000, seed: 9, challenge });
+    for (const type of ['probe', 'landscape', 'welcome', 'points']) owner.onMessage(type, () => {});
+    await waitFor(() => owner.state.challenge, 'the challenge in state');
+    expect(owner.state.challenge).toBe('reach 60% on the held-out split with at most 60 parameters');
+
+    // Over the limit: refused, naming the layers; the next (small) spec is taken.
+    const refused = nextMessage<PlaygroundErrorMessage>(owner, 'error');
+    owner.send('spec', { spec: { ...SPEC_TEMPLATES[1]!.spec, layers: [{ units: 16, activation: 'tanh' }, { units: 16, activation: 'tanh' }] } });
+    expect(await refused).toMatchObject({ code: 'SPEC_TOO_LARGE', field: 'spec.layers', about: 'spec', message: expect.stringMatching(/^this challenge allows at most 60 parameters: this network has \d+$/) });
+    owner.send('spec', { spec: { ...SPEC_TEMPLATES[1]!.spec, features: ['x1', 'x2'], layers: [{ units: 8, activation: 'tanh' }] } });
+    await waitFor(() => owner.state.summary.startsWith('2-8-2'), 'the small spec to be taken');
+    expect(owner.state.params).toBe(42);
+
+    const result = nextMessage<PlaygroundResultMessage>(owner, 'result', 120_000);
+    owner.send('start', {});
+    await waitFor(() => owner.state.challengeStatus === 'open', 'the challenge to open with the run');
+    const r = await result;
+    expect(r.status).toBe('finished');
+    const reached = r.heldOutAccuracy! >= 0.6;
+    expect(r.challenge).toMatchObject({ status: reached ? 'passed' : 'failed', detail: expect.stringContaining('with 42 parameters') });
+    await waitFor(() => owner.state.challengeStatus === r.challenge!.status, 'the verdict in state');
+    expect(owner.state.challengeDetail).toBe(r.challenge!.detail);
+    await owner.leave();
+  });
+
+  it('shocks a robustness challenge with weight noise at half its budget, logged like any control, and judges what is left', async () => {
+    const owner: Room<any, PlaygroundState> = await (await as('hedy')).create<PlaygroundState>('playground', { budget: 24_000, seed: 4, challenge: { kind: 'robust', accuracy: 0.7, noise: 0.6 } });
+    for (const type of ['probe', 'landscape', 'welcome', 'points']) owner.onMessage(type, () => {});
+    await waitFor(() => owner.state.challenge, 'the challenge in state');
+    owner.send('spec', { spec: SPEC_TEMPLATES[1]!.spec });
+    await waitFor(() => owner.state.summary.startsWith('2-16-16-2'), 'the spec to be taken');
+    const result = nextMessage<PlaygroundResultMessage>(owner, 'result', 120_000);
+    owner.send('start', {});
+    const r = await result;
+    expect(r.status).toBe('finished');
+    expect(r.challenge!.status).toBe(r.heldOutAccuracy! >= 0.7 ? 'passed' : 'failed');
+    const stored = await t.arena.services.runs.load(r.runId);
+    const shock = stored!.runFile.controls.find((c) => c.control.type === 'injectNoise');
+    expect(shock?.control).toEqual({ type: 'injectNoise', target: 'weights', strength: 0.6 });
+    // It took effect once the run had passed half its budget (frames come every few steps, so a little after).
+    const batch = SPEC_TEMPLATES[1]!.spec.batchSize;
+    expect(shock!.step * batch).toBeGreaterThanOrEqual(12_000);
+    expect(shock!.step * batch).toBeLessThan(18_000);
+    expect([...owner.state.log].some((l) => l.startsWith('challenge: noise shock into the weights'))).toBe(true);
+    await owner.leave();
+  });
+
+  it('refuses a room with a bad challenge, naming the field', async () => {
+    await expect((await as('ivan')).create('playground', { challenge: { kind: 'smallest', accuracy: 0.8, maxParameters: 0 } })).rejects.toThrow(/maxParameters must be at least 3/);
+  });
 });

@@ -25,12 +25,14 @@ import {
   type PlaygroundWelcomeMessage,
 } from '../../shared/playground.messages.ts';
 import { PlaygroundState } from '../../shared/playground.state.ts';
+import { ChallengeStatus } from '../../shared/challenge.schema.ts';
 import { ErrorCode } from '../../shared/protocol.ts';
 import { TrainJob, type LayerStats, type ProbeFrame, type RunEvent, type RunResult, type TelemetryFrame } from '../../shared/run.schema.ts';
 import { isPlanar, taskKind } from '../../shared/task.schema.ts';
 import { checkSpecSize, describeZodError } from '../../shared/validation.ts';
 import type { ArenaServices } from '../arena.services.ts';
 import { runRecordOf } from '../runs/run.record.ts';
+import { challengeShock, describeChallenge, judgeChallenge, specRefusal } from './challenge.rules.ts';
 import { DownsampledCurve } from './playground.curve.ts';
 import { pointsToDraw } from './playground.data.ts';
 import { applyToView, CheckpointBook, describeControl, mayTakeSeat, refusal, viewOfSpec, type ModelView, type PlaygroundAction } from './playground.rules.ts';
@@ -56,6 +58,10 @@ interface CurrentRun {
   book: CheckpointBook;
   view: ModelView;
   result?: RunResult;
+  /** Parameters of the network it trains. */
+  parameters: number;
+  /** A robustness challenge's shock: sent once the run passes `atSamples`, then `applied` when it took effect. */
+  shock?: { atSamples: number; control: Control; sent: boolean; applied: boolean };
 }
 
 /**
@@ -92,13 +98,17 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
     this.seed = parsed.data.seed ?? randomInt(2 ** 31 - 1);
     this.state.task = parsed.data.task.name;
     this.state.budget = parsed.data.budget;
+    if (parsed.data.challenge) this.state.challenge = describeChallenge(parsed.data.challenge);
     this.curve = new DownsampledCurve(this.state, PLAYGROUND_CURVE_POINTS);
     this.setSpec(DEFAULT_SPEC);
     this.setMetadata({ kind: 'playground', task: parsed.data.task.name, phase: PlaygroundPhase.Design });
 
     this.on('spec', 'spec', (client, msg) => {
       const tooLarge = checkSpecSize(msg.spec, this.options.task);
+      const { inputDim, outputDim } = networkDims(msg.spec, this.options.task);
+      const overLimit = specRefusal(this.options.challenge, parameterCount(msg.spec, inputDim, outputDim));
       if (tooLarge) this.refuse(client, { code: ErrorCode.SpecTooLarge, ...tooLarge, about: 'spec' });
+      else if (overLimit) this.refuse(client, { code: ErrorCode.SpecTooLarge, message: overLimit, field: 'spec.layers', about: 'spec' });
       else this.setSpec(msg.spec);
     });
     this.on('start', 'start', () => this.start());
@@ -237,13 +247,18 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
       checkpointEverySteps: CHECKPOINT_EVERY,
     });
     const view = viewOfSpec(this.spec);
-    const run: CurrentRun = { job, events: [], view, book: new CheckpointBook(CHECKPOINT_EVERY, view) };
+    const shock = challengeShock(this.options.challenge, job.budget);
+    const run: CurrentRun = { job, events: [], view, book: new CheckpointBook(CHECKPOINT_EVERY, view), parameters: this.state.params, ...(shock ? { shock: { ...shock, sent: false, applied: false } } : {}) };
     this.run = run;
     this.state.runs++;
     this.state.phase = PlaygroundPhase.Training;
     this.state.paused = false;
     for (const k of ['step', 'samples', 'loss', 'accuracy', 'valAccuracy', 'samplesPerSec', 'heldOutAccuracy', 'controlsApplied'] as const) this.state[k] = 0;
     this.state.lastControl = '';
+    if (this.options.challenge) {
+      this.state.challengeStatus = ChallengeStatus.Open;
+      this.state.challengeDetail = '';
+    }
     this.state.log.clear();
     this.curve.reset();
     this.mirrorView(view);
@@ -285,6 +300,11 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
     this.curve.add(f.samples, f.loss, f.valAccuracy);
     run.book.reached(f.step, run.view);
     this.mirrorCheckpoints();
+    if (run.shock && !run.shock.sent && f.samples >= run.shock.atSamples && this.state.phase === PlaygroundPhase.Training) {
+      run.shock.sent = true;
+      this.logLine(`challenge: noise shock into the weights at ${f.samples.toLocaleString('en')} samples`);
+      this.steer(run.shock.control);
+    }
   }
 
   private applyProbe(p: ProbeFrame): void {
@@ -321,6 +341,7 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
       this.state.step = e.step; // frames come every few steps; a paused run shows where it stands
       this.state.lastControl = `${describeControl(control)} (step ${e.step})`;
       this.logLine(`step ${e.step}: ${describeControl(control)}`);
+      if (run.shock?.sent && JSON.stringify(control) === JSON.stringify(run.shock.control)) run.shock.applied = true;
       if (control.type === 'pause') this.state.paused = true;
       else if (control.type === 'resume') this.state.paused = false;
       else if (control.type === 'checkpoint') run.book.manual(e.step, run.view);
@@ -375,6 +396,13 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
         console.error(`playground ${this.roomId}: could not store run ${run.job.runId}`, err);
       }
     }
+    let challenge: PlaygroundResultMessage['challenge'];
+    if (this.options.challenge) {
+      challenge = judgeChallenge(this.options.challenge, { status: result?.status ?? 'failed', heldOutAccuracy: result?.heldOutAccuracy ?? null, parameters: run.parameters, shocked: run.shock?.applied ?? false });
+      this.state.challengeStatus = challenge.status;
+      this.state.challengeDetail = challenge.detail;
+      this.logLine(`challenge ${challenge.detail}`);
+    }
     const message: PlaygroundResultMessage = {
       runId: run.job.runId,
       status: result?.status ?? 'failed',
@@ -382,6 +410,7 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
       heldOutAccuracy: result?.heldOutAccuracy ?? null,
       stored,
       unlocks,
+      ...(challenge ? { challenge } : {}),
     };
     this.broadcast('result', message, { afterNextPatch: true });
   }
