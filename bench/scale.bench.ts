@@ -3,7 +3,9 @@
  * one run.
  *
  * - scaling: total samples per second of `cores` equal runs on one training
- *   thread (they interleave) against one thread per core (LocalTrainer).
+ *   thread (they interleave) against one thread per core (LocalTrainer),
+ *   while every thread has work (up to the first run's end);
+ *   scalingToLastRun: the same to the last run's end.
  * - workerEfficiency: the engine's samples per second inside a BullMQ worker
  *   process (sandboxed worker thread, telemetry to Redis, controls read from
  *   Redis) against the bare engine in this process, on the same job.
@@ -60,17 +62,36 @@ function train(trainer: Trainer, job: TrainJob, onFrame: (f: TelemetryFrame) => 
   });
 }
 
-/** Total samples per second of `runs` equal runs started together on a LocalTrainer with `threads` threads. */
-async function poolSps(threads: number, runs: number, budget: number): Promise<number> {
+/**
+ * Samples per second of `runs` equal runs started together on a LocalTrainer
+ * with `threads` threads: `steady` counts what every run had reported when
+ * the first one finished (all threads busy: a loaded server), `overall` the
+ * whole batch to its last run (with the tail where some threads are done);
+ * `cores` is the CPU the process used over the batch (training threads plus
+ * V8's own helper threads).
+ */
+async function poolSps(threads: number, runs: number, budget: number): Promise<{ steady: number; overall: number; cores: number }> {
   const trainer = new LocalTrainer({ threads });
   try {
     await trainer.backend();
     // Warm-up: every thread compiles the wasm kernels and JITs the engine once.
     await Promise.all(Array.from({ length: threads }, (_, i) => train(trainer, benchJob(900 + i, 32 * 50))));
+    const seen = new Array<number>(runs).fill(0);
+    let steady = 0;
     const t = performance.now();
-    const results = await Promise.all(Array.from({ length: runs }, (_, i) => train(trainer, benchJob(1 + i, budget))));
+    const cpu = process.cpuUsage();
+    const results = await Promise.all(
+      Array.from({ length: runs }, (_, i) =>
+        train(trainer, benchJob(1 + i, budget), (f) => (seen[i] = f.samples)).then((r) => {
+          seen[i] = r.samples;
+          steady ||= seen.reduce((a, b) => a + b, 0) / ((performance.now() - t) / 1000);
+          return r;
+        }),
+      ),
+    );
+    const used = process.cpuUsage(cpu);
     const seconds = (performance.now() - t) / 1000;
-    return results.reduce((a, r) => a + r.samples, 0) / seconds;
+    return { steady, overall: results.reduce((a, r) => a + r.samples, 0) / seconds, cores: (used.user + used.system) / 1e6 / seconds };
   } finally {
     await trainer.close();
   }
@@ -82,12 +103,13 @@ export async function scaleBench(json: boolean): Promise<void> {
   const backend = await initBackend();
   const cores = availableParallelism();
   const budget = quick ? 32 * 150 : 32 * 1200;
-  const rounds = quick ? 1 : 3;
+  const rounds = quick ? 1 : 5;
   const loadBefore = loadavg()[0]!;
 
   // 1. One thread against one per core, the same runs either way.
-  const oneThread: number[] = [];
-  const perCore: number[] = [];
+  type Pool = Awaited<ReturnType<typeof poolSps>>;
+  const oneThread: Pool[] = [];
+  const perCore: Pool[] = [];
   for (let i = 0; i < rounds; i++) {
     // Alternate the order, so drift on the machine falls on both sides alike.
     if (i % 2 === 0) {
@@ -98,9 +120,14 @@ export async function scaleBench(json: boolean): Promise<void> {
       oneThread.push(await poolSps(1, cores, budget));
     }
   }
-  const sps1 = median(oneThread);
-  const spsN = median(perCore);
-  log(`${cores} runs: ${Math.round(sps1)} samples/s on one thread, ${Math.round(spsN)} on ${cores} threads: ${(spsN / sps1).toFixed(2)}×`);
+  const sps1 = median(oneThread.map((r) => r.steady));
+  const spsN = median(perCore.map((r) => r.steady));
+  const overall1 = median(oneThread.map((r) => r.overall));
+  const overallN = median(perCore.map((r) => r.overall));
+  const cores1 = median(oneThread.map((r) => r.cores));
+  const coresN = median(perCore.map((r) => r.cores));
+  log(`${cores} runs, every thread busy: ${Math.round(sps1)} samples/s on one thread, ${Math.round(spsN)} on ${cores} threads: ${(spsN / sps1).toFixed(2)}×`);
+  log(`  to the last run's end: ${Math.round(overall1)} against ${Math.round(overallN)}: ${(overallN / overall1).toFixed(2)}× (${cores1.toFixed(2)} and ${coresN.toFixed(2)} cores busy)`);
 
   // 2 and 3. A worker process against the bare engine; telemetry latency over every frame the worker sends.
   const redisUrl = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -163,6 +190,10 @@ export async function scaleBench(json: boolean): Promise<void> {
     loadAvg1m: { before: +loadBefore.toFixed(2), after: +loadavg()[0]!.toFixed(2) },
     samplesPerSec: { oneThread: Math.round(sps1), perCore: Math.round(spsN) },
     scaling: +(spsN / sps1).toFixed(3),
+    /** The same to the end of the batch's last run, where threads that are done sit idle. */
+    scalingToLastRun: +(overallN / overall1).toFixed(3),
+    /** CPU the process used, in cores: one training thread already keeps V8's helper threads (GC, compiler) busy on the other core. */
+    cpuCores: { oneThread: +cores1.toFixed(2), perCore: +coresN.toFixed(2) },
     workerSamplesPerSec: Math.round(wSps),
     bareSamplesPerSec: Math.round(bSps),
     workerEfficiency: +(wSps / bSps).toFixed(3),
