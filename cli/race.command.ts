@@ -61,8 +61,13 @@ export async function raceCommand(argv: string[]): Promise<void> {
       maxPlayers: args.players,
       countdownSeconds: 60,
     });
-    rooms.push(host);
-    for (let i = 2; i <= args.players; i++) rooms.push(await (await botClient(args.server, `bot-${i}`)).joinById<RaceState>(host.roomId, {}));
+    // The room greets each player as it joins: listen before anything else is awaited.
+    const seated = (room: Room<any, RaceState>) => {
+      room.onMessage('welcome', () => {});
+      rooms.push(room);
+    };
+    seated(host);
+    for (let i = 2; i <= args.players; i++) seated(await (await botClient(args.server, `bot-${i}`)).joinById<RaceState>(host.roomId, {}));
 
     const result = new Promise<RaceResultMessage>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the race did not finish within ${args.timeout}s`)), args.timeout * 1000);
@@ -71,7 +76,6 @@ export async function raceCommand(argv: string[]): Promise<void> {
         resolve(msg);
       });
       for (const room of rooms) {
-        room.onMessage('welcome', () => {});
         if (room !== host) room.onMessage('result', () => {});
         room.onMessage('error', (err: RaceErrorMessage) => {
           clearTimeout(timer);
