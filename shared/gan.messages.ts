@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PlayerName } from './identity.schema.ts';
 import { GanDistribution, GanSide } from './gan.schema.ts';
-import type { ErrorCode } from './protocol.ts';
+import type { RoomErrorMessage } from './protocol.ts';
 
 /** The two seats of a GAN battle. */
 export const GanRole = z.enum(['generator', 'discriminator']);
@@ -59,12 +59,7 @@ export const GanClientMessages = {
 export type GanClientMessageType = keyof typeof GanClientMessages;
 
 /** Server → client: something the client sent was refused. */
-export interface GanErrorMessage {
-  code: ErrorCode;
-  message: string;
-  field?: string;
-  about?: string;
-}
+export type GanErrorMessage = RoomErrorMessage;
 
 /** Server → client, on joining as a player: the id to keep and the seat taken. */
 export interface GanWelcomeMessage {

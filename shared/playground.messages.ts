@@ -4,7 +4,7 @@ import { PlayerName } from './identity.schema.ts';
 import { Control } from './control.schema.ts';
 import { LandscapeRequest } from './landscape.schema.ts';
 import { ModelSpec } from './model-spec.schema.ts';
-import type { ErrorCode } from './protocol.ts';
+import type { RoomErrorMessage } from './protocol.ts';
 import { LayerStats, type ProbeFrame } from './run.schema.ts';
 import { TaskSpec } from './task.schema.ts';
 
@@ -43,13 +43,7 @@ export type PlaygroundClientMessageType = keyof typeof PlaygroundClientMessages;
 export type PlaygroundClientMessage<K extends PlaygroundClientMessageType> = z.input<(typeof PlaygroundClientMessages)[K]>;
 
 /** Server → client: something the client sent was refused. */
-export interface PlaygroundErrorMessage {
-  code: ErrorCode;
-  message: string;
-  field?: string;
-  /** The message type that was refused. */
-  about?: string;
-}
+export type PlaygroundErrorMessage = RoomErrorMessage;
 
 /** Server → client, on joining: the id to keep, and whether this client steers. */
 export interface PlaygroundWelcomeMessage {

@@ -12,3 +12,13 @@ export const ErrorCode = {
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Server → client, in every room: something this client sent was refused, and why. Only the sender gets it. */
+export interface RoomErrorMessage {
+  code: ErrorCode;
+  message: string;
+  /** The payload's bad field, as a dotted path (e.g. `spec.layers.0.units`). */
+  field?: string;
+  /** The message type that was refused. */
+  about?: string;
+}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Control } from './control.schema.ts';
 import { PlayerName } from './identity.schema.ts';
 import { ModelSpec } from './model-spec.schema.ts';
-import type { ErrorCode } from './protocol.ts';
+import type { RoomErrorMessage } from './protocol.ts';
 import { TaskSpec } from './task.schema.ts';
 
 /** Options a race room is created with. */
@@ -52,13 +52,7 @@ export type RaceClientMessageType = keyof typeof RaceClientMessages;
 export type RaceClientMessage<K extends RaceClientMessageType> = z.input<(typeof RaceClientMessages)[K]>;
 
 /** Server → client: something the client sent was refused. */
-export interface RaceErrorMessage {
-  code: ErrorCode;
-  message: string;
-  field?: string;
-  /** The message type that was refused. */
-  about?: string;
-}
+export type RaceErrorMessage = RoomErrorMessage;
 
 /** Server → client: the race is over and stored; `unlocks` are the achievement tiers it earned. */
 export interface RaceResultMessage {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PlayerName } from './identity.schema.ts';
 import { ModelSpec } from './model-spec.schema.ts';
-import type { ErrorCode } from './protocol.ts';
+import type { RoomErrorMessage } from './protocol.ts';
 import { TaskSpec } from './task.schema.ts';
 
 /** Tournament formats, as the `tournaments.format` column spells them. */
@@ -48,12 +48,7 @@ export const TournamentClientMessages = {
 export type TournamentClientMessageType = keyof typeof TournamentClientMessages;
 
 /** Server → client: something the client sent was refused. */
-export interface TournamentErrorMessage {
-  code: ErrorCode;
-  message: string;
-  field?: string;
-  about?: string;
-}
+export type TournamentErrorMessage = RoomErrorMessage;
 
 /** Server → client, on joining as a player: the id to keep. */
 export interface TournamentWelcomeMessage {

@@ -30,6 +30,7 @@ import { describeZodError } from '../../shared/validation.ts';
 import type { ArenaServices } from '../arena.services.ts';
 import type { Unlock } from '../progression/progression.service.ts';
 import { battleDecided, battleWinner, referenceDistance, scoreRound, type RoundScore } from './gan.rules.ts';
+import { onValidated, refuse, refuseUnknownTypes } from '../room-messages.ts';
 
 /** Server-side facts about a seat. */
 interface SeatPrivate {
@@ -97,31 +98,12 @@ export class GanRoom extends Room<{ state: GanState }> {
 
     this.on('design', (client, msg) => this.handleDesign(client, msg.side, msg.network));
     this.on('ready', (client, msg) => this.handleReady(client, msg.ready));
-    this.onMessage('*', (client, type) => {
-      this.refuse(client, { code: ErrorCode.BadMessage, message: `unknown message type "${String(type)}"`, about: String(type) });
-    });
+    refuseUnknownTypes(this);
   }
 
   /** Registers a handler whose payload is checked against the shared schema first. */
   private on<K extends GanClientMessageType>(type: K, handler: (client: Client, msg: z.infer<(typeof GanClientMessages)[K]>) => void): void {
-    this.onMessage(type, (client: Client, payload: unknown) => {
-      const parsed = GanClientMessages[type].safeParse(payload);
-      if (!parsed.success) {
-        const err = describeZodError(parsed.error);
-        this.refuse(client, { code: ErrorCode.BadMessage, message: err.message, field: err.field, about: type });
-        return;
-      }
-      try {
-        handler(client, parsed.data as z.infer<(typeof GanClientMessages)[K]>);
-      } catch (err) {
-        moduleLogger('gan').error({ roomId: this.roomId, type, err }, 'message handler failed');
-        this.refuse(client, { code: ErrorCode.Internal, message: 'the server could not handle that message', about: type });
-      }
-    });
-  }
-
-  private refuse(client: Client, error: GanErrorMessage): void {
-    client.send('error', error);
+    onValidated(this, 'gan', GanClientMessages, type, handler);
   }
 
   /** Players bring a signed guest token; spectators may come without one. */
@@ -206,15 +188,15 @@ export class GanRoom extends Room<{ state: GanState }> {
   private handleDesign(client: Client, side: GanRole, network: GanSide): void {
     const own = this.roleOf(client);
     if (!own) {
-      this.refuse(client, { code: ErrorCode.NotAllowed, message: 'spectators cannot design or steer a network', about: 'design' });
+      refuse(client, { code: ErrorCode.NotAllowed, message: 'spectators cannot design or steer a network', about: 'design' });
       return;
     }
     if (own !== side) {
-      this.refuse(client, { code: ErrorCode.NotAllowed, field: 'side', message: `side: you play the ${own}; the ${side} is your opponent's`, about: 'design' });
+      refuse(client, { code: ErrorCode.NotAllowed, field: 'side', message: `side: you play the ${own}; the ${side} is your opponent's`, about: 'design' });
       return;
     }
     if (this.state.phase === GanPhase.Finished) {
-      this.refuse(client, { code: ErrorCode.WrongPhase, message: 'the battle is over', about: 'design' });
+      refuse(client, { code: ErrorCode.WrongPhase, message: 'the battle is over', about: 'design' });
       return;
     }
     // Sent while a round trains, a design applies from the next round.
@@ -225,11 +207,11 @@ export class GanRoom extends Room<{ state: GanState }> {
   private handleReady(client: Client, ready: boolean): void {
     const role = this.roleOf(client);
     if (!role) {
-      this.refuse(client, { code: ErrorCode.NotAllowed, message: 'spectators cannot play', about: 'ready' });
+      refuse(client, { code: ErrorCode.NotAllowed, message: 'spectators cannot play', about: 'ready' });
       return;
     }
     if (this.state.phase !== GanPhase.Lobby && this.state.phase !== GanPhase.Break) {
-      this.refuse(client, { code: ErrorCode.WrongPhase, message: 'a round is under way', about: 'ready' });
+      refuse(client, { code: ErrorCode.WrongPhase, message: 'a round is under way', about: 'ready' });
       return;
     }
     this.state.seats.get(role)!.ready = ready;

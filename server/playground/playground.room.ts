@@ -19,7 +19,6 @@ import {
   PlaygroundPhase,
   roundLayerStats,
   type PlaygroundClientMessageType,
-  type PlaygroundErrorMessage,
   type PlaygroundProbeMessage,
   type PlaygroundResultMessage,
   type PlaygroundWelcomeMessage,
@@ -36,6 +35,7 @@ import { challengeShock, describeChallenge, judgeChallenge, specRefusal } from '
 import { DownsampledCurve } from './playground.curve.ts';
 import { pointsToDraw } from './playground.data.ts';
 import { applyToView, CheckpointBook, describeControl, mayTakeSeat, refusal, viewOfSpec, type ModelView, type PlaygroundAction } from './playground.rules.ts';
+import { onValidated, refuse, refuseUnknownTypes } from '../room-messages.ts';
 
 /** Steps between two automatic checkpoints of a playground run (rewind targets). */
 const CHECKPOINT_EVERY = 50;
@@ -107,41 +107,19 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
       const tooLarge = checkSpecSize(msg.spec, this.options.task);
       const { inputDim, outputDim } = networkDims(msg.spec, this.options.task);
       const overLimit = specRefusal(this.options.challenge, parameterCount(msg.spec, inputDim, outputDim));
-      if (tooLarge) this.refuse(client, { code: ErrorCode.SpecTooLarge, ...tooLarge, about: 'spec' });
-      else if (overLimit) this.refuse(client, { code: ErrorCode.SpecTooLarge, message: overLimit, field: 'spec.layers', about: 'spec' });
+      if (tooLarge) refuse(client, { code: ErrorCode.SpecTooLarge, ...tooLarge, about: 'spec' });
+      else if (overLimit) refuse(client, { code: ErrorCode.SpecTooLarge, message: overLimit, field: 'spec.layers', about: 'spec' });
       else this.setSpec(msg.spec);
     });
     this.on('start', 'start', () => this.start());
     this.on('control', 'control', (_client, msg) => this.steer(msg.control));
     this.on('landscape', 'landscape', (client, msg) => this.askLandscape(client, msg));
-    this.onMessage('*', (client, type) => this.refuse(client, { code: ErrorCode.BadMessage, message: `unknown message type "${String(type)}"`, about: String(type) }));
+    refuseUnknownTypes(this);
   }
 
   /** Registers a handler that runs only for a valid payload from someone allowed to send it now. */
   private on<K extends PlaygroundClientMessageType>(type: K, action: PlaygroundAction, handler: (client: Client, msg: z.infer<(typeof PlaygroundClientMessages)[K]>) => void): void {
-    this.onMessage(type, (client: Client, payload: unknown) => {
-      const parsed = PlaygroundClientMessages[type].safeParse(payload ?? {});
-      if (!parsed.success) {
-        const err = describeZodError(parsed.error);
-        this.refuse(client, { code: ErrorCode.BadMessage, message: err.message, field: err.field, about: type });
-        return;
-      }
-      const no = refusal(action, { owner: this.isOwner(client), ownerName: this.state.owner }, this.state.phase, true);
-      if (no) {
-        this.refuse(client, { ...no, about: type });
-        return;
-      }
-      try {
-        handler(client, parsed.data as z.infer<(typeof PlaygroundClientMessages)[K]>);
-      } catch (err) {
-        console.error(`playground ${this.roomId}: ${type} handler failed`, err);
-        this.refuse(client, { code: ErrorCode.Internal, message: 'the server could not handle that message', about: type });
-      }
-    });
-  }
-
-  private refuse(client: Client, error: PlaygroundErrorMessage): void {
-    client.send('error', error);
+    onValidated(this, 'playground', PlaygroundClientMessages, type, handler, (client) => refusal(action, { owner: this.isOwner(client), ownerName: this.state.owner }, this.state.phase, true));
   }
 
   private isOwner(client: Client): boolean {
@@ -364,13 +342,13 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
 
   private askLandscape(client: Client, request: LandscapeRequest): void {
     if (this.landscapeAskedAt && Date.now() - this.landscapeAskedAt < LANDSCAPE_TIMEOUT_MS) {
-      this.refuse(client, { code: ErrorCode.WrongPhase, message: 'a loss landscape is being computed: it will come to everyone in the room', about: 'landscape' });
+      refuse(client, { code: ErrorCode.WrongPhase, message: 'a loss landscape is being computed: it will come to everyone in the room', about: 'landscape' });
       return;
     }
     this.landscapeAskedAt = Date.now();
     this.services.trainer.requestLandscape(this.run!.job.runId, request).catch((err: unknown) => {
       this.landscapeAskedAt = 0;
-      this.refuse(client, { code: ErrorCode.Internal, message: `the landscape could not be asked for: ${err instanceof Error ? err.message : String(err)}`, about: 'landscape' });
+      refuse(client, { code: ErrorCode.Internal, message: `the landscape could not be asked for: ${err instanceof Error ? err.message : String(err)}`, about: 'landscape' });
     });
   }
 

@@ -33,6 +33,7 @@ import { runRecordOf, storedCurve } from '../runs/run.record.ts';
 import { patchListing } from '../lobby/listing.ts';
 import { LiveCurve } from './live-curve.ts';
 import { enoughReady, everyoneReady, freeSeat, rankEntries } from './race.rules.ts';
+import { onValidated, refuse, refuseUnknownTypes } from '../room-messages.ts';
 
 /** Server-side facts about an entry that never go into state. */
 interface EntryPrivate {
@@ -90,34 +91,12 @@ export class RaceRoom extends Room<{ state: RaceState; client: Client<{ auth: Ro
     this.on('spec', (client, msg) => this.handleSpec(client, msg.spec));
     this.on('ready', (client, msg) => this.handleReady(client, msg.ready));
     this.on('control', (client, msg) => this.handleControl(client, msg.runId, msg.control));
-    this.onMessage('*', (client, type) => {
-      this.refuse(client, { code: ErrorCode.BadMessage, message: `unknown message type "${String(type)}"`, about: String(type) });
-    });
+    refuseUnknownTypes(this);
   }
 
   /** Registers a handler whose payload is checked against the shared schema first. */
-  private on<K extends RaceClientMessageType>(
-    type: K,
-    handler: (client: Client, msg: z.infer<(typeof RaceClientMessages)[K]>) => void,
-  ): void {
-    this.onMessage(type, (client: Client, payload: unknown) => {
-      const parsed = RaceClientMessages[type].safeParse(payload);
-      if (!parsed.success) {
-        const err = describeZodError(parsed.error);
-        this.refuse(client, { code: ErrorCode.BadMessage, message: err.message, field: err.field, about: type });
-        return;
-      }
-      try {
-        handler(client, parsed.data as z.infer<(typeof RaceClientMessages)[K]>);
-      } catch (err) {
-        moduleLogger('race').error({ roomId: this.roomId, type, err }, 'message handler failed');
-        this.refuse(client, { code: ErrorCode.Internal, message: 'the server could not handle that message', about: type });
-      }
-    });
-  }
-
-  private refuse(client: Client, error: RaceErrorMessage): void {
-    client.send('error', error);
+  private on<K extends RaceClientMessageType>(type: K, handler: (client: Client, msg: z.infer<(typeof RaceClientMessages)[K]>) => void): void {
+    onValidated(this, 'race', RaceClientMessages, type, handler);
   }
 
   /** Players bring a signed guest token; spectators may come without one. */
@@ -211,11 +190,11 @@ export class RaceRoom extends Room<{ state: RaceState; client: Client<{ auth: Ro
   private playerEntry(client: Client, about: string): RaceEntry | undefined {
     const entry = this.state.entries.get(client.sessionId);
     if (!entry) {
-      this.refuse(client, { code: ErrorCode.NotAllowed, message: 'spectators cannot enter or steer a model', about });
+      refuse(client, { code: ErrorCode.NotAllowed, message: 'spectators cannot enter or steer a model', about });
       return undefined;
     }
     if (this.state.phase !== RacePhase.Lobby && this.state.phase !== RacePhase.Countdown) {
-      this.refuse(client, { code: ErrorCode.WrongPhase, message: 'the race has started: entries are closed', about });
+      refuse(client, { code: ErrorCode.WrongPhase, message: 'the race has started: entries are closed', about });
       return undefined;
     }
     return entry;
@@ -226,7 +205,7 @@ export class RaceRoom extends Room<{ state: RaceState; client: Client<{ auth: Ro
     if (!entry) return;
     const tooLarge = checkSpecSize(spec, this.options.task);
     if (tooLarge) {
-      this.refuse(client, { code: ErrorCode.SpecTooLarge, ...tooLarge, about: 'spec' });
+      refuse(client, { code: ErrorCode.SpecTooLarge, ...tooLarge, about: 'spec' });
       return;
     }
     const { inputDim, outputDim } = networkDims(spec, this.options.task);
@@ -241,27 +220,27 @@ export class RaceRoom extends Room<{ state: RaceState; client: Client<{ auth: Ro
   private handleControl(client: Client, runId: string, control: Control): void {
     const entry = this.state.entries.get(client.sessionId);
     if (!entry) {
-      this.refuse(client, { code: ErrorCode.NotAllowed, message: 'spectators cannot steer a model', about: 'control' });
+      refuse(client, { code: ErrorCode.NotAllowed, message: 'spectators cannot steer a model', about: 'control' });
       return;
     }
     if (entry.runId !== runId) {
       const owner = [...this.state.entries.values()].find((e) => e.runId === runId);
       const message = owner ? `run ${runId} belongs to ${owner.player}: you can only steer your own` : `there is no run ${runId} in this race`;
-      this.refuse(client, { code: ErrorCode.NotAllowed, field: 'runId', message, about: 'control' });
+      refuse(client, { code: ErrorCode.NotAllowed, field: 'runId', message, about: 'control' });
       return;
     }
     if (this.state.phase !== RacePhase.Training || entry.status !== EntryStatus.Training) {
-      this.refuse(client, { code: ErrorCode.WrongPhase, message: 'you can steer only while your run trains', about: 'control' });
+      refuse(client, { code: ErrorCode.WrongPhase, message: 'you can steer only while your run trains', about: 'control' });
       return;
     }
     if (entry.interventionsLeft === 0) {
-      this.refuse(client, { code: ErrorCode.NotAllowed, message: `you have used all ${this.options.interventions} interventions`, about: 'control' });
+      refuse(client, { code: ErrorCode.NotAllowed, message: `you have used all ${this.options.interventions} interventions`, about: 'control' });
       return;
     }
     const spec = this.entries.get(client.sessionId)!.spec!;
     const layerProblem = checkLayer(control, spec);
     if (layerProblem) {
-      this.refuse(client, { code: ErrorCode.BadMessage, field: 'control.layer', message: `control.layer: ${layerProblem}`, about: 'control' });
+      refuse(client, { code: ErrorCode.BadMessage, field: 'control.layer', message: `control.layer: ${layerProblem}`, about: 'control' });
       return;
     }
     entry.interventionsLeft--;
@@ -271,14 +250,14 @@ export class RaceRoom extends Room<{ state: RaceState; client: Client<{ auth: Ro
     void (cost > 0 ? trainer.control(runId, { type: 'spendBudget', samples: cost }) : Promise.resolve())
       .then(() => trainer.control(runId, control))
       .then(() => client.send('steered', { control, cost, interventionsLeft: entry.interventionsLeft } satisfies RaceSteeredMessage))
-      .catch((err: unknown) => this.refuse(client, { code: ErrorCode.WrongPhase, message: `the run could not be steered: ${err instanceof Error ? err.message : String(err)}`, about: 'control' }));
+      .catch((err: unknown) => refuse(client, { code: ErrorCode.WrongPhase, message: `the run could not be steered: ${err instanceof Error ? err.message : String(err)}`, about: 'control' }));
   }
 
   private handleReady(client: Client, ready: boolean): void {
     const entry = this.playerEntry(client, 'ready');
     if (!entry) return;
     if (ready && !this.entries.get(client.sessionId)?.spec) {
-      this.refuse(client, { code: ErrorCode.WrongPhase, field: 'ready', message: 'send a model spec before getting ready', about: 'ready' });
+      refuse(client, { code: ErrorCode.WrongPhase, field: 'ready', message: 'send a model spec before getting ready', about: 'ready' });
       return;
     }
     entry.status = ready ? EntryStatus.Ready : EntryStatus.Designing;

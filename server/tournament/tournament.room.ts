@@ -41,6 +41,7 @@ import {
   type MatchRecord,
   type Pairing,
 } from './tournament.rules.ts';
+import { onValidated, refuse, refuseUnknownTypes } from '../room-messages.ts';
 
 /** Server-side facts about a player that never go into state. */
 interface PlayerPrivate {
@@ -93,31 +94,12 @@ export class TournamentRoom extends Room<{ state: TournamentState }> {
 
     this.on('spec', (client, msg) => this.handleSpec(client, msg.spec));
     this.on('ready', (client, msg) => this.handleReady(client, msg.ready));
-    this.onMessage('*', (client, type) => {
-      this.refuse(client, { code: ErrorCode.BadMessage, message: `unknown message type "${String(type)}"`, about: String(type) });
-    });
+    refuseUnknownTypes(this);
   }
 
   /** Registers a handler whose payload is checked against the shared schema first. */
   private on<K extends TournamentClientMessageType>(type: K, handler: (client: Client, msg: z.infer<(typeof TournamentClientMessages)[K]>) => void): void {
-    this.onMessage(type, (client: Client, payload: unknown) => {
-      const parsed = TournamentClientMessages[type].safeParse(payload);
-      if (!parsed.success) {
-        const err = describeZodError(parsed.error);
-        this.refuse(client, { code: ErrorCode.BadMessage, message: err.message, field: err.field, about: type });
-        return;
-      }
-      try {
-        handler(client, parsed.data as z.infer<(typeof TournamentClientMessages)[K]>);
-      } catch (err) {
-        moduleLogger('tournament').error({ roomId: this.roomId, type, err }, 'message handler failed');
-        this.refuse(client, { code: ErrorCode.Internal, message: 'the server could not handle that message', about: type });
-      }
-    });
-  }
-
-  private refuse(client: Client, error: TournamentErrorMessage): void {
-    client.send('error', error);
+    onValidated(this, 'tournament', TournamentClientMessages, type, handler);
   }
 
   /** Players bring a signed guest token; spectators may come without one. */
@@ -200,16 +182,16 @@ export class TournamentRoom extends Room<{ state: TournamentState }> {
   private handleSpec(client: Client, spec: ModelSpec): void {
     const player = this.state.players.get(client.sessionId);
     if (!player) {
-      this.refuse(client, { code: ErrorCode.NotAllowed, message: 'spectators cannot enter or steer a model', about: 'spec' });
+      refuse(client, { code: ErrorCode.NotAllowed, message: 'spectators cannot enter or steer a model', about: 'spec' });
       return;
     }
     if (this.state.phase === TournamentPhase.Finished || player.status === PlayerStatus.Out) {
-      this.refuse(client, { code: ErrorCode.WrongPhase, message: 'you have no match left to play', about: 'spec' });
+      refuse(client, { code: ErrorCode.WrongPhase, message: 'you have no match left to play', about: 'spec' });
       return;
     }
     const tooLarge = checkSpecSize(spec, this.options.task);
     if (tooLarge) {
-      this.refuse(client, { code: ErrorCode.SpecTooLarge, ...tooLarge, about: 'spec' });
+      refuse(client, { code: ErrorCode.SpecTooLarge, ...tooLarge, about: 'spec' });
       return;
     }
     // A spec sent while racing applies from the player's next match.
@@ -224,15 +206,15 @@ export class TournamentRoom extends Room<{ state: TournamentState }> {
   private handleReady(client: Client, ready: boolean): void {
     const player = this.state.players.get(client.sessionId);
     if (!player) {
-      this.refuse(client, { code: ErrorCode.NotAllowed, message: 'spectators cannot play', about: 'ready' });
+      refuse(client, { code: ErrorCode.NotAllowed, message: 'spectators cannot play', about: 'ready' });
       return;
     }
     if (this.state.phase !== TournamentPhase.Lobby && this.state.phase !== TournamentPhase.Countdown) {
-      this.refuse(client, { code: ErrorCode.WrongPhase, message: 'the tournament has started', about: 'ready' });
+      refuse(client, { code: ErrorCode.WrongPhase, message: 'the tournament has started', about: 'ready' });
       return;
     }
     if (ready && !this.privates.get(client.sessionId)?.spec) {
-      this.refuse(client, { code: ErrorCode.WrongPhase, field: 'ready', message: 'send a model spec before getting ready', about: 'ready' });
+      refuse(client, { code: ErrorCode.WrongPhase, field: 'ready', message: 'send a model spec before getting ready', about: 'ready' });
       return;
     }
     player.status = ready ? PlayerStatus.Ready : PlayerStatus.Designing;
