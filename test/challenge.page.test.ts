@@ -1,23 +1,13 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { watchErrors } from './support/browser.ts';
-import { shot, startPageArena } from './support/page.ts';
+import { shot, pageArenaSuite } from './support/page.ts';
 import { hasChromium } from './support/services.ts';
 
 describe.skipIf(!hasChromium())('a playground challenge in headless Chromium', () => {
-  let t: Awaited<ReturnType<typeof startPageArena>>['arena'];
-  let browser: Browser;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ arena: t, browser, stop } = await startPageArena());
-  });
-
-  afterAll(async () => {
-    await stop?.();
-  });
+  const suite = pageArenaSuite();
 
   it('picks a challenge on the home page, shows it while the run trains, and gives the verdict in words', async () => {
+    const { arena: t, browser } = suite;
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors = watchErrors(page);
     await page.goto(t.url);

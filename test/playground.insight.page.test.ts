@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { watchErrors } from './support/browser.ts';
-import { DOCS, shot, startPageArena } from './support/page.ts';
+import { DOCS, shot, pageArenaSuite } from './support/page.ts';
 import { changedFraction } from './support/pixels.ts';
 import { hasChromium } from './support/services.ts';
 
@@ -12,19 +12,10 @@ const laterProbe = (page: Page, selector: string, after: number) =>
   page.waitForFunction(([sel, s]) => Number(document.querySelector(sel as string)?.getAttribute('data-step')) > (s as number) + 200, [selector, after] as const, { timeout: 90_000 });
 
 describe.skipIf(!hasChromium())('the playground’s inside views in headless Chromium', () => {
-  let t: Awaited<ReturnType<typeof startPageArena>>['arena'];
-  let browser: Browser;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ arena: t, browser, stop } = await startPageArena());
-  });
-
-  afterAll(async () => {
-    await stop?.();
-  });
+  const suite = pageArenaSuite();
 
   it('shows layer heatmaps with health in words, per-unit activation maps and the 3D network graph, each changing as training goes on', async () => {
+    const { arena: t, browser } = suite;
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const errors = watchErrors(page);
     await page.goto(t.url);

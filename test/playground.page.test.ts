@@ -1,27 +1,18 @@
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { watchErrors } from './support/browser.ts';
-import { DOCS, shot, startPageArena } from './support/page.ts';
+import { DOCS, shot, pageArenaSuite } from './support/page.ts';
 import { changedFraction } from './support/pixels.ts';
 import { hasChromium } from './support/services.ts';
 
 const probeStep = (page: Page) => page.locator('#boundary').getAttribute('data-step').then(Number);
 
 describe.skipIf(!hasChromium())('the playground page in headless Chromium', () => {
-  let t: Awaited<ReturnType<typeof startPageArena>>['arena'];
-  let browser: Browser;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ arena: t, browser, stop } = await startPageArena());
-  });
-
-  afterAll(async () => {
-    await stop?.();
-  });
+  const suite = pageArenaSuite();
 
   it('creates a playground, trains for real, redraws the boundary, steers, opens the loss terrain, and shows a read-only spectator view', async () => {
+    const { arena: t, browser } = suite;
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const errors = watchErrors(page);
     await page.goto(t.url);

@@ -1,27 +1,17 @@
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RaceState } from '../shared/race.state.ts';
 import { waitFor } from './support/arena.ts';
 import { watchErrors } from './support/browser.ts';
-import { DOCS, startPageArena, shot } from './support/page.ts';
+import { DOCS, pageArenaSuite, shot } from './support/page.ts';
 import { changedFraction } from './support/pixels.ts';
 import { hasChromium } from './support/services.ts';
 
 describe.skipIf(!hasChromium())('the race page in headless Chromium', () => {
-  let t: Awaited<ReturnType<typeof startPageArena>>['arena'];
-  let browser: Browser;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ arena: t, browser, stop } = await startPageArena());
-  });
-
-  afterAll(async () => {
-    await stop?.();
-  });
+  const suite = pageArenaSuite();
 
   it('creates a race, enters a spec, shows moving curves, and opens a read-only spectator view', async () => {
+    const { arena: t, browser } = suite;
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors = watchErrors(page);
     await page.goto(t.url);

@@ -1,13 +1,12 @@
 import path from 'node:path';
 import type { Room } from '@colyseus/sdk';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GanState } from '../shared/gan.state.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
 import type { TournamentState } from '../shared/tournament.state.ts';
 import { guestClient, waitFor } from './support/arena.ts';
 import { watchErrors } from './support/browser.ts';
-import { DOCS, shot, startPageArena } from './support/page.ts';
+import { DOCS, shot, pageArenaSuite } from './support/page.ts';
 import { changedFraction } from './support/pixels.ts';
 import { hasChromium } from './support/services.ts';
 
@@ -21,19 +20,10 @@ function quiet<T extends Room<any, any>>(room: T): T {
 }
 
 describe.skipIf(!hasChromium())('the tournament and GAN battle pages in headless Chromium', () => {
-  let t: Awaited<ReturnType<typeof startPageArena>>['arena'];
-  let browser: Browser;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ arena: t, browser, stop } = await startPageArena());
-  });
-
-  afterAll(async () => {
-    await stop?.();
-  });
+  const suite = pageArenaSuite();
 
   it('creates a GAN battle from the home page, plays it against an SDK player, and shows it to a spectator without the design form', async () => {
+    const { arena: t, browser } = suite;
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const errors = watchErrors(page);
     await page.goto(t.url);
@@ -137,6 +127,7 @@ describe.skipIf(!hasChromium())('the tournament and GAN battle pages in headless
   }, 360_000);
 
   it('creates a 4-player single-elimination tournament from the page, fills the bracket and crowns a champion', async () => {
+    const { arena: t, browser } = suite;
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const errors = watchErrors(page);
     await page.goto(t.url);
@@ -210,6 +201,7 @@ describe.skipIf(!hasChromium())('the tournament and GAN battle pages in headless
     await Promise.all([page.close(), spectator.close()]);
   }, 360_000);
   it('follows a spectate link to a Swiss tournament made through the SDK: standings with points and Buchholz, then the champion', async () => {
+    const { arena: t, browser } = suite;
     const names = ['sw-ann', 'sw-ben', 'sw-cat', 'sw-dan'];
     const players: Room<any, TournamentState>[] = [];
     const first = quiet(await (await guestClient(t.url, names[0]!)).client.create<TournamentState>('tournament', { title: 'Swiss open', format: 'swiss', budget: 2000, breakSeconds: 3, countdownSeconds: 60, task: { name: 'moons', samples: 400 } }));

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { startTestArena } from './arena.ts';
 import { launchChromium } from './browser.ts';
 import { pixelStats } from './pixels.ts';
@@ -65,6 +65,32 @@ export async function startPageArena(env: Record<string, string> = {}): Promise<
     stop: async () => {
       await browser.close();
       await arena.stop();
+    },
+  };
+}
+
+/**
+ * A page arena for a whole suite: started before its first test, stopped
+ * after its last. Read `arena` and `browser` inside the tests.
+ */
+export function pageArenaSuite(env: Record<string, string> = {}): { readonly arena: Awaited<ReturnType<typeof startTestArena>>; readonly browser: Browser } {
+  let started: Awaited<ReturnType<typeof startPageArena>> | undefined;
+  beforeAll(async () => {
+    started = await startPageArena(env);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const get = () => {
+    if (!started) throw new Error('the page arena has not started (use it inside a test)');
+    return started;
+  };
+  return {
+    get arena() {
+      return get().arena;
+    },
+    get browser() {
+      return get().browser;
     },
   };
 }
