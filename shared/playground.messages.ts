@@ -34,8 +34,10 @@ export const PlaygroundClientMessages = {
   spec: z.object({ spec: ModelSpec }),
   /** Starts a run with the current spec (again, after one has ended). */
   start: z.object({}),
-  /** Steers the running run. */
-  control: z.object({ control: Control }),
+  /** Steers the running run (`a`, the default) or its fork (`b`). */
+  control: z.object({ control: Control, run: z.enum(['a', 'b'], { error: 'run must be a or b' }).default('a') }),
+  /** Forks the running run from its latest checkpoint into a second run (B) that trains beside it; a fork replaces the previous one. */
+  fork: z.object({}),
   /** Asks for the loss landscape around the current weights; everyone in the room receives it. */
   landscape: LandscapeRequest,
 } as const;
@@ -118,9 +120,10 @@ export const PlaygroundProbeMessage = z.object({
 });
 export type PlaygroundProbeMessage = z.infer<typeof PlaygroundProbeMessage>;
 
-/** Server → client: the run ended; `unlocks` are achievement tiers the owner earned. */
+/** Server → client: a run ended (`run` b: the fork); `unlocks` are achievement tiers the owner earned. */
 export interface PlaygroundResultMessage {
   runId: string;
+  run: 'a' | 'b';
   status: 'finished' | 'diverged' | 'failed';
   valAccuracy: number | null;
   heldOutAccuracy: number | null;

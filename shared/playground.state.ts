@@ -1,6 +1,35 @@
 import { schema, t, type SchemaType } from '@colyseus/schema';
 
 /**
+ * A fork of the playground's run (B, beside the run A it branched from): its
+ * live figures and downsampled curve, for the A/B comparison.
+ */
+export const PlaygroundFork = schema(
+  {
+    /** '' (no fork), 'training', 'finished' or 'failed'. */
+    phase: t.string().default(''),
+    runId: t.string().default(''),
+    /** The step of A's checkpoint it started from. */
+    fromStep: t.uint32().default(0),
+    step: t.uint32().default(0),
+    samples: t.uint32().default(0),
+    loss: t.float32().default(0),
+    valAccuracy: t.float32().default(0),
+    learningRate: t.float32().default(0),
+    batchSize: t.uint16().default(0),
+    optimizer: t.string().default(''),
+    heldOutAccuracy: t.float32().default(0),
+    /** The last control that took effect on the fork, in words. */
+    lastControl: t.string().default(''),
+    curveSamples: t.array('uint32'),
+    curveLoss: t.array('float32'),
+    curveValAccuracy: t.array('float32'),
+  },
+  'PlaygroundFork',
+);
+export type PlaygroundFork = SchemaType<typeof PlaygroundFork>;
+
+/**
  * A playground's state: one run, its live figures, a downsampled learning
  * curve and what the controls have set, as every client sees it.
  */
@@ -47,6 +76,8 @@ export const PlaygroundState = schema(
     curveSamples: t.array('uint32'),
     curveLoss: t.array('float32'),
     curveValAccuracy: t.array('float32'),
+    /** A fork of the run (B), trained beside it. */
+    fork: t.ref(PlaygroundFork),
   },
   'PlaygroundState',
 );

@@ -144,4 +144,59 @@ describe('playground room through @colyseus/sdk', () => {
   it('refuses a room with a bad challenge, naming the field', async () => {
     await expect((await as('ivan')).create('playground', { challenge: { kind: 'smallest', accuracy: 0.8, maxParameters: 0 } })).rejects.toThrow(/maxParameters must be at least 3/);
   });
+
+  it('forks a running run from its latest checkpoint into B, steers B apart from A, and stores B after A with its parent', async () => {
+    const owner: Room<any, PlaygroundState> = await (await as('lovelace')).create<PlaygroundState>('playground', { budget: 400_000, seed: 3 });
+    const results: PlaygroundResultMessage[] = [];
+    for (const type of ['probe', 'landscape', 'welcome', 'points']) owner.onMessage(type, () => {});
+    owner.onMessage('result', (r: PlaygroundResultMessage) => results.push(r));
+    const eve = await t.client.joinById<PlaygroundState>(owner.roomId, { name: 'eve', role: 'spectator' });
+    for (const type of ['probe', 'landscape', 'welcome', 'points', 'result']) eve.onMessage(type, () => {});
+    await waitFor(() => owner.state.budget, 'the state');
+    owner.send('spec', { spec: SPEC_TEMPLATES[1]!.spec });
+    await waitFor(() => owner.state.summary.startsWith('2-16-16-2'), 'the spec to be taken');
+
+    // Nothing to fork before a run trains; B cannot be steered before it exists.
+    const early = nextMessage<PlaygroundErrorMessage>(owner, 'error');
+    owner.send('fork', {});
+    expect(await early).toMatchObject({ code: 'WRONG_PHASE', about: 'fork' });
+    owner.send('start', {});
+    await waitFor(() => owner.state.phase === 'training' && owner.state.checkpoints.length >= 2, 'two checkpoints');
+    const noB = nextMessage<PlaygroundErrorMessage>(owner, 'error');
+    owner.send('control', { run: 'b', control: { type: 'setLearningRate', learningRate: 0.002 } });
+    expect(await noB).toMatchObject({ code: 'WRONG_PHASE', about: 'control', message: expect.stringContaining('no fork is training') });
+    const badRun = nextMessage<PlaygroundErrorMessage>(owner, 'error');
+    owner.send('control', { run: 'c', control: { type: 'pause' } });
+    expect(await badRun).toMatchObject({ code: 'BAD_MESSAGE', field: 'run', message: 'run: run must be a or b' });
+    const spectatorFork = nextMessage<PlaygroundErrorMessage>(eve, 'error');
+    eve.send('fork', {});
+    expect(await spectatorFork).toMatchObject({ code: 'NOT_ALLOWED', about: 'fork' });
+
+    owner.send('fork', {});
+    await waitFor(() => owner.state.fork.phase === 'training' && owner.state.fork.curveSamples.length >= 2, 'B to train', 60_000);
+    const fromStep = owner.state.fork.fromStep;
+    expect([...owner.state.checkpoints]).toContain(fromStep);
+    expect(owner.state.fork.step).toBeGreaterThan(fromStep);
+    expect(eve.state.fork.runId, 'spectators see B too').toBe(owner.state.fork.runId);
+
+    // Steer B only: A keeps its learning rate.
+    const aRate = owner.state.learningRate;
+    owner.send('control', { run: 'b', control: { type: 'setLearningRate', learningRate: 0.002 } });
+    await waitFor(() => Math.abs(owner.state.fork.learningRate - 0.002) < 1e-6, "B's new learning rate");
+    expect(owner.state.fork.lastControl).toMatch(/^learning rate → 0.002 \(step \d+\)$/);
+    expect(owner.state.learningRate).toBeCloseTo(aRate, 6);
+
+    await waitFor(() => results.length === 2, 'both runs to end and be stored', 180_000);
+    const a = results.find((r) => r.run === 'a')!;
+    const b = results.find((r) => r.run === 'b')!;
+    expect(a).toMatchObject({ status: 'finished', stored: true });
+    expect(b).toMatchObject({ status: 'finished', stored: true });
+    expect(owner.state.fork.phase).toBe('finished');
+    const storedB = (await t.arena.services.runs.load(b.runId))!;
+    expect(storedB.parentRunId).toBe(a.runId);
+    expect(storedB.runFile.parent).toEqual({ runId: a.runId, step: fromStep });
+    expect(storedB.samples).toBe(400_000);
+    expect(storedB.runFile.controls.map((c) => c.control)).toEqual([{ type: 'setLearningRate', learningRate: 0.002 }]);
+    await Promise.all([owner.leave(), eve.leave()]);
+  });
 });

@@ -12,6 +12,7 @@ import { LocalTrainer } from '../server/trainer/local.trainer.ts';
 import type { Trainer } from '../server/trainer/trainer.port.ts';
 import { telemetryKey } from '../shared/redis-keys.ts';
 import { TrainJob, type TrainJobInput } from '../shared/run.schema.ts';
+import { forkJob } from '../workers/engine/fork.ts';
 import { RunRecorder, waitFor } from './support/run-recorder.ts';
 import { hasRedis, TEST_REDIS_URL } from './support/services.ts';
 import { cleanupQueue, startWorkerProcess, type WorkerProcess } from './support/worker-process.ts';
@@ -80,7 +81,7 @@ const adapters: Adapter[] = [
       const queue = new Queue(queueName, { connection: redis });
       const runIds = new Set<string>();
       const submit = trainer.submit.bind(trainer);
-      trainer.submit = (j, l) => (runIds.add(j.runId), submit(j, l));
+      trainer.submit = (j, l, o) => (runIds.add(j.runId), submit(j, l, o));
       return {
         trainer,
         log: worker.log,
@@ -189,6 +190,26 @@ describe.each(adapters)('trainer contract: $name', (adapter) => {
     expect(run.done).toEqual([]);
     expect(run.failed).toEqual([]);
     if (h.stopped) await waitFor(() => h.stopped!(j.runId), 'the worker to stop the run', 30_000);
+  });
+
+  it.skipIf(!adapter.available)("a fork from a running run's latest checkpoint, with no controls of its own, ends with the parent's weights", async () => {
+    const parent = job({ spec: medium(21).spec, task: { name: 'spiral' }, seed: 21, budget: 19_200, checkpointEverySteps: 20 });
+    const run = await rec.submit(h.trainer, parent);
+    // The first checkpoint is of step 0: wait for one the run has trained past.
+    const { job: child, resumeFrom } = await waitFor(async () => {
+      const bytes = await h.trainer.latestCheckpoint(parent.runId);
+      const fork = bytes && forkJob(parent, [], bytes, `contract-fork-${crypto.randomUUID()}`);
+      return fork && fork.job.parent!.step > 0 ? fork : undefined;
+    }, 'a checkpoint of the parent past step 0', 90_000);
+    expect(child.parent!.runId).toBe(parent.runId);
+    const forked = rec.listen(child.runId);
+    await h.trainer.submit(child, forked.listener, { resumeFrom });
+    const [p, f] = await Promise.all([run.settled, forked.settled]);
+    expect(f.samples).toBe(parent.budget);
+    expect(f.weightsHash).toBe(p.weightsHash);
+    // It trained only what was left after the checkpoint.
+    expect(forked.frames[0]!.step).toBeGreaterThan(child.parent!.step);
+    await waitFor(async () => (await h.trainer.latestCheckpoint(child.runId)) === undefined, 'no checkpoint kept once the fork has ended');
   });
 
   it.skipIf(!adapter.available)('two runs side by side both progress: neither finishes before the other is well under way', async () => {

@@ -19,7 +19,7 @@ export function meteredTrainer(inner: Trainer, metrics: ArenaMetrics): Trainer {
     }
   };
 
-  const submit: Trainer['submit'] = (job, listener) => {
+  const submit: Trainer['submit'] = (job, listener, options) => {
     const { runId } = job;
     const metered: RunListener = {
       ...listener,
@@ -36,7 +36,7 @@ export function meteredTrainer(inner: Trainer, metrics: ArenaMetrics): Trainer {
         listener.onFailed(message);
       },
     };
-    return started(runId, 'train', () => inner.submit(job, metered));
+    return started(runId, 'train', () => inner.submit(job, metered, options));
   };
 
   const submitGan: Trainer['submitGan'] = (job, listener) => {

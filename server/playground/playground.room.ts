@@ -30,9 +30,11 @@ import { TrainJob, type LayerStats, type ProbeFrame, type RunEvent, type RunResu
 import { isPlanar, taskKind } from '../../shared/task.schema.ts';
 import { checkSpecSize, describeZodError } from '../../shared/validation.ts';
 import type { ArenaServices } from '../arena.services.ts';
+import { moduleLogger } from '../logger.ts';
 import { runRecordOf } from '../runs/run.record.ts';
 import { challengeShock, describeChallenge, judgeChallenge, specRefusal } from './challenge.rules.ts';
 import { DownsampledCurve } from './playground.curve.ts';
+import { ForkRefused, PlaygroundForkRunner } from './playground.fork.ts';
 import { pointsToDraw } from './playground.data.ts';
 import { applyToView, CheckpointBook, describeControl, mayTakeSeat, refusal, viewOfSpec, type ModelView, type PlaygroundAction } from './playground.rules.ts';
 import { onValidated, refuse, refuseUnknownTypes } from '../room-messages.ts';
@@ -90,6 +92,10 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
   private lastLayers: LayerStats[] = [];
   private lastLandscape?: LandscapeFrame;
   private landscapeAskedAt = 0;
+  /** Set in onCreate (undefined only when onCreate refused the options). */
+  private fork?: PlaygroundForkRunner;
+  /** Whether the current run has been stored (its fork is stored after it). */
+  private runStored = false;
 
   override onCreate(raw: unknown): void {
     const parsed = PlaygroundCreateOptions.safeParse(raw ?? {});
@@ -100,6 +106,14 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
     this.state.budget = parsed.data.budget;
     if (parsed.data.challenge) this.state.challenge = describeChallenge(parsed.data.challenge);
     this.curve = new DownsampledCurve(this.state, PLAYGROUND_CURVE_POINTS);
+    this.fork = new PlaygroundForkRunner({
+      services: this.services,
+      state: this.state.fork,
+      ownerId: () => this.owner?.playerId ?? null,
+      parentStored: () => this.runStored,
+      logLine: (line) => this.logLine(line),
+      broadcastResult: (message) => this.broadcast('result', message, { afterNextPatch: true }),
+    });
     this.setSpec(DEFAULT_SPEC);
     this.setMetadata({ kind: 'playground', task: parsed.data.task.name, phase: PlaygroundPhase.Design });
 
@@ -112,7 +126,8 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
       else this.setSpec(msg.spec);
     });
     this.on('start', 'start', () => this.start());
-    this.on('control', 'control', (_client, msg) => this.steer(msg.control));
+    this.on('control', 'control', (client, msg) => (msg.run === 'b' ? this.steerFork(client, msg.control) : this.steer(msg.control)));
+    this.on('fork', 'control', (client) => void this.startFork(client));
     this.on('landscape', 'landscape', (client, msg) => this.askLandscape(client, msg));
     refuseUnknownTypes(this);
   }
@@ -180,6 +195,7 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
 
   override async onDispose(): Promise<void> {
     if (this.run && this.state.phase === PlaygroundPhase.Training) await this.services.trainer.cancel(this.run.job.runId);
+    await this.fork?.cancel();
   }
 
   private setSpec(spec: ModelSpec): void {
@@ -228,6 +244,8 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
     const shock = challengeShock(this.options.challenge, job.budget);
     const run: CurrentRun = { job, events: [], view, book: new CheckpointBook(CHECKPOINT_EVERY, view), parameters: this.state.params, ...(shock ? { shock: { ...shock, sent: false, applied: false } } : {}) };
     this.run = run;
+    this.runStored = false;
+    void this.fork!.cancel();
     this.state.runs++;
     this.state.phase = PlaygroundPhase.Training;
     this.state.paused = false;
@@ -333,6 +351,26 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
     this.logLine(`step ${e.step}: ${e.message}`);
   }
 
+  /** Forks the running run from its latest checkpoint (run B). */
+  private async startFork(client: Client): Promise<void> {
+    const run = this.run!;
+    try {
+      await this.fork!.start(run.job, run.events);
+    } catch (err) {
+      if (err instanceof ForkRefused) refuse(client, { code: ErrorCode.WrongPhase, message: err.message, about: 'fork' });
+      else {
+        moduleLogger('playground').error({ roomId: this.roomId, err }, 'fork failed');
+        refuse(client, { code: ErrorCode.Internal, message: 'the run could not be forked', about: 'fork' });
+      }
+    }
+  }
+
+  private steerFork(client: Client, control: Control): void {
+    this.fork!.control(control).catch((err: unknown) => {
+      refuse(client, { code: ErrorCode.WrongPhase, message: err instanceof Error ? err.message : String(err), about: 'control' });
+    });
+  }
+
   private steer(control: Control): void {
     const run = this.run!;
     this.services.trainer.control(run.job.runId, control).catch((err: unknown) => {
@@ -371,8 +409,12 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
         unlocks = (await this.services.runs.recordSolo(record, run.events)).map((u) => ({ achievement: u.name, tier: u.tier }));
         stored = true;
       } catch (err) {
-        console.error(`playground ${this.roomId}: could not store run ${run.job.runId}`, err);
+        moduleLogger('playground').error({ roomId: this.roomId, runId: run.job.runId, err }, 'could not store a run');
       }
+    }
+    if (this.run === run) {
+      this.runStored = stored;
+      if (stored) await this.fork!.parentStored();
     }
     let challenge: PlaygroundResultMessage['challenge'];
     if (this.options.challenge) {
@@ -383,6 +425,7 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
     }
     const message: PlaygroundResultMessage = {
       runId: run.job.runId,
+      run: 'a',
       status: result?.status ?? 'failed',
       valAccuracy: result?.final.valAccuracy ?? null,
       heldOutAccuracy: result?.heldOutAccuracy ?? null,

@@ -2,14 +2,14 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Control } from '../../shared/control.schema.ts';
 import type { LandscapeRequest } from '../../shared/landscape.schema.ts';
-import { controlsKey, RUN_STATE_TTL_SEC, telemetryKey, WORKER_HEARTBEAT_PATTERN } from '../../shared/redis-keys.ts';
+import { checkpointKey, controlsKey, RUN_STATE_TTL_SEC, telemetryKey, WORKER_HEARTBEAT_PATTERN } from '../../shared/redis-keys.ts';
 import { RunResult, TrainJob, type RunPriority } from '../../shared/run.schema.ts';
 import { GanJob } from '../../shared/gan.schema.ts';
 import { isRedisUnreachable, logRedisOutages } from '../../shared/redis-outage.ts';
 import { describeZodError } from '../../shared/validation.ts';
 import { moduleLogger } from '../logger.ts';
 import { TelemetryReader } from './telemetry-reader.ts';
-import { ganRunListener, type GanListener, type RunListener, type Trainer } from './trainer.port.ts';
+import { ganRunListener, type GanListener, type RunListener, type SubmitOptions, type Trainer } from './trainer.port.ts';
 
 /**
  * BullMQ priorities by who waits (lower is sooner). Live runs carry none: BullMQ
@@ -63,13 +63,15 @@ export class BullmqTrainer implements Trainer {
     if (state === 'failed' || state === 'unknown') this.reader.unwatch(jobId)?.onFailed(reason);
   }
 
-  async submit(job: TrainJob, listener: RunListener): Promise<void> {
+  async submit(job: TrainJob, listener: RunListener, options: SubmitOptions = {}): Promise<void> {
     const parsed = TrainJob.safeParse(job);
     if (!parsed.success) {
       listener.onFailed(`invalid run: ${describeZodError(parsed.error).message}`);
       return;
     }
     await this.events.waitUntilReady();
+    // A run that starts from a checkpoint finds it where a worker looks for the checkpoint of a run it resumes.
+    if (options.resumeFrom) await this.redis.set(checkpointKey(job.runId), Buffer.from(options.resumeFrom.buffer, options.resumeFrom.byteOffset, options.resumeFrom.byteLength), 'EX', RUN_STATE_TTL_SEC);
     this.reader.watch(job.runId, listener);
     const priority = QUEUE_PRIORITY[parsed.data.priority ?? 'live'];
     await this.queue.add('train', parsed.data, {
@@ -118,6 +120,12 @@ export class BullmqTrainer implements Trainer {
   /** Goes out on the run's controls stream; the worker answers on its telemetry stream. */
   async requestLandscape(runId: string, request: LandscapeRequest): Promise<void> {
     await this.redis.multi().xadd(controlsKey(runId), '*', 'k', 'landscape', 'v', JSON.stringify(request)).expire(controlsKey(runId), RUN_STATE_TTL_SEC).exec();
+  }
+
+  /** What the run's worker saved last for crash recovery (every checkpoint it makes). */
+  async latestCheckpoint(runId: string): Promise<Uint8Array | undefined> {
+    const bytes = await this.redis.getBuffer(checkpointKey(runId));
+    return bytes ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : undefined;
   }
 
   async cancel(runId: string): Promise<void> {

@@ -6,7 +6,7 @@ import type { LandscapeRequest } from '../../shared/landscape.schema.ts';
 import { TrainJob } from '../../shared/run.schema.ts';
 import { GanJob } from '../../shared/gan.schema.ts';
 import { describeZodError } from '../../shared/validation.ts';
-import { ganRunListener, type GanListener, type RunListener, type Trainer } from './trainer.port.ts';
+import { ganRunListener, type GanListener, type RunListener, type SubmitOptions, type Trainer } from './trainer.port.ts';
 
 const THREAD_FILE = new URL('../../workers/train.thread.ts', import.meta.url);
 
@@ -29,7 +29,7 @@ export interface LocalTrainerOptions {
 export class LocalTrainer implements Trainer {
   readonly kind = 'local' as const;
   private readonly threads: TrainingThread[] = [];
-  private readonly listeners = new Map<string, { listener: RunListener; thread: TrainingThread }>();
+  private readonly listeners = new Map<string, { listener: RunListener; thread: TrainingThread; checkpoint?: Uint8Array }>();
 
   constructor(options: LocalTrainerOptions = {}) {
     const count = options.threads ?? availableParallelism();
@@ -61,8 +61,12 @@ export class LocalTrainer implements Trainer {
         case 'landscape':
           this.listeners.get(msg.landscape.runId)?.listener.onLandscape?.(msg.landscape);
           return;
-        case 'checkpoint':
-          return; // kept by the thread for rewinds; persisting them is the BullMQ adapter's job
+        case 'checkpoint': {
+          // The thread keeps every checkpoint for rewinds; this side keeps the latest, to fork from.
+          const entry = this.listeners.get(msg.runId);
+          if (entry) entry.checkpoint = msg.bytes;
+          return;
+        }
         case 'done':
           this.finish(msg.result.runId)?.onDone(msg.result);
           return;
@@ -96,14 +100,14 @@ export class LocalTrainer implements Trainer {
     thread.worker.postMessage(msg);
   }
 
-  async submit(job: TrainJob, listener: RunListener): Promise<void> {
+  async submit(job: TrainJob, listener: RunListener, options: SubmitOptions = {}): Promise<void> {
     const parsed = TrainJob.safeParse(job);
     if (!parsed.success) {
       listener.onFailed(`invalid run: ${describeZodError(parsed.error).message}`);
       return;
     }
     const thread = this.assign(job.runId, listener);
-    if (await this.started(job.runId, thread)) this.send(thread, { type: 'train', job });
+    if (await this.started(job.runId, thread)) this.send(thread, { type: 'train', job, ...(options.resumeFrom ? { resumeFrom: options.resumeFrom } : {}) });
   }
 
   async submitGan(job: GanJob, listener: GanListener): Promise<void> {
@@ -154,6 +158,10 @@ export class LocalTrainer implements Trainer {
     const entry = this.listeners.get(runId);
     if (!entry) throw new Error(`run ${runId} is not training here`);
     this.send(entry.thread, { type: 'landscape', runId, request });
+  }
+
+  async latestCheckpoint(runId: string): Promise<Uint8Array | undefined> {
+    return this.listeners.get(runId)?.checkpoint;
   }
 
   async cancel(runId: string): Promise<void> {

@@ -28,6 +28,12 @@ export function ganRunListener(gan: GanListener): RunListener {
   return { onFrame: () => {}, onDone: () => {}, onFailed: (m) => gan.onFailed(m), gan };
 }
 
+/** How a run starts. */
+export interface SubmitOptions {
+  /** Checkpoint bytes to start from instead of the first step (a fork: see `forkRun`). */
+  resumeFrom?: Uint8Array;
+}
+
 /**
  * The only way the server reaches training. Two adapters implement it: worker
  * threads in this process (embedded default) and a BullMQ queue (REDIS_URL).
@@ -35,13 +41,15 @@ export function ganRunListener(gan: GanListener): RunListener {
 export interface Trainer {
   readonly kind: 'local' | 'bullmq';
   /** Queues a run; its listener hears every frame and exactly one of done or failed. An invalid job fails at once. */
-  submit(job: TrainJob, listener: RunListener): Promise<void>;
+  submit(job: TrainJob, listener: RunListener, options?: SubmitOptions): Promise<void>;
   /** Queues a GAN run (generator against discriminator); like `submit`, an invalid job fails at once. Cancel it with `cancel`. */
   submitGan(job: GanJob, listener: GanListener): Promise<void>;
   /** Steers a running run; it takes effect between two steps and comes back as a `control` event (or `controlRefused`). */
   control(runId: string, control: Control): Promise<void>;
   /** Asks a running run for its loss landscape; it changes nothing in the run and comes back through the listener's `onLandscape`. */
   requestLandscape(runId: string, request: LandscapeRequest): Promise<void>;
+  /** The latest checkpoint a running run has made (bytes the engine reads back), or undefined before its first or once it has ended. */
+  latestCheckpoint(runId: string): Promise<Uint8Array | undefined>;
   /** Stops a run; its listener hears nothing more. */
   cancel(runId: string): Promise<void>;
   /** The TensorFlow.js backend(s) training uses, for /health. */

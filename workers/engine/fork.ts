@@ -15,6 +15,7 @@ export function forkJob(
   ownControls: readonly LoggedControl[] = [],
 ): { job: TrainJob; resumeFrom: Uint8Array } {
   const cp = decodeCheckpoint(checkpointBytes);
+  if (parentLog.length < cp.controlsApplied) throw new Error(`the parent's log holds ${parentLog.length} controls but its checkpoint at step ${cp.step} follows ${cp.controlsApplied}: wait for the rest of its events`);
   const early = ownControls.find((c) => c.step < cp.step);
   if (early) throw new Error(`a fork from step ${cp.step} cannot take a control at step ${early.step}`);
   const job = TrainJob.parse({

@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import type { Control, LoggedControl } from '../../shared/control.schema.ts';
+import { PLAYGROUND_CURVE_POINTS, type PlaygroundResultMessage } from '../../shared/playground.messages.ts';
+import type { PlaygroundFork } from '../../shared/playground.state.ts';
+import type { RunEvent, RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';
+import { forkJob } from '../../workers/engine/fork.ts';
+import type { ArenaServices } from '../arena.services.ts';
+import { moduleLogger } from '../logger.ts';
+import { runRecordOf } from '../runs/run.record.ts';
+import { DownsampledCurve } from './playground.curve.ts';
+import { describeControl } from './playground.rules.ts';
+
+/** Why a fork could not start, in words for the owner. */
+export class ForkRefused extends Error {}
+
+/** What the fork needs from its room. */
+export interface ForkHost {
+  services: Pick<ArenaServices, 'trainer' | 'runs'>;
+  /** Mirrored for every client. */
+  state: PlaygroundFork;
+  /** The owner's player id, to store the fork under; null when nobody owns the room. */
+  ownerId(): string | null;
+  /** Whether the parent run has been stored (a fork is stored after its parent: runs reference their parent). */
+  parentStored(): boolean;
+  logLine(line: string): void;
+  broadcastResult(message: PlaygroundResultMessage): void;
+}
+
+/**
+ * The playground's fork (run B): a second run started from the latest
+ * checkpoint of the owner's run (A), with A's controls up to that checkpoint
+ * as the start of its own log, trained beside A so the two can be compared
+ * and steered apart. It is stored with its parent when both have ended.
+ */
+export class PlaygroundForkRunner {
+  private readonly host: ForkHost;
+  private readonly curve: DownsampledCurve;
+  private job?: TrainJob;
+  private events: RunEvent[] = [];
+  private storeWhenParentIs?: () => Promise<void>;
+
+  constructor(host: ForkHost) {
+    this.host = host;
+    const s = host.state;
+    this.curve = new DownsampledCurve({ curveSamples: s.curveSamples, curveLoss: s.curveLoss, curveValAccuracy: s.curveValAccuracy }, PLAYGROUND_CURVE_POINTS);
+  }
+
+  /** Whether the fork is training now. */
+  get live(): boolean {
+    return this.host.state.phase === 'training';
+  }
+
+  /**
+   * Forks `parent` from its latest checkpoint. `parentEvents` are the events
+   * the room heard from it (its applied controls are the fork's log up to the
+   * checkpoint). A fork already training is cancelled first.
+   */
+  async start(parent: TrainJob, parentEvents: readonly RunEvent[]): Promise<void> {
+    const { trainer } = this.host.services;
+    const bytes = await trainer.latestCheckpoint(parent.runId);
+    if (!bytes) throw new ForkRefused('there is no checkpoint to fork from yet: wait a moment, or take one (c)');
+    const log: LoggedControl[] = parentEvents.filter((e) => e.type === 'control' && e.control).map((e) => ({ step: e.step, control: e.control as Control }));
+    let fork: ReturnType<typeof forkJob>;
+    try {
+      fork = forkJob(parent, log, bytes, randomUUID());
+    } catch (err) {
+      throw new ForkRefused(err instanceof Error ? err.message : String(err));
+    }
+    await this.cancel();
+    const { job, resumeFrom } = fork;
+    this.job = job;
+    this.events = [];
+    this.storeWhenParentIs = undefined;
+    const s = this.host.state;
+    s.phase = 'training';
+    s.runId = job.runId;
+    s.fromStep = job.parent!.step;
+    s.step = job.parent!.step;
+    s.lastControl = '';
+    s.heldOutAccuracy = 0;
+    const switched = job.controls.filter((c) => c.control.type === 'setOptimizer').at(-1)?.control as Extract<Control, { type: 'setOptimizer' }> | undefined;
+    s.optimizer = switched?.optimizer ?? job.spec.optimizer;
+    this.curve.reset();
+    this.host.logLine(`forked at step ${s.fromStep}: B trains beside A`);
+    const mine = <A extends unknown[]>(fn: (...a: A) => void) => (...a: A) => {
+      if (this.job === job) fn(...a);
+    };
+    await trainer.submit(
+      job,
+      {
+        onFrame: mine((f: TelemetryFrame) => this.frame(f)),
+        onEvent: mine((e: RunEvent) => this.event(e)),
+        onDone: mine((r: RunResult) => void this.finish(job, r)),
+        onFailed: mine((message: string) => void this.finish(job, undefined, message)),
+      },
+      { resumeFrom },
+    );
+  }
+
+  /** Steers the fork; refused when no fork is training. */
+  async control(control: Control): Promise<void> {
+    if (!this.job || !this.live) throw new ForkRefused('no fork is training: fork the run first (f)');
+    await this.host.services.trainer.control(this.job.runId, control);
+  }
+
+  /** Stops the fork (a new run in the room, or the room closing) and clears its view. */
+  async cancel(): Promise<void> {
+    const job = this.job;
+    this.job = undefined;
+    this.storeWhenParentIs = undefined;
+    if (job && this.live) await this.host.services.trainer.cancel(job.runId);
+    const s = this.host.state;
+    s.phase = '';
+    s.runId = '';
+    this.curve.reset();
+  }
+
+  /** The parent has been stored: a fork that ended first is stored now. */
+  async parentStored(): Promise<void> {
+    const store = this.storeWhenParentIs;
+    this.storeWhenParentIs = undefined;
+    await store?.();
+  }
+
+  private frame(f: Pick<TelemetryFrame, 'step' | 'samples' | 'loss' | 'valAccuracy' | 'learningRate' | 'batchSize'>): void {
+    const s = this.host.state;
+    s.step = f.step;
+    s.samples = f.samples;
+    s.loss = f.loss;
+    s.valAccuracy = f.valAccuracy;
+    s.learningRate = f.learningRate;
+    s.batchSize = f.batchSize;
+    this.curve.add(f.samples, f.loss, f.valAccuracy);
+  }
+
+  private event(e: RunEvent): void {
+    this.events.push(e);
+    const s = this.host.state;
+    if (e.type === 'control' && e.control) s.lastControl = `${describeControl(e.control as Control)} (step ${e.step})`;
+    else if (e.type === 'controlRefused') s.lastControl = `refused: ${e.message}`;
+    if (e.type === 'control' && (e.control as Control).type === 'setOptimizer') s.optimizer = (e.control as Extract<Control, { type: 'setOptimizer' }>).optimizer;
+  }
+
+  private async finish(job: TrainJob, result?: RunResult, error?: string): Promise<void> {
+    const s = this.host.state;
+    s.phase = result ? 'finished' : 'failed';
+    if (result) {
+      this.frame({ step: result.steps, samples: result.samples, loss: result.final.loss, valAccuracy: result.final.valAccuracy, learningRate: s.learningRate, batchSize: s.batchSize });
+      s.heldOutAccuracy = result.heldOutAccuracy;
+      this.host.logLine(`B ${result.status === 'diverged' ? 'diverged' : 'finished'}: ${(result.heldOutAccuracy * 100).toFixed(1)}% held out`);
+    } else this.host.logLine(`B failed: ${error}`);
+    const events = this.events;
+    const store = async () => {
+      let stored = false;
+      const playerId = this.host.ownerId();
+      if (playerId) {
+        try {
+          await this.host.services.runs.recordSolo(runRecordOf(job, { result, events, playerId, matchId: null, samplesIfFailed: s.samples }), events);
+          stored = true;
+        } catch (err) {
+          moduleLogger('playground').error({ runId: job.runId, err }, 'could not store a fork');
+        }
+      }
+      this.host.broadcastResult({ runId: job.runId, run: 'b', status: result?.status ?? 'failed', valAccuracy: result?.final.valAccuracy ?? null, heldOutAccuracy: result?.heldOutAccuracy ?? null, stored, unlocks: [] });
+    };
+    if (this.host.parentStored()) await store();
+    else this.storeWhenParentIs = store;
+  }
+}
