@@ -9,6 +9,7 @@ import { BoundaryView } from './boundary.view.ts';
 import { CurveChart } from './curve-chart.ts';
 import { byId, h } from './dom.ts';
 import { InsightPanel } from './insight.panel.ts';
+import { seatCss } from './palette.ts';
 import type { RendererKind } from './renderer-choice.ts';
 import { SpecEditor } from './spec-editor.ts';
 import type { TerrainView } from './terrain.view.ts';
@@ -51,8 +52,10 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   const pauseBtn = h('button', { id: 'pause', type: 'button', title: 'Pause or resume (space)' }, 'Pause');
   const checkpointBtn = h('button', { id: 'checkpoint', type: 'button', class: 'ghost', title: 'Take a checkpoint (c)' }, 'Checkpoint');
   const rewindBtn = h('button', { id: 'rewind', type: 'button', class: 'ghost', title: 'Rewind to the previous checkpoint (r)' }, 'Rewind');
+  const forkBtn = h('button', { id: 'fork', type: 'button', class: 'ghost', title: 'Fork this run from its latest checkpoint: B trains beside A (f)' }, 'Fork');
+  const steerTarget = h('select', { id: 'steer-target', 'aria-label': 'Which run the controls steer' }, h('option', { value: 'a' }, 'A: the run'), h('option', { value: 'b' }, 'B: the fork'));
   const terrainBtn = h('button', { id: 'open-terrain', type: 'button', title: 'Compute the loss terrain around the current weights (l)' }, 'Show loss terrain');
-  const steering: Array<HTMLInputElement | HTMLSelectElement | HTMLButtonElement> = [lrSlider, batch, optimizer, noiseTarget, noiseStrength, noiseBtn, pauseBtn, checkpointBtn, rewindBtn];
+  const steering: Array<HTMLInputElement | HTMLSelectElement | HTMLButtonElement> = [lrSlider, batch, optimizer, noiseTarget, noiseStrength, noiseBtn, pauseBtn, checkpointBtn, rewindBtn, forkBtn];
   for (const el of [...steering, startBtn, terrainBtn]) el.disabled = true; // until the first render says who may do what
   const insight = new InsightPanel(renderer, () => ({ activations: [...room.state.activations], frozen: [...room.state.frozen] }));
   const share = (id: string, value: string) => h('div', { class: 'share' }, h('input', { id, value, readonly: true, 'aria-label': id }));
@@ -71,15 +74,16 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
           'section',
           { class: 'panel', id: 'controls' },
           h('h2', {}, 'Controls'),
+          h('div', { class: 'row', id: 'steer-target-row', hidden: true }, h('label', { for: 'steer-target' }, 'Steering'), steerTarget),
           h('label', { for: 'lr-slider' }, 'Learning rate ', lrValue, h('span', { class: 'muted' }, ' · applied: ', h('span', { id: 'applied-lr', class: 'stat' }, '—'))),
           lrSlider,
           h('div', { class: 'row' }, h('div', {}, h('label', { for: 'batch-select' }, 'Batch size'), batch), h('div', {}, h('label', { for: 'optimizer-select' }, 'Optimizer'), optimizer)),
           h('label', {}, 'Layers: activation and freeze'),
           layerBox,
           h('div', { class: 'row' }, h('div', {}, h('label', { for: 'noise-target' }, 'Noise on'), noiseTarget), h('div', {}, h('label', { for: 'noise-strength' }, 'Strength'), noiseStrength)),
-          h('div', { class: 'row buttons' }, pauseBtn, checkpointBtn, rewindBtn, noiseBtn),
+          h('div', { class: 'row buttons' }, pauseBtn, checkpointBtn, rewindBtn, noiseBtn, forkBtn),
           h('p', { class: 'muted', id: 'last-control' }, ''),
-          h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, 'space'), ' pause · ', h('kbd', {}, '['), h('kbd', {}, ']'), ' learning rate · ', h('kbd', {}, 'c'), ' checkpoint · ', h('kbd', {}, 'r'), ' rewind · ', h('kbd', {}, 'n'), ' noise · ', h('kbd', {}, 'l'), ' terrain · ', h('kbd', {}, 'w'), h('kbd', {}, 'a'), h('kbd', {}, 'g'), ' layers, neurons, 3D graph · ', h('kbd', {}, 't'), ' theme'),
+          h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, 'space'), ' pause · ', h('kbd', {}, '['), h('kbd', {}, ']'), ' learning rate · ', h('kbd', {}, 'c'), ' checkpoint · ', h('kbd', {}, 'r'), ' rewind · ', h('kbd', {}, 'n'), ' noise · ', h('kbd', {}, 'f'), ' fork · ', h('kbd', {}, 'b'), ' steer A/B · ', h('kbd', {}, 'l'), ' terrain · ', h('kbd', {}, 'w'), h('kbd', {}, 'a'), h('kbd', {}, 'g'), ' layers, neurons, 3D graph · ', h('kbd', {}, 't'), ' theme'),
         ),
         h('section', { class: 'panel' }, h('h2', {}, 'Invite'), h('label', { for: 'play-link' }, 'Your link'), share('play-link', playLink), h('label', { for: 'watch-link' }, 'Spectators watch with'), share('watch-link', watchLink)),
       ),
@@ -92,6 +96,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
           h('div', { class: 'row' }, h('div', {}, h('span', { class: 'phase', id: 'phase' }, '…')), h('div', { class: 'muted stat', id: 'run-meta', style: 'text-align:right' })),
           h('p', { class: 'challenge', id: 'challenge', hidden: true }),
           h('div', { class: 'chart-wrap', id: 'chart' }),
+          h('table', { id: 'ab-compare', class: 'ab-compare', hidden: true }),
         ),
         h(
           'div',
@@ -111,7 +116,12 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   const regression = taskKind(task.name) === 'regression';
 
   // Steering: every control goes to the room, which checks that it is ours and that it is valid.
-  const steer = (control: Control) => room.send('control', { control });
+  const steer = (control: Control) => room.send('control', { control, run: room.state.fork?.phase === 'training' ? (steerTarget.value as 'a' | 'b') : 'a' });
+  const fork = () => {
+    room.send('fork', {});
+    steerTarget.value = 'b';
+  };
+  forkBtn.addEventListener('click', fork);
   const live = () => room.state.phase === 'training';
   const lrOfSlider = () => Number((10 ** Number(lrSlider.value)).toPrecision(2));
   lrSlider.addEventListener('input', () => (lrValue.textContent = String(lrOfSlider())));
@@ -185,6 +195,8 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
       e.preventDefault();
       togglePause();
     } else if (e.key === 'c') steer({ type: 'checkpoint' });
+    else if (e.key === 'f') fork();
+    else if (e.key === 'b' && room.state.fork?.phase === 'training') steerTarget.value = steerTarget.value === 'a' ? 'b' : 'a';
     else if (e.key === 'r') rewind();
     else if (e.key === 'n') inject();
     else if (e.key === '[' || e.key === ']') {
@@ -212,8 +224,8 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     );
   });
   room.onMessage('result', (r: PlaygroundResultMessage) => {
-    if (r.status === 'failed') toast('Training failed: see the run log.');
-    else toast(`Run ${r.status}: ${pct(r.valAccuracy ?? 0)} on validation, ${pct(r.heldOutAccuracy ?? 0)} held out${r.stored ? ' · saved to your profile' : ''}`, 'info');
+    if (r.status === 'failed') toast(`${r.run === 'b' ? 'The fork' : 'Training'} failed: see the run log.`);
+    else toast(`${r.run === 'b' ? 'Fork B' : 'Run'} ${r.status}: ${pct(r.valAccuracy ?? 0)} on validation, ${pct(r.heldOutAccuracy ?? 0)} held out${r.stored ? ' · saved to your profile' : ''}`, 'info');
     for (const u of r.unlocks) toast(`Unlocked ${u.achievement}${u.tier > 1 ? ` (tier ${u.tier})` : ''}`, 'info');
   });
 
@@ -257,7 +269,23 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     byId('phase').textContent = phaseText(s);
     const figures = s.samples ? ` · step ${s.step} · ${pct(s.valAccuracy)} val. acc. · loss ${s.loss.toFixed(3)}` : '';
     byId('run-meta').textContent = `${s.task} · ${s.summary}${figures} · ${s.owner || '—'}${s.ownerConnected ? '' : ' (away)'} · ${s.spectators} watching`;
-    chart.update([{ seat: 0, label: s.owner, samples: [...s.curveSamples], loss: [...s.curveLoss], valAccuracy: [...s.curveValAccuracy] }], s.budget);
+    const b = s.fork;
+    const forked = !!b?.phase;
+    const series = [{ seat: 0, label: 'A', samples: [...s.curveSamples], loss: [...s.curveLoss], valAccuracy: [...s.curveValAccuracy] }];
+    if (forked) series.push({ seat: 1, label: 'B', samples: [...b.curveSamples], loss: [...b.curveLoss], valAccuracy: [...b.curveValAccuracy] });
+    chart.update(series, s.budget);
+    byId('steer-target-row').hidden = !(owner && b?.phase === 'training');
+    const ab = byId<HTMLTableElement>('ab-compare');
+    ab.hidden = !forked;
+    if (forked) {
+      const swatch = (seat: number) => h('span', { class: 'swatch', style: `background:${seatCss(seat)}` });
+      const row = (name: string, seat: number, r: { phase: string; step: number; samples: number; loss: number; valAccuracy: number; learningRate: number; heldOutAccuracy: number }, from: string) =>
+        h('tr', { 'data-run': name }, h('td', {}, swatch(seat), name), h('td', { class: 'muted' }, from), h('td', {}, r.phase), h('td', { class: 'num' }, String(r.step)), h('td', { class: 'num' }, r.samples.toLocaleString('en')), h('td', { class: 'num' }, r.loss.toFixed(3)), h('td', { class: 'num' }, pct(r.valAccuracy)), h('td', { class: 'num' }, String(+r.learningRate.toPrecision(3))), h('td', { class: 'num' }, r.phase === 'finished' ? pct(r.heldOutAccuracy) : '—'));
+      ab.replaceChildren(
+        h('thead', {}, h('tr', {}, h('th', {}, 'Run'), h('th', {}, 'From'), h('th', {}, 'Phase'), h('th', { class: 'num' }, 'Step'), h('th', { class: 'num' }, 'Samples'), h('th', { class: 'num' }, 'Loss'), h('th', { class: 'num' }, 'Val. acc.'), h('th', { class: 'num' }, 'Learning rate'), h('th', { class: 'num' }, 'Held-out'))),
+        h('tbody', {}, row('A', 0, s, 'the start'), row('B', 1, b, `A at step ${b.fromStep}`)),
+      );
+    }
     byId('applied-lr').textContent = s.learningRate ? String(+s.learningRate.toPrecision(3)) : '—';
     if (document.activeElement !== batch && s.batchSize) batch.value = String(s.batchSize);
     if (document.activeElement !== optimizer && s.optimizer) optimizer.value = s.optimizer;

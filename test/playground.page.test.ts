@@ -90,6 +90,24 @@ describe.skipIf(!hasChromium())('the playground page in headless Chromium', () =
     await page.click('#theme-toggle');
     await page.waitForTimeout(400);
     await shot(page, 'playground-dark', undefined, { fullPage: false });
+
+    // Fork: B starts from A's latest checkpoint, trains beside it and takes a learning rate of its own.
+    const cell = (run: string, col: number) => `#ab-compare tr[data-run="${run}"] td:nth-child(${col})`;
+    await page.click('#theme-toggle');
+    await page.click('#fork');
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'training', cell('B', 3));
+    expect(await page.locator(cell('B', 2)).textContent()).toMatch(/^A at step \d+$/);
+    expect(await page.locator('#steer-target').inputValue()).toBe('b');
+    await page.locator('#lr-slider').fill('-3');
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '0.001', cell('B', 8));
+    expect(await page.locator(cell('A', 8)).textContent()).toBe('0.0032');
+    expect(await page.locator('#applied-lr').textContent()).toBe('0.0032');
+    await page.waitForFunction((sel) => Number(document.querySelector(sel)?.textContent?.replace(/,/g, '')) > 0, cell('B', 5));
+    await page.waitForTimeout(1500);
+    await shot(page, 'playground-fork', 'section:has(#chart)', { alsoTo: path.join(DOCS, 'fork.png') });
+    await spectator.waitForSelector('#ab-compare:not([hidden])');
+    expect(await spectator.locator('#fork').isDisabled()).toBe(true);
+    expect(await spectator.locator('#steer-target-row').isHidden()).toBe(true);
     expect(spectatorErrors).toEqual([]);
     expect(errors).toEqual([]);
   });
