@@ -110,5 +110,5 @@ describe.skipIf(!hasChromium())('the playground page in headless Chromium', () =
     expect(await spectator.locator('#steer-target-row').isHidden()).toBe(true);
     expect(spectatorErrors).toEqual([]);
     expect(errors).toEqual([]);
-  });
+  }, 240_000); // a long run steered, paused, surveyed, watched and forked, on two shared cores
 });

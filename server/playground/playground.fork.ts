@@ -20,8 +20,8 @@ export interface ForkHost {
   state: PlaygroundFork;
   /** The owner's player id, to store the fork under; null when nobody owns the room. */
   ownerId(): string | null;
-  /** Whether the parent run has been stored (a fork is stored after its parent: runs reference their parent). */
-  parentStored(): boolean;
+  /** Whether the parent run has ended and its storing is over (a fork is stored after its parent: runs reference their parent). */
+  parentSettled(): boolean;
   logLine(line: string): void;
   broadcastResult(message: PlaygroundResultMessage): void;
 }
@@ -115,8 +115,8 @@ export class PlaygroundForkRunner {
     this.curve.reset();
   }
 
-  /** The parent has been stored: a fork that ended first is stored now. */
-  async parentStored(): Promise<void> {
+  /** The parent has ended and been stored (or could not be): a fork that ended first is stored now, or says why not. */
+  async parentSettled(): Promise<void> {
     const store = this.storeWhenParentIs;
     this.storeWhenParentIs = undefined;
     await store?.();
@@ -163,7 +163,7 @@ export class PlaygroundForkRunner {
       }
       this.host.broadcastResult({ runId: job.runId, run: 'b', status: result?.status ?? 'failed', valAccuracy: result?.final.valAccuracy ?? null, heldOutAccuracy: result?.heldOutAccuracy ?? null, stored, unlocks: [] });
     };
-    if (this.host.parentStored()) await store();
+    if (this.host.parentSettled()) await store();
     else this.storeWhenParentIs = store;
   }
 }

@@ -94,8 +94,8 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
   private landscapeAskedAt = 0;
   /** Set in onCreate (undefined only when onCreate refused the options). */
   private fork?: PlaygroundForkRunner;
-  /** Whether the current run has been stored (its fork is stored after it). */
-  private runStored = false;
+  /** Whether the current run has ended and been stored, or failed to be (its fork is stored after it). */
+  private runSettled = false;
 
   override onCreate(raw: unknown): void {
     const parsed = PlaygroundCreateOptions.safeParse(raw ?? {});
@@ -110,7 +110,7 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
       services: this.services,
       state: this.state.fork,
       ownerId: () => this.owner?.playerId ?? null,
-      parentStored: () => this.runStored,
+      parentSettled: () => this.runSettled,
       logLine: (line) => this.logLine(line),
       broadcastResult: (message) => this.broadcast('result', message, { afterNextPatch: true }),
     });
@@ -244,7 +244,7 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
     const shock = challengeShock(this.options.challenge, job.budget);
     const run: CurrentRun = { job, events: [], view, book: new CheckpointBook(CHECKPOINT_EVERY, view), parameters: this.state.params, ...(shock ? { shock: { ...shock, sent: false, applied: false } } : {}) };
     this.run = run;
-    this.runStored = false;
+    this.runSettled = false;
     void this.fork!.cancel();
     this.state.runs++;
     this.state.phase = PlaygroundPhase.Training;
@@ -413,8 +413,8 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
       }
     }
     if (this.run === run) {
-      this.runStored = stored;
-      if (stored) await this.fork!.parentStored();
+      this.runSettled = true;
+      await this.fork!.parentSettled();
     }
     let challenge: PlaygroundResultMessage['challenge'];
     if (this.options.challenge) {

@@ -101,7 +101,14 @@ export function pageArenaSuite(env: Record<string, string> = {}): { readonly are
  * real content: more than a handful of colours and not one flat colour.
  */
 export async function shot(page: Page, name: string, selector?: string, options: { colors?: number; ink?: number; alsoTo?: string; fullPage?: boolean } = {}): Promise<Buffer> {
-  const png = selector ? await page.locator(selector).screenshot() : await page.screenshot({ fullPage: options.fullPage ?? true });
+  const fullPage = !selector && (options.fullPage ?? true);
+  if (fullPage) {
+    // From the top: a page captured while scrolled draws its sticky bar mid-page, and WebGL canvases
+    // that were above the viewport come out half painted.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  }
+  const png = selector ? await page.locator(selector).screenshot() : await page.screenshot({ fullPage });
   mkdirSync(SHOTS, { recursive: true });
   writeFileSync(path.join(SHOTS, `${name}.png`), png);
   if (options.alsoTo) writeFileSync(options.alsoTo, png);
