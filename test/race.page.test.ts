@@ -63,7 +63,10 @@ describe.skipIf(!hasChromium())('the race page in headless Chromium', () => {
     await page.waitForFunction(() => document.querySelector('#phase')?.textContent === 'Training');
     await waitFor(() => bob.state.entries && [...bob.state.entries.values()].every((e) => e.curveSamples.length >= 2), 'both curves to have points');
     const first = await shot(page, 'race-curve-early', '#chart');
-    await waitFor(() => [...bob.state.entries.values()].every((e) => e.curveSamples.length >= 12), 'the curves to grow');
+    // Every entry trains another tenth of the budget (5,000 samples) before the second look.
+    const seen = new Map([...bob.state.entries.values()].map((e) => [e.seat, e.samples]));
+    await waitFor(() => [...bob.state.entries.values()].every((e) => e.samples >= seen.get(e.seat)! + 5_000 && e.curveSamples.length >= 12), 'the curves to grow');
+    await page.waitForTimeout(200); // the page draws on its next frame
     const second = await shot(page, 'race-curve-later', '#chart');
     expect(changedFraction(first, second), 'the curve moved between the two screenshots').toBeGreaterThan(0.002);
 
