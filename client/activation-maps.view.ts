@@ -4,6 +4,7 @@ import { cssRgb } from './css-color.ts';
 import { signedColor, unpackMaps } from './insight.summary.ts';
 import type { RendererKind } from './renderer-choice.ts';
 import { cssColor, onThemeChange } from './theme.ts';
+import { startPixiApp } from './pixi-app.ts';
 
 const CELL = 64;
 const GAP = 8;
@@ -30,10 +31,7 @@ export class ActivationMapsView {
   }
 
   async init(preference: RendererKind): Promise<void> {
-    await this.app.init({ preference, resizeTo: this.host, antialias: true, backgroundAlpha: 0, resolution: Math.min(window.devicePixelRatio || 1, 2), autoDensity: true });
-    this.app.canvas.setAttribute('role', 'img');
-    this.app.canvas.setAttribute('aria-label', 'What each hidden unit of the chosen layer outputs over the plane');
-    this.host.append(this.app.canvas);
+    await startPixiApp(this.app, this.host, preference, 'What each hidden unit of the chosen layer outputs over the plane');
     this.app.stage.addChild(this.atlas, this.captions);
     this.app.renderer.on('resize', () => (this.dirty = true));
     onThemeChange(() => (this.dirty = true));

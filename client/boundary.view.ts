@@ -3,6 +3,7 @@ import { unpackBoundary, type PackedBoundary, type PlaygroundPointsMessage } fro
 import type { RendererKind } from './renderer-choice.ts';
 import { cssRgb } from './css-color.ts';
 import { cssColor, onThemeChange } from './theme.ts';
+import { startPixiApp } from './pixi-app.ts';
 
 /** Colours of class 0 and class 1 (and of low and high regression values). */
 const LOW = [0xf5, 0x93, 0x1d] as const;
@@ -38,10 +39,7 @@ export class BoundaryView {
 
   /** Starts the renderer; returns the one Pixi actually used. */
   async init(preference: RendererKind): Promise<string> {
-    await this.app.init({ preference, resizeTo: this.host, antialias: true, backgroundAlpha: 0, resolution: Math.min(window.devicePixelRatio || 1, 2), autoDensity: true });
-    this.app.canvas.setAttribute('role', 'img');
-    this.app.canvas.setAttribute('aria-label', "Decision boundary: the model's output over the plane, with the data points");
-    this.host.append(this.app.canvas);
+    const used = await startPixiApp(this.app, this.host, preference, "Decision boundary: the model's output over the plane, with the data points");
     this.app.stage.addChild(this.heat, this.dots);
     this.app.renderer.on('resize', () => (this.dirty = true));
     onThemeChange(() => {
@@ -51,7 +49,7 @@ export class BoundaryView {
     this.app.ticker.add(() => {
       if (this.dirty) this.draw();
     });
-    return this.app.renderer.name;
+    return used;
   }
 
   /** The task's points; regression targets are coloured on their own range. */

@@ -4,6 +4,7 @@ import { columnSpans, debiasedEma } from './curve-resample.ts';
 import { seatColor } from './palette.ts';
 import type { RendererKind } from './renderer-choice.ts';
 import { cssColor, onThemeChange } from './theme.ts';
+import { startPixiApp } from './pixi-app.ts';
 
 /** One entry's learning curve, as the chart draws it. */
 export interface CurveSeries {
@@ -54,17 +55,7 @@ export class CurveChart {
 
   /** Starts the renderer; returns the one Pixi actually used. */
   async init(preference: RendererKind): Promise<string> {
-    await this.app.init({
-      preference,
-      resizeTo: this.host,
-      antialias: true,
-      backgroundAlpha: 0,
-      resolution: Math.min(window.devicePixelRatio || 1, 2),
-      autoDensity: true,
-    });
-    this.app.canvas.setAttribute('role', 'img');
-    this.app.canvas.setAttribute('aria-label', 'Learning curves: validation accuracy and training loss against samples seen');
-    this.host.append(this.app.canvas);
+    const used = await startPixiApp(this.app, this.host, preference, 'Learning curves: validation accuracy and training loss against samples seen');
     this.app.stage.addChild(this.grid, this.dense, this.lines, this.labels);
     this.app.renderer.on('resize', () => (this.dirty = true));
     onThemeChange(() => {
@@ -74,7 +65,7 @@ export class CurveChart {
     this.app.ticker.add(() => {
       if (this.dirty) this.draw();
     });
-    return this.app.renderer.name;
+    return used;
   }
 
   /** Replaces the data; the next frame redraws. */

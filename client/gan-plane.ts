@@ -2,6 +2,7 @@ import { Application, Graphics, Sprite, Texture } from 'pixi.js';
 import { cssRgb } from './css-color.ts';
 import type { RendererKind } from './renderer-choice.ts';
 import { cssColor, onThemeChange } from './theme.ts';
+import { startPixiApp } from './pixi-app.ts';
 
 /** What the plane draws: flattened points and the discriminator's grid. */
 export interface GanPlaneData {
@@ -48,10 +49,7 @@ export class GanPlane {
 
   /** Starts the renderer; returns the one Pixi actually used. */
   async init(preference: RendererKind): Promise<string> {
-    await this.app.init({ preference, resizeTo: this.host, antialias: true, backgroundAlpha: 0, resolution: Math.min(window.devicePixelRatio || 1, 2), autoDensity: true });
-    this.app.canvas.setAttribute('role', 'img');
-    this.app.canvas.setAttribute('aria-label', "The discriminator's view: its probability of real over the plane, with the real and the generated points");
-    this.host.append(this.app.canvas);
+    const used = await startPixiApp(this.app, this.host, preference, "The discriminator's view: its probability of real over the plane, with the real and the generated points");
     this.heat.mask = this.clip;
     this.app.stage.addChild(this.heat, this.clip, this.frame, this.dots);
     this.app.renderer.on('resize', () => (this.dirty = true));
@@ -62,7 +60,7 @@ export class GanPlane {
     this.app.ticker.add(() => {
       if (this.dirty) this.draw();
     });
-    return this.app.renderer.name;
+    return used;
   }
 
   /** New points or a new heatmap: repaint on the next frame. */

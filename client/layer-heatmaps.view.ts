@@ -4,6 +4,7 @@ import { cssRgb } from './css-color.ts';
 import { heatColor, rebinHistory } from './insight.summary.ts';
 import type { RendererKind } from './renderer-choice.ts';
 import { cssColor, onThemeChange } from './theme.ts';
+import { startPixiApp } from './pixi-app.ts';
 
 /** Probes a strip keeps (its width in columns), and value bins (its height). */
 const COLUMNS = 120;
@@ -37,10 +38,7 @@ export class LayerHeatmapsView {
   }
 
   async init(preference: RendererKind): Promise<void> {
-    await this.app.init({ preference, resizeTo: this.host, antialias: true, backgroundAlpha: 0, resolution: Math.min(window.devicePixelRatio || 1, 2), autoDensity: true });
-    this.app.canvas.setAttribute('role', 'img');
-    this.app.canvas.setAttribute('aria-label', "Each layer's weight and gradient histograms over time");
-    this.host.append(this.app.canvas);
+    await startPixiApp(this.app, this.host, preference, "Each layer's weight and gradient histograms over time");
     this.app.stage.addChild(this.labels);
     this.app.renderer.on('resize', () => (this.dirty = true));
     onThemeChange(() => {

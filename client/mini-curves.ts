@@ -1,6 +1,7 @@
 import { Application, Container, Graphics, Text } from 'pixi.js';
 import type { RendererKind } from './renderer-choice.ts';
 import { cssColor, onThemeChange } from './theme.ts';
+import { startPixiApp } from './pixi-app.ts';
 
 /** One line of a small panel; `dashed` lines are references (drawn flat at their last value when they have one point). */
 export interface MiniSeries {
@@ -47,17 +48,14 @@ export class MiniCurves {
   }
 
   async init(preference: RendererKind, label: string): Promise<string> {
-    await this.app.init({ preference, resizeTo: this.host, antialias: true, backgroundAlpha: 0, resolution: Math.min(window.devicePixelRatio || 1, 2), autoDensity: true });
-    this.app.canvas.setAttribute('role', 'img');
-    this.app.canvas.setAttribute('aria-label', label);
-    this.host.append(this.app.canvas);
+    const used = await startPixiApp(this.app, this.host, preference, label);
     this.app.stage.addChild(this.grid, this.lines, this.labels);
     this.app.renderer.on('resize', () => (this.dirty = true));
     onThemeChange(() => (this.dirty = true));
     this.app.ticker.add(() => {
       if (this.dirty) this.draw();
     });
-    return this.app.renderer.name;
+    return used;
   }
 
   /** Replaces the data (xs shared by every series); the next frame redraws. */

@@ -8,7 +8,6 @@
 import { ArcRotateCamera } from '@babylonjs/core/Cameras/arcRotateCamera.js';
 import '@babylonjs/core/Cameras/Inputs/arcRotateCameraPointersInput.js';
 import '@babylonjs/core/Cameras/Inputs/arcRotateCameraMouseWheelInput.js';
-import { Engine } from '@babylonjs/core/Engines/engine.js';
 import type { AbstractEngine } from '@babylonjs/core/Engines/abstractEngine.js';
 import { HemisphericLight } from '@babylonjs/core/Lights/hemisphericLight.js';
 import { StandardMaterial } from '@babylonjs/core/Materials/standardMaterial.js';
@@ -23,6 +22,7 @@ import { cssRgb } from './css-color.ts';
 import { graphLayout, signedColor, type GraphEdge, type GraphNode } from './insight.summary.ts';
 import type { RendererKind } from './renderer-choice.ts';
 import { onThemeChange } from './theme.ts';
+import { babylonCanvas, startBabylonEngine } from './babylon-engine.ts';
 
 /** Units drawn per layer at most. */
 const MAX_UNITS = 48;
@@ -43,36 +43,19 @@ export class NetworkGraphView {
   private nodeColors = new Float32Array(0);
   /** The node buffers are new: hand them to Babylon instead of flagging an update. */
   private freshNodes = false;
-  private readonly canvas = document.createElement('canvas');
+  private readonly canvas = babylonCanvas('network-canvas', 'The network in 3D: units glow with their activation, edges show how strongly each unit follows the ones before it');
   private readonly host: HTMLElement;
   private readonly onResize = () => this.engine.resize();
 
   constructor(host: HTMLElement) {
     this.host = host;
-    this.canvas.id = 'network-canvas';
-    this.canvas.setAttribute('role', 'img');
-    this.canvas.setAttribute('aria-label', 'The network in 3D: units glow with their activation, edges show how strongly each unit follows the ones before it');
-    this.canvas.style.width = '100%';
-    this.canvas.style.height = '100%';
-    this.canvas.style.touchAction = 'none';
   }
 
   /** Starts Babylon on WebGPU when the page chose it, WebGL otherwise; returns which. */
   async init(preference: RendererKind): Promise<'WebGPU' | 'WebGL'> {
     this.host.append(this.canvas);
-    let kind: 'WebGPU' | 'WebGL' = 'WebGL';
-    if (preference === 'webgpu') {
-      try {
-        const { WebGPUEngine } = await import('@babylonjs/core/Engines/webgpuEngine.js');
-        const gpu = new WebGPUEngine(this.canvas, { antialias: true });
-        await gpu.initAsync();
-        this.engine = gpu;
-        kind = 'WebGPU';
-      } catch {
-        kind = 'WebGL'; // an adapter that fails here still leaves WebGL
-      }
-    }
-    if (kind === 'WebGL') this.engine = new Engine(this.canvas, true, { preserveDrawingBuffer: true, stencil: true }, true);
+    const { engine, kind } = await startBabylonEngine(this.canvas, preference);
+    this.engine = engine;
     this.scene = new Scene(this.engine);
     this.camera = new ArcRotateCamera('camera', -Math.PI / 2 + 0.5, Math.PI / 2.5, 16, Vector3.Zero(), this.scene);
     this.camera.lowerRadiusLimit = 4;

@@ -7,7 +7,6 @@
 import { ArcRotateCamera } from '@babylonjs/core/Cameras/arcRotateCamera.js';
 import '@babylonjs/core/Cameras/Inputs/arcRotateCameraPointersInput.js';
 import '@babylonjs/core/Cameras/Inputs/arcRotateCameraMouseWheelInput.js';
-import { Engine } from '@babylonjs/core/Engines/engine.js';
 import type { AbstractEngine } from '@babylonjs/core/Engines/abstractEngine.js';
 import { DirectionalLight } from '@babylonjs/core/Lights/directionalLight.js';
 import { HemisphericLight } from '@babylonjs/core/Lights/hemisphericLight.js';
@@ -23,6 +22,7 @@ import type { LandscapeFrame } from '../shared/landscape.schema.ts';
 import type { RendererKind } from './renderer-choice.ts';
 import { cssRgb } from './css-color.ts';
 import { onThemeChange } from './theme.ts';
+import { babylonCanvas, startBabylonEngine } from './babylon-engine.ts';
 
 /** Half the side of the terrain in scene units, and its tallest point. */
 const HALF = 5;
@@ -61,36 +61,19 @@ export class TerrainView {
   private terrain?: Mesh;
   private path?: Mesh;
   private marker?: Mesh;
-  private readonly canvas = document.createElement('canvas');
+  private readonly canvas = babylonCanvas('terrain-canvas', 'Loss terrain: loss around the current weights, with the path the optimizer took');
   private readonly host: HTMLElement;
   private readonly onResize = () => this.engine.resize();
 
   constructor(host: HTMLElement) {
     this.host = host;
-    this.canvas.id = 'terrain-canvas';
-    this.canvas.setAttribute('role', 'img');
-    this.canvas.setAttribute('aria-label', 'Loss terrain: loss around the current weights, with the path the optimizer took');
-    this.canvas.style.width = '100%';
-    this.canvas.style.height = '100%';
-    this.canvas.style.touchAction = 'none';
   }
 
   /** Starts Babylon on WebGPU when the page chose it, WebGL otherwise; returns which. */
   async init(preference: RendererKind): Promise<'WebGPU' | 'WebGL'> {
     this.host.append(this.canvas);
-    let kind: 'WebGPU' | 'WebGL' = 'WebGL';
-    if (preference === 'webgpu') {
-      try {
-        const { WebGPUEngine } = await import('@babylonjs/core/Engines/webgpuEngine.js');
-        const gpu = new WebGPUEngine(this.canvas, { antialias: true });
-        await gpu.initAsync();
-        this.engine = gpu;
-        kind = 'WebGPU';
-      } catch {
-        kind = 'WebGL'; // an adapter that fails here still leaves WebGL
-      }
-    }
-    if (kind === 'WebGL') this.engine = new Engine(this.canvas, true, { preserveDrawingBuffer: true, stencil: true }, true);
+    const { engine, kind } = await startBabylonEngine(this.canvas, preference);
+    this.engine = engine;
     this.scene = new Scene(this.engine);
     this.camera = new ArcRotateCamera('camera', -Math.PI / 3, Math.PI / 3.2, 15, new Vector3(0, HEIGHT / 3, 0), this.scene);
     this.camera.lowerRadiusLimit = 6;

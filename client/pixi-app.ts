@@ -1,0 +1,15 @@
+import type { Application } from 'pixi.js';
+import type { RendererKind } from './renderer-choice.ts';
+
+/**
+ * Starts a Pixi application that fills `host` (transparent, antialiased, at
+ * the screen's density up to 2×), labels its canvas for screen readers and
+ * puts it in the host. Returns the renderer Pixi actually used.
+ */
+export async function startPixiApp(app: Application, host: HTMLElement, preference: RendererKind, label: string): Promise<string> {
+  await app.init({ preference, resizeTo: host, antialias: true, backgroundAlpha: 0, resolution: Math.min(window.devicePixelRatio || 1, 2), autoDensity: true });
+  app.canvas.setAttribute('role', 'img');
+  app.canvas.setAttribute('aria-label', label);
+  host.append(app.canvas);
+  return app.renderer.name;
+}
