@@ -66,11 +66,10 @@ export class PlaygroundForkRunner {
     } catch (err) {
       throw new ForkRefused(err instanceof Error ? err.message : String(err));
     }
-    await this.cancel();
+    await this.cancel(); // also forgets the previous fork's curve and pending store
     const { job, resumeFrom } = fork;
     this.job = job;
     this.events = [];
-    this.storeWhenParentIs = undefined;
     const s = this.host.state;
     s.phase = 'training';
     s.runId = job.runId;
@@ -80,7 +79,6 @@ export class PlaygroundForkRunner {
     s.heldOutAccuracy = 0;
     const switched = job.controls.filter((c) => c.control.type === 'setOptimizer').at(-1)?.control as Extract<Control, { type: 'setOptimizer' }> | undefined;
     s.optimizer = switched?.optimizer ?? job.spec.optimizer;
-    this.curve.reset();
     this.host.logLine(`forked at step ${s.fromStep}: B trains beside A`);
     const mine = <A extends unknown[]>(fn: (...a: A) => void) => (...a: A) => {
       if (this.job === job) fn(...a);
