@@ -133,7 +133,7 @@ describe('playground room through @colyseus/sdk', () => {
     const stored = await t.arena.services.runs.load(r.runId);
     const shock = stored!.runFile.controls.find((c) => c.control.type === 'injectNoise');
     expect(shock?.control).toEqual({ type: 'injectNoise', target: 'weights', strength: 0.6 });
-    // It took effect once the run had passed half its budget (frames come every few steps, so a little after).
+    // It took effect at the step the room scheduled: where the spec's batch size has spent half the budget.
     const batch = SPEC_TEMPLATES[1]!.spec.batchSize;
     expect(shock!.step * batch).toBeGreaterThanOrEqual(12_000);
     expect(shock!.step * batch).toBeLessThan(18_000);

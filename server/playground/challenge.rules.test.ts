@@ -33,8 +33,9 @@ describe('playground challenges', () => {
 
   it('shocks a robustness run at half its budget, and only judges it once shocked', () => {
     const c = Challenge.parse({ kind: 'robust', accuracy: 0.85, noise: 0.4 });
-    expect(challengeShock(c, 100_001)).toEqual({ atSamples: 50_000, control: { type: 'injectNoise', target: 'weights', strength: 0.4 } });
-    expect(challengeShock(Challenge.parse({ kind: 'target', accuracy: 0.9 }), 1000)).toBeUndefined();
+    // 50,000.5 samples at batch 32: the shock comes before step 1563.
+    expect(challengeShock(c, 100_001, 32)).toEqual({ step: 1563, control: { type: 'injectNoise', target: 'weights', strength: 0.4 } });
+    expect(challengeShock(Challenge.parse({ kind: 'target', accuracy: 0.9 }), 1000, 32)).toBeUndefined();
     expect(judgeChallenge(c, { ...finished, shocked: false }).status).toBe('failed');
     expect(judgeChallenge(c, finished).status).toBe('passed');
   });

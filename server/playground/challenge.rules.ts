@@ -1,5 +1,5 @@
 import { ChallengeStatus, type Challenge } from '../../shared/challenge.schema.ts';
-import type { Control } from '../../shared/control.schema.ts';
+import type { LoggedControl } from '../../shared/control.schema.ts';
 
 const pct = (v: number) => `${+(v * 100).toFixed(1)}%`;
 
@@ -21,10 +21,15 @@ export function specRefusal(c: Challenge | undefined, parameters: number): strin
   return `this challenge allows at most ${c.maxParameters} parameters: this network has ${parameters}`;
 }
 
-/** The shock a robustness challenge gives, and after how many samples; undefined for other challenges. */
-export function challengeShock(c: Challenge | undefined, budget: number): { atSamples: number; control: Control } | undefined {
+/**
+ * The shock a robustness challenge gives, as a control scheduled in the run's
+ * own log: at the first step where half the budget is spent at the spec's
+ * batch size (a batch size changed during the run moves it in samples, not in
+ * steps). Undefined for other challenges.
+ */
+export function challengeShock(c: Challenge | undefined, budget: number, batchSize: number): LoggedControl | undefined {
   if (c?.kind !== 'robust') return undefined;
-  return { atSamples: Math.floor(budget / 2), control: { type: 'injectNoise', target: 'weights', strength: c.noise } };
+  return { step: Math.ceil(budget / 2 / batchSize), control: { type: 'injectNoise', target: 'weights', strength: c.noise } };
 }
 
 /** What a finished (or failed) run did, for judging. */

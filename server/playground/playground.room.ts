@@ -62,8 +62,8 @@ interface CurrentRun {
   result?: RunResult;
   /** Parameters of the network it trains. */
   parameters: number;
-  /** A robustness challenge's shock: sent once the run passes `atSamples`, then `applied` when it took effect. */
-  shock?: { atSamples: number; control: Control; sent: boolean; applied: boolean };
+  /** A robustness challenge's shock, scheduled in the job's controls; `applied` once it took effect. */
+  shock?: { control: Control; applied: boolean };
 }
 
 /**
@@ -231,6 +231,7 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
   }
 
   private start(): void {
+    const shock = challengeShock(this.options.challenge, this.options.budget, this.spec.batchSize);
     const job = TrainJob.parse({
       runId: randomUUID(),
       spec: this.spec,
@@ -239,10 +240,10 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
       budget: this.options.budget,
       probeIntervalMs: PROBE_INTERVAL_MS,
       checkpointEverySteps: CHECKPOINT_EVERY,
+      controls: shock ? [shock] : [],
     });
     const view = viewOfSpec(this.spec);
-    const shock = challengeShock(this.options.challenge, job.budget);
-    const run: CurrentRun = { job, events: [], view, book: new CheckpointBook(CHECKPOINT_EVERY, view), parameters: this.state.params, ...(shock ? { shock: { ...shock, sent: false, applied: false } } : {}) };
+    const run: CurrentRun = { job, events: [], view, book: new CheckpointBook(CHECKPOINT_EVERY, view), parameters: this.state.params, ...(shock ? { shock: { control: shock.control, applied: false } } : {}) };
     this.run = run;
     this.runSettled = false;
     void this.fork!.cancel();
@@ -296,11 +297,6 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
     this.curve.add(f.samples, f.loss, f.valAccuracy);
     run.book.reached(f.step, run.view);
     this.mirrorCheckpoints();
-    if (run.shock && !run.shock.sent && f.samples >= run.shock.atSamples && this.state.phase === PlaygroundPhase.Training) {
-      run.shock.sent = true;
-      this.logLine(`challenge: noise shock into the weights at ${f.samples.toLocaleString('en')} samples`);
-      this.steer(run.shock.control);
-    }
   }
 
   private applyProbe(p: ProbeFrame): void {
@@ -337,7 +333,10 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
       this.state.step = e.step; // frames come every few steps; a paused run shows where it stands
       this.state.lastControl = `${describeControl(control)} (step ${e.step})`;
       this.logLine(`step ${e.step}: ${describeControl(control)}`);
-      if (run.shock?.sent && JSON.stringify(control) === JSON.stringify(run.shock.control)) run.shock.applied = true;
+      if (run.shock && !run.shock.applied && JSON.stringify(control) === JSON.stringify(run.shock.control)) {
+        run.shock.applied = true;
+        this.logLine(`challenge: noise shock into the weights at ${e.samples.toLocaleString('en')} samples`);
+      }
       if (control.type === 'pause') this.state.paused = true;
       else if (control.type === 'resume') this.state.paused = false;
       else if (control.type === 'checkpoint') run.book.manual(e.step, run.view);
