@@ -4,11 +4,15 @@
  *
  * - scaling: total samples per second of `cores` equal runs on one training
  *   thread (they interleave) against one thread per core (LocalTrainer),
- *   while every thread has work (up to the first run's end);
- *   scalingToLastRun: the same to the last run's end.
+ *   while every thread has work (up to the first run's end), the median of
+ *   each round's pair; scalingToLastRun: the same to the last run's end.
+ * - hardwareScaling: in the same rounds, bare kernels on one thread against
+ *   one per core (scale.ceiling.ts): a SIMD matMul on the engine's backend
+ *   and a scalar loop, the ceiling the machine itself sets.
  * - workerEfficiency: the engine's samples per second inside a BullMQ worker
  *   process (sandboxed worker thread, telemetry to Redis, controls read from
- *   Redis) against the bare engine in this process, on the same job.
+ *   Redis) against the bare engine in this process, on the same job: the
+ *   median of each job's pair.
  * - telemetryP50Ms / telemetryP99Ms: from a frame's `createdAt` in the worker
  *   to its arrival at the server's listener (what a room is handed), over
  *   every frame of the worker runs.
@@ -29,6 +33,7 @@ import { TrainJob, type RunResult, type TelemetryFrame } from '../shared/run.sch
 import { runTraining } from '../workers/engine/run-training.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
 import { startWorkerProcess } from '../test/support/worker-process.ts';
+import { CeilingProbe } from './scale.ceiling.ts';
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -102,32 +107,49 @@ export async function scaleBench(json: boolean): Promise<void> {
   const log = (s: string) => !json && console.log(s);
   const backend = await initBackend();
   const cores = availableParallelism();
-  const budget = quick ? 32 * 150 : 32 * 1200;
-  const rounds = quick ? 1 : 5;
+  // This machine's speed drifts from one second to the next: many short rounds, each compared within itself.
+  const budget = quick ? 32 * 150 : 32 * 800;
+  const rounds = quick ? 1 : 8;
+  const workerBudget = quick ? 32 * 150 : 32 * 500;
+  const workerPairs = quick ? 2 : 20;
   const loadBefore = loadavg()[0]!;
 
-  // 1. One thread against one per core, the same runs either way.
+  // 1. One thread against one per core, the same runs either way; beside each
+  // pair, the same comparison for bare kernels (what the cores give at all).
   type Pool = Awaited<ReturnType<typeof poolSps>>;
   const oneThread: Pool[] = [];
   const perCore: Pool[] = [];
-  for (let i = 0; i < rounds; i++) {
-    // Alternate the order, so drift on the machine falls on both sides alike.
-    if (i % 2 === 0) {
-      oneThread.push(await poolSps(1, cores, budget));
-      perCore.push(await poolSps(cores, cores, budget));
-    } else {
-      perCore.push(await poolSps(cores, cores, budget));
-      oneThread.push(await poolSps(1, cores, budget));
+  const ceilingMatMul: number[] = [];
+  const ceilingScalar: number[] = [];
+  const ceiling = await CeilingProbe.start(cores);
+  try {
+    for (let i = 0; i < rounds; i++) {
+      ceilingMatMul.push(await ceiling.ratio('matMul', quick ? 300 : 1000));
+      ceilingScalar.push(await ceiling.ratio('scalar', quick ? 300 : 1000));
+      // Alternate the order, so drift on the machine falls on both sides alike.
+      if (i % 2 === 0) {
+        oneThread.push(await poolSps(1, cores, budget));
+        perCore.push(await poolSps(cores, cores, budget));
+      } else {
+        perCore.push(await poolSps(cores, cores, budget));
+        oneThread.push(await poolSps(1, cores, budget));
+      }
     }
+  } finally {
+    await ceiling.close();
   }
+  // Each round's pair ran back to back, under the same conditions: compare within rounds.
+  const scaling = median(perCore.map((r, i) => r.steady / oneThread[i]!.steady));
+  const scalingToLastRun = median(perCore.map((r, i) => r.overall / oneThread[i]!.overall));
   const sps1 = median(oneThread.map((r) => r.steady));
   const spsN = median(perCore.map((r) => r.steady));
-  const overall1 = median(oneThread.map((r) => r.overall));
-  const overallN = median(perCore.map((r) => r.overall));
   const cores1 = median(oneThread.map((r) => r.cores));
   const coresN = median(perCore.map((r) => r.cores));
-  log(`${cores} runs, every thread busy: ${Math.round(sps1)} samples/s on one thread, ${Math.round(spsN)} on ${cores} threads: ${(spsN / sps1).toFixed(2)}×`);
-  log(`  to the last run's end: ${Math.round(overall1)} against ${Math.round(overallN)}: ${(overallN / overall1).toFixed(2)}× (${cores1.toFixed(2)} and ${coresN.toFixed(2)} cores busy)`);
+  const matMulCeiling = median(ceilingMatMul);
+  const scalarCeiling = median(ceilingScalar);
+  log(`${cores} runs, every thread busy: ${Math.round(sps1)} samples/s on one thread, ${Math.round(spsN)} on ${cores} threads: ${scaling.toFixed(2)}× (per round: ${perCore.map((r, i) => (r.steady / oneThread[i]!.steady).toFixed(2)).join(', ')})`);
+  log(`  to the last run's end: ${scalingToLastRun.toFixed(2)}× (${cores1.toFixed(2)} and ${coresN.toFixed(2)} cores busy)`);
+  log(`  bare kernels, ${cores} threads against 1: 256×256 matMul on ${backend} ${matMulCeiling.toFixed(2)}×, scalar JavaScript loop ${scalarCeiling.toFixed(2)}×`);
 
   // 2 and 3. A worker process against the bare engine; telemetry latency over every frame the worker sends.
   const redisUrl = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -154,8 +176,8 @@ export async function scaleBench(json: boolean): Promise<void> {
     // Warm-up on both sides: the worker's thread starts and compiles; so does this one.
     await inWorker(benchJob(990, 32 * 100), false);
     await bare(benchJob(990, 32 * 100));
-    for (let i = 0; i < rounds * 2; i++) {
-      const job = benchJob(50 + i, budget);
+    for (let i = 0; i < workerPairs; i++) {
+      const job = benchJob(50 + i, workerBudget);
       // ABBA: worker, bare, bare, worker, ...
       if (i % 2 === 0) {
         workerSps.push(await inWorker(job, true));
@@ -175,7 +197,10 @@ export async function scaleBench(json: boolean): Promise<void> {
   }
   const wSps = median(workerSps);
   const bSps = median(bareSps);
-  log(`engine in a BullMQ worker: ${Math.round(wSps)} samples/s against ${Math.round(bSps)} bare: ${((wSps / bSps) * 100).toFixed(1)}%`);
+  // Each job ran once in the worker and once bare, back to back: compare within pairs.
+  const pairRatios = workerSps.map((w, i) => w / bareSps[i]!);
+  const workerEfficiency = median(pairRatios);
+  log(`engine in a BullMQ worker: ${Math.round(wSps)} samples/s against ${Math.round(bSps)} bare: ${(workerEfficiency * 100).toFixed(1)}% (per job: ${pairRatios.map((r) => `${Math.round(r * 100)}%`).join(', ')})`);
   const p50 = percentile(latencies, 50);
   const p99 = percentile(latencies, 99);
   log(`telemetry, frame made in the worker to the server's listener: p50 ${p50} ms, p99 ${p99} ms over ${latencies.length} frames`);
@@ -189,14 +214,16 @@ export async function scaleBench(json: boolean): Promise<void> {
     quick,
     loadAvg1m: { before: +loadBefore.toFixed(2), after: +loadavg()[0]!.toFixed(2) },
     samplesPerSec: { oneThread: Math.round(sps1), perCore: Math.round(spsN) },
-    scaling: +(spsN / sps1).toFixed(3),
+    scaling: +scaling.toFixed(3),
     /** The same to the end of the batch's last run, where threads that are done sit idle. */
-    scalingToLastRun: +(overallN / overall1).toFixed(3),
+    scalingToLastRun: +scalingToLastRun.toFixed(3),
+    /** Bare kernels on every core against one, in the same rounds: how far this machine's cores scale at all. */
+    hardwareScaling: { matMul: +matMulCeiling.toFixed(3), scalar: +scalarCeiling.toFixed(3) },
     /** CPU the process used, in cores: one training thread already keeps V8's helper threads (GC, compiler) busy on the other core. */
     cpuCores: { oneThread: +cores1.toFixed(2), perCore: +coresN.toFixed(2) },
     workerSamplesPerSec: Math.round(wSps),
     bareSamplesPerSec: Math.round(bSps),
-    workerEfficiency: +(wSps / bSps).toFixed(3),
+    workerEfficiency: +workerEfficiency.toFixed(3),
     telemetryFrames: latencies.length,
     telemetryP50Ms: p50,
     telemetryP99Ms: p99,
