@@ -3,7 +3,7 @@ import type { Control } from '../shared/control.schema.ts';
 import type { LandscapeFrame } from '../shared/landscape.schema.ts';
 import { Activation, OptimizerName } from '../shared/model-spec.schema.ts';
 import type { PlaygroundErrorMessage, PlaygroundPointsMessage, PlaygroundProbeMessage, PlaygroundResultMessage } from '../shared/playground.messages.ts';
-import type { PlaygroundState } from '../shared/playground.state.ts';
+import type { PlaygroundFork, PlaygroundState } from '../shared/playground.state.ts';
 import { TaskSpec, taskKind, type TaskName } from '../shared/task.schema.ts';
 import { BoundaryView } from './boundary.view.ts';
 import { CurveChart } from './curve-chart.ts';
@@ -116,11 +116,21 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   const regression = taskKind(task.name) === 'regression';
 
   // Steering: every control goes to the room, which checks that it is ours and that it is valid.
-  const steer = (control: Control) => room.send('control', { control, run: room.state.fork?.phase === 'training' ? (steerTarget.value as 'a' | 'b') : 'a' });
+  // Replaced by the real one once the charts are up (input may come before).
+  let render = (): void => {};
+  // While a fork trains, the controls steer A or B (the Steering select, b) and show that run's settings.
+  const steeringB = () => room.state.fork?.phase === 'training' && steerTarget.value === 'b';
+  const steered = (): Pick<PlaygroundFork, 'paused' | 'step' | 'checkpoints' | 'learningRate' | 'batchSize' | 'optimizer' | 'activations' | 'frozen' | 'lastControl'> => (steeringB() ? room.state.fork : room.state);
+  const steer = (control: Control) => room.send('control', { control, run: steeringB() ? 'b' : 'a' });
   const fork = () => {
     room.send('fork', {});
     steerTarget.value = 'b';
   };
+  const switchSteering = () => {
+    steerTarget.value = steerTarget.value === 'a' ? 'b' : 'a';
+    render();
+  };
+  steerTarget.addEventListener('change', () => render());
   forkBtn.addEventListener('click', fork);
   const live = () => room.state.phase === 'training';
   const lrOfSlider = () => Number((10 ** Number(lrSlider.value)).toPrecision(2));
@@ -128,9 +138,10 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   lrSlider.addEventListener('change', () => steer({ type: 'setLearningRate', learningRate: lrOfSlider() }));
   batch.addEventListener('change', () => steer({ type: 'setBatchSize', batchSize: Number(batch.value) }));
   optimizer.addEventListener('change', () => steer({ type: 'setOptimizer', optimizer: optimizer.value as OptimizerName }));
-  const togglePause = () => steer({ type: room.state.paused ? 'resume' : 'pause' });
+  const togglePause = () => steer({ type: steered().paused ? 'resume' : 'pause' });
   const rewind = () => {
-    const steps = [...room.state.checkpoints].filter((s) => s < room.state.step);
+    const run = steered();
+    const steps = [...run.checkpoints].filter((s) => s < run.step);
     const target = steps.at(-1);
     if (target === undefined) toast('There is no earlier checkpoint to rewind to.');
     else steer({ type: 'rewind', toStep: target });
@@ -196,7 +207,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
       togglePause();
     } else if (e.key === 'c') steer({ type: 'checkpoint' });
     else if (e.key === 'f') fork();
-    else if (e.key === 'b' && room.state.fork?.phase === 'training') steerTarget.value = steerTarget.value === 'a' ? 'b' : 'a';
+    else if (e.key === 'b' && room.state.fork?.phase === 'training') switchSteering();
     else if (e.key === 'r') rewind();
     else if (e.key === 'n') inject();
     else if (e.key === '[' || e.key === ']') {
@@ -231,8 +242,8 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
 
   let layersKey = '';
   function renderLayers(): void {
-    const s = room.state;
-    const key = `${[...s.activations].join(',')}|${[...s.frozen].join(',')}|${live()}`;
+    const s = steered();
+    const key = `${steeringB() ? 'b' : 'a'}|${[...s.activations].join(',')}|${[...s.frozen].join(',')}|${live()}`;
     if (key === layersKey) return;
     layersKey = key;
     layerBox.replaceChildren(
@@ -256,14 +267,14 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     startBtn.textContent = s.runs > 0 ? 'Train again' : 'Train';
     editor.setDisabled(!owner || !between);
     terrainBtn.disabled = !live() || byId('terrain-status').textContent === 'computing…';
-    pauseBtn.textContent = s.paused ? 'Resume' : 'Pause';
+    pauseBtn.textContent = steered().paused ? 'Resume' : 'Pause';
   }
 
   const [used] = await Promise.all([chart.init(renderer), boundary.init(renderer)]);
   byId('renderer-badge').textContent = used === 'webgpu' ? 'WebGPU' : used === 'webgl' ? 'WebGL' : 'Canvas 2D';
 
   let scheduled = false;
-  const render = () => {
+  render = () => {
     scheduled = false;
     const s = room.state;
     byId('phase').textContent = phaseText(s);
@@ -286,10 +297,12 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
         h('tbody', {}, row('A', 0, s, 'the start'), row('B', 1, b, `A at step ${b.fromStep}`)),
       );
     }
-    byId('applied-lr').textContent = s.learningRate ? String(+s.learningRate.toPrecision(3)) : '—';
-    if (document.activeElement !== batch && s.batchSize) batch.value = String(s.batchSize);
-    if (document.activeElement !== optimizer && s.optimizer) optimizer.value = s.optimizer;
-    byId('last-control').textContent = s.lastControl ? `Last: ${s.lastControl}` : `${s.samples.toLocaleString('en')} of ${s.budget.toLocaleString('en')} samples`;
+    const run = steered();
+    byId('applied-lr').textContent = run.learningRate ? String(+run.learningRate.toPrecision(3)) : '—';
+    if (document.activeElement !== batch && run.batchSize) batch.value = String(run.batchSize);
+    if (document.activeElement !== optimizer && run.optimizer) optimizer.value = run.optimizer;
+    const progress = steeringB() ? `B: ${b.samples.toLocaleString('en')} of ${s.budget.toLocaleString('en')} samples` : `${s.samples.toLocaleString('en')} of ${s.budget.toLocaleString('en')} samples`;
+    byId('last-control').textContent = run.lastControl ? `Last${steeringB() ? ' on B' : ''}: ${run.lastControl}` : progress;
     byId('last-control').dataset.controls = String(s.controlsApplied);
     const challenge = byId('challenge');
     challenge.hidden = !s.challenge;

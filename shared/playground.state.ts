@@ -2,7 +2,8 @@ import { schema, t, type SchemaType } from '@colyseus/schema';
 
 /**
  * A fork of the playground's run (B, beside the run A it branched from): its
- * live figures and downsampled curve, for the A/B comparison.
+ * live figures, what its controls have set and its downsampled curve, for
+ * the A/B comparison and for steering it.
  */
 export const PlaygroundFork = schema(
   {
@@ -19,6 +20,12 @@ export const PlaygroundFork = schema(
     batchSize: t.uint16().default(0),
     optimizer: t.string().default(''),
     heldOutAccuracy: t.float32().default(0),
+    /** What the controls have set on the fork, as on the run (see PlaygroundState). */
+    paused: t.boolean().default(false),
+    activations: t.array('string'),
+    frozen: t.array('boolean'),
+    /** Steps of the fork that have a checkpoint to rewind to (the first is the one it started from). */
+    checkpoints: t.array('uint32'),
     /** The last control that took effect on the fork, in words. */
     lastControl: t.string().default(''),
     curveSamples: t.array('uint32'),

@@ -91,7 +91,7 @@ describe.skipIf(!hasChromium())('the playground page in headless Chromium', () =
     await page.waitForTimeout(400);
     await shot(page, 'playground-dark', undefined, { fullPage: false });
 
-    // Fork: B starts from A's latest checkpoint, trains beside it and takes a learning rate of its own.
+    // Fork: B starts from A's latest checkpoint, trains beside it and takes a learning rate and a pause of its own.
     const cell = (run: string, col: number) => `#ab-compare tr[data-run="${run}"] td:nth-child(${col})`;
     await page.click('#theme-toggle');
     await page.click('#fork');
@@ -101,7 +101,18 @@ describe.skipIf(!hasChromium())('the playground page in headless Chromium', () =
     await page.locator('#lr-slider').fill('-3');
     await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '0.001', cell('B', 8));
     expect(await page.locator(cell('A', 8)).textContent()).toBe('0.0032');
-    expect(await page.locator('#applied-lr').textContent()).toBe('0.0032');
+    // The controls show the run they steer: B's rate and pause; b switches back to A's.
+    expect(await page.locator('#applied-lr').textContent()).toBe('0.001');
+    await page.click('#pause');
+    await page.waitForFunction(() => document.querySelector('#pause')?.textContent === 'Resume');
+    expect(await page.locator('#phase').textContent(), 'A trains on').toBe('Training');
+    await page.locator('#phase').click();
+    await page.keyboard.press('b');
+    expect(await page.locator('#steer-target').inputValue()).toBe('a');
+    await page.waitForFunction(() => document.querySelector('#applied-lr')?.textContent === '0.0032' && document.querySelector('#pause')?.textContent === 'Pause');
+    await page.keyboard.press('b');
+    await page.keyboard.press(' ');
+    await page.waitForFunction(() => document.querySelector('#pause')?.textContent === 'Pause' && document.querySelector('#last-control')?.textContent?.startsWith('Last on B: resumed'));
     await page.waitForFunction((sel) => Number(document.querySelector(sel)?.textContent?.replace(/,/g, '')) > 0, cell('B', 5));
     await page.waitForTimeout(1500);
     await shot(page, 'playground-fork', 'section:has(#chart)', { alsoTo: path.join(DOCS, 'fork.png') });

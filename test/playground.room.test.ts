@@ -145,7 +145,7 @@ describe('playground room through @colyseus/sdk', () => {
     await expect((await as('ivan')).create('playground', { challenge: { kind: 'smallest', accuracy: 0.8, maxParameters: 0 } })).rejects.toThrow(/maxParameters must be at least 3/);
   });
 
-  it('forks a running run from its latest checkpoint into B, steers B apart from A, and stores B after A with its parent', async () => {
+  it('forks a running run from its latest checkpoint into B, steers and pauses B apart from A, and stores B after A with its parent', async () => {
     const owner: Room<any, PlaygroundState> = await (await as('lovelace')).create<PlaygroundState>('playground', { budget: 400_000, seed: 3 });
     const results: PlaygroundResultMessage[] = [];
     for (const type of ['probe', 'landscape', 'welcome', 'points']) owner.onMessage(type, () => {});
@@ -185,6 +185,18 @@ describe('playground room through @colyseus/sdk', () => {
     await waitFor(() => Math.abs(owner.state.fork.learningRate - 0.002) < 1e-6, "B's new learning rate");
     expect(owner.state.fork.lastControl).toMatch(/^learning rate → 0.002 \(step \d+\)$/);
     expect(owner.state.learningRate).toBeCloseTo(aRate, 6);
+    expect(owner.state.fork.checkpoints[0], "B's first rewind target is where it started").toBe(fromStep);
+
+    // Pause B and change a layer while it waits: A trains on as it was; B shows its own settings.
+    owner.send('control', { run: 'b', control: { type: 'pause' } });
+    await waitFor(() => owner.state.fork.paused, 'B to pause');
+    owner.send('control', { run: 'b', control: { type: 'setActivation', layer: 0, activation: 'tanh' } });
+    await waitFor(() => owner.state.fork.activations[0] === 'tanh', "B's new activation");
+    expect(owner.state.paused).toBe(false);
+    expect([...owner.state.activations]).toEqual(['relu', 'relu']);
+    expect([...owner.state.fork.activations]).toEqual(['tanh', 'relu']);
+    owner.send('control', { run: 'b', control: { type: 'resume' } });
+    await waitFor(() => !owner.state.fork.paused, 'B to resume');
 
     await waitFor(() => results.length === 2, 'both runs to end and be stored', 180_000);
     const a = results.find((r) => r.run === 'a')!;
@@ -196,7 +208,12 @@ describe('playground room through @colyseus/sdk', () => {
     expect(storedB.parentRunId).toBe(a.runId);
     expect(storedB.runFile.parent).toEqual({ runId: a.runId, step: fromStep });
     expect(storedB.samples).toBe(400_000);
-    expect(storedB.runFile.controls.map((c) => c.control)).toEqual([{ type: 'setLearningRate', learningRate: 0.002 }]);
+    expect(storedB.runFile.controls.map((c) => c.control)).toEqual([
+      { type: 'setLearningRate', learningRate: 0.002 },
+      { type: 'pause' },
+      { type: 'setActivation', layer: 0, activation: 'tanh' },
+      { type: 'resume' },
+    ]);
     await Promise.all([owner.leave(), eve.leave()]);
   });
 });

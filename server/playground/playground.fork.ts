@@ -8,7 +8,8 @@ import type { ArenaServices } from '../arena.services.ts';
 import { moduleLogger } from '../logger.ts';
 import { runRecordOf } from '../runs/run.record.ts';
 import { DownsampledCurve } from './playground.curve.ts';
-import { describeControl } from './playground.rules.ts';
+import { describeControl, viewOfSpec } from './playground.rules.ts';
+import { RunSteering } from './run-steering.ts';
 
 /** Why a fork could not start, in words for the owner. */
 export class ForkRefused extends Error {}
@@ -36,6 +37,7 @@ export class PlaygroundForkRunner {
   private readonly host: ForkHost;
   private readonly curve: DownsampledCurve;
   private job?: TrainJob;
+  private steering?: RunSteering;
   private events: RunEvent[] = [];
   private storeWhenParentIs?: () => Promise<void>;
 
@@ -77,8 +79,9 @@ export class PlaygroundForkRunner {
     s.step = job.parent!.step;
     s.lastControl = '';
     s.heldOutAccuracy = 0;
-    const switched = job.controls.filter((c) => c.control.type === 'setOptimizer').at(-1)?.control as Extract<Control, { type: 'setOptimizer' }> | undefined;
-    s.optimizer = switched?.optimizer ?? job.spec.optimizer;
+    // B starts where A's controls had taken the network at the checkpoint, and can be rewound as far as it.
+    const every = job.checkpointEverySteps;
+    this.steering = new RunSteering(s, every, RunSteering.replay(viewOfSpec(job.spec), every, job.controls), s.fromStep);
     this.host.logLine(`forked at step ${s.fromStep}: B trains beside A`);
     const mine = <A extends unknown[]>(fn: (...a: A) => void) => (...a: A) => {
       if (this.job === job) fn(...a);
@@ -110,6 +113,8 @@ export class PlaygroundForkRunner {
     const s = this.host.state;
     s.phase = '';
     s.runId = '';
+    s.paused = false;
+    this.steering = undefined;
     this.curve.reset();
   }
 
@@ -129,19 +134,22 @@ export class PlaygroundForkRunner {
     s.learningRate = f.learningRate;
     s.batchSize = f.batchSize;
     this.curve.add(f.samples, f.loss, f.valAccuracy);
+    this.steering?.reached(f.step);
   }
 
   private event(e: RunEvent): void {
     this.events.push(e);
     const s = this.host.state;
-    if (e.type === 'control' && e.control) s.lastControl = `${describeControl(e.control as Control)} (step ${e.step})`;
-    else if (e.type === 'controlRefused') s.lastControl = `refused: ${e.message}`;
-    if (e.type === 'control' && (e.control as Control).type === 'setOptimizer') s.optimizer = (e.control as Extract<Control, { type: 'setOptimizer' }>).optimizer;
+    if (e.type === 'control' && e.control) {
+      s.lastControl = `${describeControl(e.control as Control)} (step ${e.step})`;
+      this.steering?.applied(e.control as Control, e.step);
+    } else if (e.type === 'controlRefused') s.lastControl = `refused: ${e.message}`;
   }
 
   private async finish(job: TrainJob, result?: RunResult, error?: string): Promise<void> {
     const s = this.host.state;
     s.phase = result ? 'finished' : 'failed';
+    this.steering?.ended();
     if (result) {
       this.frame({ step: result.steps, samples: result.samples, loss: result.final.loss, valAccuracy: result.final.valAccuracy, learningRate: s.learningRate, batchSize: s.batchSize });
       s.heldOutAccuracy = result.heldOutAccuracy;

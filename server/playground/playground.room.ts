@@ -36,7 +36,8 @@ import { challengeShock, describeChallenge, judgeChallenge, specRefusal } from '
 import { DownsampledCurve } from './playground.curve.ts';
 import { ForkRefused, PlaygroundForkRunner } from './playground.fork.ts';
 import { pointsToDraw } from './playground.data.ts';
-import { applyToView, CheckpointBook, describeControl, mayTakeSeat, refusal, viewOfSpec, type ModelView, type PlaygroundAction } from './playground.rules.ts';
+import { describeControl, mayTakeSeat, refusal, viewOfSpec, type PlaygroundAction } from './playground.rules.ts';
+import { RunSteering, showView } from './run-steering.ts';
 import { onValidated, refuse, refuseUnknownTypes } from '../room-messages.ts';
 
 /** Steps between two automatic checkpoints of a playground run (rewind targets). */
@@ -53,12 +54,11 @@ interface ClientData {
   name: string;
 }
 
-/** The current run: its job, what it reported, and the rewind targets. */
+/** The current run: its job, what it reported, and where its controls have taken it. */
 interface CurrentRun {
   job: TrainJob;
   events: RunEvent[];
-  book: CheckpointBook;
-  view: ModelView;
+  steering: RunSteering;
   result?: RunResult;
   /** Parameters of the network it trains. */
   parameters: number;
@@ -205,24 +205,7 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
     const widths = [inputDim, ...spec.layers.map((l) => l.units), outputDim].join('-');
     const acts = [...new Set(spec.layers.map((l) => l.activation))].join('/');
     this.state.summary = `${widths} ${acts} · ${spec.optimizer} ${spec.learningRate} · batch ${spec.batchSize}`;
-    this.mirrorView(viewOfSpec(spec));
-  }
-
-  private mirrorView(v: ModelView): void {
-    this.state.learningRate = v.learningRate;
-    this.state.batchSize = v.batchSize;
-    this.state.optimizer = v.optimizer;
-    this.state.activations.clear();
-    for (const a of v.activations) this.state.activations.push(a);
-    this.state.frozen.clear();
-    for (const f of v.frozen) this.state.frozen.push(f);
-  }
-
-  private mirrorCheckpoints(): void {
-    const steps = this.run?.book.steps ?? [];
-    if (steps.length === this.state.checkpoints.length && steps.every((s, i) => this.state.checkpoints[i] === s)) return;
-    this.state.checkpoints.clear();
-    for (const s of steps) this.state.checkpoints.push(s);
+    showView(this.state, viewOfSpec(spec));
   }
 
   private logLine(line: string): void {
@@ -242,14 +225,13 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
       checkpointEverySteps: CHECKPOINT_EVERY,
       controls: shock ? [shock] : [],
     });
-    const view = viewOfSpec(this.spec);
-    const run: CurrentRun = { job, events: [], view, book: new CheckpointBook(CHECKPOINT_EVERY, view), parameters: this.state.params, ...(shock ? { shock: { control: shock.control, applied: false } } : {}) };
+    const steering = new RunSteering(this.state, CHECKPOINT_EVERY, viewOfSpec(this.spec));
+    const run: CurrentRun = { job, events: [], steering, parameters: this.state.params, ...(shock ? { shock: { control: shock.control, applied: false } } : {}) };
     this.run = run;
     this.runSettled = false;
     void this.fork!.cancel();
     this.state.runs++;
     this.state.phase = PlaygroundPhase.Training;
-    this.state.paused = false;
     for (const k of ['step', 'samples', 'loss', 'accuracy', 'valAccuracy', 'samplesPerSec', 'heldOutAccuracy', 'controlsApplied'] as const) this.state[k] = 0;
     this.state.lastControl = '';
     if (this.options.challenge) {
@@ -258,8 +240,6 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
     }
     this.state.log.clear();
     this.curve.reset();
-    this.mirrorView(view);
-    this.mirrorCheckpoints();
     this.lastProbe = undefined;
     this.lastLayers = [];
     this.lastLandscape = undefined;
@@ -295,8 +275,7 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
     this.state.learningRate = f.learningRate;
     this.state.batchSize = f.batchSize;
     this.curve.add(f.samples, f.loss, f.valAccuracy);
-    run.book.reached(f.step, run.view);
-    this.mirrorCheckpoints();
+    run.steering.reached(f.step);
   }
 
   private applyProbe(p: ProbeFrame): void {
@@ -337,14 +316,7 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
         run.shock.applied = true;
         this.logLine(`challenge: noise shock into the weights at ${e.samples.toLocaleString('en')} samples`);
       }
-      if (control.type === 'pause') this.state.paused = true;
-      else if (control.type === 'resume') this.state.paused = false;
-      else if (control.type === 'checkpoint') run.book.manual(e.step, run.view);
-      else if (control.type === 'rewind') {
-        run.view = run.book.rewound(control.toStep) ?? run.view;
-      } else run.view = applyToView(run.view, control);
-      this.mirrorView(run.view);
-      this.mirrorCheckpoints();
+      run.steering.applied(control, e.step);
       return;
     }
     this.logLine(`step ${e.step}: ${e.message}`);
@@ -393,7 +365,7 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
   private async finish(run: CurrentRun, result?: RunResult, error?: string): Promise<void> {
     run.result = result;
     this.state.phase = result ? PlaygroundPhase.Finished : PlaygroundPhase.Failed;
-    this.state.paused = false;
+    run.steering.ended();
     if (result) {
       this.applyFrame(run, { ...result.final, step: result.steps, samples: result.samples, samplesPerSec: result.samplesPerSec, learningRate: this.state.learningRate, batchSize: this.state.batchSize });
       this.state.heldOutAccuracy = result.heldOutAccuracy;

@@ -132,9 +132,10 @@ const MAX_KEPT = 200;
 
 /**
  * The checkpoints a run can be rewound to, mirrored from what the engine
- * does: one before step 0, one every `every` steps, one for each manual
- * `checkpoint`; a rewind forgets those after its target. Each keeps the view
- * the network had, so a rewind restores activations and frozen layers too.
+ * does: one where it starts (before step 0, or a fork's checkpoint), one
+ * every `every` steps, one for each manual `checkpoint`; a rewind forgets
+ * those after its target. Each keeps the view the network had, so a rewind
+ * restores activations and frozen layers too.
  */
 export class CheckpointBook {
   private readonly kept = new Map<number, ModelView>();
@@ -142,10 +143,11 @@ export class CheckpointBook {
   /** The next automatic checkpoint not known to exist yet. */
   private next: number;
 
-  constructor(every: number, start: ModelView) {
+  /** A book for a run that starts at `fromStep` (0, or a fork's checkpoint) with the network `start`. */
+  constructor(every: number, start: ModelView, fromStep = 0) {
     this.every = every;
-    this.next = every;
-    this.kept.set(0, start);
+    this.next = (Math.floor(fromStep / every) + 1) * every;
+    this.kept.set(fromStep, start);
   }
 
   /** Steps that can be rewound to, oldest first. */
