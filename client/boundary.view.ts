@@ -1,9 +1,10 @@
-import { Application, Graphics, Sprite, Texture } from 'pixi.js';
+import { Application, Graphics } from 'pixi.js';
 import { unpackBoundary, type PackedBoundary, type PlaygroundPointsMessage } from '../shared/playground.messages.ts';
 import type { RendererKind } from './renderer-choice.ts';
 import { cssRgb } from './css-color.ts';
 import { cssColor, onThemeChange } from './theme.ts';
 import { startPixiApp } from './pixi-app.ts';
+import { HeatSprite } from './heat-sprite.ts';
 
 /** Colours of class 0 and class 1 (and of low and high regression values). */
 const LOW = [0xf5, 0x93, 0x1d] as const;
@@ -24,9 +25,7 @@ export function boundaryColor(t: number, mid: readonly [number, number, number])
 export class BoundaryView {
   private readonly app = new Application();
   private readonly host: HTMLElement;
-  private readonly grid = document.createElement('canvas');
-  private texture?: Texture;
-  private readonly heat = new Sprite();
+  private readonly heat = new HeatSprite();
   private readonly dots = new Graphics();
   private points: PlaygroundPointsMessage = { x: [], y: [] };
   private boundary?: PackedBoundary;
@@ -69,31 +68,10 @@ export class BoundaryView {
   private paintGrid(): void {
     const b = this.boundary;
     if (!b) return;
-    const res = b.resolution;
-    if (this.grid.width !== res) {
-      this.grid.width = res;
-      this.grid.height = res;
-      this.texture?.destroy(true);
-      this.texture = undefined;
-    }
-    const ctx = this.grid.getContext('2d')!;
-    const img = ctx.createImageData(res, res);
     const mid = cssRgb('--panel', [255, 255, 255]);
     const values = unpackBoundary(b);
     const span = b.max - b.min || 1;
-    for (let i = 0; i < values.length; i++) {
-      const [r, g, bl] = boundaryColor((values[i]! - b.min) / span, mid);
-      img.data[4 * i] = r;
-      img.data[4 * i + 1] = g;
-      img.data[4 * i + 2] = bl;
-      img.data[4 * i + 3] = 255;
-    }
-    ctx.putImageData(img, 0, 0);
-    if (!this.texture) {
-      this.texture = Texture.from(this.grid);
-      this.texture.source.scaleMode = 'linear';
-      this.heat.texture = this.texture;
-    } else this.texture.source.update();
+    this.heat.paint(b.resolution, (i) => boundaryColor((values[i]! - b.min) / span, mid));
   }
 
   private draw(): void {
@@ -122,7 +100,6 @@ export class BoundaryView {
   }
 
   destroy(): void {
-    this.texture?.destroy(true);
     this.app.destroy(true, { children: true });
   }
 }

@@ -1,8 +1,9 @@
-import { Application, Graphics, Sprite, Texture } from 'pixi.js';
+import { Application, Graphics } from 'pixi.js';
 import { cssRgb } from './css-color.ts';
 import type { RendererKind } from './renderer-choice.ts';
 import { cssColor, onThemeChange } from './theme.ts';
 import { startPixiApp } from './pixi-app.ts';
+import { HeatSprite } from './heat-sprite.ts';
 
 /** What the plane draws: flattened points and the discriminator's grid. */
 export interface GanPlaneData {
@@ -34,9 +35,7 @@ const hex = (name: string, fallback: string) => cssColor(name) || fallback;
 export class GanPlane {
   private readonly app = new Application();
   private readonly host: HTMLElement;
-  private readonly grid = document.createElement('canvas');
-  private texture?: Texture;
-  private readonly heat = new Sprite();
+  private readonly heat = new HeatSprite();
   private readonly clip = new Graphics();
   private readonly frame = new Graphics();
   private readonly dots = new Graphics();
@@ -74,27 +73,10 @@ export class GanPlane {
   private paintGrid(): void {
     const { heatmap, resolution: res } = this.data;
     if (res < 2 || heatmap.length !== res * res) return;
-    if (this.grid.width !== res) {
-      this.grid.width = res;
-      this.grid.height = res;
-      this.texture?.destroy(true);
-      this.texture = undefined;
-    }
-    const ctx = this.grid.getContext('2d')!;
-    const img = ctx.createImageData(res, res);
     const mid = cssRgb('--panel', [255, 255, 255]);
     const fake = cssRgb('--gan-says-fake', [139, 92, 246]);
     const real = cssRgb('--gan-says-real', [34, 197, 94]);
-    for (let i = 0; i < res * res; i++) {
-      const [r, g, b] = heatColor(heatmap[i]!, mid, fake, real);
-      img.data.set([r, g, b, 255], 4 * i);
-    }
-    ctx.putImageData(img, 0, 0);
-    if (!this.texture) {
-      this.texture = Texture.from(this.grid);
-      this.texture.source.scaleMode = 'linear';
-      this.heat.texture = this.texture;
-    } else this.texture.source.update();
+    this.heat.paint(res, (i) => heatColor(heatmap[i]!, mid, fake, real));
   }
 
   private draw(): void {
@@ -108,7 +90,7 @@ export class GanPlane {
     const res = this.data.resolution;
     // The grid samples the corners of its cells (the first and last at ±extent): texel centres go there.
     const cell = res > 1 ? size / (res - 1) : 0;
-    this.heat.visible = Boolean(this.texture) && res > 1;
+    this.heat.visible = this.heat.painted && res > 1;
     this.heat.position.set(left - cell / 2, top - cell / 2);
     this.heat.width = size + cell;
     this.heat.height = size + cell;
@@ -135,7 +117,6 @@ export class GanPlane {
   }
 
   destroy(): void {
-    this.texture?.destroy(true);
     this.app.destroy(true, { children: true });
   }
 }

@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { Room, ServerError, type AuthContext, type Client, type Delayed } from '@colyseus/core';
+import { ServerError, type Client, type Delayed } from '@colyseus/core';
 import type { RoomIdentity } from '../../shared/identity.schema.ts';
+import { ArenaRoom } from '../arena-room.ts';
 import { patchListing } from '../lobby/listing.ts';
 import { RECONNECT_SECONDS } from '../race/race.room.ts';
 import type { z } from 'zod';
@@ -27,7 +28,6 @@ import { GanRoundScore, GanSeat, GanState } from '../../shared/gan.state.ts';
 import { ErrorCode } from '../../shared/protocol.ts';
 import { createRng, deriveSeed } from '../../shared/random.ts';
 import { describeZodError } from '../../shared/validation.ts';
-import type { ArenaServices } from '../arena.services.ts';
 import type { Unlock } from '../progression/progression.service.ts';
 import { battleDecided, battleWinner, referenceDistance, scoreRound, type RoundScore } from './gan.rules.ts';
 import { onValidated, refuse, refuseUnknownTypes } from '../room-messages.ts';
@@ -57,9 +57,7 @@ function summarise(side: GanSide): string {
  * their own side. Spectators see the real and generated points, the
  * discriminator's heatmap and both losses live.
  */
-export class GanRoom extends Room<{ state: GanState }> {
-  /** Set by `withServices` in app.ts. */
-  protected services!: ArenaServices;
+export class GanRoom extends ArenaRoom<{ state: GanState }> {
   override state = new GanState();
   override maxClients = 300;
   private options!: GanCreateOptions;
@@ -106,10 +104,6 @@ export class GanRoom extends Room<{ state: GanState }> {
     onValidated(this, 'gan', GanClientMessages, type, handler);
   }
 
-  /** Players bring a signed guest token; spectators may come without one. */
-  override onAuth(_client: Client, options: unknown, context: AuthContext): RoomIdentity {
-    return this.services.identity.authenticate(context.token, options);
-  }
 
   override async onJoin(client: Client, raw: unknown): Promise<void> {
     await this.admit(client, raw);

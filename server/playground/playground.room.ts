@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { Room, ServerError, type AuthContext, type Client } from '@colyseus/core';
+import { ServerError, type Client } from '@colyseus/core';
 import type { RoomIdentity } from '../../shared/identity.schema.ts';
+import { ArenaRoom } from '../arena-room.ts';
 import { patchListing } from '../lobby/listing.ts';
 import { RECONNECT_SECONDS } from '../race/race.room.ts';
 import type { z } from 'zod';
@@ -29,7 +30,6 @@ import { ErrorCode } from '../../shared/protocol.ts';
 import { TrainJob, type LayerStats, type ProbeFrame, type RunEvent, type RunResult, type TelemetryFrame } from '../../shared/run.schema.ts';
 import { isPlanar, taskKind } from '../../shared/task.schema.ts';
 import { checkSpecSize, describeZodError } from '../../shared/validation.ts';
-import type { ArenaServices } from '../arena.services.ts';
 import { moduleLogger } from '../logger.ts';
 import { runRecordOf } from '../runs/run.record.ts';
 import { challengeShock, describeChallenge, judgeChallenge, specRefusal } from './challenge.rules.ts';
@@ -73,11 +73,9 @@ interface CurrentRun {
  * and mirrors what comes back into state (figures, curve) and messages
  * (decision boundary probes, loss landscapes, the result).
  */
-export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
+export class PlaygroundRoom extends ArenaRoom<{ state: PlaygroundState }> {
   /** A client sending more than this is cut off (Colyseus closes only that connection). */
   override maxMessagesPerSecond = 30;
-  /** Set by `withServices` in server/app.ts. */
-  protected services!: ArenaServices;
   override state = new PlaygroundState();
   override maxClients = 200;
   private options!: PlaygroundCreateOptions;
@@ -141,10 +139,6 @@ export class PlaygroundRoom extends Room<{ state: PlaygroundState }> {
     return this.owner?.connected === true && this.owner.sessionId === client.sessionId;
   }
 
-  /** The owner brings a signed guest token; spectators may come without one. */
-  override onAuth(_client: Client, options: unknown, context: AuthContext): RoomIdentity {
-    return this.services.identity.authenticate(context.token, options);
-  }
 
   override async onJoin(client: Client, raw: unknown): Promise<void> {
     const parsed = PlaygroundJoinOptions.safeParse(raw ?? {});

@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { Room, ServerError, type AuthContext, type Client } from '@colyseus/core';
+import { ServerError, type Client } from '@colyseus/core';
 import { StateView } from '@colyseus/schema';
 import type { Delayed } from '@colyseus/core';
 import type { z } from 'zod';
@@ -27,9 +27,9 @@ import type { RunEvent, RunResult, TelemetryFrame } from '../../shared/run.schem
 import { networkDims } from '../../shared/network-dims.ts';
 import { TrainJob } from '../../shared/run.schema.ts';
 import { checkSpecSize, describeZodError } from '../../shared/validation.ts';
-import type { ArenaServices } from '../arena.services.ts';
 import type { Unlock } from '../progression/progression.service.ts';
 import { runRecordOf, storedCurve } from '../runs/run.record.ts';
+import { ArenaRoom } from '../arena-room.ts';
 import { patchListing } from '../lobby/listing.ts';
 import { LiveCurve } from './live-curve.ts';
 import { enoughReady, everyoneReady, freeSeat, rankEntries } from './race.rules.ts';
@@ -59,9 +59,8 @@ export const RECONNECT_SECONDS = 30;
  * task under the same budget of samples; the held-out split decides.
  * The room is thin: it validates, checks who may act, and mirrors the trainer.
  */
-export class RaceRoom extends Room<{ state: RaceState; client: Client<{ auth: RoomIdentity }> }> {
+export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ auth: RoomIdentity }> }> {
   /** Set by `defineRaceRoom`; rooms are created by the matchmaker, not by us. */
-  protected services!: ArenaServices;
   override state = new RaceState();
   override maxClients = 2000;
   /** A client sending more than this is cut off (Colyseus closes only that connection). */
@@ -99,10 +98,6 @@ export class RaceRoom extends Room<{ state: RaceState; client: Client<{ auth: Ro
     onValidated(this, 'race', RaceClientMessages, type, handler);
   }
 
-  /** Players bring a signed guest token; spectators may come without one. */
-  override onAuth(_client: Client, options: unknown, context: AuthContext): RoomIdentity {
-    return this.services.identity.authenticate(context.token, options);
-  }
 
   override async onJoin(client: Client<{ auth: RoomIdentity }>, raw: unknown): Promise<void> {
     const parsed = RaceJoinOptions.safeParse(raw ?? {});

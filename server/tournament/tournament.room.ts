@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { Room, ServerError, type AuthContext, type Client, type Delayed } from '@colyseus/core';
+import { ServerError, type Client, type Delayed } from '@colyseus/core';
 import type { RoomIdentity } from '../../shared/identity.schema.ts';
+import { ArenaRoom } from '../arena-room.ts';
 import { patchListing } from '../lobby/listing.ts';
 import { RECONNECT_SECONDS } from '../race/race.room.ts';
 import type { z } from 'zod';
@@ -25,7 +26,6 @@ import {
 } from '../../shared/tournament.messages.ts';
 import { MatchSide, TournamentMatch, TournamentPlayer, TournamentState } from '../../shared/tournament.state.ts';
 import { checkSpecSize, describeZodError } from '../../shared/validation.ts';
-import type { ArenaServices } from '../arena.services.ts';
 import type { Unlock } from '../progression/progression.service.ts';
 import { freeSeat } from '../race/race.rules.ts';
 import { raceMatchResult, runRaceMatch, type RaceMatchEntry, type RunningRaceMatch } from './race-match.ts';
@@ -56,9 +56,7 @@ interface PlayerPrivate {
  * for their next match (and spectators) can watch the others. Each match is
  * stored as it finishes, and the final ranking at the end.
  */
-export class TournamentRoom extends Room<{ state: TournamentState }> {
-  /** Set by `withServices` in app.ts. */
-  protected services!: ArenaServices;
+export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
   override state = new TournamentState();
   override maxClients = 300;
   private options!: TournamentCreateOptions;
@@ -102,10 +100,6 @@ export class TournamentRoom extends Room<{ state: TournamentState }> {
     onValidated(this, 'tournament', TournamentClientMessages, type, handler);
   }
 
-  /** Players bring a signed guest token; spectators may come without one. */
-  override onAuth(_client: Client, options: unknown, context: AuthContext): RoomIdentity {
-    return this.services.identity.authenticate(context.token, options);
-  }
 
   override async onJoin(client: Client, raw: unknown): Promise<void> {
     await this.admit(client, raw);
