@@ -110,7 +110,7 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
     },
     players: { ensure: (id, name) => ensurePlayer(db, id, name), profile: (id) => playerProfile(db, id) },
     matches: { load: (id) => loadMatch(db, id), recordRace: (r) => recordRaceResult(db, r) },
-    runs: { load: (id) => loadRun(db, id), recordSolo: (run, events) => recordSoloRun(db, run, events) },
+    runs: { load: (id) => loadRun(db, id), recordSolo: (run, events, credit) => recordSoloRun(db, run, events, credit) },
     tournaments: { open: (t) => insertTournament(db, t), finish: (t) => recordTournamentResult(db, t) },
     gan: { recordBattle: (b) => recordGanBattle(db, b) },
     progression: { leaderboard: (q) => leaderboard(db, q), achievements: () => achievementInfos(db) },

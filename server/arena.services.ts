@@ -3,7 +3,7 @@ import type { GuestIdentity, RoomIdentity } from '../shared/identity.schema.ts';
 import type { Match } from '../shared/match.schema.ts';
 import type { RunEvent } from '../shared/run.schema.ts';
 import type { RunView } from '../shared/run-view.schema.ts';
-import type { RaceResult, Unlock } from './progression/progression.service.ts';
+import type { RaceResult, SoloCredit, Unlock } from './progression/progression.service.ts';
 import type { RunRecord } from './runs/run.record.ts';
 import type { NewTournament } from './tournament/tournament.repository.ts';
 import type { Trainer } from './trainer/trainer.port.ts';
@@ -32,7 +32,7 @@ export interface ArenaServices {
   runs: {
     load(id: string): Promise<RunView | undefined>;
     /** Stores a solo run (a playground's) with the achievements its own events earn. */
-    recordSolo(run: RunRecord, events: readonly RunEvent[]): Promise<Unlock[]>;
+    recordSolo(run: RunRecord, events: readonly RunEvent[], credit?: SoloCredit): Promise<Unlock[]>;
   };
   tournaments: {
     /** Stores a tournament as running, before its first match (matches point at it). */

@@ -31,6 +31,7 @@ export const Challenge = z.discriminatedUnion(
   { error: 'challenge kind must be target, smallest or robust' },
 );
 export type Challenge = z.infer<typeof Challenge>;
+export type ChallengeKind = Challenge['kind'];
 
 /** Where a challenge stands. */
 export const ChallengeStatus = { Open: 'open', Passed: 'passed', Failed: 'failed' } as const;

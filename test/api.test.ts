@@ -57,7 +57,7 @@ describe('the HTTP API', () => {
     expect(run.runFile).toMatchObject({ format: 'gradient-arena-run', budget: 4000 });
     expect(run.runFile.expected.weightsHash).toBe(match.entries[0].weightsHash);
     const achievements = (await get('/api/achievements')).body as AchievementInfo[];
-    expect(achievements).toHaveLength(12);
+    expect(achievements).toHaveLength(13);
     expect(achievements.every((a) => a.rarity >= 0 && a.rarity <= 1)).toBe(true);
   });
 

@@ -116,6 +116,8 @@ describe('playground room through @colyseus/sdk', () => {
     expect(r.challenge).toMatchObject({ status: reached ? 'passed' : 'failed', detail: expect.stringContaining('with 42 parameters') });
     await waitFor(() => owner.state.challengeStatus === r.challenge!.status, 'the verdict in state');
     expect(owner.state.challengeDetail).toBe(r.challenge!.detail);
+    // A pass is credited with the stored run: Challenger's first tier.
+    expect(r.unlocks.some((u) => u.achievement === 'Challenger' && u.tier === 1)).toBe(reached);
     await owner.leave();
   });
 

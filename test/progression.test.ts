@@ -181,6 +181,22 @@ function suite(kind: 'pglite' | 'postgres') {
       await expect(leaderboard(db, q({ cursor: 'not-a-cursor' }))).rejects.toThrow('cursor is not one this server gave out');
     });
 
+    it('a passed playground challenge adds XP and counts toward Challenger, once per run; an unpassed one adds nothing', async () => {
+      const p = await newPlayer(db, 'challenger');
+      const solo = (credit?: Parameters<typeof recordSoloRun>[3]) =>
+        recordSoloRun(db, runRecordOf({ ...runs.b.job, runId: randomUUID() }, { result: runs.b.result, events: [], playerId: p, matchId: null }), [], credit);
+      const challenger = (unlocks: Awaited<ReturnType<typeof recordSoloRun>>) => unlocks.filter((u) => u.key === 'challenger').map((u) => u.tier);
+      expect(challenger(await solo({ challengePassed: 'smallest' }))).toEqual([1]);
+      expect(challenger(await solo())).toEqual([]);
+      const tiers: number[] = [];
+      for (let i = 0; i < 4; i++) tiers.push(...challenger(await solo({ challengePassed: 'target' })));
+      expect(tiers, 'the fifth pass reaches tier 2').toEqual([2]);
+      const xp = await db.selectFrom('xp_events').select(['amount', 'reason']).where('player_id', '=', p).where('source_key', 'like', 'challenge:%').orderBy('id').execute();
+      expect(xp).toEqual([{ amount: 40, reason: 'challenge passed (smallest)' }, ...Array.from({ length: 4 }, () => ({ amount: 25, reason: 'challenge passed (target)' }))]);
+      const progress = await db.selectFrom('player_achievements').selectAll().where('player_id', '=', p).where('achievement_key', '=', 'challenger').executeTakeFirst();
+      expect(progress).toMatchObject({ progress: 5, tier: 2 });
+    });
+
     it("a player's profile has level, achievements with progress and rarity, ratings, history and recent matches", async () => {
       const p = await newPlayer(db, 'profiled');
       await recordRaceResult(db, raceOf([{ playerId: p, name: 'profiled', rank: 1, job: { ...runs.a.job, runId: randomUUID() }, result: runs.a.result, events: runs.a.events }, { playerId: await newPlayer(db, 'other'), name: 'other', rank: 2, job: { ...runs.b.job, runId: randomUUID() }, result: runs.b.result }]));

@@ -117,11 +117,11 @@ export class PlaygroundRoom extends ArenaRoom<{ state: PlaygroundState }> {
 
     this.on('spec', 'spec', (client, msg) => {
       const tooLarge = checkSpecSize(msg.spec, this.options.task);
-      const { inputDim, outputDim } = networkDims(msg.spec, this.options.task);
-      const overLimit = specRefusal(this.options.challenge, parameterCount(msg.spec, inputDim, outputDim));
+      const parameters = this.parametersOf(msg.spec);
+      const overLimit = specRefusal(this.options.challenge, parameters);
       if (tooLarge) refuse(client, { code: ErrorCode.SpecTooLarge, ...tooLarge, about: 'spec' });
       else if (overLimit) refuse(client, { code: ErrorCode.SpecTooLarge, message: overLimit, field: 'spec.layers', about: 'spec' });
-      else this.setSpec(msg.spec);
+      else this.setSpec(msg.spec, parameters);
     });
     this.on('start', 'start', () => this.start());
     this.on('control', 'control', (client, msg) => (msg.run === 'b' ? this.steerFork(client, msg.control) : this.steer(msg.control)));
@@ -192,10 +192,15 @@ export class PlaygroundRoom extends ArenaRoom<{ state: PlaygroundState }> {
     await this.fork?.cancel();
   }
 
-  private setSpec(spec: ModelSpec): void {
+  private parametersOf(spec: ModelSpec): number {
+    const { inputDim, outputDim } = networkDims(spec, this.options.task);
+    return parameterCount(spec, inputDim, outputDim);
+  }
+
+  private setSpec(spec: ModelSpec, parameters = this.parametersOf(spec)): void {
     const { inputDim, outputDim } = networkDims(spec, this.options.task);
     this.spec = spec;
-    this.state.params = parameterCount(spec, inputDim, outputDim);
+    this.state.params = parameters;
     const widths = [inputDim, ...spec.layers.map((l) => l.units), outputDim].join('-');
     const acts = [...new Set(spec.layers.map((l) => l.activation))].join('/');
     this.state.summary = `${widths} ${acts} · ${spec.optimizer} ${spec.learningRate} · batch ${spec.batchSize}`;
@@ -366,12 +371,17 @@ export class PlaygroundRoom extends ArenaRoom<{ state: PlaygroundState }> {
       this.logLine(result.status === 'diverged' ? `diverged at step ${result.steps}` : `finished: ${(result.final.valAccuracy * 100).toFixed(1)}% on validation`);
     } else this.logLine(`training failed: ${error}`);
     patchListing(this, { phase: this.state.phase });
+    // The verdict comes first: a passed challenge is credited with the run, in the same transaction.
+    const challenge = this.options.challenge
+      ? judgeChallenge(this.options.challenge, { status: result?.status ?? 'failed', heldOutAccuracy: result?.heldOutAccuracy ?? null, parameters: run.parameters, shocked: run.shock?.applied ?? false })
+      : undefined;
     let stored = false;
     let unlocks: PlaygroundResultMessage['unlocks'] = [];
     if (this.owner) {
       try {
         const record = runRecordOf(run.job, { result, events: run.events, playerId: this.owner.playerId, matchId: null, samplesIfFailed: this.state.samples });
-        unlocks = (await this.services.runs.recordSolo(record, run.events)).map((u) => ({ achievement: u.name, tier: u.tier }));
+        const credit = challenge?.status === ChallengeStatus.Passed ? { challengePassed: this.options.challenge!.kind } : {};
+        unlocks = (await this.services.runs.recordSolo(record, run.events, credit)).map((u) => ({ achievement: u.name, tier: u.tier }));
         stored = true;
       } catch (err) {
         moduleLogger('playground').error({ roomId: this.roomId, runId: run.job.runId, err }, 'could not store a run');
@@ -381,9 +391,7 @@ export class PlaygroundRoom extends ArenaRoom<{ state: PlaygroundState }> {
       this.runSettled = true;
       await this.fork!.parentSettled();
     }
-    let challenge: PlaygroundResultMessage['challenge'];
-    if (this.options.challenge) {
-      challenge = judgeChallenge(this.options.challenge, { status: result?.status ?? 'failed', heldOutAccuracy: result?.heldOutAccuracy ?? null, parameters: run.parameters, shocked: run.shock?.applied ?? false });
+    if (challenge) {
       this.state.challengeStatus = challenge.status;
       this.state.challengeDetail = challenge.detail;
       this.logLine(`challenge ${challenge.detail}`);

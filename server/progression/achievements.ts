@@ -25,6 +25,7 @@ export const ACHIEVEMENTS = [
   { key: 'giant-slayer', name: 'Giant Slayer', description: 'Finish above a player rated at least 5 points (mu) higher than you.', tiers: [1, 5], points: [40, 80] },
   { key: 'tournament-champion', name: 'Tournament Champion', description: 'Win a tournament (tiers: 1, 5, 20).', tiers: [1, 5, 20], points: [100, 200, 400] },
   { key: 'gan-forger', name: 'GAN Forger', description: 'As the generator, win a GAN battle (tiers: 1, 10).', tiers: [1, 10], points: [60, 120] },
+  { key: 'challenger', name: 'Challenger', description: 'Pass playground challenges: a target, the smallest network, a noise shock (tiers: 1, 5, 20).', tiers: [1, 5, 20], points: [20, 50, 100] },
 ] as const satisfies readonly AchievementDef[];
 
 export type AchievementKey = (typeof ACHIEVEMENTS)[number]['key'];

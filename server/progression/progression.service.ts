@@ -8,7 +8,8 @@ import { insertRuns } from '../runs/run.repository.ts';
 import { ACHIEVEMENTS, raceAchievements, runAchievements, type AchievementDef, type AchievementGrant, type RunFacts } from './achievements.ts';
 import { applyGrant, grantXp, lockSkills, saveSkill, taskHistory } from './progression.repository.ts';
 import { rateRace } from './ratings.rules.ts';
-import { raceXp } from './xp.rules.ts';
+import { challengeXp, raceXp } from './xp.rules.ts';
+import type { ChallengeKind } from '../../shared/challenge.schema.ts';
 
 const DEFS = new Map<string, AchievementDef>(ACHIEVEMENTS.map((d) => [d.key, d]));
 
@@ -91,13 +92,28 @@ export async function recordRaceResult(db: Kysely<Database>, r: RaceResult, at =
   });
 }
 
-/** A solo run (a playground, say): stored, and credited with the achievements its own events earn. */
-export async function recordSoloRun(db: Kysely<Database>, run: RunRecord, events: readonly RunEvent[], at = new Date()): Promise<Unlock[]> {
+/** What else a solo run earned: a playground challenge it passed. */
+export interface SoloCredit {
+  challengePassed?: ChallengeKind;
+}
+
+/**
+ * A solo run (a playground, say): stored, and credited with the achievements
+ * its own events earn; a passed challenge adds XP and counts toward
+ * Challenger, once per run.
+ */
+export async function recordSoloRun(db: Kysely<Database>, run: RunRecord, events: readonly RunEvent[], credit: SoloCredit = {}, at = new Date()): Promise<Unlock[]> {
   return db.transaction().execute(async (trx) => {
     const history = await taskHistory(trx, run.task.name, '00000000-0000-0000-0000-000000000000');
     await insertRuns(trx, [run]);
     const facts = factsOf(run, events);
-    return facts ? applyGrants(trx, runAchievements(facts, history), at) : [];
+    if (!facts) return [];
+    const grants = runAchievements(facts, history);
+    if (credit.challengePassed) {
+      await grantXp(trx, facts.playerId, challengeXp(credit.challengePassed), `challenge passed (${credit.challengePassed})`, `challenge:${run.id}`, at);
+      grants.push({ playerId: facts.playerId, key: 'challenger', eventKey: `challenge:${run.id}` });
+    }
+    return applyGrants(trx, grants, at);
   });
 }
 

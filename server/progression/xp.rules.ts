@@ -1,6 +1,13 @@
+import type { ChallengeKind } from '../../shared/challenge.schema.ts';
+
 /** XP for taking part in a race, plus a bonus by place: 20 + 10 per entry beaten. */
 export function raceXp(rank: number, entries: number): number {
   return 20 + 10 * Math.max(0, entries - rank);
+}
+
+/** XP for passing a playground challenge: more for the ones that constrain the network or shock it. */
+export function challengeXp(kind: ChallengeKind): number {
+  return kind === 'target' ? 25 : 40;
 }
 
 /** The Monday (UTC) of the week an instant falls in, as YYYY-MM-DD: the key of weekly boards. */
