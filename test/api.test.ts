@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACHIEVEMENTS } from '../server/progression/achievements.ts';
 import type { AchievementInfo, LeaderboardPage, PlayerProfile } from '../shared/api.schema.ts';
 import type { RaceResultMessage, RaceWelcomeMessage } from '../shared/race.messages.ts';
 import type { RaceState } from '../shared/race.state.ts';
@@ -57,7 +58,7 @@ describe('the HTTP API', () => {
     expect(run.runFile).toMatchObject({ format: 'gradient-arena-run', budget: 4000 });
     expect(run.runFile.expected.weightsHash).toBe(match.entries[0].weightsHash);
     const achievements = (await get('/api/achievements')).body as AchievementInfo[];
-    expect(achievements).toHaveLength(13);
+    expect(achievements).toHaveLength(ACHIEVEMENTS.length);
     expect(achievements.every((a) => a.rarity >= 0 && a.rarity <= 1)).toBe(true);
   });
 

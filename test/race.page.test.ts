@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ACHIEVEMENTS } from '../server/progression/achievements.ts';
 import type { RaceState } from '../shared/race.state.ts';
 import { waitFor } from './support/arena.ts';
 import { watchErrors } from './support/browser.ts';
@@ -116,7 +117,7 @@ describe.skipIf(!hasChromium())('the race page in headless Chromium', () => {
     // Their profile: level, XP bar, every achievement with progress, the rating after the race.
     await page.click('#leaderboard tr.me a');
     await page.waitForSelector('#achievements');
-    expect(await page.locator('#achievements .achievement').count()).toBe(12);
+    expect(await page.locator('#achievements .achievement').count()).toBe(ACHIEVEMENTS.length);
     expect(await page.locator('#profile h2').textContent()).toBe('ada');
     expect(await page.locator('.rating-chart circle').count()).toBe(1);
     await shot(page, 'profile', undefined, { alsoTo: path.join(DOCS, 'profile.png') });
