@@ -139,7 +139,8 @@ export async function scaleBench(json: boolean): Promise<void> {
     await ceiling.close();
   }
   // Each round's pair ran back to back, under the same conditions: compare within rounds.
-  const scaling = median(perCore.map((r, i) => r.steady / oneThread[i]!.steady));
+  const roundRatios = perCore.map((r, i) => r.steady / oneThread[i]!.steady);
+  const scaling = median(roundRatios);
   const scalingToLastRun = median(perCore.map((r, i) => r.overall / oneThread[i]!.overall));
   const sps1 = median(oneThread.map((r) => r.steady));
   const spsN = median(perCore.map((r) => r.steady));
@@ -147,7 +148,7 @@ export async function scaleBench(json: boolean): Promise<void> {
   const coresN = median(perCore.map((r) => r.cores));
   const matMulCeiling = median(ceilingMatMul);
   const scalarCeiling = median(ceilingScalar);
-  log(`${cores} runs, every thread busy: ${Math.round(sps1)} samples/s on one thread, ${Math.round(spsN)} on ${cores} threads: ${scaling.toFixed(2)}× (per round: ${perCore.map((r, i) => (r.steady / oneThread[i]!.steady).toFixed(2)).join(', ')})`);
+  log(`${cores} runs, every thread busy: ${Math.round(sps1)} samples/s on one thread, ${Math.round(spsN)} on ${cores} threads: ${scaling.toFixed(2)}× (per round: ${roundRatios.map((r) => r.toFixed(2)).join(', ')})`);
   log(`  to the last run's end: ${scalingToLastRun.toFixed(2)}× (${cores1.toFixed(2)} and ${coresN.toFixed(2)} cores busy)`);
   log(`  bare kernels, ${cores} threads against 1: 256×256 matMul on ${backend} ${matMulCeiling.toFixed(2)}×, scalar JavaScript loop ${scalarCeiling.toFixed(2)}×`);
 

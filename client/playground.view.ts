@@ -120,7 +120,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   let render = (): void => {};
   // While a fork trains, the controls steer A or B (the Steering select, b) and show that run's settings.
   const steeringB = () => room.state.fork?.phase === 'training' && steerTarget.value === 'b';
-  const steered = (): Pick<PlaygroundFork, 'paused' | 'step' | 'checkpoints' | 'learningRate' | 'batchSize' | 'optimizer' | 'activations' | 'frozen' | 'lastControl'> => (steeringB() ? room.state.fork : room.state);
+  const steered = (): Pick<PlaygroundFork, 'paused' | 'step' | 'samples' | 'checkpoints' | 'learningRate' | 'batchSize' | 'optimizer' | 'activations' | 'frozen' | 'lastControl'> => (steeringB() ? room.state.fork : room.state);
   const steer = (control: Control) => room.send('control', { control, run: steeringB() ? 'b' : 'a' });
   const fork = () => {
     room.send('fork', {});
@@ -301,8 +301,8 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     byId('applied-lr').textContent = run.learningRate ? String(+run.learningRate.toPrecision(3)) : '—';
     if (document.activeElement !== batch && run.batchSize) batch.value = String(run.batchSize);
     if (document.activeElement !== optimizer && run.optimizer) optimizer.value = run.optimizer;
-    const progress = steeringB() ? `B: ${b.samples.toLocaleString('en')} of ${s.budget.toLocaleString('en')} samples` : `${s.samples.toLocaleString('en')} of ${s.budget.toLocaleString('en')} samples`;
-    byId('last-control').textContent = run.lastControl ? `Last${steeringB() ? ' on B' : ''}: ${run.lastControl}` : progress;
+    const onB = steeringB();
+    byId('last-control').textContent = run.lastControl ? `Last${onB ? ' on B' : ''}: ${run.lastControl}` : `${onB ? 'B: ' : ''}${run.samples.toLocaleString('en')} of ${s.budget.toLocaleString('en')} samples`;
     byId('last-control').dataset.controls = String(s.controlsApplied);
     const challenge = byId('challenge');
     challenge.hidden = !s.challenge;

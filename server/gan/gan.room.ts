@@ -104,7 +104,6 @@ export class GanRoom extends ArenaRoom<{ state: GanState }> {
     onValidated(this, 'gan', GanClientMessages, type, handler);
   }
 
-
   override async onJoin(client: Client, raw: unknown): Promise<void> {
     await this.admit(client, raw);
     patchListing(this, { players: this.seats.size, spectators: this.state.spectators });

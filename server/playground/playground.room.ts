@@ -139,7 +139,6 @@ export class PlaygroundRoom extends ArenaRoom<{ state: PlaygroundState }> {
     return this.owner?.connected === true && this.owner.sessionId === client.sessionId;
   }
 
-
   override async onJoin(client: Client, raw: unknown): Promise<void> {
     const parsed = PlaygroundJoinOptions.safeParse(raw ?? {});
     if (!parsed.success) throw new ServerError(400, describeZodError(parsed.error).message);

@@ -98,7 +98,6 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
     onValidated(this, 'race', RaceClientMessages, type, handler);
   }
 
-
   override async onJoin(client: Client<{ auth: RoomIdentity }>, raw: unknown): Promise<void> {
     const parsed = RaceJoinOptions.safeParse(raw ?? {});
     if (!parsed.success) throw new ServerError(400, describeZodError(parsed.error).message);

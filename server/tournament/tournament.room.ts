@@ -100,7 +100,6 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
     onValidated(this, 'tournament', TournamentClientMessages, type, handler);
   }
 
-
   override async onJoin(client: Client, raw: unknown): Promise<void> {
     await this.admit(client, raw);
     patchListing(this, { players: this.state.players.size, spectators: this.state.spectators });
