@@ -5,6 +5,7 @@ import { signedColor, unpackMaps } from './insight.summary.ts';
 import type { RendererKind } from './renderer-choice.ts';
 import { cssColor, onThemeChange } from './theme.ts';
 import { startPixiApp } from './pixi-app.ts';
+import { CanvasTexture } from './canvas-texture.ts';
 
 const CELL = 64;
 const GAP = 8;
@@ -19,8 +20,7 @@ const CAPTION = 14;
 export class ActivationMapsView {
   private readonly app = new Application();
   private readonly host: HTMLElement;
-  private readonly canvas = document.createElement('canvas');
-  private texture?: Texture;
+  private readonly pixels = new CanvasTexture();
   private readonly atlas = new Container();
   private readonly captions = new Container();
   private maps?: PackedActivationMaps;
@@ -66,35 +66,14 @@ export class ActivationMapsView {
     const res = m.resolution;
     const w = cols * res;
     const h = rows * res;
-    if (this.canvas.width !== w || this.canvas.height !== h) {
-      this.canvas.width = w;
-      this.canvas.height = h;
-      this.texture?.destroy(true);
-      this.texture = undefined;
-    }
-    const ctx = this.canvas.getContext('2d')!;
-    const img = ctx.createImageData(w, h);
     const bg = cssRgb('--bg', [245, 246, 250]);
     const panel = cssRgb('--panel', [255, 255, 255]);
-    for (let i = 0; i < img.data.length; i += 4) [img.data[i], img.data[i + 1], img.data[i + 2], img.data[i + 3]] = [...panel, 255];
     const units = unpackMaps(m);
     const maxAbs = Math.max(1e-9, Math.abs(m.min), Math.abs(m.max));
-    units.forEach((u, k) => {
-      const ox = (k % cols) * res;
-      const oy = Math.floor(k / cols) * res;
-      for (let p = 0; p < u.length; p++) {
-        const [r, g, b] = signedColor(u[p]! / maxAbs, bg);
-        const i = 4 * ((oy + Math.floor(p / res)) * w + ox + (p % res));
-        img.data[i] = r;
-        img.data[i + 1] = g;
-        img.data[i + 2] = b;
-      }
+    const atlas = this.pixels.paint(w, h, (x, y) => {
+      const u = units[Math.floor(y / res) * cols + Math.floor(x / res)];
+      return u ? signedColor(u[(y % res) * res + (x % res)]! / maxAbs, bg) : panel;
     });
-    ctx.putImageData(img, 0, 0);
-    if (!this.texture) {
-      this.texture = Texture.from(this.canvas);
-      this.texture.source.scaleMode = 'linear';
-    } else this.texture.source.update();
     // One sprite per cell, each a frame of the atlas texture.
     this.atlas.removeChildren().forEach((c) => c.destroy({ texture: true, textureSource: false }));
     this.captions.removeChildren().forEach((c) => c.destroy());
@@ -102,7 +81,7 @@ export class ActivationMapsView {
     for (let k = 0; k < n; k++) {
       const col = k % cols;
       const row = Math.floor(k / cols);
-      const frame = new Texture({ source: this.texture.source, frame: new Rectangle(col * res, row * res, res, res) });
+      const frame = new Texture({ source: atlas.source, frame: new Rectangle(col * res, row * res, res, res) });
       const cell = new Sprite(frame);
       cell.position.set(col * (CELL + GAP), row * (CELL + GAP + CAPTION) + CAPTION);
       cell.width = cell.height = CELL;

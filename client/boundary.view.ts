@@ -1,10 +1,10 @@
-import { Application, Graphics } from 'pixi.js';
+import { Application, Graphics, Sprite } from 'pixi.js';
 import { unpackBoundary, type PackedBoundary, type PlaygroundPointsMessage } from '../shared/playground.messages.ts';
 import type { RendererKind } from './renderer-choice.ts';
 import { cssRgb } from './css-color.ts';
 import { cssColor, onThemeChange } from './theme.ts';
 import { startPixiApp } from './pixi-app.ts';
-import { HeatSprite } from './heat-sprite.ts';
+import { CanvasTexture } from './canvas-texture.ts';
 
 /** Colours of class 0 and class 1 (and of low and high regression values). */
 const LOW = [0xf5, 0x93, 0x1d] as const;
@@ -25,7 +25,8 @@ export function boundaryColor(t: number, mid: readonly [number, number, number])
 export class BoundaryView {
   private readonly app = new Application();
   private readonly host: HTMLElement;
-  private readonly heat = new HeatSprite();
+  private readonly heat = new Sprite();
+  private readonly heatPixels = new CanvasTexture();
   private readonly dots = new Graphics();
   private points: PlaygroundPointsMessage = { x: [], y: [] };
   private boundary?: PackedBoundary;
@@ -71,7 +72,8 @@ export class BoundaryView {
     const mid = cssRgb('--panel', [255, 255, 255]);
     const values = unpackBoundary(b);
     const span = b.max - b.min || 1;
-    this.heat.paint(b.resolution, (i) => boundaryColor((values[i]! - b.min) / span, mid));
+    const res = b.resolution;
+    this.heat.texture = this.heatPixels.paint(res, res, (x, y) => boundaryColor((values[y * res + x]! - b.min) / span, mid));
   }
 
   private draw(): void {
@@ -100,6 +102,7 @@ export class BoundaryView {
   }
 
   destroy(): void {
+    this.heatPixels.destroy();
     this.app.destroy(true, { children: true });
   }
 }

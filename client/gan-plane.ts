@@ -1,9 +1,9 @@
-import { Application, Graphics } from 'pixi.js';
+import { Application, Graphics, Sprite } from 'pixi.js';
 import { cssRgb } from './css-color.ts';
 import type { RendererKind } from './renderer-choice.ts';
 import { cssColor, onThemeChange } from './theme.ts';
 import { startPixiApp } from './pixi-app.ts';
-import { HeatSprite } from './heat-sprite.ts';
+import { CanvasTexture } from './canvas-texture.ts';
 
 /** What the plane draws: flattened points and the discriminator's grid. */
 export interface GanPlaneData {
@@ -35,7 +35,8 @@ const hex = (name: string, fallback: string) => cssColor(name) || fallback;
 export class GanPlane {
   private readonly app = new Application();
   private readonly host: HTMLElement;
-  private readonly heat = new HeatSprite();
+  private readonly heat = new Sprite();
+  private readonly heatPixels = new CanvasTexture();
   private readonly clip = new Graphics();
   private readonly frame = new Graphics();
   private readonly dots = new Graphics();
@@ -76,7 +77,7 @@ export class GanPlane {
     const mid = cssRgb('--panel', [255, 255, 255]);
     const fake = cssRgb('--gan-says-fake', [139, 92, 246]);
     const real = cssRgb('--gan-says-real', [34, 197, 94]);
-    this.heat.paint(res, (i) => heatColor(heatmap[i]!, mid, fake, real));
+    this.heat.texture = this.heatPixels.paint(res, res, (x, y) => heatColor(heatmap[y * res + x]!, mid, fake, real));
   }
 
   private draw(): void {
@@ -90,7 +91,7 @@ export class GanPlane {
     const res = this.data.resolution;
     // The grid samples the corners of its cells (the first and last at ±extent): texel centres go there.
     const cell = res > 1 ? size / (res - 1) : 0;
-    this.heat.visible = this.heat.painted && res > 1;
+    this.heat.visible = this.heatPixels.painted && res > 1;
     this.heat.position.set(left - cell / 2, top - cell / 2);
     this.heat.width = size + cell;
     this.heat.height = size + cell;
@@ -117,6 +118,7 @@ export class GanPlane {
   }
 
   destroy(): void {
+    this.heatPixels.destroy();
     this.app.destroy(true, { children: true });
   }
 }
