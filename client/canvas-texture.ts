@@ -3,14 +3,20 @@ import { Texture } from 'pixi.js';
 type Rgb = readonly [number, number, number];
 
 /**
- * Pixels painted into a canvas and uploaded as a Pixi texture, smoothed
- * between pixels when drawn larger: the heatmaps (decision boundary, GAN
- * discriminator, activation maps). The texture is made once per size; later
- * paints update it in place.
+ * Pixels painted into a canvas and uploaded as a Pixi texture: the heatmaps
+ * (decision boundary, GAN discriminator, activation maps, weight and gradient
+ * histograms). Drawn larger, pixels are smoothed (`linear`) or kept square
+ * (`nearest`). The texture is made once per size; later paints update it in
+ * place.
  */
 export class CanvasTexture {
   private readonly canvas = document.createElement('canvas');
+  private readonly scaleMode: 'linear' | 'nearest';
   private texture?: Texture;
+
+  constructor(scaleMode: 'linear' | 'nearest' = 'linear') {
+    this.scaleMode = scaleMode;
+  }
 
   /** Whether anything has been painted yet. */
   get painted(): boolean {
@@ -38,7 +44,7 @@ export class CanvasTexture {
     ctx.putImageData(img, 0, 0);
     if (!this.texture) {
       this.texture = Texture.from(this.canvas);
-      this.texture.source.scaleMode = 'linear';
+      this.texture.source.scaleMode = this.scaleMode;
     } else this.texture.source.update();
     return this.texture;
   }

@@ -1,10 +1,11 @@
-import { Application, Container, Sprite, Text, Texture } from 'pixi.js';
+import { Application, Container, Sprite, Text } from 'pixi.js';
 import type { ProbeLayer } from '../shared/playground.messages.ts';
 import { cssRgb } from './css-color.ts';
 import { heatColor, rebinHistory } from './insight.summary.ts';
 import type { RendererKind } from './renderer-choice.ts';
 import { cssColor, onThemeChange } from './theme.ts';
 import { startPixiApp } from './pixi-app.ts';
+import { CanvasTexture } from './canvas-texture.ts';
 
 /** Probes a strip keeps (its width in columns), and value bins (its height). */
 const COLUMNS = 120;
@@ -13,8 +14,7 @@ const ROW = 92;
 const LABEL = 96;
 
 interface Strip {
-  canvas: HTMLCanvasElement;
-  texture?: Texture;
+  pixels: CanvasTexture;
   sprite: Sprite;
   range: Text;
 }
@@ -78,8 +78,7 @@ export class LayerHeatmapsView {
   private strip(key: string): Strip {
     let s = this.strips.get(key);
     if (!s) {
-      const canvas = document.createElement('canvas');
-      s = { canvas, sprite: new Sprite(), range: new Text({ text: '', style: { fontFamily: 'system-ui, sans-serif', fontSize: 10 } }) };
+      s = { pixels: new CanvasTexture('nearest'), sprite: new Sprite(), range: new Text({ text: '', style: { fontFamily: 'system-ui, sans-serif', fontSize: 10 } }) };
       this.app.stage.addChild(s.sprite, s.range);
       this.strips.set(key, s);
     }
@@ -95,34 +94,21 @@ export class LayerHeatmapsView {
       cols.map((c) => c[kind]),
       BINS,
     );
-    if (s.canvas.width !== COLUMNS || s.canvas.height !== BINS) {
-      s.canvas.width = COLUMNS;
-      s.canvas.height = BINS;
-    }
-    const ctx = s.canvas.getContext('2d')!;
-    const img = ctx.createImageData(COLUMNS, BINS);
     const bg = cssRgb('--bg', [245, 246, 250]);
     const offset = COLUMNS - cols.length; // newest column on the right
-    for (let c = 0; c < COLUMNS; c++) {
-      let peak = 0;
+    const peaks = Array.from({ length: COLUMNS }, (_, c) => {
       const col = c - offset;
+      let peak = 0;
       if (col >= 0) for (let b = 0; b < BINS; b++) peak = Math.max(peak, grid[col * BINS + b]!);
-      for (let b = 0; b < BINS; b++) {
-        const v = col >= 0 ? grid[col * BINS + b]! : 0;
-        const [r, g, bl] = heatColor(peak > 0 ? Math.log1p(v) / Math.log1p(peak) : 0, bg);
-        const i = 4 * ((BINS - 1 - b) * COLUMNS + c);
-        img.data[i] = r;
-        img.data[i + 1] = g;
-        img.data[i + 2] = bl;
-        img.data[i + 3] = 255;
-      }
-    }
-    ctx.putImageData(img, 0, 0);
-    if (!s.texture) {
-      s.texture = Texture.from(s.canvas);
-      s.texture.source.scaleMode = 'nearest';
-      s.sprite.texture = s.texture;
-    } else s.texture.source.update();
+      return peak;
+    });
+    // x is the column, y the bin from the top (high values up).
+    s.sprite.texture = s.pixels.paint(COLUMNS, BINS, (c, y) => {
+      const col = c - offset;
+      const v = col >= 0 ? grid[col * BINS + (BINS - 1 - y)]! : 0;
+      const peak = peaks[c]!;
+      return heatColor(peak > 0 ? Math.log1p(v) / Math.log1p(peak) : 0, bg);
+    });
     const fmt = (v: number) => (Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(0) : String(Number(v.toPrecision(2))));
     s.range.text = `${kind} ${fmt(lo)} … ${fmt(hi)}`;
   }
