@@ -1,7 +1,7 @@
 import type { Room } from '@colyseus/sdk';
 import type { RaceState } from '../shared/race.state.ts';
 import type { PlaygroundState } from '../shared/playground.state.ts';
-import { arenaClient, savedName, savedPlayerId, signInAsGuest } from './arena-client.ts';
+import { arenaClient, GuestSignInRefused, isTokenRefusal, savedName, savedPlayerId, signInAsGuest, startOverAsGuest } from './arena-client.ts';
 import { byId, h } from './dom.ts';
 import { mountLeaderboard } from './leaderboard.view.ts';
 import { mountMatch } from './match.view.ts';
@@ -10,6 +10,7 @@ import { mountHome, type HomeAction } from './home.view.ts';
 import { mountPlayground } from './playground.view.ts';
 import { mountFor } from './room-views.ts';
 import { chooseRenderer } from './renderer-choice.ts';
+import { mountSignedOut } from './signed-out.view.ts';
 import { initTheme } from './theme.ts';
 import { toast } from './toast.ts';
 
@@ -66,6 +67,36 @@ async function enter(action: HomeAction): Promise<void> {
   await mountFor(app, room, role, renderer); // the room's kind picks the page: race, tournament, GAN battle or playground
 }
 
+/**
+ * Enters as `enter` does; when the server refuses this browser's saved guest
+ * token, it asks once more through a refresh (a room's 401 may come from a
+ * token that a refresh can still renew), and otherwise says on the page what
+ * happened and offers to carry on as a new guest with the same name.
+ */
+async function enterOrExplain(action: HomeAction): Promise<void> {
+  let refusal: GuestSignInRefused;
+  try {
+    return await enter(action);
+  } catch (err) {
+    if (err instanceof GuestSignInRefused) refusal = err;
+    else if (!isTokenRefusal(err)) throw err;
+    else {
+      try {
+        await signInAsGuest(action.name.trim(), { recheck: true });
+        return await enter(action);
+      } catch (again) {
+        if (!(again instanceof GuestSignInRefused)) throw again;
+        refusal = again;
+      }
+    }
+  }
+  const name = action.name.trim();
+  mountSignedOut(app, refusal, name, async () => {
+    await startOverAsGuest(name);
+    await enter(action);
+  }, () => mountHome(app, enterOrExplain));
+}
+
 /** Hash routes for the pages that need no room: #/leaderboard, #/players/ID, #/me, #/matches/ID. */
 function route(): boolean {
   const hash = location.hash;
@@ -94,14 +125,14 @@ function route(): boolean {
 
 const params = new URLSearchParams(location.search);
 const roomId = params.get('room');
-if (!roomId) window.addEventListener('hashchange', () => route() || mountHome(app, enter));
+if (!roomId) window.addEventListener('hashchange', () => route() || mountHome(app, enterOrExplain));
 if (!roomId && route()) {
   // a page of its own
 } else if (roomId) {
-  enter({ kind: 'join', name: savedName(), roomId, spectate: params.has('spectate') }).catch((err: unknown) => {
+  enterOrExplain({ kind: 'join', name: savedName(), roomId, spectate: params.has('spectate') }).catch((err: unknown) => {
     toast(`Could not join room ${roomId}: ${err instanceof Error ? err.message : String(err)}`);
-    mountHome(app, enter);
+    mountHome(app, enterOrExplain);
   });
 } else {
-  mountHome(app, enter);
+  mountHome(app, enterOrExplain);
 }

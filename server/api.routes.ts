@@ -1,7 +1,8 @@
 import express from 'express';
 import { LeaderboardQuery } from '../shared/api.schema.ts';
-import { GuestRequest } from '../shared/identity.schema.ts';
+import { GuestRequest, TokenErrorCode } from '../shared/identity.schema.ts';
 import { GuestTokenError } from './identity/guest-token.ts';
+import { tokenRefusal } from './identity/room-auth.ts';
 import { describeZodError } from '../shared/validation.ts';
 import type { ArenaServices } from './arena.services.ts';
 import { BadCursorError } from './progression/leaderboard.service.ts';
@@ -19,6 +20,15 @@ const wrap =
   (req, res, next) => {
     h(req, res).catch(next);
   };
+
+/** The guest token of `Authorization: Bearer <token>`, if sent. */
+const bearerToken = (req: express.Request): string | undefined => /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+
+/** Answers a refused guest token with a 401 naming why (`TOKEN_EXPIRED`, `BAD_SIGNATURE`, `BAD_TOKEN`); rethrows anything else. */
+function refuseToken(res: express.Response, err: unknown): void {
+  if (!(err instanceof GuestTokenError)) throw err;
+  fail(res, 401, err.code, tokenRefusal(err));
+}
 
 function found<T>(res: express.Response, what: string, id: string, value: T | undefined): void {
   if (value === undefined) fail(res, 404, 'NOT_FOUND', `no ${what} with id "${id}"`);
@@ -47,12 +57,25 @@ export function apiRoutes(services: ArenaServices): express.Router {
     wrap(async (req, res) => {
       const body = GuestRequest.safeParse(req.body ?? {});
       if (!body.success) return fail(res, 400, 'BAD_REQUEST', describeZodError(body.error).message);
-      const bearer = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+      const bearer = bearerToken(req);
       try {
         res.status(bearer ? 200 : 201).json(bearer ? await services.identity.renameGuest(bearer, body.data.name) : await services.identity.createGuest(body.data.name));
       } catch (err) {
-        if (err instanceof GuestTokenError) return fail(res, 401, 'BAD_TOKEN', `your guest token was refused: ${err.message}`);
-        throw err;
+        refuseToken(res, err);
+      }
+    }),
+  );
+  // The page calls this when it starts using its saved token: the account's current name, and a fresh
+  // token when the old one is past half its life or was signed with the previous secret.
+  r.post(
+    '/guests/refresh',
+    wrap(async (req, res) => {
+      const bearer = bearerToken(req);
+      if (!bearer) return fail(res, 401, TokenErrorCode.NoToken, 'send your guest token as "Authorization: Bearer <token>"');
+      try {
+        res.json(await services.identity.refreshGuest(bearer));
+      } catch (err) {
+        refuseToken(res, err);
       }
     }),
   );

@@ -17,8 +17,7 @@ import { createOps } from './ops/ops.ts';
 import { VERSION, type Health } from './health.ts';
 import { loadMatch } from './matches/match.service.ts';
 import { resolveArenaSecret } from './identity/arena-secret.ts';
-import { createGuest, renameGuest } from './identity/identity.service.ts';
-import { authenticateJoin } from './identity/room-auth.ts';
+import { guestIdentity } from './identity/identity.service.ts';
 import { ACHIEVEMENTS } from './progression/achievements.ts';
 import { leaderboard } from './progression/leaderboard.service.ts';
 import { ensurePlayer } from './progression/players.service.ts';
@@ -103,11 +102,7 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
   const secret = resolveArenaSecret({ secret: config.ARENA_SECRET, secretFile: config.SECRET_FILE, sharedByServers: Boolean(config.REDIS_URL) });
   const services: ArenaServices = {
     trainer,
-    identity: {
-      createGuest: (name) => createGuest(db, secret, name),
-      renameGuest: (token, name) => renameGuest(db, secret, token, name),
-      authenticate: (token, options) => authenticateJoin(secret, token, options),
-    },
+    identity: guestIdentity(db, { keys: { current: secret, previous: config.ARENA_SECRET_PREVIOUS }, ttlSeconds: config.GUEST_TOKEN_TTL_DAYS * 86_400 }),
     players: { ensure: (id, name) => ensurePlayer(db, id, name), profile: (id) => playerProfile(db, id) },
     matches: { load: (id) => loadMatch(db, id), recordRace: (r) => recordRaceResult(db, r) },
     runs: { load: (id) => loadRun(db, id), recordSolo: (run, events, credit) => recordSoloRun(db, run, events, credit) },

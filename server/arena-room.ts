@@ -12,7 +12,7 @@ export abstract class ArenaRoom<T extends RoomOptions = RoomOptions> extends Roo
   protected services!: ArenaServices;
 
   /** Players bring a signed guest token; spectators may come without one. */
-  override onAuth(_client: Client, options: unknown, context: AuthContext): RoomIdentity {
+  override onAuth(_client: Client, options: unknown, context: AuthContext): Promise<RoomIdentity> {
     return this.services.identity.authenticate(context.token, options);
   }
 }

@@ -16,8 +16,10 @@ export interface ArenaServices {
     createGuest(name: string): Promise<GuestIdentity>;
     /** A new name for the guest behind a valid token. */
     renameGuest(token: string, name: string): Promise<GuestIdentity>;
-    /** For rooms' `onAuth`: the verified player, or an anonymous spectator; throws a 401 otherwise. */
-    authenticate(token: string | undefined, options: unknown): RoomIdentity;
+    /** The guest behind a valid token under its current name, with a fresh token when the old one is past half its life. */
+    refreshGuest(token: string): Promise<GuestIdentity>;
+    /** For rooms' `onAuth`: the verified player under the account's current name, or an anonymous spectator; throws a 401 otherwise. */
+    authenticate(token: string | undefined, options: unknown): Promise<RoomIdentity>;
   };
   players: {
     /** The joining player's id: theirs if they have one, else a new guest's. */

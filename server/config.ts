@@ -22,6 +22,13 @@ export const ServerConfig = z.object({
    * single server keeps a random one in SECRET_FILE.
    */
   ARENA_SECRET: z.string().min(32, 'ARENA_SECRET must be at least 32 characters').optional(),
+  /**
+   * The secret tokens were signed with before ARENA_SECRET was changed (at least 32 characters): tokens it
+   * signed are still accepted and refreshed into the current secret, so rotating it signs nobody out.
+   */
+  ARENA_SECRET_PREVIOUS: z.string().min(32, 'ARENA_SECRET_PREVIOUS must be at least 32 characters').optional(),
+  /** How long a guest token lives, in days (default 30); a token used after half its life is renewed. */
+  GUEST_TOKEN_TTL_DAYS: z.coerce.number().positive('GUEST_TOKEN_TTL_DAYS must be more than 0').max(3650, 'GUEST_TOKEN_TTL_DAYS must be at most 3650').default(30),
   /** Where a single server keeps its generated secret (default ./data/arena-secret). */
   SECRET_FILE: z.string().default(path.join('data', 'arena-secret')),
   /** Token of the admin pages (/admin/queues, /admin/colyseus; at least 16 characters); without it they are off. */
