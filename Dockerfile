@@ -10,7 +10,9 @@ COPY . .
 RUN npm run build
 ENV PORT=2567
 EXPOSE 2567
-CMD ["npm", "start"]
+# node itself, not npm: SIGTERM (docker stop) must reach the process that shuts down gracefully.
+# The image's node is Node 22 (>= 22.18 runs the .ts files); the client was built just above.
+CMD ["node", "scripts/start.ts"]
 
 # tfjs-node-gpu 4.x is built against CUDA 11 and cuDNN 8.
 FROM nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04 AS worker-gpu
@@ -20,4 +22,4 @@ RUN ln -s /usr/local/lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm
 WORKDIR /app
 COPY --from=app /app /app
 ENV TF_BACKEND=tfjs-node-gpu
-CMD ["npm", "run", "worker"]
+CMD ["node", "workers/worker.main.ts"]

@@ -36,7 +36,8 @@ function watchConnection(room: Room<any, any>): void {
     badge.hidden = false;
     badge.className = 'badge warn';
     badge.textContent = 'Disconnected';
-    toast('Lost the connection to the arena. Reload the page to rejoin.');
+    // 4001 (Colyseus's SERVER_SHUTDOWN): the server was stopped (a restart or an update), the room went with it.
+    toast(code === 4001 ? 'The arena server shut down (a restart or an update). Reload the page in a moment to carry on.' : 'Lost the connection to the arena. Reload the page to rejoin.');
   });
   room.onError((code, message) => toast(`Connection problem (${code}): ${message ?? 'unknown'}`));
 }

@@ -1,6 +1,13 @@
 /**
  * `npm start`: builds the client when its sources are newer than the last
- * build, then runs the arena server in this process.
+ * build, then runs the arena server in this process. With CLIENT_DIR set to
+ * another folder than dist/client, the server serves that folder as it is and
+ * nothing is built.
+ *
+ * npm runs this through `exec` (package.json), so that SIGTERM and SIGINT sent
+ * to npm reach this process: npm forwards them to its child, which would
+ * otherwise be the `sh -c` that runs the script line, and sh dies of them
+ * without passing them on, leaving node running with no shutdown.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -8,7 +15,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const built = path.join(root, 'dist', 'client', 'index.html');
+const builtDir = path.join(root, 'dist', 'client');
+const built = path.join(builtDir, 'index.html');
+const servesBuild = !process.env.CLIENT_DIR || path.resolve(process.env.CLIENT_DIR) === builtDir;
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -19,8 +28,8 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-const sources = Math.max(newestMtime(path.join(root, 'client')), newestMtime(path.join(root, 'shared')));
-if (!existsSync(built) || statSync(built).mtimeMs < sources) {
+const stale = () => !existsSync(built) || statSync(built).mtimeMs < Math.max(newestMtime(path.join(root, 'client')), newestMtime(path.join(root, 'shared')));
+if (servesBuild && stale()) {
   console.log('building the client…');
   const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
   const r = spawnSync(process.execPath, [vite, 'build', '--config', path.join(root, 'client', 'vite.config.ts'), '--logLevel', 'warn'], { stdio: 'inherit', cwd: root });

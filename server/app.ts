@@ -36,6 +36,7 @@ import { TournamentRoom } from './tournament/tournament.room.ts';
 import { BullmqTrainer } from './trainer/bullmq.trainer.ts';
 import { LocalTrainer } from './trainer/local.trainer.ts';
 import type { Trainer } from './trainer/trainer.port.ts';
+import { BACKEND_DEGRADED } from '../shared/worker-heartbeat.schema.ts';
 
 /** A running arena. */
 export interface Arena {
@@ -68,7 +69,7 @@ function routes(app: express.Application, config: ServerConfig, services: ArenaS
       tfBackend = `unavailable: ${err instanceof Error ? err.message : String(err)}`;
     }
     const body: Health = {
-      status: tfBackend.startsWith('unavailable') ? 'degraded' : 'ok',
+      status: tfBackend.startsWith('unavailable') || tfBackend.startsWith(BACKEND_DEGRADED) ? 'degraded' : 'ok',
       db: database.kind,
       trainer: services.trainer.kind,
       tfBackend,

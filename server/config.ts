@@ -42,6 +42,8 @@ export const ServerConfig = z.object({
   PUBLIC_ADDRESS: z.string().min(1).optional(),
   /** Folder of the built client (default dist/client). */
   CLIENT_DIR: z.string().default(path.join('dist', 'client')),
+  /** How long a graceful shutdown (SIGTERM, SIGINT) may take before the process exits anyway, in ms (default 10000). */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 

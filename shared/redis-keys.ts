@@ -12,6 +12,6 @@ export const checkpointKey = (runId: string): string => `arena:run:${runId}:chec
 export const appliedKey = (runId: string): string => `arena:run:${runId}:applied`;
 /** How long a run's state is kept in Redis (seconds). */
 export const RUN_STATE_TTL_SEC = 24 * 3600;
-/** Each worker process refreshes one of these while it lives. */
+/** Each worker process refreshes one of these while it lives (a `WorkerHeartbeat`, JSON). */
 export const workerHeartbeatKey = (workerId: string): string => `arena:worker:${workerId}`;
 export const WORKER_HEARTBEAT_PATTERN = 'arena:worker:*';

@@ -3,16 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@colyseus/sdk';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LobbyRoomInfo } from '../shared/lobby.messages.ts';
 import type { RaceResultMessage } from '../shared/race.messages.ts';
 import type { RaceState } from '../shared/race.state.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
 import { guestClient, nextMessage, TEST_SECRET, waitFor } from './support/arena.ts';
+import { startPrivateRedis, type PrivateRedis } from './support/redis-server.ts';
 import { startServerProcess, type ServerProcess } from './support/server-process.ts';
-import { createTestDatabase, hasPostgres, hasRedis, TEST_REDIS_URL } from './support/services.ts';
-import { cleanupQueue, startWorkerProcess, type WorkerProcess } from './support/worker-process.ts';
+import { createTestDatabase, hasPostgres, hasRedis } from './support/services.ts';
+import { startWorkerProcess, type WorkerProcess } from './support/worker-process.ts';
 
 const ready = (await hasPostgres()) && (await hasRedis());
 
@@ -22,10 +22,10 @@ const ready = (await hasPostgres()) && (await hasRedis());
  * one server is found and joined through the other.
  */
 describe.skipIf(!ready)('two server processes behind one Redis', () => {
-  // Colyseus keeps its process and room registry in Redis: this test gets a database of its own (db 7),
-  // so servers of other test files never take its rooms.
-  const redisUrl = new URL(TEST_REDIS_URL);
-  redisUrl.pathname = '/7';
+  // Colyseus keeps its process and room registry in Redis, under fixed key names: this test gets a
+  // redis-server of its own (a free port, nothing kept), so servers of other test files never take its
+  // rooms, and it removes everything it made by stopping that server, touching nobody's data.
+  let redis: PrivateRedis;
   const queue = `arena-scale-${randomUUID()}`;
   let tdb: Awaited<ReturnType<typeof createTestDatabase>>;
   let a: ServerProcess;
@@ -34,16 +34,14 @@ describe.skipIf(!ready)('two server processes behind one Redis', () => {
   const dirs: string[] = [];
 
   beforeAll(async () => {
-    const redis = new Redis(redisUrl.toString());
-    await redis.flushdb();
-    redis.disconnect();
+    redis = await startPrivateRedis({ persistent: false });
     tdb = await createTestDatabase();
     const env = (name: string) => {
       const dir = mkdtempSync(path.join(tmpdir(), `arena-${name}-`));
       dirs.push(dir);
-      return { DATABASE_URL: tdb.url, REDIS_URL: redisUrl.toString(), ARENA_QUEUE: queue, ARENA_SECRET: TEST_SECRET, DATA_DIR: dir, CLIENT_DIR: dir };
+      return { DATABASE_URL: tdb.url, REDIS_URL: redis.url, ARENA_QUEUE: queue, ARENA_SECRET: TEST_SECRET, DATA_DIR: dir, CLIENT_DIR: dir };
     };
-    worker = startWorkerProcess(redisUrl.toString(), queue, { WORKER_CONCURRENCY: '2' });
+    worker = startWorkerProcess(redis.url, queue, { WORKER_CONCURRENCY: '2' });
     a = await startServerProcess(env('a'));
     b = await startServerProcess(env('b'));
   }, 120_000);
@@ -51,10 +49,7 @@ describe.skipIf(!ready)('two server processes behind one Redis', () => {
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
     await worker?.kill('SIGTERM');
-    const redis = new Redis(redisUrl.toString());
-    await cleanupQueue(redis, queue).catch(() => {});
-    await redis.flushdb();
-    redis.disconnect();
+    await redis?.dispose();
     await tdb?.drop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });

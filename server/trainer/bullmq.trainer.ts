@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Control } from '../../shared/control.schema.ts';
 import type { LandscapeRequest } from '../../shared/landscape.schema.ts';
 import { checkpointKey, controlsKey, RUN_STATE_TTL_SEC, telemetryKey, WORKER_HEARTBEAT_PATTERN } from '../../shared/redis-keys.ts';
+import { BACKEND_DEGRADED, WorkerHeartbeat } from '../../shared/worker-heartbeat.schema.ts';
 import { RunResult, TrainJob, type RunPriority } from '../../shared/run.schema.ts';
 import { GanJob } from '../../shared/gan.schema.ts';
 import { isRedisUnreachable, logRedisOutages } from '../../shared/redis-outage.ts';
@@ -141,8 +142,13 @@ export class BullmqTrainer implements Trainer {
     const keys = await this.redis.keys(WORKER_HEARTBEAT_PATTERN);
     if (keys.length === 0) return 'none (no worker running)';
     const values = await this.redis.mget(...keys);
-    const backends = new Set(values.flatMap((v) => (v ? [String(JSON.parse(v).backend)] : [])));
-    return [...backends].sort().join(',');
+    const beats = values.flatMap((v) => {
+      const beat = v ? WorkerHeartbeat.safeParse(JSON.parse(v)) : undefined;
+      return beat?.success ? [beat.data] : [];
+    });
+    const backends = [...new Set(beats.map((b) => b.backend))].sort().join(',');
+    const problems = [...new Set(beats.flatMap((b) => (b.problem ? [b.problem] : [])))];
+    return problems.length ? `${BACKEND_DEGRADED}${backends} (${problems.join('; ')})` : backends;
   }
 
   async close(): Promise<void> {

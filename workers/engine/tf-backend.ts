@@ -51,3 +51,15 @@ export function initBackend(forced: string | undefined = process.env.TF_BACKEND)
   })();
   return chosen;
 }
+
+/**
+ * What is wrong with the backend that loaded, in words, or undefined. tfjs-node-gpu loads on a
+ * machine without a usable GPU (no CUDA device, or the container was started without one) and then
+ * trains on the CPU, one run at a time: a worker reports that rather than hide it.
+ * `backend` is tf.js's active backend (tfjs-node's exposes `isUsingGpuDevice`).
+ */
+export function backendProblem(choice: BackendChoice, backend: unknown = tf.backend()): string | undefined {
+  if (choice !== 'tfjs-node-gpu') return undefined;
+  const { isUsingGpuDevice } = backend as { isUsingGpuDevice?: unknown };
+  return isUsingGpuDevice === false ? 'tfjs-node-gpu loaded but TensorFlow found no GPU device: it trains on the CPU' : undefined;
+}
