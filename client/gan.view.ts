@@ -8,6 +8,7 @@ import { GanPlane } from './gan-plane.ts';
 import { MiniCurves } from './mini-curves.ts';
 import type { RendererKind } from './renderer-choice.ts';
 import { toast } from './toast.ts';
+import type { RoomNoticeMessage } from '../shared/protocol.ts';
 
 const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '—');
 const fixed = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : '—');
@@ -48,6 +49,7 @@ export async function mountGan(app: HTMLElement, room: Room<any, GanState>, role
     rerender?.();
   });
   room.onMessage('error', (err: GanErrorMessage) => toast(err.message));
+  room.onMessage('notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));
   room.onMessage('round', (r: GanRoundMessage) => toast(`Round ${r.round}: ${SIDE_LABEL[r.winner]} takes it (distance ${fixed(r.distance)}, discriminator ${pct(r.dAccuracy)})`, 'info'));
   room.onMessage('result', (res: GanResultMessage) => {
     for (const u of res.unlocks) toast(`${u.player} unlocked ${u.achievement}${u.tier > 1 ? ` (tier ${u.tier})` : ''}`, 'info');

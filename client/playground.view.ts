@@ -14,6 +14,7 @@ import type { RendererKind } from './renderer-choice.ts';
 import { SpecEditor } from './spec-editor.ts';
 import type { TerrainView } from './terrain.view.ts';
 import { toast } from './toast.ts';
+import type { RoomNoticeMessage } from '../shared/protocol.ts';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 const TYPING = ['INPUT', 'SELECT', 'TEXTAREA'];
@@ -219,6 +220,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
 
   room.onMessage('welcome', () => {});
   room.onMessage('error', (err: PlaygroundErrorMessage) => toast(err.message));
+  room.onMessage('notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));
   room.onMessage('points', (p: PlaygroundPointsMessage) => boundary.setPoints(p, regression));
   room.onMessage('probe', (p: PlaygroundProbeMessage) => {
     if (p.boundary) boundary.update(p.boundary);

@@ -9,6 +9,7 @@ import type { RendererKind } from './renderer-choice.ts';
 import { SpecEditor } from './spec-editor.ts';
 import { SteerPanel } from './steer.panel.ts';
 import { toast } from './toast.ts';
+import type { RoomNoticeMessage } from '../shared/protocol.ts';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
@@ -115,6 +116,7 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
   }
 
   room.onMessage('error', (err: RaceErrorMessage) => toast(err.message));
+  room.onMessage('notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));
   room.onMessage('result', (res: RaceResultMessage) => {
     const winner = res.ranking[0];
     if (winner) toast(`${winner.player} wins with ${pct(winner.heldOutAccuracy)} on the held-out split`, 'info');

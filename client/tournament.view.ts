@@ -7,6 +7,7 @@ import { seatCss } from './palette.ts';
 import type { RendererKind } from './renderer-choice.ts';
 import { SpecEditor } from './spec-editor.ts';
 import { toast } from './toast.ts';
+import type { RoomNoticeMessage } from '../shared/protocol.ts';
 import { bracket, finalRanking, matchCard, standings } from './tournament-bracket.ts';
 
 const FORMAT_LABEL: Record<string, string> = { single_elimination: 'single elimination', swiss: 'Swiss' };
@@ -39,6 +40,7 @@ export async function mountTournament(app: HTMLElement, room: Room<any, Tourname
   const isPlayer = role === 'player';
   room.onMessage('welcome', () => {});
   room.onMessage('error', (err: TournamentErrorMessage) => toast(err.message));
+  room.onMessage('notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));
   room.onMessage('result', (res: TournamentResultMessage) => {
     toast(`${res.champion.player} is the champion`, 'info');
     for (const u of res.unlocks) toast(`${u.player} unlocked ${u.achievement}${u.tier > 1 ? ` (tier ${u.tier})` : ''}`, 'info');

@@ -13,6 +13,11 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/** Server → client, in every room: something players should know that they did not ask about (e.g. a run resumed after its training thread crashed). */
+export interface RoomNoticeMessage {
+  message: string;
+}
+
 /** Server → client, in every room: something this client sent was refused, and why. Only the sender gets it. */
 export interface RoomErrorMessage {
   code: ErrorCode;

@@ -1,8 +1,17 @@
 import { z } from 'zod';
-import { Control } from './control.schema.ts';
+import { Control, LoggedControl } from './control.schema.ts';
 import { LandscapeFrame, LandscapeRequest } from './landscape.schema.ts';
 import { GanFrame, GanJob, GanResult } from './gan.schema.ts';
 import { ProbeFrame, RunEvent, RunResult, TelemetryFrame, TrainJob } from './run.schema.ts';
+
+/** Why and from where a run was resumed after its thread or worker died (see `RunListener.onRecovered`). */
+export const RecoveryInfo = z.object({
+  /** The step its last checkpoint was taken at (0: it starts over). */
+  fromStep: z.number().int().min(0),
+  /** Short, for players: e.g. `training thread crashed`. Details go to the server's log only. */
+  reason: z.string().max(200),
+});
+export type RecoveryInfo = z.infer<typeof RecoveryInfo>;
 
 /** What the server tells a training thread. */
 export const ToTrainer = z.discriminatedUnion('type', [
@@ -23,6 +32,8 @@ export const FromTrainer = z.discriminatedUnion('type', [
   z.object({ type: z.literal('frame'), frame: TelemetryFrame }),
   z.object({ type: z.literal('probe'), probe: ProbeFrame }),
   z.object({ type: z.literal('event'), event: RunEvent }),
+  /** A control took effect (it is in the run's log now): scheduled by the job, or sent live. The server keeps the log to resume the run elsewhere. */
+  z.object({ type: z.literal('applied'), runId: z.string(), source: z.enum(['scheduled', 'live']), logged: LoggedControl }),
   z.object({ type: z.literal('checkpoint'), runId: z.string(), step: z.number().int(), bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'bytes must be a Uint8Array') }),
   z.object({ type: z.literal('done'), result: RunResult }),
   z.object({ type: z.literal('failed'), runId: z.string(), message: z.string() }),

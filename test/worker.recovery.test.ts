@@ -4,6 +4,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BullmqTrainer } from '../server/trainer/bullmq.trainer.ts';
+import type { RecoveryInfo } from '../server/trainer/trainer.port.ts';
 import { Control } from '../shared/control.schema.ts';
 import { checkpointKey } from '../shared/redis-keys.ts';
 import { TrainJob, type RunResult, type TelemetryFrame } from '../shared/run.schema.ts';
@@ -47,11 +48,11 @@ describe.skipIf(!ready)('BullMQ workers lose nothing when they crash or shut dow
 
   const exited = (w: ChildProcess) => (w.exitCode !== null || w.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => w.once('exit', () => r())));
 
-  /** Submits a job; resolves with its result, and tracks the last frame it sent. */
+  /** Submits a job; resolves with its result, and tracks the last frame it sent and the recoveries the server heard of. */
   function submit(j: TrainJob) {
-    const seen = { frame: undefined as TelemetryFrame | undefined };
+    const seen = { frame: undefined as TelemetryFrame | undefined, recovered: [] as RecoveryInfo[] };
     const done = new Promise<RunResult>((resolve, reject) => {
-      void trainer.submit(j, { onFrame: (f) => (seen.frame = f), onDone: resolve, onFailed: (m) => reject(new Error(m)) });
+      void trainer.submit(j, { onFrame: (f) => (seen.frame = f), onRecovered: (r) => seen.recovered.push(r), onDone: resolve, onFailed: (m) => reject(new Error(m)) });
     });
     return { seen, done };
   }
@@ -96,6 +97,12 @@ describe.skipIf(!ready)('BullMQ workers lose nothing when they crash or shut dow
     const queue = new Queue(queueName, { connection: redis });
     const stalled = await Promise.all(jobs.map(async (j) => (await queue.getJob(j.runId))!.stalledCounter));
     expect(stalled.reduce((x, y) => x + y, 0)).toBeGreaterThanOrEqual(1);
+    // The server heard which runs were resumed, and from where: exactly those BullMQ found stalled.
+    for (const [i, r] of runs.entries()) {
+      expect(r.seen.recovered.length > 0).toBe(stalled[i]! > 0);
+      for (const info of r.seen.recovered) expect(info).toEqual({ reason: 'training worker crashed', fromStep: expect.any(Number) });
+    }
+    expect(runs.flatMap((r) => r.seen.recovered).some((info) => info.fromStep >= 40)).toBe(true);
     await queue.close();
   }, 180_000);
 
@@ -123,6 +130,8 @@ describe.skipIf(!ready)('BullMQ workers lose nothing when they crash or shut dow
       startWorker();
       const result = await run.done;
       expect(result.weightsHash).toBe(await unbroken(j, result));
+      expect(run.seen.recovered).toEqual([{ reason: 'training worker shut down', fromStep: expect.any(Number) }]);
+      expect(run.seen.recovered[0]!.fromStep).toBeGreaterThanOrEqual(40);
       await new Promise((r) => setTimeout(r, 500));
       expect(completions.filter((id) => id === j.runId)).toHaveLength(1);
       await queue.close();

@@ -94,6 +94,11 @@ export class RunState {
     this.publish('p', JSON.stringify(p));
   }
 
+  /** The run was picked up again after its worker died or handed it back: the server tells its players. */
+  recovered(info: { fromStep: number; reason: string }): void {
+    this.publish('r', JSON.stringify(info));
+  }
+
   landscape(l: LandscapeFrame): void {
     this.publish('l', JSON.stringify(l));
   }

@@ -15,6 +15,7 @@ import type { LandscapeRequest } from '../shared/landscape.schema.ts';
 import type { GanResult } from '../shared/gan.schema.ts';
 import { TrainJob, type RunResult } from '../shared/run.schema.ts';
 import { initBackend } from './engine/tf-backend.ts';
+import { decodeCheckpoint } from './engine/checkpoint.ts';
 import { processGan } from './gan.processor.ts';
 import { runTraining } from './engine/run-training.ts';
 import { throttleFrames } from './frame-throttle.ts';
@@ -50,6 +51,11 @@ export default async function trainProcessor(job: SandboxedJob, token?: string, 
   const runId = parsed.data.runId;
   const state = new RunState(conn.writer, runId);
   const saved = await state.load();
+  // Not its first start: its last worker died (BullMQ found the job stalled), failed, or handed it back. A fork's first start is not one.
+  if (job.attemptsStarted > 1 || job.stalledCounter > 0) {
+    const reason = job.stalledCounter > 0 ? 'training worker crashed' : job.attemptsMade > 0 ? 'training attempt failed' : 'training worker shut down';
+    state.recovered({ fromStep: saved.checkpoint ? decodeCheckpoint(saved.checkpoint).step : 0, reason });
+  }
   // Resume: everything the run applied before, then what is left of the job's own schedule.
   const scheduledDone = saved.applied.filter((a) => a.source === 'scheduled').length;
   const run: TrainJob = saved.checkpoint

@@ -59,6 +59,7 @@ port.on('message', (raw: unknown) => {
     onFrame: (frame) => post({ type: 'frame', frame }),
     onProbe: (probe) => post({ type: 'probe', probe }),
     onEvent: (event) => post({ type: 'event', event }),
+    onControlApplied: (logged, source) => post({ type: 'applied', runId: job.runId, source, logged }),
     onCheckpoint: (bytes, step) => post({ type: 'checkpoint', runId: job.runId, step, bytes }),
     pullLandscapeRequests: () => landscapes.splice(0),
     onLandscape: (landscape) => post({ type: 'landscape', landscape }),

@@ -26,6 +26,7 @@ import {
 import { GanJob, type GanFrame, type GanResult, type GanSide } from '../../shared/gan.schema.ts';
 import { GanRoundScore, GanSeat, GanState } from '../../shared/gan.state.ts';
 import { ErrorCode } from '../../shared/protocol.ts';
+import { recoveryNotice } from '../trainer/trainer.port.ts';
 import { createRng, deriveSeed } from '../../shared/random.ts';
 import { describeZodError } from '../../shared/validation.ts';
 import type { Unlock } from '../progression/progression.service.ts';
@@ -256,6 +257,7 @@ export class GanRoom extends ArenaRoom<{ state: GanState }> {
           this.endRound(round, result.final);
         },
         onFailed: failed,
+        onRecovered: (info) => this.runId === job.runId && this.broadcast('notice', recoveryNotice(info)),
       })
       .catch((err: unknown) => failed(err instanceof Error ? err.message : String(err)));
   }

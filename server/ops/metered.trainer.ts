@@ -55,6 +55,7 @@ export function meteredTrainer(inner: Trainer, metrics: ArenaMetrics): Trainer {
           metrics.runEnded(runId, 'failed');
           listener.onFailed(message);
         },
+        ...(listener.onRecovered ? { onRecovered: (info) => listener.onRecovered!(info) } : {}),
       }),
     );
   };

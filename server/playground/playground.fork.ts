@@ -7,6 +7,7 @@ import { forkJob } from '../../workers/engine/fork.ts';
 import type { ArenaServices } from '../arena.services.ts';
 import { moduleLogger } from '../logger.ts';
 import { runRecordOf } from '../runs/run.record.ts';
+import { describeRecovery, type RecoveryInfo } from '../trainer/trainer.port.ts';
 import { DownsampledCurve } from './playground.curve.ts';
 import { describeControl, viewOfSpec } from './playground.rules.ts';
 import { RunSteering } from './run-steering.ts';
@@ -93,6 +94,7 @@ export class PlaygroundForkRunner {
         onEvent: mine((e: RunEvent) => this.event(e)),
         onDone: mine((r: RunResult) => void this.finish(job, r)),
         onFailed: mine((message: string) => void this.finish(job, undefined, message)),
+        onRecovered: mine((info: RecoveryInfo) => this.host.logLine(`B: ${describeRecovery(info)}`)),
       },
       { resumeFrom },
     );

@@ -27,6 +27,7 @@ import {
 import { PlaygroundState } from '../../shared/playground.state.ts';
 import { ChallengeStatus } from '../../shared/challenge.schema.ts';
 import { ErrorCode } from '../../shared/protocol.ts';
+import { describeRecovery, recoveryNotice, type RecoveryInfo } from '../trainer/trainer.port.ts';
 import { TrainJob, type LayerStats, type ProbeFrame, type RunEvent, type RunResult, type TelemetryFrame } from '../../shared/run.schema.ts';
 import { isPlanar, taskKind } from '../../shared/task.schema.ts';
 import { checkSpecSize, describeZodError } from '../../shared/validation.ts';
@@ -258,6 +259,7 @@ export class PlaygroundRoom extends ArenaRoom<{ state: PlaygroundState }> {
         }),
         onDone: mine((r: RunResult) => void this.finish(run, r)),
         onFailed: mine((message: string) => void this.finish(run, undefined, message)),
+        onRecovered: mine((info: RecoveryInfo) => (this.logLine(describeRecovery(info)), this.broadcast('notice', recoveryNotice(info)))),
       })
       .catch((err: unknown) => this.run === run && void this.finish(run, undefined, err instanceof Error ? err.message : String(err)));
   }

@@ -10,6 +10,7 @@ import type { Control } from '../../shared/control.schema.ts';
 import type { RoomIdentity } from '../../shared/identity.schema.ts';
 import type { ModelSpec } from '../../shared/model-spec.schema.ts';
 import { ErrorCode } from '../../shared/protocol.ts';
+import { recoveryNotice } from '../trainer/trainer.port.ts';
 import {
   EntryStatus,
   RaceClientMessages,
@@ -318,6 +319,7 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
           void this.finishIfDone();
         },
         onFailed: (message) => this.failEntry(entry, priv, message),
+        onRecovered: (info) => this.broadcast('notice', recoveryNotice(info, entry.player)),
       })
       .catch((err: unknown) => this.failEntry(entry, priv, err instanceof Error ? err.message : String(err)));
   }

@@ -13,7 +13,7 @@ import type { TaskSpec } from '../../shared/task.schema.ts';
 import type { RaceResult } from '../progression/progression.service.ts';
 import { rankEntries } from '../race/race.rules.ts';
 import { runRecordOf } from '../runs/run.record.ts';
-import type { Trainer } from '../trainer/trainer.port.ts';
+import type { RecoveryInfo, Trainer } from '../trainer/trainer.port.ts';
 
 /** An entry of a match: who, in which seat, with which network. */
 export interface RaceMatchEntry {
@@ -57,7 +57,7 @@ export function runRaceMatch(
   trainer: Trainer,
   conditions: RaceMatchConditions,
   entries: readonly RaceMatchEntry[],
-  hooks: { onFrame?: (seat: number, frame: TelemetryFrame) => void } = {},
+  hooks: { onFrame?: (seat: number, frame: TelemetryFrame) => void; onRecovered?: (seat: number, info: RecoveryInfo) => void } = {},
 ): RunningRaceMatch {
   const outcomes = entries.map((entry) => ({
     entry,
@@ -87,6 +87,7 @@ export function runRaceMatch(
           onEvent: (event) => o.events.push(event),
           onDone: (result) => finish(() => (o.result = result)),
           onFailed: (message) => finish(() => (o.error = message)),
+          onRecovered: (info) => hooks.onRecovered?.(o.entry.seat, info),
         })
         .catch((err: unknown) => finish(() => (o.error = err instanceof Error ? err.message : String(err))));
     }

@@ -10,6 +10,7 @@ import { moduleLogger } from '../logger.ts';
 import type { ModelSpec } from '../../shared/model-spec.schema.ts';
 import { networkDims } from '../../shared/network-dims.ts';
 import { ErrorCode } from '../../shared/protocol.ts';
+import { recoveryNotice } from '../trainer/trainer.port.ts';
 import { deriveSeed } from '../../shared/random.ts';
 import {
   MatchStatus,
@@ -341,6 +342,7 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
         side.loss = frame.loss;
         side.valAccuracy = frame.valAccuracy;
       },
+      onRecovered: (seat, info) => this.broadcast('notice', recoveryNotice(info, entries.find((e) => e.seat === seat)?.player)),
     });
     this.running.add(match);
     const outcomes = await match.done;

@@ -1,19 +1,77 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { z } from 'zod';
 import { FromTrainer, type ToTrainer } from '../../shared/trainer.messages.ts';
-import type { Control } from '../../shared/control.schema.ts';
+import type { Control, LoggedControl } from '../../shared/control.schema.ts';
 import type { LandscapeRequest } from '../../shared/landscape.schema.ts';
 import { TrainJob } from '../../shared/run.schema.ts';
 import { GanJob } from '../../shared/gan.schema.ts';
 import { describeZodError } from '../../shared/validation.ts';
+import { decodeCheckpoint } from '../../workers/engine/checkpoint.ts';
+import { moduleLogger } from '../logger.ts';
 import { ganRunListener, type GanListener, type RunListener, type SubmitOptions, type Trainer } from './trainer.port.ts';
 
 const THREAD_FILE = new URL('../../workers/train.thread.ts', import.meta.url);
 
+/** How many training threads a run may lose before it is failed instead of resumed once more. */
+export const MAX_THREAD_LOSSES_PER_RUN = 3;
+
+/** Longest text of a malformed thread message's description that reaches the log. */
+const MAX_LOGGED_PROBLEM = 300;
+
+const log = moduleLogger('trainer');
+
 interface TrainingThread {
+  /** The worker's `threadId`: what logs and `threadsInfo` call it. */
+  id: number;
   worker: Worker;
   ready: Promise<string>;
+  isReady: boolean;
   runs: Set<string>;
+  /** Stopped on purpose (`stopThread`): replaced even if it was not ready yet. */
+  stopped?: boolean;
+}
+
+/** A control in a run's log, with whether its job scheduled it or a player sent it live (as the BullMQ worker keeps it). */
+interface AppliedControl extends LoggedControl {
+  source: 'scheduled' | 'live';
+}
+
+/** What a listener already heard: the resumed run's repeats of it are not passed on again. */
+interface Heard {
+  /** Samples of the latest frame (GAN: its iteration) and probe. */
+  frame: number;
+  probe: number;
+  /** Samples of the latest event, and how many events came at those samples. */
+  event: { samples: number; count: number };
+}
+
+interface RunEntry {
+  listener: RunListener;
+  thread: TrainingThread;
+  /** What the thread was last told to run: the job as submitted, or as rebuilt to resume it after a thread died. */
+  start: { type: 'train'; job: TrainJob; resumeFrom?: Uint8Array } | { type: 'gan'; job: GanJob };
+  /** The log of the run as `start` runs it: every control that took effect, in order. */
+  applied: AppliedControl[];
+  /** The latest checkpoint the run made (the thread keeps every one, for rewinds; this side keeps the latest, to fork or resume from). */
+  checkpoint?: Uint8Array;
+  /** Live controls sent and not yet applied or refused: sent again if the thread dies first. */
+  pending: Control[];
+  /** Training threads that died under this run. */
+  losses: number;
+  heard: Heard;
+  /** Set after a recovery, until the resumed run passes what the listener heard. */
+  replay?: Heard;
+}
+
+/** One training thread, for operators and tests. */
+export interface ThreadInfo {
+  /** The worker's `threadId`. */
+  id: number;
+  /** False until its tf.js backend is up. */
+  ready: boolean;
+  /** Ids of the runs it trains. */
+  runs: string[];
 }
 
 /** Options of the embedded trainer. */
@@ -22,14 +80,37 @@ export interface LocalTrainerOptions {
   threads?: number;
 }
 
+/** A string cut to `max` characters, for logs. */
+function bounded(value: string, max: number): string {
+  return value.length > max ? `${value.slice(0, max)}…` : value;
+}
+
+/** The run a message from a thread is about, if its shape says so (without trusting the rest of it). */
+function runIdOf(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const r = raw as Record<string, unknown>;
+  const candidates = [r.runId, ...['frame', 'probe', 'event', 'result', 'landscape'].map((k) => (typeof r[k] === 'object' && r[k] !== null ? (r[k] as Record<string, unknown>).runId : undefined))];
+  const id = candidates.find((c) => typeof c === 'string');
+  return typeof id === 'string' && id.length <= 200 ? id : undefined;
+}
+
 /**
  * The embedded trainer: a pool of worker threads in this process. Each run
  * goes to the thread with the fewest runs; a thread interleaves its runs.
+ *
+ * A thread that dies (crashes, exits or is stopped) is replaced by a fresh
+ * one, and its runs go on on live threads from their latest checkpoint, with
+ * the controls they had applied replayed at their steps (as the BullMQ worker
+ * resumes a stalled job), so they end bit for bit as they would have; a run
+ * without a checkpoint starts again. A run that loses
+ * `MAX_THREAD_LOSSES_PER_RUN` threads is failed. A message from a thread that
+ * does not parse is logged and fails the run it names; it never throws here.
  */
 export class LocalTrainer implements Trainer {
   readonly kind = 'local' as const;
   private readonly threads: TrainingThread[] = [];
-  private readonly listeners = new Map<string, { listener: RunListener; thread: TrainingThread; checkpoint?: Uint8Array }>();
+  private readonly listeners = new Map<string, RunEntry>();
+  private closing = false;
 
   constructor(options: LocalTrainerOptions = {}) {
     const count = options.threads ?? availableParallelism();
@@ -41,51 +122,187 @@ export class LocalTrainer implements Trainer {
     let resolveReady!: (backend: string) => void;
     let rejectReady!: (err: Error) => void;
     const ready = new Promise<string>((res, rej) => ((resolveReady = res), (rejectReady = rej)));
-    ready.catch(() => {}); // observed through backend() and submit()
-    const thread: TrainingThread = { worker, ready, runs: new Set() };
+    ready.catch(() => {}); // observed through backend() and launch()
+    const thread: TrainingThread = { id: worker.threadId, worker, ready, isReady: false, runs: new Set() };
     worker.on('message', (raw: unknown) => {
-      const msg = FromTrainer.parse(raw);
-      switch (msg.type) {
-        case 'ready':
-          resolveReady(msg.backend);
-          return;
-        case 'frame':
-          this.listeners.get(msg.frame.runId)?.listener.onFrame(msg.frame);
-          return;
-        case 'probe':
-          this.listeners.get(msg.probe.runId)?.listener.onProbe?.(msg.probe);
-          return;
-        case 'event':
-          this.listeners.get(msg.event.runId)?.listener.onEvent?.(msg.event);
-          return;
-        case 'landscape':
-          this.listeners.get(msg.landscape.runId)?.listener.onLandscape?.(msg.landscape);
-          return;
-        case 'checkpoint': {
-          // The thread keeps every checkpoint for rewinds; this side keeps the latest, to fork from.
-          const entry = this.listeners.get(msg.runId);
-          if (entry) entry.checkpoint = msg.bytes;
+      // An exception thrown here would be uncaught (an event handler): nothing a thread sends, and nothing a listener does with it, may throw.
+      try {
+        const parsed = FromTrainer.safeParse(raw);
+        if (!parsed.success) return this.malformed(thread, raw, parsed.error);
+        if (parsed.data.type === 'ready') {
+          thread.isReady = true;
+          resolveReady(parsed.data.backend);
           return;
         }
-        case 'done':
-          this.finish(msg.result.runId)?.onDone(msg.result);
-          return;
-        case 'failed':
-          this.finish(msg.runId)?.onFailed(msg.message);
-          return;
-        case 'ganFrame':
-          this.listeners.get(msg.frame.runId)?.listener.gan?.onFrame(msg.frame);
-          return;
-        case 'ganDone':
-          this.finish(msg.result.runId)?.gan?.onDone(msg.result);
-          return;
+        this.dispatch(thread, parsed.data);
+      } catch (err) {
+        log.error({ thread: thread.id, err }, 'handling a message from a training thread failed');
       }
     });
     worker.on('error', (err) => {
       rejectReady(err);
-      for (const runId of [...thread.runs]) this.finish(runId)?.onFailed(`training thread crashed: ${err.message}`);
+      log.error({ thread: thread.id, err }, 'training thread crashed');
+      this.retire(thread, 'training thread crashed');
+    });
+    worker.on('exit', (code) => {
+      rejectReady(new Error(`training thread exited with code ${code}`));
+      this.retire(thread, thread.stopped ? 'training thread was stopped' : 'training thread exited');
     });
     return thread;
+  }
+
+  /** The run's entry, if `thread` is the one training it: a dead thread's late messages are ignored. */
+  private entryOn(thread: TrainingThread, runId: string): RunEntry | undefined {
+    const entry = this.listeners.get(runId);
+    return entry?.thread === thread ? entry : undefined;
+  }
+
+  private dispatch(thread: TrainingThread, msg: Exclude<FromTrainer, { type: 'ready' }>): void {
+    switch (msg.type) {
+      case 'frame': {
+        const entry = this.entryOn(thread, msg.frame.runId);
+        if (entry && this.fresh(entry, 'frame', msg.frame.samples)) entry.listener.onFrame(msg.frame);
+        return;
+      }
+      case 'probe': {
+        const entry = this.entryOn(thread, msg.probe.runId);
+        if (entry && this.fresh(entry, 'probe', msg.probe.samples)) entry.listener.onProbe?.(msg.probe);
+        return;
+      }
+      case 'event': {
+        const entry = this.entryOn(thread, msg.event.runId);
+        if (!entry) return;
+        if (msg.event.type === 'controlRefused') entry.pending.shift(); // only live controls are refused: that one is answered
+        if (this.freshEvent(entry, msg.event.samples)) entry.listener.onEvent?.(msg.event);
+        return;
+      }
+      case 'landscape':
+        this.entryOn(thread, msg.landscape.runId)?.listener.onLandscape?.(msg.landscape);
+        return;
+      case 'applied': {
+        const entry = this.entryOn(thread, msg.runId);
+        if (!entry) return;
+        entry.applied.push({ ...msg.logged, source: msg.source });
+        if (msg.source === 'live') entry.pending.shift();
+        return;
+      }
+      case 'checkpoint': {
+        const entry = this.entryOn(thread, msg.runId);
+        if (entry) entry.checkpoint = msg.bytes;
+        return;
+      }
+      case 'done':
+        if (this.entryOn(thread, msg.result.runId)) this.finish(msg.result.runId)?.onDone(msg.result);
+        return;
+      case 'failed':
+        if (this.entryOn(thread, msg.runId)) this.finish(msg.runId)?.onFailed(msg.message);
+        return;
+      case 'ganFrame': {
+        const entry = this.entryOn(thread, msg.frame.runId);
+        if (entry && this.fresh(entry, 'frame', msg.frame.iteration)) entry.listener.gan?.onFrame(msg.frame);
+        return;
+      }
+      case 'ganDone':
+        if (this.entryOn(thread, msg.result.runId)) this.finish(msg.result.runId)?.gan?.onDone(msg.result);
+        return;
+    }
+  }
+
+  /** Whether a frame or probe at `at` (samples, or a GAN iteration) is news to the listener; notes it if so. */
+  private fresh(entry: RunEntry, kind: 'frame' | 'probe', at: number): boolean {
+    if (entry.replay && at <= entry.replay[kind]) return false;
+    entry.heard[kind] = at;
+    return true;
+  }
+
+  /** Like `fresh`, for events: several can come at the same samples. */
+  private freshEvent(entry: RunEntry, samples: number): boolean {
+    const seen = entry.replay?.event;
+    if (seen && (samples < seen.samples || (samples === seen.samples && seen.count > 0))) {
+      if (samples === seen.samples) seen.count--;
+      return false;
+    }
+    const heard = entry.heard.event;
+    entry.heard.event = samples === heard.samples ? { samples, count: heard.count + 1 } : { samples, count: 1 };
+    return true;
+  }
+
+  /**
+   * A message from a thread that does not parse: logged with the thread and a
+   * bounded description (never the payload), and the run it names, if that
+   * run is on this thread, failed and cancelled there.
+   */
+  private malformed(thread: TrainingThread, raw: unknown, error: z.ZodError): void {
+    const runId = runIdOf(raw);
+    const entry = runId === undefined ? undefined : this.entryOn(thread, runId);
+    const type = typeof raw === 'object' && raw !== null && typeof (raw as { type?: unknown }).type === 'string' ? bounded((raw as { type: string }).type, 40) : typeof raw;
+    log.error({ thread: thread.id, type, runId: entry ? runId : undefined, problem: bounded(describeZodError(error).message, MAX_LOGGED_PROBLEM) }, 'malformed message from a training thread');
+    if (!entry || runId === undefined) return;
+    this.finish(runId);
+    this.send(thread, { type: 'cancel', runId });
+    entry.listener.onFailed('the training thread sent a malformed message about this run');
+  }
+
+  /**
+   * Takes a dead thread out of the pool, starts a fresh one in its place, and
+   * moves its runs to live threads. A thread that died on its own before it
+   * was ready is not replaced: its replacement would most likely fail the
+   * same way (a backend that cannot load), and runs fail instead of looping.
+   */
+  private retire(thread: TrainingThread, reason: string): void {
+    const i = this.threads.indexOf(thread);
+    if (i < 0 || this.closing) return;
+    this.threads.splice(i, 1);
+    void thread.worker.terminate(); // already gone, or stopped by us: either way no more messages from it
+    const replace = thread.isReady || thread.stopped === true;
+    log.error({ thread: thread.id, reason, runs: thread.runs.size, replaced: replace }, replace ? 'training thread died; starting a new one' : 'training thread failed to start; not replaced');
+    if (replace) this.threads.push(this.spawn());
+    for (const runId of [...thread.runs]) this.recover(runId, reason, thread.isReady);
+  }
+
+  /** Resumes a run whose thread died on a live thread, from its latest checkpoint; or fails it, if this keeps happening. */
+  private recover(runId: string, reason: string, counts: boolean): void {
+    const entry = this.listeners.get(runId);
+    if (!entry) return;
+    entry.thread.runs.delete(runId);
+    if (counts) entry.losses++;
+    if (entry.losses >= MAX_THREAD_LOSSES_PER_RUN) {
+      this.listeners.delete(runId);
+      entry.listener.onFailed(`the run lost its training thread ${entry.losses} times (last: ${reason}); it was stopped instead of resumed once more`);
+      return;
+    }
+    if (this.threads.length === 0) {
+      this.listeners.delete(runId);
+      entry.listener.onFailed(`${reason}, and no training thread is left to resume the run on`);
+      return;
+    }
+    const { fromStep } = this.resume(entry);
+    entry.replay = structuredClone(entry.heard);
+    const thread = this.leastLoaded();
+    entry.thread = thread;
+    thread.runs.add(runId);
+    log.warn({ runId, thread: thread.id, fromStep, losses: entry.losses }, 'resuming a run on another training thread');
+    void this.launch(runId, thread, { fromStep, reason });
+  }
+
+  /**
+   * Rebuilds what the run's thread is told, to go on from its latest
+   * checkpoint (or the one it was submitted with; or, with neither, from the
+   * start): the log it had applied, then what is left of its own schedule.
+   * Controls applied after the checkpoint are replayed at their steps; live
+   * ones sent and not yet applied are sent again once it runs.
+   */
+  private resume(entry: RunEntry): { fromStep: number } {
+    if (entry.start.type === 'gan') return { fromStep: 0 }; // a GAN run keeps no checkpoints: it starts again
+    const { job } = entry.start;
+    const scheduledDone = entry.applied.filter((a) => a.source === 'scheduled').length;
+    const controls = [...entry.applied.map(({ step, control }) => ({ step, control })), ...job.controls.slice(scheduledDone)];
+    const bytes = entry.checkpoint ?? entry.start.resumeFrom;
+    const cp = bytes ? decodeCheckpoint(bytes) : undefined;
+    entry.start = { type: 'train', job: { ...job, controls }, ...(bytes ? { resumeFrom: bytes } : {}) };
+    // The resumed session's log starts with what the checkpoint had applied; what follows comes from the thread again.
+    entry.applied = controls.slice(0, cp?.controlsApplied ?? 0).map((c) => ({ ...c, source: 'scheduled' as const }));
+    return { fromStep: cp?.step ?? 0 };
   }
 
   private finish(runId: string): RunListener | undefined {
@@ -106,8 +323,11 @@ export class LocalTrainer implements Trainer {
       listener.onFailed(`invalid run: ${describeZodError(parsed.error).message}`);
       return;
     }
-    const thread = this.assign(job.runId, listener);
-    if (await this.started(job.runId, thread)) this.send(thread, { type: 'train', job, ...(options.resumeFrom ? { resumeFrom: options.resumeFrom } : {}) });
+    const start = { type: 'train' as const, job, ...(options.resumeFrom ? { resumeFrom: options.resumeFrom } : {}) };
+    // A fork's log begins with what its checkpoint had applied.
+    const applied = options.resumeFrom ? job.controls.slice(0, decodeCheckpoint(options.resumeFrom).controlsApplied).map((c) => ({ ...c, source: 'scheduled' as const })) : [];
+    const thread = this.assign(job.runId, listener, start, applied);
+    if (thread) await this.launch(job.runId, thread);
   }
 
   async submitGan(job: GanJob, listener: GanListener): Promise<void> {
@@ -116,8 +336,12 @@ export class LocalTrainer implements Trainer {
       listener.onFailed(`invalid GAN run: ${describeZodError(parsed.error).message}`);
       return;
     }
-    const thread = this.assign(job.runId, ganRunListener(listener));
-    if (await this.started(job.runId, thread)) this.send(thread, { type: 'gan', job: parsed.data });
+    const thread = this.assign(job.runId, ganRunListener(listener), { type: 'gan', job: parsed.data }, []);
+    if (thread) await this.launch(job.runId, thread);
+  }
+
+  private leastLoaded(): TrainingThread {
+    return this.threads.reduce((a, b) => (b.runs.size < a.runs.size ? b : a));
   }
 
   /**
@@ -125,22 +349,65 @@ export class LocalTrainer implements Trainer {
    * runs submitted together (a race's entries) spread over the threads
    * instead of all landing on the one that was emptiest when they started.
    */
-  private assign(runId: string, listener: RunListener): TrainingThread {
-    const thread = this.threads.reduce((a, b) => (b.runs.size < a.runs.size ? b : a));
+  private assign(runId: string, listener: RunListener, start: RunEntry['start'], applied: AppliedControl[]): TrainingThread | undefined {
+    if (this.threads.length === 0) {
+      listener.onFailed('no training thread is running: they failed to start (see the server log)');
+      return undefined;
+    }
+    const thread = this.leastLoaded();
     thread.runs.add(runId);
-    this.listeners.set(runId, { listener, thread });
+    const heard: Heard = { frame: -1, probe: -1, event: { samples: -1, count: 0 } };
+    this.listeners.set(runId, { listener, thread, start, applied, pending: [], losses: 0, heard });
     return thread;
   }
 
-  /** Waits for the thread to be ready; false when the run was cancelled meanwhile. A thread that failed to start fails the run. */
-  private async started(runId: string, thread: TrainingThread): Promise<boolean> {
+  /**
+   * Waits for the thread to be ready, then tells it to run the run's `start`
+   * (and, after a recovery, the live controls the dead thread never applied).
+   * Nothing is sent when the run was cancelled or moved meanwhile; a thread
+   * that dies before it is ready moves its runs on itself (`retire`).
+   */
+  private async launch(runId: string, thread: TrainingThread, recovered?: { fromStep: number; reason: string }): Promise<void> {
     try {
       await thread.ready;
-    } catch (err) {
-      this.finish(runId)?.onFailed(`training thread failed to start: ${(err as Error).message}`);
-      return false;
+    } catch {
+      return;
     }
-    return this.listeners.get(runId)?.thread === thread;
+    const entry = this.entryOn(thread, runId);
+    if (!entry) return;
+    const { start } = entry;
+    if (start.type === 'gan') this.send(thread, { type: 'gan', job: start.job });
+    else this.send(thread, { type: 'train', job: start.job, ...(start.resumeFrom ? { resumeFrom: start.resumeFrom } : {}) });
+    if (!recovered) return;
+    for (const control of entry.pending) this.send(thread, { type: 'control', runId, control });
+    try {
+      entry.listener.onRecovered?.(recovered);
+    } catch (err) {
+      log.error({ runId, err }, 'a run listener threw on recovery');
+    }
+  }
+
+  /** Each training thread: its id, whether it is ready, and its runs (for operators and tests). */
+  threadsInfo(): ThreadInfo[] {
+    return this.threads.map((t) => ({ id: t.id, ready: t.isReady, runs: [...t.runs] }));
+  }
+
+  /** The id of the thread training `runId`, or undefined when it is not training here. */
+  threadOf(runId: string): number | undefined {
+    return this.listeners.get(runId)?.thread.id;
+  }
+
+  /**
+   * Stops a training thread (one that hangs, say): a fresh one takes its
+   * place and its runs go on elsewhere from their checkpoints, as when a
+   * thread crashes. False when there is no such thread.
+   */
+  async stopThread(id: number): Promise<boolean> {
+    const thread = this.threads.find((t) => t.id === id);
+    if (!thread) return false;
+    thread.stopped = true;
+    await thread.worker.terminate();
+    return true;
   }
 
   /** Runs on each training thread now (for metrics and tests). */
@@ -151,6 +418,7 @@ export class LocalTrainer implements Trainer {
   async control(runId: string, control: Control): Promise<void> {
     const entry = this.listeners.get(runId);
     if (!entry) throw new Error(`run ${runId} is not training here`);
+    entry.pending.push(control);
     this.send(entry.thread, { type: 'control', runId, control });
   }
 
@@ -172,10 +440,13 @@ export class LocalTrainer implements Trainer {
   }
 
   async backend(): Promise<string> {
-    return this.threads[0]!.ready;
+    const thread = this.threads.find((t) => t.isReady) ?? this.threads[0];
+    if (!thread) throw new Error('no training thread is running');
+    return thread.ready;
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     this.listeners.clear();
     await Promise.all(this.threads.map((t) => t.worker.terminate()));
   }

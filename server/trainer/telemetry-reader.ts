@@ -6,6 +6,7 @@ import { telemetryKey } from '../../shared/redis-keys.ts';
 import { logRedisOutages } from '../../shared/redis-outage.ts';
 import { LandscapeFrame } from '../../shared/landscape.schema.ts';
 import { ProbeFrame, RunEvent, RunResult } from '../../shared/run.schema.ts';
+import { RecoveryInfo } from '../../shared/trainer.messages.ts';
 import type { RunListener } from './trainer.port.ts';
 
 /** Options of the telemetry reader. */
@@ -97,6 +98,9 @@ export class TelemetryReader {
           return;
         case 'p':
           w.listener.onProbe?.(ProbeFrame.parse(JSON.parse(value.toString('utf8'))));
+          return;
+        case 'r':
+          w.listener.onRecovered?.(RecoveryInfo.parse(JSON.parse(value.toString('utf8'))));
           return;
         case 'l':
           w.listener.onLandscape?.(LandscapeFrame.parse(JSON.parse(value.toString('utf8'))));

@@ -1,4 +1,8 @@
 import type { Control } from '../../shared/control.schema.ts';
+import type { RoomNoticeMessage } from '../../shared/protocol.ts';
+import type { RecoveryInfo } from '../../shared/trainer.messages.ts';
+
+export type { RecoveryInfo };
 import type { LandscapeFrame, LandscapeRequest } from '../../shared/landscape.schema.ts';
 import type { GanFrame, GanJob, GanResult } from '../../shared/gan.schema.ts';
 import type { ProbeFrame, RunEvent, RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';
@@ -12,8 +16,24 @@ export interface RunListener {
   onLandscape?(landscape: LandscapeFrame): void;
   onDone(result: RunResult): void;
   onFailed(message: string): void;
+  /**
+   * The run lost the thread or worker that trained it and goes on elsewhere, from its last checkpoint
+   * (`fromStep`; 0 when it had none and starts again). Frames the listener already heard are not repeated
+   * by the embedded trainer; the result is the one an unbroken run gives.
+   */
+  onRecovered?(info: RecoveryInfo): void;
   /** Set only for a GAN run (`submitGan`): its frames and result come here instead of `onFrame`/`onDone`. */
   gan?: GanListener;
+}
+
+/** A recovery as a line for players, e.g. `training thread crashed; resumed from step 150`. */
+export function describeRecovery(info: RecoveryInfo): string {
+  return `${info.reason}; ${info.fromStep > 0 ? `resumed from step ${info.fromStep}` : 'started again from the beginning'}`;
+}
+
+/** The `notice` a room broadcasts when a run (of `player`, in rooms with several) was resumed. */
+export function recoveryNotice(info: RecoveryInfo, player?: string): RoomNoticeMessage {
+  return { message: player ? `${player}'s run: ${describeRecovery(info)}` : describeRecovery(info) };
 }
 
 /** Where a GAN run's frames and outcome are delivered. */
@@ -21,11 +41,13 @@ export interface GanListener {
   onFrame(frame: GanFrame): void;
   onDone(result: GanResult): void;
   onFailed(message: string): void;
+  /** The GAN run lost its thread or worker and starts again from its beginning elsewhere. */
+  onRecovered?(info: RecoveryInfo): void;
 }
 
 /** A GAN listener in the shape the adapters keep for every run. */
 export function ganRunListener(gan: GanListener): RunListener {
-  return { onFrame: () => {}, onDone: () => {}, onFailed: (m) => gan.onFailed(m), gan };
+  return { onFrame: () => {}, onDone: () => {}, onFailed: (m) => gan.onFailed(m), ...(gan.onRecovered ? { onRecovered: (i: RecoveryInfo) => gan.onRecovered!(i) } : {}), gan };
 }
 
 /** How a run starts. */

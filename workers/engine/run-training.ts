@@ -99,6 +99,9 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
         const { control } = job.controls[next++]!;
         session.control(control); // a logged control applied once, so it applies again
         hooks.onControlApplied?.(session.log.at(-1)!, 'scheduled');
+        // A run resumed after a crash replays its live pause as scheduled: it stays paused until its resume (a finished log has both at one step).
+        if (control.type === 'pause') paused = true;
+        if (control.type === 'resume') paused = false;
       }
       for (const control of hooks.pullControls?.() ?? []) {
         try {
