@@ -5,11 +5,13 @@ import path from 'node:path';
 import { Server } from '@colyseus/core';
 import { RedisDriver } from '@colyseus/redis-driver';
 import { RedisPresence } from '@colyseus/redis-presence';
-import { WebSocketTransport } from '@colyseus/ws-transport';
 import express from 'express';
 import { Redis } from 'ioredis';
 import type { ArenaServices } from './arena.services.ts';
-import type { ServerConfig } from './config.ts';
+import { gateLimits, type ServerConfig } from './config.ts';
+import { ArenaTransport } from './gate/arena-transport.ts';
+import { colyseusLogger } from './gate/colyseus-logger.ts';
+import type { GateLimits } from './gate/message-gate.ts';
 import { openDatabase, type ArenaDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { moduleLogger } from './logger.ts';
@@ -52,10 +54,11 @@ function createTrainer(config: ServerConfig, redis: Redis | undefined): Trainer 
   return new LocalTrainer({ threads: config.TRAINER_THREADS });
 }
 
-/** Binds the services into a room class, since the matchmaker creates rooms itself. */
-function withServices<T extends new (...args: any[]) => { services: ArenaServices }>(room: T, services: ArenaServices): T {
+/** Binds the gate's limits (and the services, for game rooms) into a room class, since the matchmaker creates rooms itself. */
+function bindRoom<T extends new (...args: any[]) => object>(room: T, limits: GateLimits, services?: ArenaServices): T {
   return class extends room {
-    override services = services;
+    gateLimits = limits;
+    services = services;
   };
 }
 
@@ -114,7 +117,8 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
 
   const httpServer: HttpServer = createServer();
   const gameServer = new Server({
-    transport: new WebSocketTransport({ server: httpServer }),
+    transport: new ArenaTransport({ server: httpServer, maxBytes: config.ROOM_MAX_MESSAGE_BYTES }),
+    logger: colyseusLogger,
     presence: config.REDIS_URL ? new RedisPresence(config.REDIS_URL) : undefined,
     driver: config.REDIS_URL ? new RedisDriver(config.REDIS_URL) : undefined,
     publicAddress: config.PUBLIC_ADDRESS,
@@ -125,11 +129,12 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
       routes(app, config, services, database);
     },
   });
-  gameServer.define('lobby', ArenaLobbyRoom);
-  gameServer.define('race', withServices(RaceRoom as any, services)).enableRealtimeListing();
-  gameServer.define('playground', withServices(PlaygroundRoom as any, services)).enableRealtimeListing();
-  gameServer.define('tournament', withServices(TournamentRoom as any, services)).enableRealtimeListing();
-  gameServer.define('gan', withServices(GanRoom as any, services)).enableRealtimeListing();
+  const limits = gateLimits(config);
+  gameServer.define('lobby', bindRoom(ArenaLobbyRoom, limits));
+  gameServer.define('race', bindRoom(RaceRoom as any, limits, services)).enableRealtimeListing();
+  gameServer.define('playground', bindRoom(PlaygroundRoom as any, limits, services)).enableRealtimeListing();
+  gameServer.define('tournament', bindRoom(TournamentRoom as any, limits, services)).enableRealtimeListing();
+  gameServer.define('gan', bindRoom(GanRoom as any, limits, services)).enableRealtimeListing();
   await gameServer.listen(config.PORT);
   const port = (httpServer.address() as AddressInfo).port;
 

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_QUEUE } from '../shared/redis-keys.ts';
+import { DEFAULT_GATE_LIMITS, type GateLimits } from './gate/message-gate.ts';
 
 /** The server's settings, read from the environment and checked at start-up. */
 export const ServerConfig = z.object({
@@ -40,6 +41,16 @@ export const ServerConfig = z.object({
    * servers share REDIS_URL: a room lives on one process and its players connect there.
    */
   PUBLIC_ADDRESS: z.string().min(1).optional(),
+  /** Messages one connection may send a room in one second; more closes that connection (default 30; every room, the lobby too). */
+  ROOM_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_GATE_LIMITS.messagesPerSecond),
+  /** Largest WebSocket frame a client may send, in bytes (default 4096); a larger one closes the connection unread. */
+  ROOM_MAX_MESSAGE_BYTES: z.coerce.number().int().min(256).max(1_048_576).default(DEFAULT_GATE_LIMITS.maxBytes),
+  /** Deepest nesting of a message's payload (default 8). */
+  ROOM_MAX_DEPTH: z.coerce.number().int().min(2).max(64).default(DEFAULT_GATE_LIMITS.maxDepth),
+  /** Most entries in one array or object of a message (default 256). */
+  ROOM_MAX_ITEMS: z.coerce.number().int().min(8).max(100_000).default(DEFAULT_GATE_LIMITS.maxItems),
+  /** Refused messages (unknown type, payload out of bounds) a connection may send; the last one closes it (default 2). */
+  ROOM_OFFENCES_BEFORE_CLOSE: z.coerce.number().int().min(1).max(1000).default(DEFAULT_GATE_LIMITS.offencesBeforeClose),
   /** Folder of the built client (default dist/client). */
   CLIENT_DIR: z.string().default(path.join('dist', 'client')),
   /** How long a graceful shutdown (SIGTERM, SIGINT) may take before the process exits anyway, in ms (default 10000). */
@@ -55,4 +66,16 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`bad configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   return parsed.data;
+}
+
+/** The message gate's limits from the ROOM_* settings. */
+export function gateLimits(config: ServerConfig): GateLimits {
+  return {
+    ...DEFAULT_GATE_LIMITS,
+    messagesPerSecond: config.ROOM_MESSAGES_PER_SECOND,
+    maxBytes: config.ROOM_MAX_MESSAGE_BYTES,
+    maxDepth: config.ROOM_MAX_DEPTH,
+    maxItems: config.ROOM_MAX_ITEMS,
+    offencesBeforeClose: config.ROOM_OFFENCES_BEFORE_CLOSE,
+  };
 }

@@ -31,7 +31,7 @@ import { createRng, deriveSeed } from '../../shared/random.ts';
 import { describeZodError } from '../../shared/validation.ts';
 import type { Unlock } from '../progression/progression.service.ts';
 import { battleDecided, battleWinner, referenceDistance, scoreRound, type RoundScore } from './gan.rules.ts';
-import { onValidated, refuse, refuseUnknownTypes } from '../room-messages.ts';
+import { onValidated, refuse } from '../room-messages.ts';
 
 /** Server-side facts about a seat. */
 interface SeatPrivate {
@@ -97,7 +97,6 @@ export class GanRoom extends ArenaRoom<{ state: GanState }> {
 
     this.on('design', (client, msg) => this.handleDesign(client, msg.side, msg.network));
     this.on('ready', (client, msg) => this.handleReady(client, msg.ready));
-    refuseUnknownTypes(this);
   }
 
   /** Registers a handler whose payload is checked against the shared schema first. */

@@ -1,35 +1,27 @@
-import { matchMaker, Room, ServerError, subscribeLobby, type Client } from '@colyseus/core';
+import { matchMaker, ServerError, subscribeLobby, type Client } from '@colyseus/core';
 import { LobbyFilter, type LobbyMessages, type LobbyRoomInfo } from '../../shared/lobby.messages.ts';
-import { ErrorCode } from '../../shared/protocol.ts';
 import { describeZodError } from '../../shared/validation.ts';
+import { GuardedRoom } from '../gate/guarded-room.ts';
+import { onValidated } from '../room-messages.ts';
 import { matches, roomInfo } from './lobby.rules.ts';
 
 /**
  * The lobby: lists the open arena rooms by kind and task with their players,
  * spectators and phase, and keeps every client's list current as rooms are
  * created, change and close (Colyseus's lobby feed, which RedisDriver shares
- * between server processes). Filters are validated like every message.
+ * between server processes). Its one message, `filter`, passes the same gate
+ * and validation as every room's.
  */
-export class ArenaLobbyRoom extends Room {
+export class ArenaLobbyRoom extends GuardedRoom {
   private rooms = new Map<string, LobbyRoomInfo>();
   private readonly filters = new Map<string, LobbyFilter>();
   private unsubscribe?: () => void;
   override maxClients = 5000;
-  override maxMessagesPerSecond = 10;
 
   override async onCreate(): Promise<void> {
-    this.onMessage('filter', (client: Client, raw: unknown) => {
-      const parsed = LobbyFilter.safeParse(raw ?? {});
-      if (!parsed.success) {
-        const err = describeZodError(parsed.error);
-        client.send('error', { code: ErrorCode.BadMessage, message: err.message, field: err.field, about: 'filter' });
-        return;
-      }
-      this.filters.set(client.sessionId, parsed.data);
+    onValidated(this, 'lobby', { filter: LobbyFilter }, 'filter', (client, filter) => {
+      this.filters.set(client.sessionId, filter);
       this.sendList(client);
-    });
-    this.onMessage('*', (client: Client, type: unknown) => {
-      client.send('error', { code: ErrorCode.BadMessage, message: `unknown message type "${String(type)}"`, about: String(type) });
     });
     this.unsubscribe = await subscribeLobby((roomId, data) => this.update(roomId, data ? roomInfo({ ...data, roomId }) : undefined));
     const listed = await matchMaker.query({ private: false, unlisted: false });

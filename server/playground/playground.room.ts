@@ -39,7 +39,7 @@ import { ForkRefused, PlaygroundForkRunner } from './playground.fork.ts';
 import { pointsToDraw } from './playground.data.ts';
 import { describeControl, mayTakeSeat, refusal, viewOfSpec, type PlaygroundAction } from './playground.rules.ts';
 import { RunSteering, showView } from './run-steering.ts';
-import { onValidated, refuse, refuseUnknownTypes } from '../room-messages.ts';
+import { onValidated, refuse } from '../room-messages.ts';
 
 /** Steps between two automatic checkpoints of a playground run (rewind targets). */
 const CHECKPOINT_EVERY = 50;
@@ -76,7 +76,6 @@ interface CurrentRun {
  */
 export class PlaygroundRoom extends ArenaRoom<{ state: PlaygroundState }> {
   /** A client sending more than this is cut off (Colyseus closes only that connection). */
-  override maxMessagesPerSecond = 30;
   override state = new PlaygroundState();
   override maxClients = 200;
   private options!: PlaygroundCreateOptions;
@@ -128,7 +127,6 @@ export class PlaygroundRoom extends ArenaRoom<{ state: PlaygroundState }> {
     this.on('control', 'control', (client, msg) => (msg.run === 'b' ? this.steerFork(client, msg.control) : this.steer(msg.control)));
     this.on('fork', 'control', (client) => void this.startFork(client));
     this.on('landscape', 'landscape', (client, msg) => this.askLandscape(client, msg));
-    refuseUnknownTypes(this);
   }
 
   /** Registers a handler that runs only for a valid payload from someone allowed to send it now. */

@@ -34,7 +34,7 @@ import { ArenaRoom } from '../arena-room.ts';
 import { patchListing } from '../lobby/listing.ts';
 import { LiveCurve } from './live-curve.ts';
 import { enoughReady, everyoneReady, freeSeat, rankEntries } from './race.rules.ts';
-import { onValidated, refuse, refuseUnknownTypes } from '../room-messages.ts';
+import { onValidated, refuse } from '../room-messages.ts';
 
 /** Server-side facts about an entry that never go into state. */
 interface EntryPrivate {
@@ -65,7 +65,6 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
   override state = new RaceState();
   override maxClients = 2000;
   /** A client sending more than this is cut off (Colyseus closes only that connection). */
-  override maxMessagesPerSecond = 30;
   private options!: RaceCreateOptions;
   private seed = 0;
   private startedAt?: Date;
@@ -91,7 +90,6 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
     this.on('spec', (client, msg) => this.handleSpec(client, msg.spec));
     this.on('ready', (client, msg) => this.handleReady(client, msg.ready));
     this.on('control', (client, msg) => this.handleControl(client, msg.runId, msg.control));
-    refuseUnknownTypes(this);
   }
 
   /** Registers a handler whose payload is checked against the shared schema first. */

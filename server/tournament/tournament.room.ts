@@ -42,7 +42,7 @@ import {
   type MatchRecord,
   type Pairing,
 } from './tournament.rules.ts';
-import { onValidated, refuse, refuseUnknownTypes } from '../room-messages.ts';
+import { onValidated, refuse } from '../room-messages.ts';
 
 /** Server-side facts about a player that never go into state. */
 interface PlayerPrivate {
@@ -93,7 +93,6 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
 
     this.on('spec', (client, msg) => this.handleSpec(client, msg.spec));
     this.on('ready', (client, msg) => this.handleReady(client, msg.ready));
-    refuseUnknownTypes(this);
   }
 
   /** Registers a handler whose payload is checked against the shared schema first. */
