@@ -22,5 +22,11 @@ describe('the arena under fuzz', () => {
     expect(summary.refusals, 'the rooms answered bad messages with errors').toBeGreaterThan(1000);
     expect(summary.phases.map((p) => p.name)).toContain('a fair race to its stored end');
     expect(server.child.exitCode).toBeNull();
+    // What the operator sees: one warn line per connection the gate or the transport closed, never a stack trace.
+    const records = server.log().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const gate = records.filter((r) => r.module === 'gate');
+    expect(gate.some((r) => r.msg === 'closed a connection that sent what no client sends' && r.level === 40)).toBe(true);
+    expect(gate.some((r) => r.msg === 'closed a WebSocket that sent a bad frame' && r.level === 40)).toBe(true);
+    expect(records.filter((r) => 'stack' in r || JSON.stringify(r).includes('    at ')), 'no stack traces in the log').toEqual([]);
   }, 300_000);
 });
