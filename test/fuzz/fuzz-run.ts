@@ -129,16 +129,17 @@ async function fuzz(options: FuzzOptions): Promise<FuzzSummary> {
     return ok;
   }
 
-  async function phase(name: string, body: () => Promise<number>): Promise<boolean> {
+  /** Runs one phase; `body` keeps `tally.sent` current, so a phase that fails still says how far it got. */
+  async function phase(name: string, body: (tally: { sent: number }) => Promise<unknown>): Promise<boolean> {
     const t0 = performance.now();
     say(`phase ${name}…`);
-    let sent = 0;
+    const tally = { sent: 0 };
     try {
-      sent = await body();
+      await body(tally);
     } catch (err) {
-      summary.problems.push(`phase ${name} failed: ${(err as Error).message}`);
+      summary.problems.push(`phase ${name} failed after ${tally.sent} sent: ${(err as Error).message}`);
     }
-    summary.phases.push({ name, sent, seconds: Math.round((performance.now() - t0) / 100) / 10 });
+    summary.phases.push({ name, sent: tally.sent, seconds: Math.round((performance.now() - t0) / 100) / 10 });
     return alive(`phase ${name}`);
   }
 
@@ -160,14 +161,19 @@ async function fuzz(options: FuzzOptions): Promise<FuzzSummary> {
   const kinds = Object.keys(ROOM_KINDS) as RoomKind[];
   for (const [i, kind] of kinds.entries()) {
     const share = Math.floor(options.messages / kinds.length) + (i < options.messages % kinds.length ? 1 : 0);
-    const ok = await phase(`${kind} messages`, async () => {
+    const ok = await phase(`${kind} messages`, async (tally) => {
       const attacker = await guest(url, `fuzz-${kind}`);
       let roomId = '';
       const join = async (first: boolean): Promise<AnyRoom> => {
         let room: AnyRoom;
         if (kind === 'lobby') room = await within(anonymous.joinOrCreate('lobby', {}), 'joining the lobby');
         else if (first && !roomId) room = await within(attacker.create(kind, CREATE_OPTIONS[kind]), `creating a ${kind}`);
-        else room = await within(anonymous.joinById(roomId, { role: 'spectator' }), `watching the ${kind}`);
+        else {
+          // A room whose seats are all taken or held for reconnections locks: the fuzzer then opens another.
+          const watching = await within(anonymous.joinById(roomId, { role: 'spectator' }), `watching the ${kind}`).catch(() => undefined);
+          room = watching ?? (await within(attacker.create(kind, CREATE_OPTIONS[kind]), `creating another ${kind}`));
+          if (!watching) roomId = room.roomId;
+        }
         roomId ||= room.roomId;
         opened.push(room);
         return quiet(room, () => summary.refusals++);
@@ -192,11 +198,11 @@ async function fuzz(options: FuzzOptions): Promise<FuzzSummary> {
           watch(slot);
         }
         send(slot.room, next());
+        tally.sent = n + 1;
         if (n % 25 === 24) await sleep(1);
         if (n % 1000 === 999 && !(await alive(`${n + 1} ${kind} messages`))) throw new Error('the server is down');
       }
       await sleep(300);
-      return share;
     });
     if (!ok) return finish();
   }
@@ -214,7 +220,7 @@ async function fuzz(options: FuzzOptions): Promise<FuzzSummary> {
   // Join options: weird values where the rooms' create and join options go.
   const joinRng = createRng(seed ^ 0x5eed);
   if (
-    !(await phase('join options', async () => {
+    !(await phase('join options', async (tally) => {
       const attacker = await guest(url, 'fuzz-joins');
       const weird = [Number.NaN, -1, 1e308, 'x'.repeat(3000), null, [], { a: 1 }, nested(2000), nested(500, true), true, '__proto__'];
       const keys = ['task', 'budget', 'seed', 'minPlayers', 'maxPlayers', 'role', 'name', 'side', 'challenge', 'format', 'rounds', 'distribution', '__proto__', 'constructor'];
@@ -225,6 +231,7 @@ async function fuzz(options: FuzzOptions): Promise<FuzzSummary> {
         for (let k = 0; k < 1 + joinRng.int(3); k++) opts[keys[joinRng.int(keys.length)]!] = weird[joinRng.int(weird.length)];
         const kind = (['race', 'tournament', 'gan', 'playground'] as const)[joinRng.int(4)]!;
         count('join options');
+        tally.sent = n + 1;
         const joined = await within(n % 2 ? attacker.create(kind, opts) : anonymous.joinById(target, opts), 'a join with bad options').catch((err: Error) => {
           if (err.message.includes('no answer')) throw err;
           return undefined;
@@ -235,16 +242,16 @@ async function fuzz(options: FuzzOptions): Promise<FuzzSummary> {
           await joined.leave().catch(() => {});
         }
       }
-      return n;
     }))
   )
     return finish();
 
   // Raw sockets: binary junk on a WebSocket that joined nothing, and bytes that are not WebSocket frames at all.
   if (
-    !(await phase('raw sockets', async () => {
+    !(await phase('raw sockets', async (tally) => {
       const rng = createRng(seed ^ 0xbeef);
       let n = 0;
+      const sent = () => (tally.sent = ++n);
       for (let k = 0; k < 20; k++) {
         const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/${k % 2 ? 'nope/nope' : ''}?sessionId=${'z'.repeat(k)}`);
         ws.binaryType = 'arraybuffer';
@@ -253,7 +260,7 @@ async function fuzz(options: FuzzOptions): Promise<FuzzSummary> {
             for (let m = 0; m < 10; m++) {
               ws.send(Uint8Array.from({ length: 1 + rng.int(100) }, () => rng.int(256)));
               count('raw WebSocket junk');
-              n++;
+              sent();
             }
             setTimeout(() => (ws.close(), resolve()), 50);
           };
@@ -267,28 +274,29 @@ async function fuzz(options: FuzzOptions): Promise<FuzzSummary> {
             socket.write(`GET /x/y?sessionId=a HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
             setTimeout(() => socket.write(Uint8Array.from({ length: 64 }, () => rng.int(256))), 30);
             count('bytes that are not WebSocket frames');
-            n++;
+            sent();
             setTimeout(() => (socket.destroy(), resolve()), 150);
           });
           socket.on('error', () => resolve());
         });
       }
-      return n;
     }))
   )
     return finish();
 
   // A flood: 1,500 messages in one burst from one spectator of a race.
   if (
-    !(await phase('flood', async () => {
+    !(await phase('flood', async (tally) => {
       const host = quiet(await within((await guest(url, 'fuzz-flood')).create('race', CREATE_OPTIONS.race), 'creating a race'));
       const spectator = quiet(await within(anonymous.joinById(host.roomId, { role: 'spectator' }), 'watching a race'), () => summary.refusals++);
       opened.push(host, spectator);
       let open = true;
       spectator.onLeave(() => ((open = false), summary.closed++));
-      for (let n = 0; n < 1500 && open; n++) send(spectator, { kind: 'send', label: 'flood', type: 'ready', payload: { ready: true } });
+      for (let n = 0; n < 1500 && open; n++) {
+        send(spectator, { kind: 'send', label: 'flood', type: 'ready', payload: { ready: true } });
+        tally.sent = n + 1;
+      }
       await sleep(500);
-      return 1500;
     }))
   )
     return finish();
@@ -298,7 +306,7 @@ async function fuzz(options: FuzzOptions): Promise<FuzzSummary> {
     if (after !== v.before) summary.problems.push(`the victim ${v.kind} room changed: ${v.before.slice(0, 300)} → ${after.slice(0, 300)}`);
   }
 
-  await phase('a fair race to its stored end', async () => {
+  await phase('a fair race to its stored end', async (tally) => {
     const [a, b] = await Promise.all([guest(url, 'fair-1'), guest(url, 'fair-2')]);
     const host = quiet(await within(a.create('race', { budget: 2000, countdownSeconds: 0, task: { name: 'spiral' } }), 'creating the fair race'));
     const other = quiet(await within(b.joinById(host.roomId, {}), 'joining the fair race'));
@@ -310,12 +318,12 @@ async function fuzz(options: FuzzOptions): Promise<FuzzSummary> {
     for (const [k, room] of [host, other].entries()) {
       room.send('spec', { spec: SPEC_TEMPLATES[k]!.spec });
       room.send('ready', { ready: true });
+      tally.sent += 2;
     }
     const { matchId } = await result;
     if (!matchId) throw new Error('the fair race ended without a stored match');
     const stored = await fetch(`${url}/api/matches/${matchId}`);
     if (stored.status !== 200) throw new Error(`GET /api/matches/${matchId} answered ${stored.status}`);
-    return 4;
   });
   return finish();
 
