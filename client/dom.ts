@@ -7,7 +7,9 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === false) continue;
-    el.setAttribute(k, v === true ? '' : v);
+    // through the CSSOM: the page's CSP (no 'unsafe-inline' styles) refuses style attributes, not style properties
+    if (k === 'style' && typeof v === 'string') el.style.cssText = v;
+    else el.setAttribute(k, v === true ? '' : v);
   }
   el.append(...children);
   return el;

@@ -1,4 +1,7 @@
 import type { Application } from 'pixi.js';
+// Pixi compiles its uniform uploads with new Function(); this swaps in its eval-free versions, so the page runs
+// under a CSP without 'unsafe-eval' (server/http/security-headers.ts).
+import 'pixi.js/unsafe-eval';
 import type { RendererKind } from './renderer-choice.ts';
 
 /**

@@ -14,7 +14,8 @@ import { colyseusLogger } from './gate/colyseus-logger.ts';
 import type { GateLimits } from './gate/message-gate.ts';
 import { openDatabase, type ArenaDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { moduleLogger } from './logger.ts';
+import { errorHandler } from './http/error-handler.ts';
+import { mountHttpEdge, wrapHttpEdge } from './http/http-edge.ts';
 import { createOps } from './ops/ops.ts';
 import { VERSION, type Health } from './health.ts';
 import { loadMatch } from './matches/match.service.ts';
@@ -85,10 +86,7 @@ function routes(app: express.Application, config: ServerConfig, services: ArenaS
   const clientDir = path.resolve(config.CLIENT_DIR);
   if (existsSync(clientDir)) app.use(express.static(clientDir));
   else app.get('/', (_req, res) => void res.status(503).type('text').send(`the client is not built: run "npm run build" (looked in ${clientDir})`));
-  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    moduleLogger('http').error({ err }, 'unexpected error');
-    res.status(500).json({ error: { code: 'INTERNAL', message: 'something went wrong on the server' } });
-  });
+  app.use(errorHandler());
 }
 
 /**
@@ -125,6 +123,7 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
     gracefullyShutdown: false,
     greet: false,
     express: (app) => {
+      mountHttpEdge(app, config, redis);
       ops.mount(app);
       routes(app, config, services, database);
     },
@@ -136,6 +135,7 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
   gameServer.define('tournament', bindRoom(TournamentRoom as any, limits, services)).enableRealtimeListing();
   gameServer.define('gan', bindRoom(GanRoom as any, limits, services)).enableRealtimeListing();
   await gameServer.listen(config.PORT);
+  wrapHttpEdge(httpServer, config);
   const port = (httpServer.address() as AddressInfo).port;
 
   let closing: Promise<void> | undefined;

@@ -2,6 +2,9 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_QUEUE } from '../shared/redis-keys.ts';
+import { CorsOriginsSetting } from './http/cors.ts';
+import { RateLimitSetting } from './http/rate-limit-setting.ts';
+import { TrustProxySetting } from './http/trust-proxy.ts';
 import { DEFAULT_GATE_LIMITS, type GateLimits } from './gate/message-gate.ts';
 
 /** The server's settings, read from the environment and checked at start-up. */
@@ -53,6 +56,23 @@ export const ServerConfig = z.object({
   ROOM_OFFENCES_BEFORE_CLOSE: z.coerce.number().int().min(1).max(1000).default(DEFAULT_GATE_LIMITS.offencesBeforeClose),
   /** Folder of the built client (default dist/client). */
   CLIENT_DIR: z.string().default(path.join('dist', 'client')),
+  /**
+   * Which proxies in front of the server to believe about the client's address (X-Forwarded-For): the number of
+   * proxies (`1`), or their addresses and subnets (`10.0.0.0/8,loopback`). Default off: the socket's address.
+   */
+  TRUST_PROXY: TrustProxySetting.default(false),
+  /**
+   * Origins whose pages may call this server from another origin, comma-separated
+   * (`https://arena.example.com,http://localhost:5173`), answered with credentials; `*` lets any origin read the
+   * API without credentials. Default: same origin only. /metrics and /admin never answer other origins.
+   */
+  CORS_ORIGINS: CorsOriginsSetting.default([]),
+  /** Guest accounts made or renamed (POST /api/guests) per client address: `N/window` (s, m or h) or `off` (default 30/1m). */
+  RATE_LIMIT_GUESTS: RateLimitSetting.prefault('30/1m'),
+  /** Other /api requests (reads, token refreshes) per client address (default 300/1m); /health, /metrics and the page are never limited. */
+  RATE_LIMIT_API_READS: RateLimitSetting.prefault('300/1m'),
+  /** Failed admin logins (a wrong token or admin cookie) per client address (default 10/15m). */
+  RATE_LIMIT_ADMIN_LOGIN: RateLimitSetting.prefault('10/15m'),
   /** How long a graceful shutdown (SIGTERM, SIGINT) may take before the process exits anyway, in ms (default 10000). */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 });
