@@ -3,9 +3,11 @@ import helmet from 'helmet';
 
 /**
  * What the page may load, checked in headless Chromium by test/csp.page.test.ts: its own scripts, styles and
- * chunks (Vite's build, Babylon.js loaded on demand), `data:` images (the favicon), Pixi's and Babylon's
- * textures from `blob:`, and its API and WebSocket on the same origin (`'self'` covers ws:/wss: to the same
- * host). No `upgrade-insecure-requests`: a LAN server on plain http must keep loading its own page.
+ * chunks (Vite's build, Babylon.js loaded on demand), `data:` images (the favicon), and its API and WebSocket
+ * on the same origin (`'self'` covers ws:/wss: to the same host). Nothing inline and no eval: the page sets
+ * styles through the CSSOM, Pixi uses its eval-free uploads (`pixi.js/unsafe-eval`) and zod parses jitless
+ * (client/public/zod-jitless.js). No `upgrade-insecure-requests`: a LAN server on plain http must keep
+ * loading its own page.
  */
 export const PAGE_CSP = {
   'default-src': ["'self'"],
