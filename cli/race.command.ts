@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
-import { Client, type Room } from '@colyseus/sdk';
+import type { Room } from '@colyseus/sdk';
 import { z } from 'zod';
 import type { RaceErrorMessage, RaceResultMessage } from '../shared/race.messages.ts';
 import type { RaceState } from '../shared/race.state.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
 import { TaskName } from '../shared/task.schema.ts';
 import { describeZodError } from '../shared/validation.ts';
+import { botClient, type BotClient } from './bot-client.ts';
+import { describeError } from './describe-error.ts';
 import { progressLine, writeProgress } from './progress-bar.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -23,16 +25,19 @@ const Args = z.object({
   json: z.boolean().default(false),
 });
 
-/** `arena race`: bots play one race against a running server. */
-/** An SDK client that joins as a new guest account with this name. */
-async function botClient(server: string, name: string): Promise<Client> {
-  const res = await fetch(new URL('/api/guests', server), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
-  if (!res.ok) throw new Error(`the server refused a guest account for ${name}: ${res.status} ${await res.text()}`);
-  const client = new Client(server);
-  client.auth.token = ((await res.json()) as { token: string }).token;
-  return client;
+/** How long the bots wait for the server to see them leave, in ms. */
+const LEAVE_WAIT_MS = 2000;
+
+/** Seats a bot: a create or join that fails says which bot and why, never nothing. */
+async function seat(client: BotClient, name: string, enter: (client: BotClient) => Promise<Room<any, RaceState>>): Promise<Room<any, RaceState>> {
+  try {
+    return await enter(client);
+  } catch (err) {
+    throw new Error(`${name} could not get a seat in the race: ${client.joinFailure(err)}`, { cause: err });
+  }
 }
 
+/** `arena race`: bots play one race against a running server. */
 export async function raceCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -51,23 +56,28 @@ export async function raceCommand(argv: string[]): Promise<void> {
   if (!parsed.success) throw new UsageError(describeZodError(parsed.error).message);
   const args = parsed.data;
 
+  // The SDK reports dropped connections and its reconnection attempts through console.info: diagnostics, for
+  // stderr; stdout carries only the result (one JSON line with --json).
+  console.info = console.warn;
   const rooms: Room<any, RaceState>[] = [];
   try {
-    const host = await (await botClient(args.server, 'bot-1')).create<RaceState>('race', {
-      task: { name: args.task },
-      budget: args.budget,
-      seed: args.seed,
-      minPlayers: args.players,
-      maxPlayers: args.players,
-      countdownSeconds: 60,
-    });
+    const host = await seat(await botClient(args.server, 'bot-1'), 'bot-1', (c) =>
+      c.create<RaceState>('race', {
+        task: { name: args.task },
+        budget: args.budget,
+        seed: args.seed,
+        minPlayers: args.players,
+        maxPlayers: args.players,
+        countdownSeconds: 60,
+      }),
+    );
     // The room greets each player as it joins: listen before anything else is awaited.
     const seated = (room: Room<any, RaceState>) => {
       room.onMessage('welcome', () => {});
       rooms.push(room);
     };
     seated(host);
-    for (let i = 2; i <= args.players; i++) seated(await (await botClient(args.server, `bot-${i}`)).joinById<RaceState>(host.roomId, {}));
+    for (let i = 2; i <= args.players; i++) seated(await seat(await botClient(args.server, `bot-${i}`), `bot-${i}`, (c) => c.joinById<RaceState>(host.roomId, {})));
 
     const result = new Promise<RaceResultMessage>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the race did not finish within ${args.timeout}s`)), args.timeout * 1000);
@@ -79,11 +89,11 @@ export async function raceCommand(argv: string[]): Promise<void> {
         if (room !== host) room.onMessage('result', () => {});
         room.onMessage('error', (err: RaceErrorMessage) => {
           clearTimeout(timer);
-          reject(new Error(`the server refused a bot's message: ${err.message}`));
+          reject(new Error(`the server refused a bot's message: ${describeError(err)}`));
         });
-        room.onLeave(() => {
+        room.onLeave((code, reason) => {
           clearTimeout(timer);
-          reject(new Error('the server closed the connection before the race ended'));
+          reject(new Error(`the connection to the race closed before it ended: ${describeError({ code, reason })}`));
         });
       }
     });
@@ -115,6 +125,10 @@ export async function raceCommand(argv: string[]): Promise<void> {
       }
     }
   } finally {
-    await Promise.allSettled(rooms.map((r) => r.leave()));
+    // leave() resolves when the server answers: only on an open connection, and not waited for long
+    const left = Promise.allSettled(rooms.filter((r) => r.connection?.isOpen).map((r) => r.leave()));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([left, new Promise((r) => (timer = setTimeout(r, LEAVE_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 }

@@ -10,6 +10,7 @@ import { ToTrainer, type FromTrainer } from '../shared/trainer.messages.ts';
 import { initBackend } from './engine/tf-backend.ts';
 import { runTraining } from './engine/run-training.ts';
 import { runGan } from './engine/gan.ts';
+import { lowerThreadPriority } from './thread-priority.ts';
 
 if (!parentPort) throw new Error('train.thread.ts must run in a worker thread');
 const port = parentPort;
@@ -18,6 +19,9 @@ const running = new Map<string, { abort: AbortController; inbox: Control[] }>();
 
 /** Loss landscape requests waiting for their run's next step boundary. */
 const landscapeInbox = new Map<string, LandscapeRequest[]>();
+
+// Training yields the CPU to the server's own thread (HTTP, WebSocket, rooms) whenever both want it.
+lowerThreadPriority();
 
 const backend = await initBackend();
 post({ type: 'ready', backend });
