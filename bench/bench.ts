@@ -1,14 +1,15 @@
 /**
  * `npm run bench -- <suite> [--json]`: speed measured in one run, each figure
- * beside its baseline. Suites: engine, db, scale, fanout, client (`--quick`: a short run to see it work).
+ * beside its baseline. Suites: engine, db, scale, fanout, client, soak (`--quick`: a short run to see it work).
  */
 import { clientBench } from './client.bench.ts';
 import { dbBench } from './db.bench.ts';
 import { engineBench } from './engine.bench.ts';
 import { fanoutBench } from './fanout.bench.ts';
 import { scaleBench } from './scale.bench.ts';
+import { soakBench } from './soak.bench.ts';
 
-const suites: Record<string, (json: boolean) => Promise<void>> = { engine: engineBench, db: dbBench, scale: scaleBench, fanout: (json) => fanoutBench(json), client: (json) => clientBench(json) };
+const suites: Record<string, (json: boolean) => Promise<void>> = { engine: engineBench, db: dbBench, scale: scaleBench, fanout: (json) => fanoutBench(json), client: (json) => clientBench(json), soak: (json) => soakBench(json) };
 const [name, ...rest] = process.argv.slice(2);
 const suite = name ? suites[name] : undefined;
 if (!suite) {

@@ -13,10 +13,23 @@ export const LandscapeOptions = z.object({
   range: z.number().gt(0).max(10).default(1),
   /** Validation points the loss is measured on (default 256). */
   points: z.number().int().min(8).max(4096).default(256),
-  /** Grid points evaluated per batched pass (memory against speed; default 676). */
+  /**
+   * Most grid points evaluated per batched pass (default 676); fewer for wide networks, so that no
+   * intermediate tensor of a pass holds more than `LANDSCAPE_PASS_VALUES` values.
+   */
   chunk: z.number().int().min(1).max(10_000).default(676),
 });
 export type LandscapeOptions = z.input<typeof LandscapeOptions>;
+
+/**
+ * Values (32-bit floats) in the largest intermediate tensor of one batched pass: grid points ×
+ * validation points × layer width (or × the layer's weights, if it has more). The wasm backend's heap
+ * grows to the largest pass it ever computed and never shrinks, so this bounds what one landscape
+ * request leaves a training thread holding: 676 points of a 64-wide network at a time grew it from
+ * 16 MB to about 300 MB for good (bench/soak); this keeps it near 16–23 MB, at much the same speed on
+ * small networks.
+ */
+export const LANDSCAPE_PASS_VALUES = 2 ** 19;
 
 /** The data for a 3D loss terrain with the optimizer's path on it. */
 export interface Landscape {
@@ -92,21 +105,26 @@ function batchedLoss(s: TrainSession, x: tf.Tensor2D, y: tf.Tensor2D, d1: Direct
     const b = tf.tensor1d(betas).reshape([g, 1, 1]);
     let h: tf.Tensor3D | undefined;
     s.net.layers.forEach((layer, li) => {
-      const [fanIn, fanOut] = layer.kernel.shape as [number, number];
-      const k1 = tf.tensor2d(d1.kernels[li]!, [fanIn, fanOut]);
-      const k2 = tf.tensor2d(d2.kernels[li]!, [fanIn, fanOut]);
-      let z: tf.Tensor3D;
-      if (!h) {
-        // The first layer is linear in (α, β): X·W + α·X·D1 + β·X·D2.
-        const base = tf.matMul(x, layer.kernel).expandDims(0);
-        z = tf.add(tf.add(base, tf.mul(a, tf.matMul(x, k1).expandDims(0))), tf.mul(b, tf.matMul(x, k2).expandDims(0))) as tf.Tensor3D;
-      } else {
-        const w = tf.add(tf.add(layer.kernel.expandDims(0), tf.mul(a, k1.expandDims(0))), tf.mul(b, k2.expandDims(0))) as tf.Tensor3D;
-        z = tf.matMul(h, w);
-      }
-      z = tf.add(z, layer.bias) as tf.Tensor3D;
-      const n = z.shape[1];
-      h = activate(z.reshape([g * n, fanOut]) as tf.Tensor2D, layer.activation).reshape([g, n, fanOut]) as tf.Tensor3D;
+      // Each layer's intermediates are freed once its output is made: a pass holds one layer's worth at a time.
+      const prev = h;
+      h = tf.tidy(() => {
+        const [fanIn, fanOut] = layer.kernel.shape as [number, number];
+        const k1 = tf.tensor2d(d1.kernels[li]!, [fanIn, fanOut]);
+        const k2 = tf.tensor2d(d2.kernels[li]!, [fanIn, fanOut]);
+        let z: tf.Tensor3D;
+        if (!prev) {
+          // The first layer is linear in (α, β): X·W + α·X·D1 + β·X·D2.
+          const base = tf.matMul(x, layer.kernel).expandDims(0);
+          z = tf.add(tf.add(base, tf.mul(a, tf.matMul(x, k1).expandDims(0))), tf.mul(b, tf.matMul(x, k2).expandDims(0))) as tf.Tensor3D;
+        } else {
+          const w = tf.add(tf.add(layer.kernel.expandDims(0), tf.mul(a, k1.expandDims(0))), tf.mul(b, k2.expandDims(0))) as tf.Tensor3D;
+          z = tf.matMul(prev, w);
+        }
+        z = tf.add(z, layer.bias) as tf.Tensor3D;
+        const n = z.shape[1];
+        return activate(z.reshape([g * n, fanOut]) as tf.Tensor2D, layer.activation).reshape([g, n, fanOut]) as tf.Tensor3D;
+      });
+      prev?.dispose();
     });
     const out = h!;
     const target = y.expandDims(0);
@@ -145,9 +163,12 @@ export function lossLandscape(s: TrainSession, options: LandscapeOptions = {}): 
 
   const x = n < val.count ? val.x.slice([0, 0], [n, -1]) : val.x;
   const y = n < val.count ? val.y.slice([0, 0], [n, -1]) : val.y;
+  // Per grid point, a layer holds n × fanOut activations and fanIn × fanOut shifted weights.
+  const perPoint = Math.max(...s.net.layers.map((l) => Math.max(n, l.kernel.shape[0]!) * l.kernel.shape[1]!));
+  const chunk = Math.max(1, Math.min(o.chunk, Math.floor(LANDSCAPE_PASS_VALUES / perPoint)));
   const losses: number[] = [];
-  for (let i = 0; i < alphas.length; i += o.chunk) {
-    losses.push(...batchedLoss(s, x, y, d1, d2, alphas.slice(i, i + o.chunk), betas.slice(i, i + o.chunk)));
+  for (let i = 0; i < alphas.length; i += chunk) {
+    losses.push(...batchedLoss(s, x, y, d1, d2, alphas.slice(i, i + chunk), betas.slice(i, i + chunk)));
   }
   if (x !== val.x) tf.dispose([x, y]);
   const grid = losses.slice(0, o.resolution * o.resolution);

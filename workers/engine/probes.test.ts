@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TrainJob, type TrainJobInput } from '../../shared/run.schema.ts';
-import { lossLandscape } from './landscape.ts';
+import { LANDSCAPE_PASS_VALUES, lossLandscape } from './landscape.ts';
 import { forward } from './network.ts';
 import { decisionBoundary, probe } from './probes.ts';
 import { initBackend } from './tf-backend.ts';
@@ -68,6 +68,21 @@ describe('probes and the loss landscape', () => {
     expect(last.beta).toBeCloseTo(0, 5);
     expect(last.loss).toBeCloseTo(land.center, 4);
     expect(() => lossLandscape(s, { resolution: 99 })).toThrow(/at most 51/);
+    s.dispose();
+  });
+
+  it('a landscape of a wide network goes in passes of bounded size: the same losses, no tensor left, a bounded peak', async () => {
+    const s = session({ spec: { layers: [{ units: 64, activation: 'elu' }, { units: 64, activation: 'tanh' }], optimizer: 'adam', learningRate: 0.02, batchSize: 32 } });
+    for (let i = 0; i < 30; i++) s.step();
+    lossLandscape(s, { resolution: 5 }); // the first one makes the session's tensors it keeps
+    const tensors = tf.memory().numTensors;
+    let land!: ReturnType<typeof lossLandscape>;
+    // A backend keeps the memory of its largest pass (the wasm heap never shrinks): the peak is what a request costs for good.
+    const { peakBytes } = await tf.profile(() => void (land = lossLandscape(s, { resolution: 31 })));
+    expect(peakBytes).toBeLessThan(12 * LANDSCAPE_PASS_VALUES * 4); // 676 points a pass peaked at 483 MB, 240 times that
+    expect(tf.memory().numTensors).toBe(tensors);
+    const onePointAtATime = lossLandscape(s, { resolution: 31, chunk: 1 });
+    land.losses.forEach((loss, i) => expect(loss).toBeCloseTo(onePointAtATime.losses[i]!, 4));
     s.dispose();
   });
 });
