@@ -23,7 +23,7 @@ describe('a training thread dies under a playground run (real arena, @colyseus/s
   it('the players are told, the run resumes from its checkpoint (still paused) and finishes', async () => {
     const trainer = t.arena.services.trainer as unknown as LocalTrainer;
     expect(trainer.kind).toBe('local');
-    const owner: Room<any, PlaygroundState> = await (await guests(t.url)('ada')).create<PlaygroundState>('playground', { budget: 200_000, seed: 8 });
+    const owner: Room<any, PlaygroundState> = await (await guests(t.url)('ada')).create<PlaygroundState>('playground', { budget: 60_000, seed: 8 });
     const eve = await t.client.joinById<PlaygroundState>(owner.roomId, { name: 'eve', role: 'spectator' });
     for (const room of [owner, eve]) for (const type of ['probe', 'landscape', 'welcome', 'points', 'result']) room.onMessage(type, () => {});
     owner.send('start', {});
@@ -47,10 +47,10 @@ describe('a training thread dies under a playground run (real arena, @colyseus/s
     await new Promise((r) => setTimeout(r, 500));
     expect(owner.state.paused, 'a paused run stays paused on its new thread').toBe(true);
 
-    const result = nextMessage<PlaygroundResultMessage>(eve, 'result', 120_000);
+    const result = nextMessage<PlaygroundResultMessage>(eve, 'result', 150_000);
     owner.send('control', { control: { type: 'resume' } });
     expect(await result).toMatchObject({ status: 'finished', runId });
-    await waitFor(() => owner.state.phase === 'finished' && owner.state.samples === 200_000, 'the owner to see the whole budget trained');
+    await waitFor(() => owner.state.phase === 'finished' && owner.state.samples === 60_000, 'the owner to see the whole budget trained');
     const stored = await t.arena.services.runs.load(runId);
     expect(stored?.runFile.controls.map((c) => c.control.type)).toEqual(['pause', 'resume']);
     await waitFor(() => trainer.threadsInfo().length === 2 && trainer.threadsInfo().every((x) => x.ready), 'the pool back to two ready threads', 60_000);

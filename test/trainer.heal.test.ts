@@ -186,4 +186,20 @@ describe('LocalTrainer heals when a training thread dies', () => {
     expect((await next.settled).samples).toBe(3200);
     expect(trainer.threadsInfo()).toHaveLength(2);
   }, 180_000);
+
+  it('applies a control sent before its thread was ready (it waits for the run to be launched)', async () => {
+    const fresh = new LocalTrainer({ threads: 1 });
+    try {
+      const j = quick(31);
+      const run = rec.listen(j.runId);
+      const submitted = fresh.submit(j, run.listener);
+      expect(fresh.threadsInfo()[0]!.ready, 'the control is sent while the thread is still loading').toBe(false);
+      await fresh.control(j.runId, { type: 'setLearningRate', learningRate: 0.05 });
+      await submitted;
+      const result = await run.settled;
+      expect(result.controls.map((c) => c.control)).toContainEqual({ type: 'setLearningRate', learningRate: 0.05 });
+    } finally {
+      await fresh.close();
+    }
+  });
 });

@@ -57,6 +57,12 @@ interface RunEntry {
   checkpoint?: Uint8Array;
   /** Live controls sent and not yet applied or refused: sent again if the thread dies first. */
   pending: Control[];
+  /**
+   * Whether the thread has been told to run `start`. Until then a live control waits in `pending`:
+   * the thread drops controls for a run it does not know yet (a thread still loading, or a run
+   * just moved to another thread).
+   */
+  launched: boolean;
   /** Training threads that died under this run. */
   losses: number;
   heard: Heard;
@@ -280,6 +286,7 @@ export class LocalTrainer implements Trainer {
     entry.replay = structuredClone(entry.heard);
     const thread = this.leastLoaded();
     entry.thread = thread;
+    entry.launched = false;
     thread.runs.add(runId);
     log.warn({ runId, thread: thread.id, fromStep, losses: entry.losses }, 'resuming a run on another training thread');
     void this.launch(runId, thread, { fromStep, reason });
@@ -357,13 +364,14 @@ export class LocalTrainer implements Trainer {
     const thread = this.leastLoaded();
     thread.runs.add(runId);
     const heard: Heard = { frame: -1, probe: -1, event: { samples: -1, count: 0 } };
-    this.listeners.set(runId, { listener, thread, start, applied, pending: [], losses: 0, heard });
+    this.listeners.set(runId, { listener, thread, start, applied, pending: [], launched: false, losses: 0, heard });
     return thread;
   }
 
   /**
    * Waits for the thread to be ready, then tells it to run the run's `start`
-   * (and, after a recovery, the live controls the dead thread never applied).
+   * and then the live controls waiting for it (sent while it loaded or, after
+   * a recovery, sent to the dead thread and never applied).
    * Nothing is sent when the run was cancelled or moved meanwhile; a thread
    * that dies before it is ready moves its runs on itself (`retire`).
    */
@@ -378,8 +386,10 @@ export class LocalTrainer implements Trainer {
     const { start } = entry;
     if (start.type === 'gan') this.send(thread, { type: 'gan', job: start.job });
     else this.send(thread, { type: 'train', job: start.job, ...(start.resumeFrom ? { resumeFrom: start.resumeFrom } : {}) });
-    if (!recovered) return;
+    entry.launched = true;
+    // Controls that came while the thread was loading (or, after a recovery, that the dead one never applied).
     for (const control of entry.pending) this.send(thread, { type: 'control', runId, control });
+    if (!recovered) return;
     try {
       entry.listener.onRecovered?.(recovered);
     } catch (err) {
@@ -419,7 +429,7 @@ export class LocalTrainer implements Trainer {
     const entry = this.listeners.get(runId);
     if (!entry) throw new Error(`run ${runId} is not training here`);
     entry.pending.push(control);
-    this.send(entry.thread, { type: 'control', runId, control });
+    if (entry.launched) this.send(entry.thread, { type: 'control', runId, control });
   }
 
   async requestLandscape(runId: string, request: LandscapeRequest): Promise<void> {
