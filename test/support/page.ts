@@ -97,8 +97,10 @@ export function pageArenaSuite(env: Record<string, string> = {}): { readonly are
 
 /**
  * Takes a screenshot (of `selector`, or the whole page), keeps it in
- * test-results/screenshots (and in `alsoTo`, e.g. docs/), and checks it holds
- * real content: more than a handful of colours and not one flat colour.
+ * test-results/screenshots (and, when UPDATE_DOCS=1, in `alsoTo`, e.g. docs/:
+ * README pictures are refreshed only when asked, so a test run leaves the
+ * working tree clean), and checks it holds real content: more than a handful of
+ * colours and not one flat colour.
  */
 export async function shot(page: Page, name: string, selector?: string, options: { colors?: number; ink?: number; alsoTo?: string; fullPage?: boolean } = {}): Promise<Buffer> {
   const fullPage = !selector && (options.fullPage ?? true);
@@ -111,7 +113,7 @@ export async function shot(page: Page, name: string, selector?: string, options:
   const png = selector ? await page.locator(selector).screenshot() : await page.screenshot({ fullPage });
   mkdirSync(SHOTS, { recursive: true });
   writeFileSync(path.join(SHOTS, `${name}.png`), png);
-  if (options.alsoTo) writeFileSync(options.alsoTo, png);
+  if (options.alsoTo && process.env.UPDATE_DOCS === '1') writeFileSync(options.alsoTo, png);
   const stats = pixelStats(png);
   expect(stats.distinctColors, `${name}: more than a handful of colours`).toBeGreaterThan(options.colors ?? 20);
   expect(stats.inkFraction, `${name}: not one flat colour`).toBeGreaterThan(options.ink ?? 0.01);
