@@ -53,7 +53,7 @@ export interface PlaygroundWelcomeMessage {
   owner: boolean;
 }
 
-/** Server → client, on joining and at each new run: the task's points, to draw under the boundary. */
+/** Server → client, on joining: some of the task's training points (never validation or held-out ones), to draw under the boundary. */
 export interface PlaygroundPointsMessage {
   /** Row-major (x1, x2) pairs. */
   x: number[];

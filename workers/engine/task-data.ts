@@ -1,5 +1,5 @@
-import { planarPoints } from '../../shared/datasets/planar.ts';
-import { createRng, deriveSeed, permutation } from '../../shared/random.ts';
+import { drawPlanarPoints, splitTaskIndices, taskPointsSeed } from '../../shared/datasets/task-split.ts';
+import { createRng, permutation } from '../../shared/random.ts';
 import { taskShape, type TaskSpec } from '../../shared/task.schema.ts';
 import { loadMnist } from './mnist.ts';
 
@@ -38,24 +38,19 @@ export function drawPoints(task: TaskSpec, count: number, seed: number): RawPoin
     const order = permutation(all.count, createRng(seed));
     return subset({ ...all, dim: 784 }, order.subarray(0, Math.min(count, all.count)));
   }
-  const p = planarPoints(task.name, count, task.noise, createRng(seed));
+  const p = drawPlanarPoints(task, count, seed);
   return { x: p.x, y: p.y, count, dim: 2 };
 }
 
 /**
- * Generates a task's dataset from a seed and splits it. The same task and
- * seed give the same points and the same split everywhere.
+ * Generates a task's dataset from a seed and splits it
+ * (shared/datasets/task-split.ts, which the server also uses to pick the
+ * points a page may draw). The same task and seed give the same points and
+ * the same split everywhere.
  */
 export function generateTaskData(task: TaskSpec, seed: number): TaskData {
-  const all = drawPoints(task, task.samples, deriveSeed(seed, `data:${task.name}`));
+  const all = drawPoints(task, task.samples, taskPointsSeed(task.name, seed));
   if (all.dim !== taskShape(task.name).rawDim) throw new Error(`task ${task.name} produced ${all.dim} columns`);
-  const order = permutation(all.count, createRng(deriveSeed(seed, 'split')));
-  const nVal = Math.round(all.count * task.valFraction);
-  const nHeld = Math.round(all.count * task.heldOutFraction);
-  const nTrain = all.count - nVal - nHeld;
-  return {
-    train: subset(all, order.subarray(0, nTrain)),
-    val: subset(all, order.subarray(nTrain, nTrain + nVal)),
-    heldOut: subset(all, order.subarray(nTrain + nVal)),
-  };
+  const split = splitTaskIndices(task, all.count, seed);
+  return { train: subset(all, split.train), val: subset(all, split.val), heldOut: subset(all, split.heldOut) };
 }
