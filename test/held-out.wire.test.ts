@@ -168,13 +168,14 @@ describe('the held-out split is never on the wire before a match ends', () => {
     expect(findLeaks({ entries: { a: { heldOutAccuracy: 0 } } }, heldOut, () => false)).toEqual([]);
   });
 
-  it('in a playground run, to its owner and a spectator', async () => {
+  it('in a playground run and its fork, to the owner and a spectator', async () => {
     const seed = 5;
     const heldOut = new HeldOut({}, [seed]);
     expect(heldOut.size).toBeGreaterThan(150);
     const ended = (phase: unknown) => phase === 'finished' || phase === 'failed';
+    // Run A's score is public once A has ended, fork B's once B has.
     const revealed = (s: Record<string, any>, path: string[]) => (path[0] === 'fork' ? ended(s.fork?.phase) : ended(s.phase));
-    const owner: Room<any, any> = await (await as('ada')).create('playground', { budget: 20_000, seed });
+    const owner: Room<any, any> = await (await as('ada')).create('playground', { budget: 40_000, seed });
     const rOwner = new WireRecorder('owner', owner, heldOut, revealed);
     const eve: Room<any, any> = await t.client.joinById(owner.roomId, { name: 'eve', role: 'spectator' });
     const rEve = new WireRecorder('spectator', eve, heldOut, revealed);
@@ -184,10 +185,18 @@ describe('the held-out split is never on the wire before a match ends', () => {
     owner.send('spec', { spec: SPEC_TEMPLATES[1]!.spec });
     await waitFor(() => String(rOwner.last.summary ?? '').startsWith('2-16-16-2'), 'the spec to be taken');
     owner.send('start', {});
-    await waitFor(() => rOwner.last.phase === 'training', 'the run to start');
+    await waitFor(() => rOwner.last.phase === 'training' && (rOwner.last.checkpoints as unknown[] | undefined)?.length, 'the run to train to a checkpoint');
     eve.send('landscape', { resolution: 9 }); // a spectator may ask for the loss landscape
-    await waitFor(() => rOwner.saw('result') && rEve.saw('result'), 'the run to end', 90_000);
-    await waitFor(() => ended(rEve.last.phase) && rEve.last.heldOutAccuracy !== 0, 'the held-out score in state once it is over');
+    // Fork B from A's latest checkpoint (A paused meanwhile, so it cannot end first): B has its own result and score.
+    owner.send('control', { control: { type: 'pause' } });
+    await waitFor(() => rOwner.last.paused === true, 'A to pause');
+    owner.send('fork', {});
+    await waitFor(() => (rOwner.last.fork as { phase?: string } | undefined)?.phase === 'training', 'B to train');
+    owner.send('control', { control: { type: 'resume' } });
+    const results = (r: WireRecorder) => r.messages.filter((m) => m.type === 'result').length;
+    await waitFor(() => results(rOwner) === 2 && results(rEve) === 2, 'A and B to end', 90_000);
+    const fork = () => rEve.last.fork as { phase: string; heldOutAccuracy: number };
+    await waitFor(() => ended(rEve.last.phase) && rEve.last.heldOutAccuracy !== 0 && ended(fork().phase) && fork().heldOutAccuracy !== 0, 'both held-out scores in state once the runs are over');
     expect(rEve.messages.some((m) => m.type === 'probe'), 'probes were recorded').toBe(true);
     for (const r of [rOwner, rEve]) expect(r.phases.get('training') ?? 0, `${r.who} watched the run train`).toBeGreaterThan(3);
     expectNoLeaks([rOwner, rEve]);
