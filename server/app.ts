@@ -52,7 +52,7 @@ export interface Arena {
 
 function createTrainer(config: ServerConfig, redis: Redis | undefined): Trainer {
   if (redis) return new BullmqTrainer({ redis, queueName: config.ARENA_QUEUE });
-  return new LocalTrainer({ threads: config.TRAINER_THREADS });
+  return new LocalTrainer({ threads: config.TRAINER_THREADS, nice: config.TRAINER_NICE });
 }
 
 /** Binds the gate's limits (and the services, for game rooms) into a room class, since the matchmaker creates rooms itself. */

@@ -22,6 +22,11 @@ export const ServerConfig = z.object({
   /** Training threads of the embedded trainer (default: one per core). */
   TRAINER_THREADS: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
   /**
+   * Niceness of the embedded trainer's threads, 0 (as the server's own thread) to 19 (default 10): above 0 the
+   * thread that answers HTTP and WebSocket traffic gets the CPU first (workers/thread-priority.ts, Linux only).
+   */
+  TRAINER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  /**
    * Secret that signs guest tokens (at least 32 characters). Several servers must share one; without it a
    * single server keeps a random one in SECRET_FILE.
    */

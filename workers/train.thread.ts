@@ -3,7 +3,7 @@
  * any number of runs at once; each run yields between slices of steps, so
  * they interleave fairly on the thread's core.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { Control } from '../shared/control.schema.ts';
 import type { LandscapeRequest } from '../shared/landscape.schema.ts';
 import { ToTrainer, type FromTrainer } from '../shared/trainer.messages.ts';
@@ -21,7 +21,7 @@ const running = new Map<string, { abort: AbortController; inbox: Control[] }>();
 const landscapeInbox = new Map<string, LandscapeRequest[]>();
 
 // Training yields the CPU to the server's own thread (HTTP, WebSocket, rooms) whenever both want it.
-lowerThreadPriority();
+lowerThreadPriority((workerData as { nice?: number } | null)?.nice);
 
 const backend = await initBackend();
 post({ type: 'ready', backend });

@@ -84,6 +84,8 @@ export interface ThreadInfo {
 export interface LocalTrainerOptions {
   /** Training threads (default: one per core). */
   threads?: number;
+  /** Niceness of the training threads, 0 (normal) to 19 (default 10: see workers/thread-priority.ts). */
+  nice?: number;
 }
 
 /** A string cut to `max` characters, for logs. */
@@ -118,13 +120,16 @@ export class LocalTrainer implements Trainer {
   private readonly listeners = new Map<string, RunEntry>();
   private closing = false;
 
+  private readonly nice: number | undefined;
+
   constructor(options: LocalTrainerOptions = {}) {
+    this.nice = options.nice;
     const count = options.threads ?? availableParallelism();
     for (let i = 0; i < count; i++) this.threads.push(this.spawn());
   }
 
   private spawn(): TrainingThread {
-    const worker = new Worker(THREAD_FILE);
+    const worker = new Worker(THREAD_FILE, { workerData: { nice: this.nice } });
     let resolveReady!: (backend: string) => void;
     let rejectReady!: (err: Error) => void;
     const ready = new Promise<string>((res, rej) => ((resolveReady = res), (rejectReady = rej)));

@@ -28,10 +28,17 @@ export function guests(url: string): (name: string) => Promise<Client> {
   };
 }
 
+/**
+ * Test arenas train at normal priority: beside them the suite runs browsers and other servers at normal
+ * priority, which would starve a niced trainer (nice 10 gets about a tenth of a contended core) and turn
+ * seconds of training into minutes. The niceness itself is what test/load.test.ts measures, at the default.
+ */
+export const TEST_TRAINER_NICE = { TRAINER_NICE: '0' };
+
 /** A real arena on a free port with its own PGlite folder, plus an SDK client for it. */
 export async function startTestArena(env: Record<string, string> = {}): Promise<{ arena: Arena; url: string; client: Client; stop: () => Promise<void> }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'arena-test-'));
-  const arena = await startArena(readConfig({ PORT: '0', DATA_DIR: dataDir, SECRET_FILE: path.join(dataDir, 'secret'), ARENA_SECRET: TEST_SECRET, TRAINER_THREADS: '2', ...env }));
+  const arena = await startArena(readConfig({ PORT: '0', DATA_DIR: dataDir, SECRET_FILE: path.join(dataDir, 'secret'), ARENA_SECRET: TEST_SECRET, TRAINER_THREADS: '2', ...TEST_TRAINER_NICE, ...env }));
   const url = `http://127.0.0.1:${arena.port}`;
   return {
     arena,
