@@ -16,6 +16,8 @@ export type FrameVerdict =
 /** Frames handled by Colyseus without room code; everything else but ROOM_DATA is refused. */
 const PROTOCOL_FRAMES: ReadonlySet<number> = new Set([Protocol.JOIN_ROOM, Protocol.LEAVE_ROOM, Protocol.PING]);
 
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
 /** Longest message type, in bytes (ours are short words). */
 const MAX_TYPE_BYTES = 64;
 
@@ -43,7 +45,7 @@ export function judgeFrame(bytes: Uint8Array, knownTypes: ReadonlySet<string>, l
   else return { kind: 'refuse', field: 'type', message: 'message types are strings' };
   if (offset + length > bytes.length) return { kind: 'garbage', reason: 'a truncated message type' };
   if (length > MAX_TYPE_BYTES) return { kind: 'refuse', field: 'type', message: `message types are at most ${MAX_TYPE_BYTES} bytes` };
-  const type = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(offset, offset + length));
+  const type = utf8.decode(bytes.subarray(offset, offset + length));
   if (!knownTypes.has(type)) {
     const about = describeUntrusted(type, 32);
     return { kind: 'refuse', about: type.slice(0, 32), message: `unknown message type ${about}; this room takes ${[...knownTypes].join(', ')}` };

@@ -23,6 +23,11 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** msgpackr's record extension type: `fixext1 0x72 <id>` defines a record shape. */
 const RECORD_EXT = 0x72;
 
+/** Byte sizes of the fixed-width numbers (float32/64, uint8–64, int8–64), by their MessagePack type byte. */
+const FIXED_WIDTH: Readonly<Record<number, number>> = { 0xca: 4, 0xcb: 8, 0xcc: 1, 0xcd: 2, 0xce: 4, 0xcf: 8, 0xd0: 1, 0xd1: 2, 0xd2: 4, 0xd3: 8 };
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
 /** What is wrong with a payload, in words that name no content of it. */
 export type ShapeVerdict = { ok: true } | { ok: false; problem: string };
 
@@ -56,7 +61,7 @@ class Reader {
     return v;
   }
   string(n: number): string {
-    const s = new TextDecoder('utf-8', { fatal: false }).decode(this.bytes.subarray(this.pos, this.pos + n));
+    const s = utf8.decode(this.bytes.subarray(this.pos, this.pos + n));
     this.pos += n;
     return s;
   }
@@ -163,8 +168,7 @@ export function inspectMsgpack(bytes: Uint8Array, start: number, limits: ShapeLi
 
     // scalars
     if (b <= 0x7f || b >= 0xe0 || b === 0xc0 || b === 0xc2 || b === 0xc3) continue;
-    const fixed: Record<number, number> = { 0xca: 4, 0xcb: 8, 0xcc: 1, 0xcd: 2, 0xce: 4, 0xcf: 8, 0xd0: 1, 0xd1: 2, 0xd2: 4, 0xd3: 8 };
-    const size = fixed[b];
+    const size = FIXED_WIDTH[b];
     if (size !== undefined) {
       if (!r.need(size)) return fail('the payload is truncated');
       r.pos += size;
