@@ -60,7 +60,7 @@ describe.skipIf(!redisReady)('a late-joining server catches up from the stream (
     try {
       const followed = rec.listen(j.runId);
       const framesBeforeAttach = submitted.frames.length;
-      await late.trainer.attach(j.runId, followed.listener);
+      await late.trainer.attach(j, followed.listener);
       const [a, b] = await Promise.all([submitted.settled, followed.settled]);
       await new Promise((r) => setTimeout(r, 300));
       expect(b).toEqual(a);
@@ -84,7 +84,7 @@ describe.skipIf(!redisReady)('a late-joining server catches up from the stream (
     const late = secondServer();
     try {
       const followed = rec.listen(j.runId);
-      await late.trainer.attach(j.runId, followed.listener);
+      await late.trainer.attach(j, followed.listener);
       expect(await followed.settled).toEqual(result);
       expect(followed.frames.map((f) => f.step)).toEqual(submitted.frames.map((f) => f.step));
     } finally {
@@ -111,7 +111,7 @@ describe.skipIf(!redisReady)('a late-joining server catches up from the stream (
     try {
       const rec = new RunRecorder();
       const followed = rec.listen(runId);
-      await late.trainer.attach(runId, followed.listener);
+      await late.trainer.attach({ ...job(0), runId }, followed.listener);
       expect(await followed.settled).toEqual(result);
       const steps = followed.frames.map((f) => f.step);
       expect(steps).toHaveLength(kept - 1); // every entry but the done is a frame

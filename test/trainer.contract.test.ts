@@ -247,10 +247,11 @@ describe.skipIf(!redisReady)('trainer contract: an invalid job that reaches a Bu
     try {
       // An older or foreign server put it there directly: the worker must not trust the payload.
       const runId = `bad-${Date.now()}`;
-      await queue.add('train', { runId, spec: { layers: [{ units: 0, activation: 'relu' }] }, task: {}, seed: 1, budget: 10 }, { jobId: runId, attempts: 3, backoff: { type: 'fixed', delay: 100 } });
+      const bad = { runId, spec: { layers: [{ units: 0, activation: 'relu' }] }, task: {}, seed: 1, budget: 10 };
+      await queue.add('train', bad, { jobId: runId, attempts: 3, backoff: { type: 'fixed', delay: 100 } });
       const rec = new RunRecorder();
       const run = rec.listen(runId);
-      await trainer.attach(runId, run.listener);
+      await trainer.attach(bad as unknown as TrainJob, run.listener);
       await expect(run.settled).rejects.toThrow(/invalid run: .*units/s);
       const failed = (await queue.getJob(runId))!;
       expect(await failed.getState()).toBe('failed');

@@ -5,12 +5,12 @@ import type { LandscapeRequest } from '../../shared/landscape.schema.ts';
 import { checkpointKey, controlsKey, RUN_STATE_TTL_SEC, telemetryKey, WORKER_HEARTBEAT_PATTERN } from '../../shared/redis-keys.ts';
 import { BACKEND_DEGRADED, WorkerHeartbeat } from '../../shared/worker-heartbeat.schema.ts';
 import { RunResult, TrainJob, type RunPriority } from '../../shared/run.schema.ts';
-import { GanJob } from '../../shared/gan.schema.ts';
+import { GanJob, GanResult } from '../../shared/gan.schema.ts';
 import { isRedisUnreachable, logRedisOutages } from '../../shared/redis-outage.ts';
 import { describeZodError } from '../../shared/validation.ts';
 import { moduleLogger } from '../logger.ts';
 import { TelemetryReader } from './telemetry-reader.ts';
-import { ganRunListener, type GanListener, type RunListener, type SubmitOptions, type Trainer } from './trainer.port.ts';
+import { ganRunListener, type AttachOptions, type GanListener, type RunListener, type SubmitOptions, type Trainer } from './trainer.port.ts';
 
 /**
  * BullMQ priorities by who waits (lower is sooner). Live runs carry none: BullMQ
@@ -74,14 +74,27 @@ export class BullmqTrainer implements Trainer {
     // A run that starts from a checkpoint finds it where a worker looks for the checkpoint of a run it resumes.
     if (options.resumeFrom) await this.redis.set(checkpointKey(job.runId), Buffer.from(options.resumeFrom.buffer, options.resumeFrom.byteOffset, options.resumeFrom.byteLength), 'EX', RUN_STATE_TTL_SEC);
     this.reader.watch(job.runId, listener);
-    const priority = QUEUE_PRIORITY[parsed.data.priority ?? 'live'];
-    await this.queue.add('train', parsed.data, {
+    await this.enqueue(parsed.data);
+  }
+
+  /**
+   * Puts a run on the queue under its run id (BullMQ adds nothing when a job with that id is there already).
+   * Its record (and result) is kept as long as its telemetry stream, so a server that comes back within
+   * `RUN_STATE_TTL_SEC` finds how it ended either way.
+   */
+  private async enqueue(job: TrainJob | GanJob): Promise<void> {
+    const kept = { removeOnComplete: { age: RUN_STATE_TTL_SEC }, removeOnFail: { age: RUN_STATE_TTL_SEC } };
+    if ('generator' in job) {
+      await this.queue.add('gan', job, { jobId: job.runId, attempts: 1, ...kept });
+      return;
+    }
+    const priority = QUEUE_PRIORITY[job.priority ?? 'live'];
+    await this.queue.add('train', job, {
       jobId: job.runId,
       ...(priority !== undefined ? { priority } : {}),
       attempts: 3,
       backoff: { type: 'exponential', delay: 1000 },
-      removeOnComplete: { age: 3600 },
-      removeOnFail: { age: 24 * 3600 },
+      ...kept,
     });
   }
 
@@ -94,24 +107,64 @@ export class BullmqTrainer implements Trainer {
     }
     await this.events.waitUntilReady();
     this.reader.watch(job.runId, ganRunListener(listener));
-    await this.queue.add('gan', parsed.data, { jobId: job.runId, attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } });
+    await this.enqueue(parsed.data);
   }
 
   /**
-   * Follows a run this server did not submit (or submitted before it
-   * restarted): everything its stream still holds, then live. A run that has
-   * already ended with its stream gone is answered from the queue.
+   * Follows a run this server did not submit, or submitted before it
+   * restarted: the run kept training in the workers, and its telemetry stream
+   * is read again from its start (everything up to `afterSamples` skipped),
+   * then live, up to its result or failure. A run that ended while nobody
+   * listened is answered from its stream, or, once that has expired, from the
+   * queue's record of the job; a run the queue never got (the server died
+   * before it queued it) or has forgotten is queued again, and its worker
+   * resumes it from the checkpoint Redis still holds, or starts it again.
    */
-  async attach(runId: string, listener: RunListener): Promise<void> {
-    this.reader.watch(runId, listener);
-    const job = await this.queue.getJob(runId);
-    const state = job ? await job.getState() : 'unknown';
-    if (state === 'failed') this.reader.unwatch(runId)?.onFailed(job!.failedReason);
-    else if (state === 'completed' && (await this.redis.exists(telemetryKey(runId))) === 0) {
-      const result = RunResult.safeParse(job!.returnvalue);
-      const l = this.reader.unwatch(runId);
-      if (result.success) l?.onDone(result.data);
+  async attach(job: TrainJob | GanJob, listener: RunListener, options: AttachOptions = {}): Promise<void> {
+    const gan = 'generator' in job;
+    const { runId } = job;
+    await this.events.waitUntilReady();
+    this.reader.watch(runId, listener, options.afterSamples !== undefined ? { afterSamples: options.afterSamples } : {});
+    const queued = await this.queue.getJob(runId);
+    const state = queued ? await queued.getState() : 'unknown';
+    if (state === 'failed') {
+      this.reader.unwatch(runId)?.onFailed(queued!.failedReason);
+      return;
     }
+    const ended = await this.streamHasEnded(runId);
+    if (ended) return; // the reader delivers the stream's last word
+    if (state === 'completed') {
+      const result = (gan ? GanResult : RunResult).safeParse(queued!.returnvalue);
+      const l = this.reader.unwatch(runId);
+      if (!result.success) l?.onFailed('the run ended, but its result could not be read back');
+      else if (gan) l?.gan?.onDone(result.data as GanResult);
+      else l?.onDone(result.data as RunResult);
+      return;
+    }
+    if (state !== 'unknown') return; // queued or training: the reader follows it
+    const parsed = gan ? GanJob.safeParse(job) : TrainJob.safeParse(job);
+    if (!parsed.success) {
+      this.reader.unwatch(runId)?.onFailed(`invalid run: ${describeZodError(parsed.error).message}`);
+      return;
+    }
+    moduleLogger('trainer').warn({ runId }, 'attached to a run the queue does not hold: queued again');
+    await this.enqueue(parsed.data);
+  }
+
+  /** Whether the run's telemetry stream ends with its result or failure. */
+  private async streamHasEnded(runId: string): Promise<boolean> {
+    const last = (await this.redis.xrevrange(telemetryKey(runId), '+', '-', 'COUNT', 1)) as Array<[string, string[]]>;
+    const kind = last[0]?.[1][1];
+    return kind === 'd' || kind === 'G' || kind === 'x';
+  }
+
+  /** The run is stored: its job and streams go (a run still training is left alone). */
+  async forget(runId: string): Promise<void> {
+    const queued = await this.queue.getJob(runId);
+    const state = queued ? await queued.getState() : 'unknown';
+    if (state === 'active' || state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') return;
+    if (queued) await queued.remove();
+    await this.redis.del(telemetryKey(runId), controlsKey(runId));
   }
 
   async control(runId: string, control: Control): Promise<void> {

@@ -9,7 +9,7 @@ import { GanJob } from '../../shared/gan.schema.ts';
 import { describeZodError } from '../../shared/validation.ts';
 import { decodeCheckpoint } from '../../workers/engine/checkpoint.ts';
 import { moduleLogger } from '../logger.ts';
-import { ganRunListener, type GanListener, type RunListener, type SubmitOptions, type Trainer } from './trainer.port.ts';
+import { ganRunListener, type AttachOptions, type GanListener, type RunListener, type SubmitOptions, type Trainer } from './trainer.port.ts';
 
 const THREAD_FILE = new URL('../../workers/train.thread.ts', import.meta.url);
 
@@ -68,6 +68,14 @@ interface RunEntry {
   heard: Heard;
   /** Set after a recovery, until the resumed run passes what the listener heard. */
   replay?: Heard;
+}
+
+/** Makes a run's listener skip everything at or before `after` samples (nothing when `after` is negative). */
+function skipUpTo(entry: RunEntry, after: number): void {
+  if (after < 0) return;
+  const upTo: Heard = { frame: after, probe: after, event: { samples: after, count: Infinity } };
+  entry.heard = structuredClone(upTo);
+  entry.replay = upTo;
 }
 
 /** One training thread, for operators and tests. */
@@ -351,6 +359,36 @@ export class LocalTrainer implements Trainer {
     const thread = this.assign(job.runId, ganRunListener(listener), { type: 'gan', job: parsed.data }, []);
     if (thread) await this.launch(job.runId, thread);
   }
+
+  /**
+   * A run still training here gets the new listener; one that is not (it was trained by the process before
+   * this one) is resumed from `options.resumeFrom`, or started again, and a GAN run starts again. Either way
+   * nothing at or before `options.afterSamples` reaches the listener.
+   */
+  async attach(job: TrainJob | GanJob, listener: RunListener, options: AttachOptions = {}): Promise<void> {
+    const after = options.afterSamples ?? -1;
+    const existing = this.listeners.get(job.runId);
+    if (existing) {
+      existing.listener = listener;
+      skipUpTo(existing, after);
+      return;
+    }
+    let started: Promise<void>;
+    if ('generator' in job) {
+      if (!listener.gan) {
+        listener.onFailed('a GAN run must be attached with a GAN listener (ganRunListener)');
+        return;
+      }
+      started = this.submitGan(job, listener.gan);
+    } else started = this.submit(job, listener, options.resumeFrom ? { resumeFrom: options.resumeFrom } : {});
+    // submit books the run before it awaits anything: the filter is in place before the first frame.
+    const entry = this.listeners.get(job.runId);
+    if (entry) skipUpTo(entry, after);
+    await started;
+  }
+
+  /** Nothing is kept here beyond a run's end. */
+  async forget(_runId: string): Promise<void> {}
 
   private leastLoaded(): TrainingThread {
     return this.threads.reduce((a, b) => (b.runs.size < a.runs.size ? b : a));

@@ -7,6 +7,7 @@ import { logRedisOutages } from '../../shared/redis-outage.ts';
 import { LandscapeFrame } from '../../shared/landscape.schema.ts';
 import { ProbeFrame, RunEvent, RunResult } from '../../shared/run.schema.ts';
 import { RecoveryInfo } from '../../shared/trainer.messages.ts';
+import { HeardFilter } from './heard-filter.ts';
 import type { RunListener } from './trainer.port.ts';
 
 /** Options of the telemetry reader. */
@@ -24,13 +25,25 @@ export interface TelemetryReaderOptions {
 interface Watched {
   listener: RunListener;
   lastId: string;
+  /** Drops what the listener has heard: repeats after a worker resumed the run, and what came before `afterSamples`. */
+  heard: HeardFilter;
+}
+
+/** Where a watched run is read from. */
+export interface WatchOptions {
+  /** Stream id to read after (default `0`: the start of the stream). */
+  fromId?: string;
+  /** Frames, probes and events at or before these samples (GAN: iterations) are not passed on (default: all are). */
+  afterSamples?: number;
 }
 
 /**
  * Reads the telemetry streams of every run this server follows, on one
  * blocking connection, and hands each entry to the run's listener. A run is
  * read from the start of its stream, so a server that starts late (or
- * restarts) catches up on everything the stream still holds.
+ * restarts) catches up on everything the stream still holds. A run that a
+ * worker resumed from a checkpoint repeats its telemetry from there: the
+ * repeats are not passed on, as with the embedded trainer.
  */
 export class TelemetryReader {
   private readonly conn: Redis;
@@ -54,9 +67,9 @@ export class TelemetryReader {
     this.loop = this.run();
   }
 
-  /** Follows a run from the start of its stream (or from `fromId`). */
-  watch(runId: string, listener: RunListener, fromId = '0'): void {
-    this.runs.set(runId, { listener, lastId: fromId });
+  /** Follows a run from the start of its stream (or from `options.fromId`). */
+  watch(runId: string, listener: RunListener, options: WatchOptions = {}): void {
+    this.runs.set(runId, { listener, lastId: options.fromId ?? '0', heard: new HeardFilter(options.afterSamples) });
     this.wake?.();
     if (this.blocked) void this.nudge().catch(() => {});
   }
@@ -90,18 +103,26 @@ export class TelemetryReader {
     if (!w) return;
     try {
       switch (kind) {
-        case 'f':
-          w.listener.onFrame(decodeFrame(runId, new Uint8Array(value.buffer, value.byteOffset, value.byteLength)));
+        case 'f': {
+          const frame = decodeFrame(runId, new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+          if (w.heard.fresh('frame', frame.samples)) w.listener.onFrame(frame);
           return;
-        case 'e':
-          w.listener.onEvent?.(RunEvent.parse(JSON.parse(value.toString('utf8'))));
+        }
+        case 'e': {
+          const event = RunEvent.parse(JSON.parse(value.toString('utf8')));
+          if (w.heard.freshEvent(event.samples)) w.listener.onEvent?.(event);
           return;
-        case 'p':
-          w.listener.onProbe?.(ProbeFrame.parse(JSON.parse(value.toString('utf8'))));
+        }
+        case 'p': {
+          const probe = ProbeFrame.parse(JSON.parse(value.toString('utf8')));
+          if (w.heard.fresh('probe', probe.samples)) w.listener.onProbe?.(probe);
           return;
-        case 'r':
-          w.listener.onRecovered?.(RecoveryInfo.parse(JSON.parse(value.toString('utf8'))));
+        }
+        case 'r': {
+          const info = RecoveryInfo.parse(JSON.parse(value.toString('utf8')));
+          if (w.heard.wentBack()) w.listener.onRecovered?.(info);
           return;
+        }
         case 'l':
           w.listener.onLandscape?.(LandscapeFrame.parse(JSON.parse(value.toString('utf8'))));
           return;
@@ -109,9 +130,11 @@ export class TelemetryReader {
           this.runs.delete(runId);
           w.listener.onDone(RunResult.parse(JSON.parse(value.toString('utf8'))));
           return;
-        case 'g':
-          w.listener.gan?.onFrame(GanFrame.parse(JSON.parse(value.toString('utf8'))));
+        case 'g': {
+          const frame = GanFrame.parse(JSON.parse(value.toString('utf8')));
+          if (w.heard.fresh('frame', frame.iteration)) w.listener.gan?.onFrame(frame);
           return;
+        }
         case 'G':
           this.runs.delete(runId);
           w.listener.gan?.onDone(GanResult.parse(JSON.parse(value.toString('utf8'))));

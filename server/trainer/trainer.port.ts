@@ -56,6 +56,22 @@ export interface SubmitOptions {
   resumeFrom?: Uint8Array;
 }
 
+/** How a run is followed again (see `Trainer.attach`). */
+export interface AttachOptions {
+  /**
+   * Frames, probes and events at or before these samples (a GAN run: iterations) are not delivered: the
+   * listener has them already, e.g. from the match's log. Pass the samples of the last frame kept, and keep
+   * the events up to it. Default: everything the trainer still holds of the run, from its start.
+   */
+  afterSamples?: number;
+  /**
+   * Embedded trainer only: the latest checkpoint the server kept of the run, to resume it from when it is not
+   * training in this process (it died with the previous one). Its controls up to the checkpoint must be at the
+   * start of `job.controls`, as in a fork. Without it such a run starts again from its first step.
+   */
+  resumeFrom?: Uint8Array;
+}
+
 /**
  * The only way the server reaches training. Two adapters implement it: worker
  * threads in this process (embedded default) and a BullMQ queue (REDIS_URL).
@@ -66,6 +82,21 @@ export interface Trainer {
   submit(job: TrainJob, listener: RunListener, options?: SubmitOptions): Promise<void>;
   /** Queues a GAN run (generator against discriminator); like `submit`, an invalid job fails at once. Cancel it with `cancel`. */
   submitGan(job: GanJob, listener: GanListener): Promise<void>;
+  /**
+   * Follows a run submitted earlier (by this process before it restarted, or by another): the listener
+   * hears what a listener given to `submit` would hear from `options.afterSamples` on, then exactly one of
+   * done or failed, also when the run ended while nobody listened. A run that went on elsewhere and is
+   * still going is followed live; one that trains nowhere any more (its trainer died with the process) is
+   * resumed from `options.resumeFrom` or started again. `job` is the job as submitted (a GAN job for a GAN
+   * run, whose listener is `ganRunListener(...)`), with the controls applied so far in `controls`.
+   * BullMQ: the run kept training in the workers and its telemetry stream is read again from its start.
+   */
+  attach(job: TrainJob | GanJob, listener: RunListener, options?: AttachOptions): Promise<void>;
+  /**
+   * The run's outcome is stored: the trainer may drop what it kept so that the run could be attached again
+   * (BullMQ: its job, telemetry and controls streams). Harmless for a run it does not know.
+   */
+  forget(runId: string): Promise<void>;
   /** Steers a running run; it takes effect between two steps and comes back as a `control` event (or `controlRefused`). */
   control(runId: string, control: Control): Promise<void>;
   /** Asks a running run for its loss landscape; it changes nothing in the run and comes back through the listener's `onLandscape`. */
