@@ -8,7 +8,7 @@ import { RedisPresence } from '@colyseus/redis-presence';
 import express from 'express';
 import { Redis } from 'ioredis';
 import type { ArenaServices } from './arena.services.ts';
-import { gateLimits, type ServerConfig } from './config.ts';
+import { gateLimits, runStateDir, type ServerConfig } from './config.ts';
 import { ArenaTransport } from './gate/arena-transport.ts';
 import { colyseusLogger } from './gate/colyseus-logger.ts';
 import type { GateLimits } from './gate/message-gate.ts';
@@ -38,6 +38,7 @@ import { insertTournament } from './tournament/tournament.repository.ts';
 import { TournamentRoom } from './tournament/tournament.room.ts';
 import { BullmqTrainer } from './trainer/bullmq.trainer.ts';
 import { LocalTrainer } from './trainer/local.trainer.ts';
+import { SavedRunStore } from './trainer/saved-run.store.ts';
 import type { Trainer } from './trainer/trainer.port.ts';
 import { BACKEND_DEGRADED } from '../shared/worker-heartbeat.schema.ts';
 
@@ -52,7 +53,7 @@ export interface Arena {
 
 function createTrainer(config: ServerConfig, redis: Redis | undefined): Trainer {
   if (redis) return new BullmqTrainer({ redis, queueName: config.ARENA_QUEUE });
-  return new LocalTrainer({ threads: config.TRAINER_THREADS, nice: config.TRAINER_NICE });
+  return new LocalTrainer({ threads: config.TRAINER_THREADS, nice: config.TRAINER_NICE, savedRuns: new SavedRunStore(runStateDir(config)) });
 }
 
 /** Binds the gate's limits (and the services, for game rooms) into a room class, since the matchmaker creates rooms itself. */

@@ -17,6 +17,11 @@ export const ServerConfig = z.object({
   REDIS_URL: z.string().url('REDIS_URL must be a redis:// URL').optional(),
   /** Folder of the embedded database (default ./data/pglite). */
   DATA_DIR: z.string().default(path.join('data', 'pglite')),
+  /**
+   * Folder where the embedded trainer saves each running run's latest checkpoint and control log, so that
+   * runs resume after the server process dies (default: `arena-runs` inside DATA_DIR). Unused with REDIS_URL.
+   */
+  RUN_STATE_DIR: z.string().min(1).optional(),
   /** BullMQ queue of training runs (default arena-train). */
   ARENA_QUEUE: z.string().min(1).default(DEFAULT_QUEUE),
   /** Training threads of the embedded trainer (default: one per core). */
@@ -82,6 +87,11 @@ export const ServerConfig = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
+
+/** The folder of the embedded trainer's saved runs (RUN_STATE_DIR). */
+export function runStateDir(config: ServerConfig): string {
+  return config.RUN_STATE_DIR ?? path.join(config.DATA_DIR, 'arena-runs');
+}
 
 /** Parses settings; a bad value stops start-up with a message naming it. */
 export function readConfig(env: Record<string, string | undefined> = process.env): ServerConfig {

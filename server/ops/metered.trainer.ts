@@ -3,8 +3,8 @@ import type { ArenaMetrics, RunKind } from './metrics.ts';
 
 /**
  * Wraps a trainer so that every run it passes on is reported to `ArenaMetrics`: started, each frame
- * (samples, samples per second, telemetry lag), and how it ended. Only `submit`, `submitGan` and `cancel`
- * are intercepted, and only to wrap listeners; every other member goes to the adapter unchanged, so either
+ * (samples, samples per second, telemetry lag), and how it ended. Only `submit`, `attach`, `submitGan`
+ * and `cancel` are intercepted, and only to wrap listeners; every other member goes to the adapter unchanged, so either
  * adapter can sit behind it and the port can grow without this file changing.
  */
 export function meteredTrainer(inner: Trainer, metrics: ArenaMetrics): Trainer {
@@ -19,25 +19,27 @@ export function meteredTrainer(inner: Trainer, metrics: ArenaMetrics): Trainer {
     }
   };
 
-  const submit: Trainer['submit'] = (job, listener, options) => {
-    const { runId } = job;
-    const metered: RunListener = {
-      ...listener,
-      onFrame(frame) {
-        metrics.frame(runId, frame);
-        listener.onFrame(frame);
-      },
-      onDone(result) {
-        metrics.runEnded(runId, result.status, result.samples);
-        listener.onDone(result);
-      },
-      onFailed(message) {
-        metrics.runEnded(runId, 'failed');
-        listener.onFailed(message);
-      },
-    };
-    return started(runId, 'train', () => inner.submit(job, metered, options));
-  };
+  const meteredListener = (runId: string, listener: RunListener): RunListener => ({
+    ...listener,
+    onFrame(frame) {
+      metrics.frame(runId, frame);
+      listener.onFrame(frame);
+    },
+    onDone(result) {
+      metrics.runEnded(runId, result.status, result.samples);
+      listener.onDone(result);
+    },
+    onFailed(message) {
+      metrics.runEnded(runId, 'failed');
+      listener.onFailed(message);
+    },
+  });
+
+  const submit: Trainer['submit'] = (job, listener, options) => started(job.runId, 'train', () => inner.submit(job, meteredListener(job.runId, listener), options));
+
+  /** A run followed again (after a restart) counts as started in this process. */
+  const attach: Trainer['attach'] = (job, listener, options) =>
+    started(job.runId, 'generator' in job ? 'gan' : 'train', () => inner.attach(job, 'generator' in job ? listener : meteredListener(job.runId, listener), options));
 
   const submitGan: Trainer['submitGan'] = (job, listener) => {
     const { runId } = job;
@@ -65,7 +67,7 @@ export function meteredTrainer(inner: Trainer, metrics: ArenaMetrics): Trainer {
     return inner.cancel(runId);
   };
 
-  const intercepted: Partial<Record<PropertyKey, unknown>> = { submit, submitGan, cancel };
+  const intercepted: Partial<Record<PropertyKey, unknown>> = { submit, attach, submitGan, cancel };
   return new Proxy(inner, {
     get(target, prop) {
       if (prop in intercepted) return intercepted[prop];

@@ -9,6 +9,7 @@ import { GanJob } from '../../shared/gan.schema.ts';
 import { describeZodError } from '../../shared/validation.ts';
 import { decodeCheckpoint } from '../../workers/engine/checkpoint.ts';
 import { moduleLogger } from '../logger.ts';
+import { SavedRunError, type SavedRun, type SavedRunStore } from './saved-run.store.ts';
 import { ganRunListener, type AttachOptions, type GanListener, type RunListener, type SubmitOptions, type Trainer } from './trainer.port.ts';
 
 const THREAD_FILE = new URL('../../workers/train.thread.ts', import.meta.url);
@@ -55,6 +56,8 @@ interface RunEntry {
   applied: AppliedControl[];
   /** The latest checkpoint the run made (the thread keeps every one, for rewinds; this side keeps the latest, to fork or resume from). */
   checkpoint?: Uint8Array;
+  /** The step `checkpoint` was taken at. */
+  checkpointStep?: number;
   /** Live controls sent and not yet applied or refused: sent again if the thread dies first. */
   pending: Control[];
   /**
@@ -94,6 +97,24 @@ export interface LocalTrainerOptions {
   threads?: number;
   /** Niceness of the training threads, 0 (normal) to 19 (default 10: see workers/thread-priority.ts). */
   nice?: number;
+  /**
+   * Where each training run's latest checkpoint and control log are saved as it goes, so that `resume` can
+   * carry it on after the server process dies (default: nowhere; runs end with the process).
+   */
+  savedRuns?: SavedRunStore;
+}
+
+/** What `resume` needs of a run, as the saved-run store keeps it. */
+function savedRunOf(entry: RunEntry): SavedRun {
+  if (entry.start.type !== 'train') throw new Error('only training runs are saved');
+  const checkpoint = entry.checkpoint ?? entry.start.resumeFrom;
+  return {
+    job: entry.start.job,
+    applied: entry.applied,
+    pending: entry.pending,
+    ...(entry.checkpoint && entry.checkpointStep !== undefined ? { checkpointStep: entry.checkpointStep } : {}),
+    ...(checkpoint ? { checkpoint } : {}),
+  };
 }
 
 /** A string cut to `max` characters, for logs. */
@@ -129,9 +150,11 @@ export class LocalTrainer implements Trainer {
   private closing = false;
 
   private readonly nice: number | undefined;
+  private readonly savedRuns: SavedRunStore | undefined;
 
   constructor(options: LocalTrainerOptions = {}) {
     this.nice = options.nice;
+    this.savedRuns = options.savedRuns;
     const count = options.threads ?? availableParallelism();
     for (let i = 0; i < count; i++) this.threads.push(this.spawn());
   }
@@ -191,7 +214,10 @@ export class LocalTrainer implements Trainer {
       case 'event': {
         const entry = this.entryOn(thread, msg.event.runId);
         if (!entry) return;
-        if (msg.event.type === 'controlRefused') entry.pending.shift(); // only live controls are refused: that one is answered
+        if (msg.event.type === 'controlRefused') {
+          entry.pending.shift(); // only live controls are refused: that one is answered
+          this.save(msg.event.runId, entry, true);
+        }
         if (this.freshEvent(entry, msg.event.samples)) entry.listener.onEvent?.(msg.event);
         return;
       }
@@ -203,11 +229,15 @@ export class LocalTrainer implements Trainer {
         if (!entry) return;
         entry.applied.push({ ...msg.logged, source: msg.source });
         if (msg.source === 'live') entry.pending.shift();
+        this.save(msg.runId, entry, true);
         return;
       }
       case 'checkpoint': {
         const entry = this.entryOn(thread, msg.runId);
-        if (entry) entry.checkpoint = msg.bytes;
+        if (!entry) return;
+        entry.checkpoint = msg.bytes;
+        entry.checkpointStep = msg.step;
+        this.save(msg.runId, entry);
         return;
       }
       case 'done':
@@ -286,16 +316,16 @@ export class LocalTrainer implements Trainer {
     entry.thread.runs.delete(runId);
     if (counts) entry.losses++;
     if (entry.losses >= MAX_THREAD_LOSSES_PER_RUN) {
-      this.listeners.delete(runId);
+      this.drop(runId);
       entry.listener.onFailed(`the run lost its training thread ${entry.losses} times (last: ${reason}); it was stopped instead of resumed once more`);
       return;
     }
     if (this.threads.length === 0) {
-      this.listeners.delete(runId);
+      this.drop(runId);
       entry.listener.onFailed(`${reason}, and no training thread is left to resume the run on`);
       return;
     }
-    const { fromStep } = this.resume(entry);
+    const { fromStep } = this.resumePoint(entry);
     entry.replay = structuredClone(entry.heard);
     const thread = this.leastLoaded();
     entry.thread = thread;
@@ -312,8 +342,8 @@ export class LocalTrainer implements Trainer {
    * Controls applied after the checkpoint are replayed at their steps; live
    * ones sent and not yet applied are sent again once it runs.
    */
-  private resume(entry: RunEntry): { fromStep: number } {
-    if (entry.start.type === 'gan') return { fromStep: 0 }; // a GAN run keeps no checkpoints: it starts again
+  private resumePoint(entry: RunEntry): { fromStep: number; fromSamples: number } {
+    if (entry.start.type === 'gan') return { fromStep: 0, fromSamples: 0 }; // a GAN run keeps no checkpoints: it starts again
     const { job } = entry.start;
     const scheduledDone = entry.applied.filter((a) => a.source === 'scheduled').length;
     const controls = [...entry.applied.map(({ step, control }) => ({ step, control })), ...job.controls.slice(scheduledDone)];
@@ -322,15 +352,27 @@ export class LocalTrainer implements Trainer {
     entry.start = { type: 'train', job: { ...job, controls }, ...(bytes ? { resumeFrom: bytes } : {}) };
     // The resumed session's log starts with what the checkpoint had applied; what follows comes from the thread again.
     entry.applied = controls.slice(0, cp?.controlsApplied ?? 0).map((c) => ({ ...c, source: 'scheduled' as const }));
-    return { fromStep: cp?.step ?? 0 };
+    return { fromStep: cp?.step ?? 0, fromSamples: cp?.samplesSpent ?? 0 };
   }
 
   private finish(runId: string): RunListener | undefined {
     const entry = this.listeners.get(runId);
     if (!entry) return undefined;
-    this.listeners.delete(runId);
+    this.drop(runId);
     entry.thread.runs.delete(runId);
     return entry.listener;
+  }
+
+  /** The run is over here: its entry and its saved state go. */
+  private drop(runId: string): void {
+    this.listeners.delete(runId);
+    void this.savedRuns?.remove(runId).catch((err: unknown) => log.error({ runId, err }, 'could not delete a saved run'));
+  }
+
+  /** Saves what `resume` needs to carry the run on after a restart (training runs only: a GAN run starts again). */
+  private save(runId: string, entry: RunEntry, urgent = false): void {
+    if (!this.savedRuns || entry.start.type !== 'train') return;
+    this.savedRuns.save(runId, () => savedRunOf(entry), urgent);
   }
 
   private send(thread: TrainingThread, msg: ToTrainer): void {
@@ -347,7 +389,9 @@ export class LocalTrainer implements Trainer {
     // A fork's log begins with what its checkpoint had applied.
     const applied = options.resumeFrom ? job.controls.slice(0, decodeCheckpoint(options.resumeFrom).controlsApplied).map((c) => ({ ...c, source: 'scheduled' as const })) : [];
     const thread = this.assign(job.runId, listener, start, applied);
-    if (thread) await this.launch(job.runId, thread);
+    if (!thread) return;
+    this.save(job.runId, this.listeners.get(job.runId)!, true);
+    await this.launch(job.runId, thread);
   }
 
   async submitGan(job: GanJob, listener: GanListener): Promise<void> {
@@ -373,6 +417,7 @@ export class LocalTrainer implements Trainer {
       skipUpTo(existing, after);
       return;
     }
+    if (!('generator' in job) && (await this.resumeSaved(job.runId, listener, after))) return;
     let started: Promise<void>;
     if ('generator' in job) {
       if (!listener.gan) {
@@ -387,8 +432,44 @@ export class LocalTrainer implements Trainer {
     await started;
   }
 
-  /** Nothing is kept here beyond a run's end. */
-  async forget(_runId: string): Promise<void> {}
+  /**
+   * Carries on a run the previous process of this server was training, from
+   * what it saved (`savedRuns`): its latest checkpoint, with the controls it
+   * had applied replayed at their steps and the live ones it had not yet
+   * applied sent again, so it ends as an unbroken run would; the listener
+   * hears `onRecovered`. False when nothing usable was saved (never saved,
+   * ended, or unreadable: logged), and the caller starts the run otherwise.
+   */
+  private async resumeSaved(runId: string, listener: RunListener, after: number): Promise<boolean> {
+    if (!this.savedRuns?.has(runId)) return false;
+    let saved: SavedRun;
+    try {
+      saved = await this.savedRuns.load(runId);
+      if (saved.checkpoint) decodeCheckpoint(saved.checkpoint); // an unreadable checkpoint is refused now, not on the thread
+    } catch (err) {
+      log.warn({ runId, problem: err instanceof Error ? err.message : String(err) }, 'a saved run cannot be read: it starts again');
+      return false;
+    }
+    if (this.listeners.has(runId) || saved.job.runId !== runId) return false;
+    const start = { type: 'train' as const, job: saved.job, ...(saved.checkpoint ? { resumeFrom: saved.checkpoint } : {}) };
+    const thread = this.assign(runId, listener, start, saved.applied);
+    if (!thread) return true; // the listener heard why
+    const entry = this.listeners.get(runId)!;
+    entry.checkpoint = saved.checkpoint;
+    entry.checkpointStep = saved.checkpointStep;
+    entry.pending = [...saved.pending];
+    const { fromStep, fromSamples } = this.resumePoint(entry);
+    skipUpTo(entry, after);
+    this.save(runId, entry, true);
+    log.info({ runId, thread: thread.id, fromStep, fromSamples }, 'resuming a run saved before the server restarted');
+    await this.launch(runId, thread, { fromStep, reason: 'the server restarted' });
+    return true;
+  }
+
+  /** The run's saved state, if any, goes (it is stored). */
+  async forget(runId: string): Promise<void> {
+    if (!this.listeners.has(runId)) await this.savedRuns?.remove(runId);
+  }
 
   private leastLoaded(): TrainingThread {
     return this.threads.reduce((a, b) => (b.runs.size < a.runs.size ? b : a));
