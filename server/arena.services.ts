@@ -28,7 +28,7 @@ export interface ArenaServices {
   };
   matches: {
     load(id: string): Promise<Match | undefined>;
-    /** Stores a race with its runs, ratings, XP and achievements. */
+    /** Stores a race with its runs, ratings, XP and achievements (an unrated one: the match and its runs only). */
     recordRace(result: RaceResult): Promise<Unlock[]>;
   };
   runs: {
@@ -39,12 +39,12 @@ export interface ArenaServices {
   tournaments: {
     /** Stores a tournament as running, before its first match (matches point at it). */
     open(t: NewTournament): Promise<void>;
-    /** Stores the final ranking (player ids, champion first) and credits the champion. */
-    finish(t: NewTournament & { ranking: readonly string[] }): Promise<Unlock[]>;
+    /** Stores the final ranking (player ids, champion first) and, when rated, credits the champion. */
+    finish(t: NewTournament & { ranking: readonly string[]; rated: boolean }): Promise<Unlock[]>;
   };
   gan: {
-    /** Credits a GAN battle's winner (XP; "GAN Forger" when the generator won). */
-    recordBattle(b: { battleId: string; generatorPlayerId: string; discriminatorPlayerId: string; generatorWon: boolean }): Promise<Unlock[]>;
+    /** Credits a rated GAN battle's winner (XP; "GAN Forger" when the generator won); an unrated one credits nobody. */
+    recordBattle(b: { battleId: string; generatorPlayerId: string; discriminatorPlayerId: string; generatorWon: boolean; rated: boolean }): Promise<Unlock[]>;
   };
   progression: {
     leaderboard(q: LeaderboardQuery): Promise<LeaderboardPage>;

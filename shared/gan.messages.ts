@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PlayerName } from './identity.schema.ts';
 import { GanDistribution, GanSide } from './gan.schema.ts';
 import type { RoomErrorMessage } from './protocol.ts';
+import { Seed, type SeedReveal } from './seed-commitment.ts';
 
 /** The two seats of a GAN battle. */
 export const GanRole = z.enum(['generator', 'discriminator']);
@@ -26,8 +27,11 @@ export const GanCreateOptions = z.object({
   batchSize: z.number().int().min(8).max(512).default(64),
   /** Width of the generator's noise input. */
   latentDim: z.number().int().min(1).max(16).default(2),
-  /** Seed of the real points and every round's training (random when absent). */
-  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  /**
+   * Seed of the real points and every round's training. Absent (the default), the server draws it
+   * and commits to it; given, the battle is custom and unrated (no XP or achievements).
+   */
+  seed: Seed.optional(),
   /** Iterations between two live frames. */
   frameEveryIterations: z.number().int().min(1).max(1000).default(20),
   /** Side of the discriminator heatmap grid. */
@@ -87,6 +91,10 @@ export interface GanResultMessage {
   generator: { player: string; playerId: string; rounds: number; points: number };
   discriminator: { player: string; playerId: string; rounds: number; points: number };
   rounds: GanRoundResult[];
+  /** Whether XP and achievements moved (false for a custom seed). */
+  rated: boolean;
+  /** The battle's seed and salt, with the commitment published when it was created. */
+  seedReveal: SeedReveal;
   unlocks: Array<{ playerId: string; player: string; achievement: string; tier: number }>;
 }
 

@@ -1,4 +1,5 @@
 import { schema, t, type SchemaType } from '@colyseus/schema';
+import { FairSeedView } from './seed-commitment.state.ts';
 
 /** One seat of a GAN battle (generator or discriminator). */
 export const GanSeat = schema(
@@ -44,6 +45,8 @@ export const GanState = schema(
     spectators: t.uint16().default(0),
     /** 'generator' or 'discriminator' once the battle is over. */
     winner: t.string().default(''),
+    /** Rated or custom, and the seed commitment; the seed and salt only once the battle is over. */
+    fairSeed: t.ref(FairSeedView),
     /** Keyed 'generator' and 'discriminator'. */
     seats: t.map(GanSeat),
     dLoss: t.float32().default(0),

@@ -21,6 +21,8 @@ export interface LobbyRoomInfo {
   maxPlayers: number;
   spectators: number;
   budget?: number;
+  /** False when the creator chose the seed: "custom seed · unrated" (races, tournaments, GAN battles). */
+  rated?: boolean;
 }
 
 /** Server → lobby client: the whole list (`rooms`), a room added or changed (`+`), a room gone (`-`, its id). */

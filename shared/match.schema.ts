@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ModelSpec } from './model-spec.schema.ts';
+import { SeedReveal } from './seed-commitment.ts';
 import { TaskSpec } from './task.schema.ts';
 
 /** A run's learning curve, downsampled: samples seen, training loss and validation accuracy at each point. */
@@ -41,6 +42,10 @@ export const Match = z.object({
   kind: z.literal('race'),
   task: TaskSpec,
   seed: z.number().int(),
+  /** False when the creator chose the seed ("custom seed · unrated"): no rating, XP or achievement moved. */
+  rated: z.boolean(),
+  /** The commitment published at the start with the seed and salt revealed at the end; null for matches stored before commitments. */
+  seedReveal: SeedReveal.nullable(),
   budget: z.number().int(),
   startedAt: z.string(),
   finishedAt: z.string(),

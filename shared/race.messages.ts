@@ -3,6 +3,7 @@ import { Control } from './control.schema.ts';
 import { PlayerName } from './identity.schema.ts';
 import { ModelSpec } from './model-spec.schema.ts';
 import type { RoomErrorMessage } from './protocol.ts';
+import { Seed, type SeedReveal } from './seed-commitment.ts';
 import { TaskSpec } from './task.schema.ts';
 
 /** Options a race room is created with. */
@@ -10,8 +11,11 @@ export const RaceCreateOptions = z.object({
   task: TaskSpec.default(TaskSpec.parse({})),
   /** Training samples every entry gets. */
   budget: z.number().int().min(100, 'budget must be at least 100 samples').max(5_000_000, 'budget must be at most 5000000 samples').default(20_000),
-  /** Seed of the task data and every entry's initial weights (random when absent). */
-  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  /**
+   * Seed of the task data and every entry's initial weights. Absent (the default), the server draws
+   * it and commits to it; given, the race is custom and unrated (no rating, XP or achievements).
+   */
+  seed: Seed.optional(),
   minPlayers: z.number().int().min(2).max(8).default(2),
   maxPlayers: z.number().int().min(2).max(8).default(8),
   /** Seconds from enough ready players to the start; the race starts at once when everyone is ready. */
@@ -57,6 +61,10 @@ export type RaceErrorMessage = RoomErrorMessage;
 /** Server → client: the race is over and stored; `unlocks` are the achievement tiers it earned. */
 export interface RaceResultMessage {
   matchId: string | null;
+  /** Whether ratings, XP and achievements moved (false for a custom seed). */
+  rated: boolean;
+  /** The seed and salt, with the commitment published when the race was created. */
+  seedReveal: SeedReveal;
   ranking: Array<{ player: string; playerId: string | null; seat: number; rank: number; valAccuracy: number; heldOutAccuracy: number }>;
   unlocks: Array<{ playerId: string; player: string; achievement: string; tier: number }>;
 }

@@ -1,4 +1,5 @@
 import { schema, t, type SchemaType } from '@colyseus/schema';
+import { FairSeedView } from './seed-commitment.state.ts';
 
 /** One player's entry, as every client sees it. */
 export const RaceEntry = schema(
@@ -49,6 +50,8 @@ export const RaceState = schema(
     interventions: t.uint8().default(0),
     interventionCost: t.uint32().default(0),
     matchId: t.string().default(''),
+    /** Rated or custom, and the seed commitment; the seed and salt only once the race is over. */
+    fairSeed: t.ref(FairSeedView),
     entries: t.map(RaceEntry),
   },
   'RaceState',

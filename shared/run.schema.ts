@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LoggedControl } from './control.schema.ts';
 import { ModelSpec } from './model-spec.schema.ts';
+import { SeedReveal } from './seed-commitment.ts';
 import { TaskSpec } from './task.schema.ts';
 import { checkSpecSize } from './validation.ts';
 
@@ -158,6 +159,8 @@ export const RunFile = z.object({
   controls: z.array(LoggedControl),
   parent: z.object({ runId: z.string(), step: z.number().int().min(0) }).optional(),
   expected: z.object({ weightsHash: z.string(), backend: z.string(), samples: z.number().int() }).optional(),
+  /** For a match's run: the seed commitment published when the match started, with the seed and salt revealed at its end (`arena replay` checks it). */
+  seedReveal: SeedReveal.optional(),
 });
 export type RunFile = z.infer<typeof RunFile>;
 

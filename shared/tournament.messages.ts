@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PlayerName } from './identity.schema.ts';
 import { ModelSpec } from './model-spec.schema.ts';
 import type { RoomErrorMessage } from './protocol.ts';
+import { Seed } from './seed-commitment.ts';
 import { TaskSpec } from './task.schema.ts';
 
 /** Tournament formats, as the `tournaments.format` column spells them. */
@@ -19,8 +20,12 @@ export const TournamentCreateOptions = z.object({
   task: TaskSpec.default(TaskSpec.parse({})),
   /** Training samples every entry of every match gets. */
   budget: z.number().int().min(100, 'budget must be at least 100 samples').max(5_000_000, 'budget must be at most 5000000 samples').default(20_000),
-  /** Seed of every match's data and initial weights (each match derives its own; random when absent). */
-  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  /**
+   * Absent (the default): every match's seed is drawn by the server and committed to as the match
+   * starts. Given: each match derives its seed from this one, and the tournament is custom and
+   * unrated (no rating, XP or achievements, the champion's included).
+   */
+  seed: Seed.optional(),
   minPlayers: z.number().int().min(4, 'minPlayers must be at least 4').max(32, 'minPlayers must be at most 32').default(4),
   maxPlayers: z.number().int().min(4, 'maxPlayers must be at least 4').max(32, 'maxPlayers must be at most 32').default(32),
   /** Swiss only: rounds to play (default: ⌈log2 players⌉). */
@@ -64,6 +69,8 @@ export interface TournamentResultMessage {
   ranking: Array<{ player: string; playerId: string; seat: number; rank: number; wins: number; losses: number; points: number }>;
   /** Every match raced (byes are not matches), in the order they finished. */
   matchIds: string[];
+  /** Whether the champion was credited (false for a custom seed); each match's seed is revealed in its state and stored with it. */
+  rated: boolean;
   unlocks: Array<{ playerId: string; player: string; achievement: string; tier: number }>;
 }
 

@@ -1,4 +1,5 @@
 import { schema, t, type SchemaType } from '@colyseus/schema';
+import { FairSeedView } from './seed-commitment.state.ts';
 
 /** One player of a tournament, as every client sees them. */
 export const TournamentPlayer = schema(
@@ -50,6 +51,8 @@ export const TournamentMatch = schema(
     matchId: t.string().default(''),
     /** Seat of the winner, -1 until decided. */
     winner: t.int16().default(-1),
+    /** The match's own seed commitment (no commitment for a bye); the seed and salt once the match is over. */
+    fairSeed: t.ref(FairSeedView),
     sides: t.array(MatchSide),
   },
   'TournamentMatch',
@@ -73,6 +76,8 @@ export const TournamentState = schema(
     countdown: t.uint16().default(0),
     spectators: t.uint16().default(0),
     tournamentId: t.string().default(''),
+    /** False when the creator chose the seed: "custom seed · unrated" (no rating, XP or achievements). */
+    rated: t.boolean().default(true),
     /** The champion's name once the tournament is over. */
     champion: t.string().default(''),
     players: t.map(TournamentPlayer),

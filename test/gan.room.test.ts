@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { battleDecided, battleWinner, scoreRound } from '../server/gan/gan.rules.ts';
 import type { GanErrorMessage, GanResultMessage, GanRoundMessage, GanWelcomeMessage } from '../shared/gan.messages.ts';
 import type { GanState } from '../shared/gan.state.ts';
+import { checkSeedReveal } from '../shared/seed-commitment.ts';
 import { guests, nextMessage, startTestArena, waitFor } from './support/arena.ts';
 
 const network = (learningRate: number, units = 24) => ({
@@ -30,6 +31,14 @@ describe('GAN battle room through @colyseus/sdk', () => {
     await expect((await as('x')).create('gan', { rounds: 0 })).rejects.toThrow(/rounds must be at least 1/);
   });
 
+  it('a custom seed makes the battle unrated, and keeps the seed out of state', async () => {
+    const custom: Room<any, GanState> = await (await as('custom')).create<GanState>('gan', { seed: 9 });
+    custom.onMessage('welcome', () => {});
+    await waitFor(() => custom.state.fairSeed?.commitment, 'the commitment');
+    expect(custom.state.fairSeed.toJSON()).toMatchObject({ rated: false, seed: -1, salt: '' });
+    await custom.leave();
+  });
+
   it("plays a battle's rounds: each scored from real training, redesigns between rounds, spectators see it all", async () => {
     const forger: Room<any, GanState> = await (await as('forger')).create<GanState>('gan', {
       side: 'generator',
@@ -39,8 +48,7 @@ describe('GAN battle room through @colyseus/sdk', () => {
       batchSize: 64,
       frameEveryIterations: 10,
       heatmapResolution: 16,
-      breakSeconds: 120,
-      seed: 9,
+      breakSeconds: 120, // no seed: a rated battle, on a seed the server draws and commits to
     });
     const welcome = nextMessage<GanWelcomeMessage>(forger, 'welcome');
     const judge = await (await as('judge')).joinById<GanState>(forger.roomId, {});
@@ -51,6 +59,8 @@ describe('GAN battle room through @colyseus/sdk', () => {
     await waitFor(() => eve.state.seats?.get('discriminator')?.player === 'judge' && eve.state.spectators === 1, 'the spectator to see both players');
     expect(eve.state.real.length).toBe(512); // 256 real points
     expect(eve.state.referenceDistance).toBeGreaterThan(0.3);
+    const committed = eve.state.fairSeed.toJSON();
+    expect(committed).toMatchObject({ rated: true, commitment: expect.stringMatching(/^[0-9a-f]{64}$/), seed: -1, salt: '' });
 
     // Only a side's own player may design it; bad content names the field; the next good message works.
     const spectatorRefused = nextMessage<GanErrorMessage>(eve, 'error');
@@ -123,6 +133,11 @@ describe('GAN battle room through @colyseus/sdk', () => {
     expect(outcome.discriminator).toMatchObject({ player: 'judge', rounds: decided.discriminatorRounds, points: decided.discriminatorPoints });
     expect([...eve.state.results].map((r) => r.winner)).toEqual(outcome.rounds.map((r) => r.winner));
     expect(outcome.unlocks.some((u) => u.achievement === 'GAN Forger')).toBe(decided.winner === 'generator');
+    // The seed committed to at the start, revealed at the end.
+    expect(outcome.rated).toBe(true);
+    expect(outcome.seedReveal.commitment).toBe(committed.commitment);
+    expect(await checkSeedReveal(outcome.seedReveal)).toEqual({ ok: true });
+    expect(eve.state.fairSeed.toJSON()).toMatchObject({ seed: outcome.seedReveal.seed, salt: outcome.seedReveal.salt });
 
     // The winner was credited in Postgres.
     const winnerId = decided.winner === 'generator' ? outcome.generator.playerId : outcome.discriminator.playerId;

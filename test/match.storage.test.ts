@@ -7,19 +7,24 @@ import { DEFAULT_SPEC } from '../shared/model-spec.schema.ts';
 import type { Match } from '../shared/match.schema.ts';
 import { TaskSpec } from '../shared/task.schema.ts';
 import { openDatabase, type ArenaDatabase } from '../server/db/database.ts';
-import { migrateDown, migrateToLatest, migrationNames } from '../server/db/migrate.ts';
+import { migrateDown, migrateTo, migrateToLatest, migrationNames } from '../server/db/migrate.ts';
+import { commitmentOf } from '../server/match/fair-seed.ts';
+import { checkSeedReveal, SEED_SCHEME } from '../shared/seed-commitment.ts';
 import { loadMatch, saveMatch } from '../server/matches/match.service.ts';
 import { runRecordOf, type RunRecord } from '../server/runs/run.record.ts';
 import { loadRun } from '../server/runs/run.service.ts';
 import { TrainJob } from '../shared/run.schema.ts';
 import { createTestDatabase, hasPostgres } from './support/services.ts';
 
+const SALT = '5a'.repeat(32);
 const match = (): Match => ({
   id: crypto.randomUUID(),
   roomId: 'room1',
   kind: 'race',
   task: TaskSpec.parse({ name: 'spiral' }),
   seed: 42,
+  rated: true,
+  seedReveal: { scheme: SEED_SCHEME, commitment: commitmentOf(42, SALT), seed: 42, salt: SALT },
   budget: 20_000,
   startedAt: new Date('2026-01-01T00:00:00Z').toISOString(),
   finishedAt: new Date('2026-01-01T00:01:00Z').toISOString(),
@@ -76,6 +81,30 @@ function storageSuite(kind: 'pglite' | 'postgres', open: () => Promise<{ databas
       const run = await loadRun(database.db, m.entries[0]!.runId);
       expect(run).toMatchObject({ id: m.entries[0]!.runId, matchId: m.id, architecture: '2-16-16-2 relu,relu', parameters: 354 });
       expect(run!.runFile).toMatchObject({ format: 'gradient-arena-run', seed: 42, budget: 20_000, controls: [] });
+      expect(run!.runFile.seedReveal).toEqual(m.seedReveal); // so that arena replay can check it
+    });
+
+    it('keeps whether a match was rated, its commitment, seed and salt; the reveal read back verifies', async () => {
+      const custom = { ...match(), rated: false };
+      await database.db.transaction().execute((trx) => saveMatch(trx, custom, runsOf(custom)));
+      const back = (await loadMatch(database.db, custom.id))!;
+      expect(back).toMatchObject({ rated: false, seed: 42, seedReveal: { scheme: SEED_SCHEME, seed: 42, salt: SALT, commitment: commitmentOf(42, SALT) } });
+      expect(await checkSeedReveal(back.seedReveal)).toEqual({ ok: true });
+      // A commitment is whole or absent: a row with a commitment and no salt is refused.
+      const partial = { ...match(), seedReveal: null };
+      await database.db.transaction().execute((trx) => saveMatch(trx, partial, runsOf(partial)));
+      await expect(database.db.updateTable('matches').set({ seed_commitment: 'ab'.repeat(32) }).where('id', '=', partial.id).execute()).rejects.toThrow(/matches_seed_commitment_whole/);
+      await expect(database.db.updateTable('matches').set({ seed_salt: 'not hex' }).where('id', '=', custom.id).execute()).rejects.toThrow(/check/);
+    });
+
+    it('reads a match stored before commitments as rated, with no commitment', async () => {
+      const names = await migrationNames(database.db);
+      const before = names[names.indexOf('0004_fair_seeds') - 1]!;
+      await migrateTo(database.db, before);
+      const id = crypto.randomUUID();
+      await sql`insert into matches (id, room_id, kind, task, seed, budget, started_at, finished_at) values (${id}, 'old-room', 'race', ${JSON.stringify({ name: 'xor' })}, 7, 1000, now(), now())`.execute(database.db);
+      await migrateToLatest(database.db);
+      expect(await loadMatch(database.db, id)).toMatchObject({ id, seed: 7, rated: true, seedReveal: null, entries: [] });
     });
 
     it('answers undefined for an unknown or malformed id', async () => {

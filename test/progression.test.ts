@@ -211,6 +211,30 @@ function suite(kind: 'pglite' | 'postgres') {
       expect(profile.recentMatches[0]).toMatchObject({ task: 'spiral', rank: 1, players: 2 });
       expect(await playerProfile(db, 'nope')).toBeUndefined();
     });
+
+    it('an unrated match (a custom seed) is stored and moves no rating, XP or achievement; neither does its tournament or a GAN battle', async () => {
+      const [p, q] = await Promise.all(['custom1', 'custom2'].map((n) => newPlayer(db, n)));
+      const race = raceOf(
+        [
+          { playerId: p!, name: 'custom1', rank: 1, job: { ...runs.a.job, runId: randomUUID() }, result: runs.a.result, events: runs.a.events },
+          { playerId: q!, name: 'custom2', rank: 2, job: { ...runs.b.job, runId: randomUUID() }, result: runs.b.result },
+        ],
+        undefined,
+        { rated: false },
+      );
+      expect(await recordRaceResult(db, race)).toEqual([]);
+      const stored = await db.selectFrom('matches').select(['rated', 'seed', 'seed_commitment', 'seed_salt']).where('id', '=', race.match.id).executeTakeFirstOrThrow();
+      expect(stored).toEqual({ rated: false, seed: race.match.seed, seed_commitment: race.match.seedReveal!.commitment, seed_salt: race.match.seedReveal!.salt });
+      expect(await db.selectFrom('match_entries').select('run_id').where('match_id', '=', race.match.id).execute()).toHaveLength(2);
+      for (const table of ['ratings', 'rating_history', 'xp_events', 'player_achievements'] as const) {
+        expect(await db.selectFrom(table).select('player_id').where('player_id', 'in', [p!, q!]).execute(), table).toEqual([]);
+      }
+      const t = { id: randomUUID(), name: 'Custom Cup', format: 'swiss' as const, task: { name: 'spiral' }, ranking: [p!, q!], rated: false };
+      expect(await recordTournamentResult(db, t)).toEqual([]);
+      expect(await recordGanBattle(db, { battleId: randomUUID(), generatorPlayerId: p!, discriminatorPlayerId: q!, generatorWon: true, rated: false })).toEqual([]);
+      const player = await db.selectFrom('players').select(['xp', 'achievement_points']).where('id', '=', q!).executeTakeFirstOrThrow();
+      expect(player).toEqual({ xp: 0, achievement_points: 0 });
+    });
   });
 }
 
@@ -308,7 +332,7 @@ describe.skipIf(!postgres)('each achievement, unlocked by the real events that s
 
   it('Tournament Champion goes to the winner of a tournament, once per tournament', async () => {
     const champ = await newPlayer(db, 'champ');
-    const t = { id: randomUUID(), name: 'Autumn Cup', format: 'single_elimination' as const, task: { name: 'spiral' }, ranking: [champ] };
+    const t = { id: randomUUID(), name: 'Autumn Cup', format: 'single_elimination' as const, task: { name: 'spiral' }, ranking: [champ], rated: true };
     expect((await recordTournamentResult(db, t)).map((u) => u.key)).toEqual(['tournament-champion']);
     expect(await recordTournamentResult(db, t)).toEqual([]);
   });
@@ -321,7 +345,7 @@ describe.skipIf(!postgres)('each achievement, unlocked by the real events that s
     // The battle's rule for now: the generator wins when it halves its distance to the real points.
     const generatorWon = result.final.distance < frames[0]!.distance / 2;
     expect(generatorWon).toBe(true);
-    const unlocks = await recordGanBattle(db, { battleId: randomUUID(), generatorPlayerId: forger!, discriminatorPlayerId: critic!, generatorWon });
+    const unlocks = await recordGanBattle(db, { battleId: randomUUID(), generatorPlayerId: forger!, discriminatorPlayerId: critic!, generatorWon, rated: true });
     expect(unlocks.map((u) => [u.playerId, u.key])).toEqual([[forger, 'gan-forger']]);
   });
 });

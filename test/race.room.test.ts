@@ -140,7 +140,7 @@ describe('race room through @colyseus/sdk', () => {
     }
 
     const stored = await fetch(`${t.url}/api/matches/${outcome.matchId}`).then((r) => r.json());
-    expect(stored).toMatchObject({ id: outcome.matchId, kind: 'race', budget: 8000, seed: 11 });
+    expect(stored).toMatchObject({ id: outcome.matchId, kind: 'race', budget: 8000, seed: 11, rated: false }); // the creator chose the seed: custom, unrated
     expect(stored.entries).toHaveLength(2);
     expect(stored.entries.map((e: { player: string }) => e.player).sort()).toEqual(['ada', 'bob']);
     const adaRun = await fetch(`${t.url}/api/runs/${stored.entries.find((e: { player: string }) => e.player === 'ada').runId}`).then((r) => r.json());

@@ -5,6 +5,7 @@ import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
 import type { TournamentErrorMessage, TournamentResultMessage, TournamentWelcomeMessage } from '../shared/tournament.messages.ts';
 import type { TournamentState } from '../shared/tournament.state.ts';
 import { findTournament } from '../server/tournament/tournament.repository.ts';
+import { checkSeedReveal, SEED_SCHEME } from '../shared/seed-commitment.ts';
 import { guests, nextMessage, startTestArena, waitFor } from './support/arena.ts';
 
 describe('tournament room through @colyseus/sdk', () => {
@@ -28,8 +29,7 @@ describe('tournament room through @colyseus/sdk', () => {
     const specs = [SPEC_TEMPLATES[1]!.spec, SPEC_TEMPLATES[3]!.spec, SPEC_TEMPLATES[7]!.spec, SPEC_TEMPLATES[2]!.spec];
     const first: Room<any, TournamentState> = await (await as(names[0]!)).create<TournamentState>('tournament', {
       title: 'Spring cup',
-      budget: 3000,
-      seed: 5,
+      budget: 3000, // no seed: rated, every match draws its own and commits to it
       countdownSeconds: 60,
       breakSeconds: 0,
       task: { name: 'moons', samples: 400 },
@@ -66,6 +66,11 @@ describe('tournament room through @colyseus/sdk', () => {
     await waitFor(() => eve.state.phase === 'racing' && eve.state.matches.length === 2, 'round 1 to start');
     expect(eve.state.totalRounds).toBe(2);
     await waitFor(() => eve.state.matches.every((m) => m.sides.some((s) => s.samples > 0)), 'both first-round matches to show progress');
+    // While they race: each match's own commitment, and neither seed nor salt.
+    const racing = eve.state.matches.map((m) => m.fairSeed.toJSON());
+    for (const f of racing) expect(f).toMatchObject({ rated: true, scheme: SEED_SCHEME, commitment: expect.stringMatching(/^[0-9a-f]{64}$/), seed: -1, salt: '' });
+    expect(racing[0]!.commitment).not.toBe(racing[1]!.commitment);
+    expect(eve.state.rated).toBe(true);
     await expect((await as('latecomer')).joinById(first.roomId, {})).rejects.toThrow(/started/);
 
     const outcome = await result;
@@ -77,6 +82,7 @@ describe('tournament room through @colyseus/sdk', () => {
     expect(eve.state.champion).toBe(outcome.champion.player);
     expect(outcome.ranking[0]).toMatchObject({ wins: 2, losses: 0 });
     expect(outcome.ranking[1]).toMatchObject({ wins: 1, losses: 1 });
+    expect(outcome.rated).toBe(true);
     expect(outcome.unlocks.some((u) => u.playerId === outcome.champion.playerId && u.achievement === 'Tournament Champion')).toBe(true);
 
     // The bracket in state: seeds 1v4 and 2v3, then the final between their winners.
@@ -100,7 +106,10 @@ describe('tournament room through @colyseus/sdk', () => {
     // Every match is stored as a race, with both entries trained for real and ranked on the held-out split.
     for (const m of matches) {
       const stored = await fetch(`${t.url}/api/matches/${m.matchId}`).then((r) => r.json());
-      expect(stored).toMatchObject({ id: m.matchId, kind: 'race', budget: 3000 });
+      expect(stored).toMatchObject({ id: m.matchId, kind: 'race', budget: 3000, rated: true });
+      // The match's reveal, in state once it was over and stored with it, verifies against what was committed at its start.
+      expect(stored.seedReveal).toEqual({ scheme: SEED_SCHEME, commitment: m.fairSeed.commitment, seed: m.fairSeed.seed, salt: m.fairSeed.salt });
+      expect(await checkSeedReveal(stored.seedReveal)).toEqual({ ok: true });
       expect(stored.entries).toHaveLength(2);
       for (const e of stored.entries) {
         expect(e.status).toBe('finished');
@@ -128,7 +137,7 @@ describe('tournament room through @colyseus/sdk', () => {
       format: 'swiss',
       rounds: 2,
       budget: 2000,
-      seed: 8,
+      seed: 8, // a custom seed: the tournament and its matches are unrated
       countdownSeconds: 0,
       breakSeconds: 1,
       minPlayers: 5,
@@ -179,6 +188,11 @@ describe('tournament room through @colyseus/sdk', () => {
     const stored = await findTournament(t.arena.database.db, outcome.tournamentId);
     expect(stored).toMatchObject({ status: 'finished', championId: outcome.champion.playerId });
     expect(stored!.matches.map((m) => m.round)).toEqual([1, 1, 2, 2]);
+    expect(first.state.rated).toBe(false);
+    expect(outcome.rated).toBe(false);
+    expect(outcome.unlocks).toEqual([]); // no Tournament Champion for a custom seed
+    for (const id of outcome.matchIds) expect(await fetch(`${t.url}/api/matches/${id}`).then((r) => r.json())).toMatchObject({ rated: false });
+    expect(await t.arena.database.db.selectFrom('rating_history').select('player_id').where('match_id', 'in', outcome.matchIds).execute()).toEqual([]);
     await Promise.all([...players, late].map((r) => r.leave()));
   });
 });

@@ -26,6 +26,12 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   return (result.results ?? []).map((r) => r.migrationName);
 }
 
+/** Migrates up or down to the named migration (it stays applied). Returns the names it applied or undid. */
+export async function migrateTo(db: Kysely<any>, name: string): Promise<string[]> {
+  const result = check(await migrator(db).migrateTo(name));
+  return (result.results ?? []).map((r) => r.migrationName);
+}
+
 /** Undoes the most recent migration. Returns its name, or undefined if none was applied. */
 export async function migrateDown(db: Kysely<any>): Promise<string | undefined> {
   const result = check(await migrator(db).migrateDown());

@@ -16,6 +16,12 @@ export interface MatchesTable {
   finished_at: ColumnType<Date, Date, never>;
   tournament_id: string | null;
   round: number | null;
+  /** False for a custom seed: the match moved no rating, XP or achievement. */
+  rated: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The seed commitment (shared/seed-commitment.ts); null for matches stored before commitments. */
+  seed_scheme: string | null;
+  seed_commitment: string | null;
+  seed_salt: string | null;
 }
 
 export interface MatchEntriesTable {

@@ -1,8 +1,9 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { ServerError, type Client, type Delayed } from '@colyseus/core';
 import type { RoomIdentity } from '../../shared/identity.schema.ts';
 import { ArenaRoom } from '../arena-room.ts';
 import { patchListing } from '../lobby/listing.ts';
+import { drawFairSeed, listingOf, publishCommitment, revealInState, revealOf, type FairSeed } from '../match/fair-seed.ts';
 import { RECONNECT_SECONDS } from '../race/race.room.ts';
 import type { z } from 'zod';
 import { strideFor } from '../../shared/curve-downsample.ts';
@@ -62,7 +63,8 @@ export class GanRoom extends ArenaRoom<{ state: GanState }> {
   override state = new GanState();
   override maxClients = 300;
   private options!: GanCreateOptions;
-  private seed = 0;
+  /** The seed with its salt and commitment: only the commitment is in state until the battle is over. */
+  private fairSeed!: FairSeed;
   private reference = 0;
   private readonly battleId = randomUUID();
   private readonly seats = new Map<GanRole, SeatPrivate>();
@@ -78,8 +80,9 @@ export class GanRoom extends ArenaRoom<{ state: GanState }> {
     const parsed = GanCreateOptions.safeParse(raw ?? {});
     if (!parsed.success) throw new ServerError(400, describeZodError(parsed.error).message);
     this.options = parsed.data;
-    this.seed = parsed.data.seed ?? randomInt(2 ** 31 - 1);
-    const real = sampleDistribution(parsed.data.distribution, 512, createRng(deriveSeed(this.seed, 'gan:real')));
+    this.fairSeed = drawFairSeed(parsed.data.seed);
+    publishCommitment(this.state.fairSeed, this.fairSeed);
+    const real = sampleDistribution(parsed.data.distribution, 512, createRng(deriveSeed(this.fairSeed.seed, 'gan:real')));
     this.reference = referenceDistance(real);
     Object.assign(this.state, {
       distribution: parsed.data.distribution,
@@ -93,7 +96,7 @@ export class GanRoom extends ArenaRoom<{ state: GanState }> {
       seat.summary = summarise(DEFAULT_GAN_SIDE);
       this.state.seats.set(role, seat);
     }
-    this.setMetadata({ kind: 'gan', task: parsed.data.distribution, phase: GanPhase.Lobby, players: 0, maxPlayers: 2, spectators: 0 });
+    this.setMetadata({ kind: 'gan', task: parsed.data.distribution, phase: GanPhase.Lobby, players: 0, maxPlayers: 2, spectators: 0, ...listingOf(this.fairSeed) });
 
     this.on('design', (client, msg) => this.handleDesign(client, msg.side, msg.network));
     this.on('ready', (client, msg) => this.handleReady(client, msg.ready));
@@ -226,7 +229,7 @@ export class GanRoom extends ArenaRoom<{ state: GanState }> {
     const job = GanJob.parse({
       runId: randomUUID(),
       distribution: this.options.distribution,
-      seed: deriveSeed(this.seed, `gan:round:${round}`),
+      seed: deriveSeed(this.fairSeed.seed, `gan:round:${round}`),
       iterations: this.options.iterationsPerRound,
       batchSize: this.options.batchSize,
       latentDim: this.options.latentDim,
@@ -334,12 +337,13 @@ export class GanRoom extends ArenaRoom<{ state: GanState }> {
     const outcome = battleWinner(this.scores);
     this.state.winner = outcome.winner;
     this.state.phase = GanPhase.Finished;
+    revealInState(this.state.fairSeed, this.fairSeed);
     patchListing(this, { phase: GanPhase.Finished });
     const g = this.seats.get('generator')!;
     const d = this.seats.get('discriminator')!;
     let unlocks: Unlock[] = [];
     try {
-      unlocks = await this.services.gan.recordBattle({ battleId: this.battleId, generatorPlayerId: g.playerId, discriminatorPlayerId: d.playerId, generatorWon: outcome.winner === 'generator' });
+      unlocks = await this.services.gan.recordBattle({ battleId: this.battleId, generatorPlayerId: g.playerId, discriminatorPlayerId: d.playerId, generatorWon: outcome.winner === 'generator', rated: this.fairSeed.rated });
     } catch (err) {
       moduleLogger('gan').error({ roomId: this.roomId, err }, 'could not store the battle');
       this.broadcast('error', { code: ErrorCode.Internal, message: 'the result could not be stored' } satisfies GanErrorMessage);
@@ -355,6 +359,8 @@ export class GanRoom extends ArenaRoom<{ state: GanState }> {
       generator: { player: seat('generator').player, playerId: g.playerId, rounds: outcome.generatorRounds, points: outcome.generatorPoints },
       discriminator: { player: seat('discriminator').player, playerId: d.playerId, rounds: outcome.discriminatorRounds, points: outcome.discriminatorPoints },
       rounds: [...this.roundResults],
+      rated: this.fairSeed.rated,
+      seedReveal: revealOf(this.fairSeed),
       unlocks: unlocks.map((u) => ({ playerId: u.playerId, player: names.get(u.playerId) ?? '', achievement: u.name, tier: u.tier })),
     };
     this.broadcast('result', message, { afterNextPatch: true });

@@ -10,6 +10,7 @@ describe('lobby rules', () => {
     expect(roomInfo({ roomId: 'a', metadata: { kind: 'race', task: 'xor', phase: 'training', players: 3, maxPlayers: 4, spectators: 9, budget: 5000 } })).toEqual({
       roomId: 'a', kind: 'race', task: 'xor', phase: 'training', players: 3, maxPlayers: 4, spectators: 9, budget: 5000,
     });
+    expect(roomInfo({ roomId: 'c', metadata: { kind: 'race', task: 'xor', rated: false } })).toMatchObject({ roomId: 'c', rated: false }); // a custom seed says so
     expect(roomInfo({ roomId: 'lobby', metadata: {} })).toBeUndefined();
     expect(roomInfo({ roomId: 'odd', metadata: { kind: 'chess' } })).toBeUndefined();
   });

@@ -23,6 +23,7 @@ export function roomInfo(room: ListedRoom): LobbyRoomInfo | undefined {
     maxPlayers: num(m.maxPlayers),
     spectators: num(m.spectators),
     ...(typeof m.budget === 'number' ? { budget: m.budget } : {}),
+    ...(typeof m.rated === 'boolean' ? { rated: m.rated } : {}),
   };
 }
 

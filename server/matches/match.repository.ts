@@ -3,7 +3,22 @@ import type { Database, MatchEntryRow, MatchRow } from '../db/tables.ts';
 
 /** Row values for a new match and its entries. */
 export interface NewMatchRows {
-  match: { id: string; room_id: string; kind: string; task: unknown; seed: number; budget: number; started_at: Date; finished_at: Date; tournament_id: string | null; round: number | null };
+  match: {
+    id: string;
+    room_id: string;
+    kind: string;
+    task: unknown;
+    seed: number;
+    budget: number;
+    started_at: Date;
+    finished_at: Date;
+    tournament_id: string | null;
+    round: number | null;
+    rated: boolean;
+    seed_scheme: string | null;
+    seed_commitment: string | null;
+    seed_salt: string | null;
+  };
   entries: Array<Omit<MatchEntryRow, 'match_id' | 'spec'> & { spec: unknown }>;
 }
 

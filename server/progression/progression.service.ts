@@ -59,13 +59,16 @@ export interface RaceResult {
  * Stores a race and everything it changes, in one transaction: the match and
  * its runs, ratings overall and on the task (OpenSkill, all entries ranked at
  * once), XP for every player, and the achievements the runs and the standings
- * earned. Returns the tiers unlocked.
+ * earned. Returns the tiers unlocked. An unrated match (a custom seed) is
+ * stored with its runs and changes nothing else: no rating, XP or achievement.
  */
 export async function recordRaceResult(db: Kysely<Database>, r: RaceResult, at = new Date()): Promise<Unlock[]> {
   return db.transaction().execute(async (trx) => {
     const task = r.match.task.name;
     const history = await taskHistory(trx, task, r.match.id);
     await saveMatch(trx, r.match, r.runs, r.tournament);
+    // A custom seed could have been tried out beforehand: the match is kept, and counts for nothing.
+    if (!r.match.rated) return [];
     const ranked = r.match.entries.filter((e): e is typeof e & { playerId: string; rank: number } => e.playerId !== null && e.rank !== null);
     const ids = [...new Set(ranked.map((e) => e.playerId))].sort(); // one lock order for every transaction
     let muBefore = new Map<string, number>();
@@ -117,10 +120,10 @@ export async function recordSoloRun(db: Kysely<Database>, run: RunRecord, events
   });
 }
 
-/** A finished tournament: its ranking (champion first) is stored and the champion credited. */
+/** A finished tournament: its ranking (champion first) is stored and, when it was rated, the champion credited. */
 export async function recordTournamentResult(
   db: Kysely<Database>,
-  t: { id: string; name: string; format: 'single_elimination' | 'swiss'; task: unknown; ranking: readonly string[] },
+  t: { id: string; name: string; format: 'single_elimination' | 'swiss'; task: unknown; ranking: readonly string[]; rated: boolean },
   at = new Date(),
 ): Promise<Unlock[]> {
   const champion = t.ranking[0];
@@ -130,14 +133,19 @@ export async function recordTournamentResult(
       .values({ id: t.id, name: t.name, format: t.format, task: JSON.stringify(t.task), status: 'finished', champion_id: champion ?? null, ranking: JSON.stringify(t.ranking), finished_at: at })
       .onConflict((oc) => oc.column('id').doUpdateSet({ status: 'finished', champion_id: champion ?? null, ranking: JSON.stringify(t.ranking), finished_at: at }))
       .execute();
-    if (!champion) return [];
+    if (!champion || !t.rated) return [];
     await grantXp(trx, champion, 200, `tournament ${t.name}: champion`, `tournament:${t.id}:champion`, at);
     return applyGrants(trx, [{ playerId: champion, key: 'tournament-champion', eventKey: `tournament:${t.id}` }], at);
   });
 }
 
-/** A GAN battle's outcome: when the generator wins, its player is a forger. */
-export async function recordGanBattle(db: Kysely<Database>, b: { battleId: string; generatorPlayerId: string; discriminatorPlayerId: string; generatorWon: boolean }, at = new Date()): Promise<Unlock[]> {
+/** A GAN battle's outcome: when the generator wins, its player is a forger. An unrated battle (a custom seed) credits nobody. */
+export async function recordGanBattle(
+  db: Kysely<Database>,
+  b: { battleId: string; generatorPlayerId: string; discriminatorPlayerId: string; generatorWon: boolean; rated: boolean },
+  at = new Date(),
+): Promise<Unlock[]> {
+  if (!b.rated) return [];
   return db.transaction().execute(async (trx) => {
     const winner = b.generatorWon ? b.generatorPlayerId : b.discriminatorPlayerId;
     await grantXp(trx, winner, 50, `GAN battle ${b.battleId}: won`, `gan:${b.battleId}:winner`, at);

@@ -1,4 +1,4 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { ServerError, type Client } from '@colyseus/core';
 import { StateView } from '@colyseus/schema';
 import type { Delayed } from '@colyseus/core';
@@ -32,6 +32,7 @@ import type { Unlock } from '../progression/progression.service.ts';
 import { runRecordOf, storedCurve } from '../runs/run.record.ts';
 import { ArenaRoom } from '../arena-room.ts';
 import { patchListing } from '../lobby/listing.ts';
+import { drawFairSeed, listingOf, publishCommitment, revealInState, revealOf, type FairSeed } from '../match/fair-seed.ts';
 import { LiveCurve } from './live-curve.ts';
 import { enoughReady, everyoneReady, freeSeat, rankEntries } from './race.rules.ts';
 import { onValidated, refuse } from '../room-messages.ts';
@@ -66,7 +67,8 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
   override maxClients = 2000;
   /** A client sending more than this is cut off (Colyseus closes only that connection). */
   private options!: RaceCreateOptions;
-  private seed = 0;
+  /** The seed with its salt and commitment: only the commitment is in state until the race is over. */
+  private fairSeed!: FairSeed;
   private startedAt?: Date;
   private countdownTimer?: Delayed;
   private readonly entries = new Map<string, EntryPrivate>();
@@ -77,7 +79,8 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
     if (!parsed.success) throw new ServerError(400, describeZodError(parsed.error).message);
     if (parsed.data.minPlayers > parsed.data.maxPlayers) throw new ServerError(400, 'minPlayers must not exceed maxPlayers');
     this.options = parsed.data;
-    this.seed = parsed.data.seed ?? randomInt(2 ** 31 - 1);
+    this.fairSeed = drawFairSeed(parsed.data.seed);
+    publishCommitment(this.state.fairSeed, this.fairSeed);
     this.state.task = parsed.data.task.name;
     this.state.budget = parsed.data.budget;
     this.state.minPlayers = parsed.data.minPlayers;
@@ -85,7 +88,7 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
     this.state.paceSeconds = parsed.data.paceSeconds;
     this.state.interventions = parsed.data.interventions;
     this.state.interventionCost = Math.round(parsed.data.budget * parsed.data.interventionCost);
-    this.setMetadata({ kind: 'race', task: parsed.data.task.name, budget: parsed.data.budget, phase: RacePhase.Lobby, players: 0, maxPlayers: parsed.data.maxPlayers, spectators: 0 });
+    this.setMetadata({ kind: 'race', task: parsed.data.task.name, budget: parsed.data.budget, phase: RacePhase.Lobby, players: 0, maxPlayers: parsed.data.maxPlayers, spectators: 0, ...listingOf(this.fairSeed) });
 
     this.on('spec', (client, msg) => this.handleSpec(client, msg.spec));
     this.on('ready', (client, msg) => this.handleReady(client, msg.ready));
@@ -303,7 +306,7 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
   private launch(sessionId: string, entry: RaceEntry): void {
     const priv = this.entries.get(sessionId)!;
     entry.status = EntryStatus.Training;
-    const job = TrainJob.parse({ runId: randomUUID(), spec: priv.spec!, task: this.options.task, seed: this.seed, budget: this.options.budget, probeIntervalMs: 0, paceMs: this.options.paceSeconds * 1000 }); // the race view draws no probes yet
+    const job = TrainJob.parse({ runId: randomUUID(), spec: priv.spec!, task: this.options.task, seed: this.fairSeed.seed, budget: this.options.budget, probeIntervalMs: 0, paceMs: this.options.paceSeconds * 1000 }); // the race view draws no probes yet
     priv.job = job;
     entry.runId = job.runId;
     this.services.trainer
@@ -341,6 +344,7 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
     const all = [...this.entries.values()];
     if (this.state.phase !== RacePhase.Training || all.some((e) => !e.result && !e.error)) return;
     this.state.phase = RacePhase.Finished;
+    revealInState(this.state.fairSeed, this.fairSeed);
     const seats = new Map([...this.state.entries].map(([id, e]) => [id, e.seat]));
     const ranks = rankEntries([...this.entries].map(([id, e]) => ({ seat: seats.get(id)!, result: e.result })));
     for (const [id, entry] of this.state.entries) {
@@ -357,6 +361,8 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
     const message: RaceResultMessage = {
       matchId,
       ranking,
+      seedReveal: revealOf(this.fairSeed),
+      rated: this.fairSeed.rated,
       unlocks: unlocks.map((u) => ({ playerId: u.playerId, player: names.get(u.playerId) ?? '', achievement: u.name, tier: u.tier })),
     };
     this.broadcast('result', message, { afterNextPatch: true });
@@ -369,7 +375,9 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
       roomId: this.roomId,
       kind: 'race',
       task: this.options.task,
-      seed: this.seed,
+      seed: this.fairSeed.seed,
+      rated: this.fairSeed.rated,
+      seedReveal: revealOf(this.fairSeed),
       budget: this.options.budget,
       startedAt: (this.startedAt ?? new Date()).toISOString(),
       finishedAt: new Date().toISOString(),

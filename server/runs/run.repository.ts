@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, RunRow } from '../db/tables.ts';
+import type { Database, MatchRow, RunRow } from '../db/tables.ts';
 import type { RunRecord } from './run.record.ts';
 
 /** Inserts runs (one statement). */
@@ -39,4 +39,9 @@ export async function insertRuns(db: Kysely<Database>, runs: readonly RunRecord[
 
 export function findRunRow(db: Kysely<Database>, id: string): Promise<RunRow | undefined> {
   return db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The seed commitment and reveal of the match a run belongs to, if it has one. */
+export function findRunSeedReveal(db: Kysely<Database>, matchId: string): Promise<Pick<MatchRow, 'seed' | 'seed_scheme' | 'seed_commitment' | 'seed_salt'> | undefined> {
+  return db.selectFrom('matches').select(['seed', 'seed_scheme', 'seed_commitment', 'seed_salt']).where('id', '=', matchId).where('seed_commitment', 'is not', null).executeTakeFirst();
 }

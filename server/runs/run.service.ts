@@ -2,13 +2,14 @@ import type { Kysely } from 'kysely';
 import { RunView } from '../../shared/run-view.schema.ts';
 import type { Database } from '../db/tables.ts';
 import { isUuid } from '../db/uuid.ts';
-import { findRunRow } from './run.repository.ts';
+import { findRunRow, findRunSeedReveal } from './run.repository.ts';
 
 /** A stored run with its run file, or undefined. */
 export async function loadRun(db: Kysely<Database>, id: string): Promise<RunView | undefined> {
   if (!isUuid(id)) return undefined;
   const r = await findRunRow(db, id);
   if (!r) return undefined;
+  const m = r.match_id ? await findRunSeedReveal(db, r.match_id) : undefined;
   return RunView.parse({
     id: r.id,
     playerId: r.player_id,
@@ -35,6 +36,7 @@ export async function loadRun(db: Kysely<Database>, id: string): Promise<RunView
       controls: r.controls,
       ...(r.parent_run_id && r.parent_step !== null ? { parent: { runId: r.parent_run_id, step: r.parent_step } } : {}),
       ...(r.weights_hash && r.backend ? { expected: { weightsHash: r.weights_hash, backend: r.backend, samples: r.samples } } : {}),
+      ...(m ? { seedReveal: { scheme: m.seed_scheme, commitment: m.seed_commitment, seed: m.seed, salt: m.seed_salt } } : {}),
     },
   });
 }

@@ -11,6 +11,7 @@ import type { ModelSpec } from '../../shared/model-spec.schema.ts';
 import { TrainJob, type RunEvent, type RunResult, type TelemetryFrame } from '../../shared/run.schema.ts';
 import type { TaskSpec } from '../../shared/task.schema.ts';
 import type { RaceResult } from '../progression/progression.service.ts';
+import { revealOf, type FairSeed } from '../match/fair-seed.ts';
 import { rankEntries } from '../race/race.rules.ts';
 import { runRecordOf } from '../runs/run.record.ts';
 import type { RecoveryInfo, Trainer } from '../trainer/trainer.port.ts';
@@ -100,17 +101,20 @@ export function runRaceMatch(
   };
 }
 
-/** What `recordRace` stores for a finished match: the match with its ranked entries, their runs and events. */
+/** What `recordRace` stores for a finished match: the match with its ranked entries, their runs and events, rated or not, with its seed commitment and reveal. */
 export function raceMatchResult(
   outcomes: readonly RaceMatchOutcome[],
-  match: { id?: string; roomId: string; conditions: RaceMatchConditions; startedAt: Date; finishedAt?: Date; tournament?: { id: string; round: number } },
+  match: { id?: string; roomId: string; conditions: RaceMatchConditions; fairSeed: FairSeed; startedAt: Date; finishedAt?: Date; tournament?: { id: string; round: number } },
 ): RaceResult {
+  if (match.fairSeed.seed !== match.conditions.seed) throw new Error(`the match trained on seed ${match.conditions.seed} but committed to another`);
   const stored: Match = {
     id: match.id ?? randomUUID(),
     roomId: match.roomId,
     kind: 'race',
     task: match.conditions.task,
     seed: match.conditions.seed,
+    rated: match.fairSeed.rated,
+    seedReveal: revealOf(match.fairSeed),
     budget: match.conditions.budget,
     startedAt: match.startedAt.toISOString(),
     finishedAt: (match.finishedAt ?? new Date()).toISOString(),

@@ -1,8 +1,9 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { ServerError, type Client, type Delayed } from '@colyseus/core';
 import type { RoomIdentity } from '../../shared/identity.schema.ts';
 import { ArenaRoom } from '../arena-room.ts';
 import { patchListing } from '../lobby/listing.ts';
+import { drawFairSeed, publishCommitment, revealInState } from '../match/fair-seed.ts';
 import { RECONNECT_SECONDS } from '../race/race.room.ts';
 import type { z } from 'zod';
 import { parameterCount } from '../../shared/model-spec.metrics.ts';
@@ -61,7 +62,8 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
   override state = new TournamentState();
   override maxClients = 300;
   private options!: TournamentCreateOptions;
-  private seed = 0;
+  /** The creator's seed, if they chose one (the tournament is then unrated); otherwise every match draws and commits to its own. */
+  private customSeed?: number;
   private readonly tournamentId = randomUUID();
   private timer?: Delayed;
   private readonly privates = new Map<string, PlayerPrivate>();
@@ -79,7 +81,7 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
     if (!parsed.success) throw new ServerError(400, describeZodError(parsed.error).message);
     if (parsed.data.minPlayers > parsed.data.maxPlayers) throw new ServerError(400, 'minPlayers must not exceed maxPlayers');
     this.options = parsed.data;
-    this.seed = parsed.data.seed ?? randomInt(2 ** 31 - 1);
+    this.customSeed = parsed.data.seed;
     Object.assign(this.state, {
       title: parsed.data.title,
       format: parsed.data.format,
@@ -88,8 +90,9 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
       minPlayers: parsed.data.minPlayers,
       maxPlayers: parsed.data.maxPlayers,
       tournamentId: this.tournamentId,
+      rated: this.customSeed === undefined,
     });
-    this.setMetadata({ kind: 'tournament', task: parsed.data.task.name, format: parsed.data.format, budget: parsed.data.budget, phase: TournamentPhase.Lobby, players: 0, maxPlayers: parsed.data.maxPlayers, spectators: 0 });
+    this.setMetadata({ kind: 'tournament', task: parsed.data.task.name, format: parsed.data.format, budget: parsed.data.budget, phase: TournamentPhase.Lobby, players: 0, maxPlayers: parsed.data.maxPlayers, spectators: 0, rated: this.customSeed === undefined });
 
     this.on('spec', (client, msg) => this.handleSpec(client, msg.spec));
     this.on('ready', (client, msg) => this.handleReady(client, msg.ready));
@@ -316,6 +319,7 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
       view.sides.push(side);
     }
     this.state.matches.push(view);
+    view.fairSeed.rated = this.state.rated;
     if (pairing.b === null) {
       view.status = MatchStatus.Bye;
       view.winner = pairing.a;
@@ -331,7 +335,10 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
       const priv = this.privates.get(id)!;
       return { seat, player: p.player, playerId: priv.playerId, spec: priv.spec! };
     });
-    const conditions = { task: this.options.task, budget: this.options.budget, seed: deriveSeed(this.seed, `round:${round}:match:${index}`) };
+    // Each match its own seed, committed to as it starts and revealed as it ends (a later match's seed owes nothing to it).
+    const fairSeed = drawFairSeed(this.customSeed === undefined ? undefined : deriveSeed(this.customSeed, `round:${round}:match:${index}`));
+    publishCommitment(view.fairSeed, fairSeed);
+    const conditions = { task: this.options.task, budget: this.options.budget, seed: fairSeed.seed };
     const startedAt = new Date();
     const sideOf = (seat: number) => view.sides.find((s) => s.seat === seat)!;
     const match = runRaceMatch(this.services.trainer, conditions, entries, {
@@ -347,6 +354,7 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
     const outcomes = await match.done;
     this.running.delete(match);
     if (this.disposed) return;
+    revealInState(view.fairSeed, fairSeed);
     for (const o of outcomes) {
       const side = sideOf(o.entry.seat);
       side.status = o.result ? 'finished' : 'failed';
@@ -361,7 +369,7 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
     const winner = outcomes.find((o) => o.rank === 1)!.entry.seat;
     const acc = (seat: number) => outcomes.find((o) => o.entry.seat === seat)?.result?.heldOutAccuracy ?? null;
     this.record(index, { round, a: pairing.a, b: pairing.b, winner, accuracy: { a: acc(pairing.a), b: acc(pairing.b) } });
-    const result = raceMatchResult(outcomes, { roomId: this.roomId, conditions, startedAt, tournament: { id: this.tournamentId, round } });
+    const result = raceMatchResult(outcomes, { roomId: this.roomId, conditions, fairSeed, startedAt, tournament: { id: this.tournamentId, round } });
     try {
       await this.services.matches.recordRace(result);
       view.matchId = result.match.id;
@@ -433,6 +441,7 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
         format: this.options.format,
         task: this.options.task,
         ranking: ranking.map((r) => r.playerId),
+        rated: this.state.rated,
       });
     } catch (err) {
       stored = false;
@@ -448,6 +457,7 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
       champion: { player: champion.player, playerId: champion.playerId },
       ranking,
       matchIds: [...this.matchIds],
+      rated: this.state.rated,
       unlocks: unlocks.map((u) => ({ playerId: u.playerId, player: names.get(u.playerId) ?? '', achievement: u.name, tier: u.tier })),
     };
     this.broadcast('result', message, { afterNextPatch: true });

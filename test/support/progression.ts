@@ -7,6 +7,7 @@ import { migrateToLatest } from '../../server/db/migrate.ts';
 import { ACHIEVEMENTS } from '../../server/progression/achievements.ts';
 import { syncAchievementDefs } from '../../server/progression/progression.repository.ts';
 import type { RaceResult } from '../../server/progression/progression.service.ts';
+import { drawFairSeed, revealOf } from '../../server/match/fair-seed.ts';
 import { runRecordOf } from '../../server/runs/run.record.ts';
 import type { Match } from '../../shared/match.schema.ts';
 import type { RunEvent, RunResult, TrainJob } from '../../shared/run.schema.ts';
@@ -48,15 +49,18 @@ export interface TestEntry {
   events?: RunEvent[];
 }
 
-/** A finished race as the race room would hand it to the progression service. */
-export function raceOf(entries: readonly TestEntry[], task = entries[0]!.job.task): RaceResult {
+/** A finished race as the race room would hand it to the progression service; `rated: false` as if the creator chose the seed. */
+export function raceOf(entries: readonly TestEntry[], task = entries[0]!.job.task, { rated = true } = {}): RaceResult {
   const matchId = randomUUID();
+  const fair = drawFairSeed(entries[0]!.job.seed); // the runs' own seed, committed to
   const match: Match = {
     id: matchId,
     roomId: 'test-room',
     kind: 'race',
     task,
-    seed: entries[0]!.job.seed,
+    seed: fair.seed,
+    rated,
+    seedReveal: revealOf(fair),
     budget: entries[0]!.job.budget,
     startedAt: new Date().toISOString(),
     finishedAt: new Date().toISOString(),
