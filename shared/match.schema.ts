@@ -35,6 +35,10 @@ export const MatchEntry = z.object({
 });
 export type MatchEntry = z.infer<typeof MatchEntry>;
 
+/** How a stored match ended: played to the end, or called off (aborted) with a reason. */
+export const MatchStatus = z.enum(['finished', 'aborted']);
+export type MatchStatus = z.infer<typeof MatchStatus>;
+
 /** A finished match with its entries in seat order. */
 export const Match = z.object({
   id: z.string(),
@@ -50,5 +54,11 @@ export const Match = z.object({
   startedAt: z.string(),
   finishedAt: z.string(),
   entries: z.array(MatchEntry),
+  /**
+   * `aborted`: the match could not be carried on (after a server restart, say) and was called off with
+   * `abortReason`; nobody's rating or XP moved. Absent when a room stores it: finished.
+   */
+  status: MatchStatus.optional(),
+  abortReason: z.string().nullable().optional(),
 });
 export type Match = z.infer<typeof Match>;

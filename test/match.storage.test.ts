@@ -66,7 +66,7 @@ function storageSuite(kind: 'pglite' | 'postgres', open: () => Promise<{ databas
     it('runs every migration up, down and up again', async () => {
       const names = await migrationNames(database.db);
       expect(await migrateToLatest(database.db)).toEqual(names);
-      expect(await tables(database)).toEqual(['achievement_events', 'achievements', 'match_entries', 'matches', 'player_achievements', 'players', 'points_weekly', 'rating_history', 'ratings', 'runs', 'tournaments', 'xp_events', 'xp_weekly']);
+      expect(await tables(database)).toEqual(['achievement_events', 'achievements', 'live_match_events', 'live_matches', 'match_entries', 'matches', 'player_achievements', 'players', 'points_weekly', 'rating_history', 'ratings', 'runs', 'tournaments', 'xp_events', 'xp_weekly']);
       for (const name of [...names].reverse()) expect(await migrateDown(database.db)).toBe(name);
       expect(await tables(database)).toEqual([]);
       expect(await migrateToLatest(database.db)).toEqual(names);
@@ -77,7 +77,7 @@ function storageSuite(kind: 'pglite' | 'postgres', open: () => Promise<{ databas
       const m = match();
       await database.db.transaction().execute((trx) => saveMatch(trx, m, runsOf(m)));
       // Read back with each entry's stored curve (what the match page replays).
-      expect(await loadMatch(database.db, m.id)).toEqual({ ...m, entries: m.entries.map((e) => ({ ...e, curve: curveOf(e) })) });
+      expect(await loadMatch(database.db, m.id)).toEqual({ ...m, status: 'finished', abortReason: null, entries: m.entries.map((e) => ({ ...e, curve: curveOf(e) })) });
       const run = await loadRun(database.db, m.entries[0]!.runId);
       expect(run).toMatchObject({ id: m.entries[0]!.runId, matchId: m.id, architecture: '2-16-16-2 relu,relu', parameters: 354 });
       expect(run!.runFile).toMatchObject({ format: 'gradient-arena-run', seed: 42, budget: 20_000, controls: [] });

@@ -22,6 +22,9 @@ export interface MatchesTable {
   seed_scheme: string | null;
   seed_commitment: string | null;
   seed_salt: string | null;
+  /** Finished, or aborted (called off with `abort_reason`: nobody's rating or XP moved). */
+  status: ColumnType<'finished' | 'aborted', 'finished' | 'aborted' | undefined, never>;
+  abort_reason: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export interface MatchEntriesTable {
@@ -151,6 +154,24 @@ export interface AchievementEventsTable {
   created_at: CreatedAt;
 }
 
+/** A match that is not over yet: its lifecycle's header (see `MatchLifecycleJson`, without events). */
+export interface LiveMatchesTable {
+  id: string;
+  room_id: string;
+  kind: string;
+  phase: string;
+  header: Json;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+/** One event of a live match's log, `seq` from 0 without gaps. */
+export interface LiveMatchEventsTable {
+  match_id: string;
+  seq: number;
+  event: Json;
+}
+
 export interface Database {
   matches: MatchesTable;
   match_entries: MatchEntriesTable;
@@ -165,6 +186,8 @@ export interface Database {
   achievements: AchievementsTable;
   player_achievements: PlayerAchievementsTable;
   achievement_events: AchievementEventsTable;
+  live_matches: LiveMatchesTable;
+  live_match_events: LiveMatchEventsTable;
 }
 
 export type MatchRow = Selectable<MatchesTable>;

@@ -18,6 +18,8 @@ export interface NewMatchRows {
     seed_scheme: string | null;
     seed_commitment: string | null;
     seed_salt: string | null;
+    status?: 'finished' | 'aborted';
+    abort_reason?: string | null;
   };
   entries: Array<Omit<MatchEntryRow, 'match_id' | 'spec'> & { spec: unknown }>;
 }

@@ -28,6 +28,8 @@ export async function saveMatch(db: Kysely<Database>, match: Match, runs: readon
       seed_scheme: match.seedReveal?.scheme ?? null,
       seed_commitment: match.seedReveal?.commitment ?? null,
       seed_salt: match.seedReveal?.salt ?? null,
+      status: match.status ?? 'finished',
+      abort_reason: match.status === 'aborted' ? (match.abortReason ?? 'aborted') : null,
     },
     entries: match.entries.map((e: MatchEntry) => ({
       seat: e.seat,
@@ -67,6 +69,8 @@ export async function loadMatch(db: Kysely<Database>, id: string): Promise<Match
     budget: match.budget,
     startedAt: match.started_at.toISOString(),
     finishedAt: match.finished_at.toISOString(),
+    status: match.status,
+    abortReason: match.abort_reason,
     entries: entries.map((e) => ({
       seat: e.seat,
       player: e.player_name,

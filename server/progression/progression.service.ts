@@ -3,6 +3,7 @@ import type { Match } from '../../shared/match.schema.ts';
 import type { RunEvent } from '../../shared/run.schema.ts';
 import type { Database } from '../db/tables.ts';
 import { saveMatch } from '../matches/match.service.ts';
+import { deleteLiveMatch, isMatchStored } from '../match/live-match.repository.ts';
 import type { RunRecord } from '../runs/run.record.ts';
 import { insertRuns } from '../runs/run.repository.ts';
 import { ACHIEVEMENTS, raceAchievements, runAchievements, type AchievementDef, type AchievementGrant, type RunFacts } from './achievements.ts';
@@ -55,18 +56,46 @@ export interface RaceResult {
   tournament?: { id: string; round: number };
 }
 
+/** Postgres's unique_violation: a row with that key is already there. */
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Stores a match at most once: `store` runs in a transaction that first
+ * checks the match id is not stored yet (and does nothing if it is), and
+ * deletes the match's live rows (what a restarted server would carry on) with
+ * the same commit. Two attempts at once: the second fails on the match's key
+ * and is a no-op too. Returns what `store` returned, or `none` when the match
+ * was stored already.
+ */
+async function storeOnce<T>(db: Kysely<Database>, matchId: string, none: T, store: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  try {
+    return await db.transaction().execute(async (trx) => {
+      if (await isMatchStored(trx, matchId)) return none;
+      const out = await store(trx);
+      await deleteLiveMatch(trx, matchId);
+      return out;
+    });
+  } catch (err) {
+    if ((err as { code?: unknown }).code === UNIQUE_VIOLATION && (await isMatchStored(db, matchId))) return none;
+    throw err;
+  }
+}
+
 /**
  * Stores a race and everything it changes, in one transaction: the match and
  * its runs, ratings overall and on the task (OpenSkill, all entries ranked at
  * once), XP for every player, and the achievements the runs and the standings
  * earned. Returns the tiers unlocked. An unrated match (a custom seed) is
  * stored with its runs and changes nothing else: no rating, XP or achievement.
+ * A match id already stored is not stored again and changes nothing (none
+ * unlocked): a match is never counted twice, whatever retries or restarts
+ * happen around it.
  */
 export async function recordRaceResult(db: Kysely<Database>, r: RaceResult, at = new Date()): Promise<Unlock[]> {
-  return db.transaction().execute(async (trx) => {
+  return storeOnce(db, r.match.id, [] as Unlock[], async (trx) => {
     const task = r.match.task.name;
     const history = await taskHistory(trx, task, r.match.id);
-    await saveMatch(trx, r.match, r.runs, r.tournament);
+    await saveMatch(trx, { ...r.match, status: 'finished', abortReason: null }, r.runs, r.tournament);
     // A custom seed could have been tried out beforehand: the match is kept, and counts for nothing.
     if (!r.match.rated) return [];
     const ranked = r.match.entries.filter((e): e is typeof e & { playerId: string; rank: number } => e.playerId !== null && e.rank !== null);
@@ -92,6 +121,19 @@ export async function recordRaceResult(db: Kysely<Database>, r: RaceResult, at =
     }
     grants.push(...raceAchievements(r.match.id, raceFacts, history));
     return applyGrants(trx, grants, at);
+  });
+}
+
+/**
+ * Stores a match that was called off (`reason`: why it could not be carried
+ * on) with its entries and their runs as far as they got, and changes nothing
+ * else: no rating, XP or achievement moves for anyone. Stored at most once,
+ * like a finished race; false when the id was stored already.
+ */
+export async function recordAbortedMatch(db: Kysely<Database>, r: Omit<RaceResult, 'events'>, reason: string): Promise<boolean> {
+  return storeOnce(db, r.match.id, false, async (trx) => {
+    await saveMatch(trx, { ...r.match, status: 'aborted', abortReason: reason, entries: r.match.entries.map((e) => ({ ...e, rank: null })) }, r.runs, r.tournament);
+    return true;
   });
 }
 
