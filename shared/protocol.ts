@@ -9,6 +9,8 @@ export const ErrorCode = {
   RoomFull: 'ROOM_FULL',
   SpecTooLarge: 'SPEC_TOO_LARGE',
   TrainingFailed: 'TRAINING_FAILED',
+  /** The engine refused a control (the message gives its reason); it cost nothing. */
+  ControlRefused: 'CONTROL_REFUSED',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -74,9 +74,15 @@ export interface RaceWelcomeMessage {
   playerId: string;
 }
 
-/** Server → the steering player: their intervention was sent to the run. */
+/**
+ * Server → the steering player: their intervention took effect in the run (the engine confirmed it).
+ * A control the engine refuses is answered with an `error` (code `CONTROL_REFUSED`, the engine's reason)
+ * instead, and costs neither an intervention nor budget.
+ */
 export interface RaceSteeredMessage {
   control: Control;
+  /** The step of the run it took effect at (before that step's batch). */
+  step: number;
   /** Samples of budget it cost. */
   cost: number;
   interventionsLeft: number;

@@ -4,7 +4,7 @@ import type { RoomIdentity } from '../../shared/identity.schema.ts';
 import { ArenaRoom } from '../arena-room.ts';
 import { patchListing } from '../lobby/listing.ts';
 import { drawFairSeed, listingOf, publishCommitment, revealInState, revealOf, type FairSeed } from '../match/fair-seed.ts';
-import { RECONNECT_SECONDS } from '../race/race.room.ts';
+import { RECONNECT_SECONDS } from '../match/reconnection.ts';
 import type { z } from 'zod';
 import { strideFor } from '../../shared/curve-downsample.ts';
 import { moduleLogger } from '../logger.ts';

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { LoggedControl } from '../../shared/control.schema.ts';
 import type { ModelSpec } from '../../shared/model-spec.schema.ts';
+import { FairSeed } from './fair-seed.ts';
 import { MatchEvent, MatchKind, MatchPhase, type MatchEventInput } from './match-events.ts';
 
 /** Which phases each phase may move on to. Stored and aborted are final. */
@@ -50,6 +51,8 @@ export const MatchLifecycleJson = z.object({
   options: z.record(z.string(), Json),
   /** The seed every run of the match trains with (null where the kind has none yet). */
   seed: z.number().int().nullable(),
+  /** The seed with its salt and commitment, where the server drew it (fair seeds): secret until the match is over. */
+  fairSeed: FairSeed.optional(),
   /** Set for a tournament's match: which tournament and round. */
   tournament: z.object({ id: z.string(), round: z.number().int().min(0) }).optional(),
   /** Derived from the log; checked on restore. */
@@ -85,6 +88,7 @@ export interface MatchLifecycleInit {
   roomId: string;
   options?: Record<string, unknown>;
   seed?: number | null;
+  fairSeed?: FairSeed;
   tournament?: { id: string; round: number };
 }
 
@@ -97,6 +101,7 @@ export class MatchLifecycle {
   readonly roomId: string;
   readonly options: Readonly<Record<string, z.infer<typeof Json>>>;
   readonly seed: number | null;
+  readonly fairSeed?: FairSeed;
   readonly tournament?: { id: string; round: number };
   private readonly log: MatchEvent[] = [];
   private current: MatchPhase = 'lobby';
@@ -109,7 +114,8 @@ export class MatchLifecycle {
     this.roomId = init.roomId;
     // Through JSON once, so what is kept is exactly what `toJSON` gives back (no undefined keys, no class instances).
     this.options = z.record(z.string(), Json).parse(JSON.parse(JSON.stringify(init.options ?? {})));
-    this.seed = init.seed ?? null;
+    this.seed = init.seed ?? init.fairSeed?.seed ?? null;
+    if (init.fairSeed) this.fairSeed = FairSeed.parse(init.fairSeed);
     if (init.tournament) this.tournament = { ...init.tournament };
     this.now = now;
   }
@@ -203,6 +209,7 @@ export class MatchLifecycle {
       roomId: this.roomId,
       options: JSON.parse(JSON.stringify(this.options)),
       seed: this.seed,
+      ...(this.fairSeed ? { fairSeed: { ...this.fairSeed } } : {}),
       ...(this.tournament ? { tournament: { ...this.tournament } } : {}),
       phase: this.current,
       events: this.log.map((e) => structuredClone(e)),
@@ -213,7 +220,7 @@ export class MatchLifecycle {
   static restore(json: unknown, now: Clock = Date.now): MatchLifecycle {
     const data = MatchLifecycleJson.parse(json);
     const match = new MatchLifecycle(
-      { id: data.id, kind: data.kind, roomId: data.roomId, options: data.options, seed: data.seed, ...(data.tournament ? { tournament: data.tournament } : {}) },
+      { id: data.id, kind: data.kind, roomId: data.roomId, options: data.options, seed: data.seed, ...(data.fairSeed ? { fairSeed: data.fairSeed } : {}), ...(data.tournament ? { tournament: data.tournament } : {}) },
       now,
     );
     for (const event of data.events) {

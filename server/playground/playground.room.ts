@@ -3,7 +3,7 @@ import { ServerError, type Client } from '@colyseus/core';
 import type { RoomIdentity } from '../../shared/identity.schema.ts';
 import { ArenaRoom } from '../arena-room.ts';
 import { patchListing } from '../lobby/listing.ts';
-import { RECONNECT_SECONDS } from '../race/race.room.ts';
+import { RECONNECT_SECONDS } from '../match/reconnection.ts';
 import type { z } from 'zod';
 import type { Control } from '../../shared/control.schema.ts';
 import type { LandscapeFrame, LandscapeRequest } from '../../shared/landscape.schema.ts';

@@ -4,7 +4,7 @@ import type { RoomIdentity } from '../../shared/identity.schema.ts';
 import { ArenaRoom } from '../arena-room.ts';
 import { patchListing } from '../lobby/listing.ts';
 import { drawFairSeed, publishCommitment, revealInState } from '../match/fair-seed.ts';
-import { RECONNECT_SECONDS } from '../race/race.room.ts';
+import { RECONNECT_SECONDS } from '../match/reconnection.ts';
 import type { z } from 'zod';
 import { parameterCount } from '../../shared/model-spec.metrics.ts';
 import { moduleLogger } from '../logger.ts';
@@ -30,7 +30,7 @@ import { MatchSide, TournamentMatch, TournamentPlayer, TournamentState } from '.
 import { checkSpecSize, describeZodError } from '../../shared/validation.ts';
 import type { Unlock } from '../progression/progression.service.ts';
 import { freeSeat } from '../race/race.rules.ts';
-import { raceMatchResult, runRaceMatch, type RaceMatchEntry, type RunningRaceMatch } from './race-match.ts';
+import { raceMatchResult, runMatch, type RaceMatchEntry, type RunningRaceMatch } from '../match/match-runner.ts';
 import {
   bracketFirstRound,
   bracketNextRound,
@@ -341,14 +341,14 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
     const conditions = { task: this.options.task, budget: this.options.budget, seed: fairSeed.seed };
     const startedAt = new Date();
     const sideOf = (seat: number) => view.sides.find((s) => s.seat === seat)!;
-    const match = runRaceMatch(this.services.trainer, conditions, entries, {
+    const match = runMatch(this.services.trainer, conditions, entries, {
       onFrame: (seat, frame) => {
         const side = sideOf(seat);
         side.samples = frame.samples;
         side.loss = frame.loss;
         side.valAccuracy = frame.valAccuracy;
       },
-      onRecovered: (seat, info) => this.broadcast('notice', recoveryNotice(info, entries.find((e) => e.seat === seat)?.player)),
+      notice: (notice) => this.broadcast('notice', notice),
     });
     this.running.add(match);
     const outcomes = await match.done;

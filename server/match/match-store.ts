@@ -1,0 +1,24 @@
+import type { Unlock } from '../progression/progression.service.ts';
+import type { MatchLifecycle } from './lifecycle.ts';
+
+/** Names an achievement tier a match unlocked with the player's name, as rooms announce them. */
+export function announceUnlocks(unlocks: readonly Unlock[], names: ReadonlyMap<string | null, string>): Array<{ playerId: string; player: string; achievement: string; tier: number }> {
+  return unlocks.map((u) => ({ playerId: u.playerId, player: names.get(u.playerId) ?? '', achievement: u.name, tier: u.tier }));
+}
+
+/**
+ * Stores a settled match with `store` (which returns the achievements it unlocked): the lifecycle then
+ * moves to stored under `matchId`, or, when the database refused it, to aborted with the reason, and
+ * `refused` hears the error (to log it and tell the room). Unlocks are none when it was not stored.
+ */
+export async function storeMatch(match: MatchLifecycle, matchId: string, store: () => Promise<Unlock[]>, refused: (err: unknown) => void): Promise<Unlock[]> {
+  try {
+    const unlocks = await store();
+    match.record({ type: 'stored', matchId });
+    return unlocks;
+  } catch (err) {
+    refused(err);
+    if (!match.ended) match.transition('aborted', 'the result could not be stored');
+    return [];
+  }
+}

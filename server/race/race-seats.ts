@@ -1,0 +1,79 @@
+import type { RoomIdentity } from '../../shared/identity.schema.ts';
+import type { ModelSpec } from '../../shared/model-spec.schema.ts';
+import { CURVE_POINTS, EntryStatus, type RaceResultMessage } from '../../shared/race.messages.ts';
+import { RaceEntry, type RaceState } from '../../shared/race.state.ts';
+import type { RunResult, TelemetryFrame } from '../../shared/run.schema.ts';
+import { LiveCurve, type MatchLifecycle, type RaceMatchOutcome } from '../match/index.ts';
+import type { MatchCurves } from '../match/match-runner.ts';
+import { freeSeat } from './race.rules.ts';
+
+/**
+ * A race's seats as the room's state shows them (by session), kept in step with its match's log (by
+ * seat): who sits where, their spec, their live figures and curve, and their final place.
+ */
+export class RaceSeats {
+  private readonly state: RaceState;
+  private readonly match: MatchLifecycle;
+  /** Each seat's whole learning curve (state shows it downsampled). */
+  private readonly curves = new Map<number, LiveCurve<'samples' | 'loss' | 'valAccuracy'>>();
+
+  constructor(state: RaceState, match: MatchLifecycle) {
+    this.state = state;
+    this.match = match;
+  }
+
+  /** Seats `who` (as `playerId`) in the lowest free seat, with `interventions` to use. */
+  seat(sessionId: string, who: RoomIdentity, playerId: string, interventions: number): RaceEntry {
+    const entry = Object.assign(new RaceEntry(), { seat: freeSeat([...this.state.entries.values()].map((e) => e.seat)), player: who.name, interventionsLeft: interventions });
+    this.state.entries.set(sessionId, entry);
+    this.curves.set(entry.seat, new LiveCurve({ samples: entry.curveSamples, loss: entry.curveLoss, valAccuracy: entry.curveValAccuracy }, CURVE_POINTS));
+    this.match.record({ type: 'join', role: 'player', playerId, name: who.name, seat: entry.seat });
+    return entry;
+  }
+
+  unseat(sessionId: string, entry: RaceEntry, reason: string): void {
+    this.match.record({ type: 'leave', role: 'player', playerId: this.logged(entry).playerId, seat: entry.seat, reason });
+    this.state.entries.delete(sessionId);
+    this.curves.delete(entry.seat);
+  }
+
+  /** What the log says of a seat: its player's id and spec. */
+  logged(entry: RaceEntry): { playerId: string; spec?: ModelSpec } {
+    return this.match.entries().find((e) => e.seat === entry.seat)!;
+  }
+
+  /** Player ids already seated. */
+  playerIds(): string[] {
+    return this.match.entries().map((e) => e.playerId);
+  }
+
+  bySeat(seat: number): RaceEntry {
+    return [...this.state.entries.values()].find((e) => e.seat === seat)!;
+  }
+
+  /** Mirrors a frame (or a result's final figures) into the seat's figures and curve. */
+  applyFrame(seat: number, f: Pick<TelemetryFrame, 'samples' | 'loss' | 'accuracy' | 'valAccuracy' | 'samplesPerSec'>): void {
+    Object.assign(this.bySeat(seat), { samples: f.samples, loss: f.loss, accuracy: f.accuracy, valAccuracy: f.valAccuracy, samplesPerSec: f.samplesPerSec });
+    this.curves.get(seat)?.add({ samples: f.samples, loss: f.loss, valAccuracy: f.valAccuracy });
+  }
+
+  /** A seat's run ended. */
+  settled(seat: number, result: RunResult | undefined): void {
+    if (result) this.applyFrame(seat, { ...result.final, samples: result.samples, samplesPerSec: result.samplesPerSec });
+    this.bySeat(seat).status = result ? EntryStatus.Finished : EntryStatus.Failed;
+  }
+
+  /** Every curve in full, by seat, for storage. */
+  allCurves(): MatchCurves {
+    return new Map([...this.curves].map(([seat, curve]) => [seat, curve.points]));
+  }
+
+  /** Shows each seat's place and held-out score, and returns the ranking the result message carries. */
+  rank(outcomes: readonly RaceMatchOutcome[]): RaceResultMessage['ranking'] {
+    for (const o of outcomes) Object.assign(this.bySeat(o.entry.seat), { rank: o.rank, heldOutAccuracy: o.result?.heldOutAccuracy ?? 0 });
+    return [...outcomes].sort((a, b) => a.rank - b.rank).map(({ entry: { player, playerId, seat } }) => {
+      const { rank, valAccuracy, heldOutAccuracy } = this.bySeat(seat);
+      return { player, playerId, seat, rank, valAccuracy, heldOutAccuracy };
+    });
+  }
+}
