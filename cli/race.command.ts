@@ -13,7 +13,8 @@ import { UsageError } from './usage-error.ts';
 
 export const RACE_USAGE = `arena race --server URL [--players 4] [--task spiral] [--budget 20000] [--seed S] [--timeout 600] [--json]
   N bots join one race on a running server through @colyseus/sdk, each with its own network,
-  play it to the end and print {"matchId":…,"ranking":[{"player":…,"valAccuracy":…},…]}.`;
+  play it to the end and print {"matchId":…,"ranking":[{"player":…,"valAccuracy":…},…]}.
+  Without --seed the server draws the seed (a rated race); --seed S makes it custom and unrated.`;
 
 const Args = z.object({
   server: z.string().url('--server must be a URL such as http://localhost:2567'),

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitmentOf } from '../server/match/fair-seed.ts';
 import { startTestArena } from './support/arena.ts';
 
 const run = promisify(execFile);
@@ -42,6 +43,7 @@ describe('npm run arena', () => {
 
   describe('race against a running server', () => {
     let t: Awaited<ReturnType<typeof startTestArena>>;
+    let matchId = '';
     beforeAll(async () => {
       t = await startTestArena();
     });
@@ -57,6 +59,24 @@ describe('npm run arena', () => {
       expect(Math.max(...out.ranking.map((r: { valAccuracy: number }) => r.valAccuracy))).toBeGreaterThan(0.8);
       const stored = await t.arena.services.matches.load(out.matchId);
       expect(stored?.entries).toHaveLength(4);
+      matchId = out.matchId;
+    });
+
+    it("replays the stored race from its page's address: the seed commitment holds and every run replays bit for bit; a tampered reveal fails loudly", async () => {
+      const page = `${t.url}/#/matches/${matchId}`;
+      const out = JSON.parse((await arena('replay', page, '--json')).stdout.trim());
+      expect(out).toMatchObject({ matchId, rated: true, seed: { verified: true } });
+      expect(out.runs).toHaveLength(4);
+      for (const r of out.runs) expect(r).toMatchObject({ match: true, verdict: 'match', samples: 20_000 });
+      // Someone edits the stored salt: the reveal no longer hashes to the commitment, and nothing is replayed.
+      const db = t.arena.database.db;
+      const row = await db.selectFrom('matches').select(['seed_salt']).where('id', '=', matchId).executeTakeFirstOrThrow();
+      await db.updateTable('matches').set({ seed_salt: 'f'.repeat(64) }).where('id', '=', matchId).execute();
+      const err = await arena('replay', `${t.url}/api/matches/${matchId}`).catch((e: { code: number; stdout: string; stderr: string }) => e);
+      await db.updateTable('matches').set({ seed_salt: row.seed_salt }).where('id', '=', matchId).execute();
+      expect(err).toMatchObject({ code: 1 });
+      expect((err as { stderr: string }).stderr).toContain('SEED REVEAL DOES NOT MATCH ITS COMMITMENT');
+      expect((err as { stdout: string }).stdout).not.toContain('replayed bit for bit');
     });
 
     it('refuses a bad option with a message that names it', async () => {
@@ -82,6 +102,46 @@ describe('npm run arena -- replay', () => {
     const csv = readFileSync(path.join(dir, 'metrics.csv'), 'utf8').split('\n');
     expect(csv[0]).toMatch(/^step,samples,flops,loss/);
     expect(JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')).weightsManifest[0].paths).toEqual(['weights.bin']);
+  });
+
+  it('verifies nothing and says so (exit 3) when the expected block is removed or names another backend', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'arena-unverified-'));
+    await arena('train', '--task', 'xor', '--budget', '1000', '--seed', '4', '--export', dir);
+    const runFile = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8'));
+    const { expected, ...bare } = runFile;
+    writeFileSync(path.join(dir, 'bare.json'), JSON.stringify(bare));
+    writeFileSync(path.join(dir, 'elsewhere.json'), JSON.stringify({ ...runFile, expected: { ...expected, backend: 'tensorflow' } }));
+    for (const [file, why] of [['bare.json', 'no expected block'], ['elsewhere.json', 'made on the tensorflow backend']] as const) {
+      const err = await arena('replay', path.join(dir, file)).catch((e: { code: number; stdout: string }) => e);
+      expect(err, file).toMatchObject({ code: 3 });
+      expect((err as { stdout: string }).stdout).toContain('NOT VERIFIED');
+      expect((err as { stdout: string }).stdout).toContain(why);
+    }
+  });
+
+  it('checks the seed commitment a run file carries before replaying it; a tampered reveal fails (exit 1) and is not replayed', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'arena-commit-'));
+    await arena('train', '--task', 'xor', '--budget', '1000', '--seed', '6', '--export', dir);
+    const runFile = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8'));
+    const salt = '0123456789abcdef'.repeat(4);
+    const reveal = { scheme: 'gradient-arena-seed-v1', commitment: commitmentOf(6, salt), seed: 6, salt };
+    writeFileSync(path.join(dir, 'honest.json'), JSON.stringify({ ...runFile, seedReveal: reveal }));
+    const honest = await arena('replay', path.join(dir, 'honest.json'));
+    expect(honest.stdout).toContain('seed verified: seed 6 matches the commitment');
+    expect(honest.stdout).toContain('replayed bit for bit');
+    const tampered = {
+      'seed.json': { ...runFile, seed: 7, seedReveal: { ...reveal, seed: 7 } }, // a seed that suits the entry, claimed afterwards
+      'salt.json': { ...runFile, seedReveal: { ...reveal, salt: 'f' + salt.slice(1) } },
+      'commitment.json': { ...runFile, seedReveal: { ...reveal, commitment: commitmentOf(6, 'e'.repeat(64)) } },
+      'run-seed.json': { ...runFile, seed: 7, expected: undefined, seedReveal: reveal }, // the run trained on another seed than revealed
+    };
+    for (const [file, content] of Object.entries(tampered)) {
+      writeFileSync(path.join(dir, file), JSON.stringify(content));
+      const err = await arena('replay', path.join(dir, file)).catch((e: { code: number; stdout: string; stderr: string }) => e);
+      expect(err, file).toMatchObject({ code: 1 });
+      expect((err as { stderr: string }).stderr, file).toContain('SEED REVEAL DOES NOT MATCH ITS COMMITMENT');
+      expect((err as { stdout: string }).stdout, file).not.toContain('replayed');
+    }
   });
 
   it('names what is wrong with a file that is not a run file', async () => {
