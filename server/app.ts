@@ -26,21 +26,21 @@ import { leaderboard } from './progression/leaderboard.service.ts';
 import { ensurePlayer } from './progression/players.service.ts';
 import { achievementInfos, playerProfile } from './progression/profile.service.ts';
 import { syncAchievementDefs } from './progression/progression.repository.ts';
-import { recordGanBattle, recordRaceResult, recordTournamentResult } from './progression/progression.service.ts';
 import { loadRun } from './runs/run.service.ts';
-import { recordSoloRun } from './progression/progression.service.ts';
+import { ResultOutbox } from './outbox/result-outbox.ts';
+import { storedResults } from './outbox/stored-results.ts';
 import { apiRoutes } from './api.routes.ts';
 import { ArenaLobbyRoom } from './lobby/lobby.room.ts';
 import { PlaygroundRoom } from './playground/playground.room.ts';
 import { RaceRoom } from './race/race.room.ts';
 import { GanRoom } from './gan/gan.room.ts';
-import { insertTournament } from './tournament/tournament.repository.ts';
 import { TournamentRoom } from './tournament/tournament.room.ts';
 import { BullmqTrainer } from './trainer/bullmq.trainer.ts';
 import { LocalTrainer } from './trainer/local.trainer.ts';
 import { SavedRunStore } from './trainer/saved-run.store.ts';
 import type { Trainer } from './trainer/trainer.port.ts';
 import { BACKEND_DEGRADED } from '../shared/worker-heartbeat.schema.ts';
+import type { RunEvent } from '../shared/run.schema.ts';
 
 /** A running arena. */
 export interface Arena {
@@ -103,14 +103,22 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
   await syncAchievementDefs(database.db, ACHIEVEMENTS);
   const db = database.db;
   const secret = resolveArenaSecret({ secret: config.ARENA_SECRET, secretFile: config.SECRET_FILE, sharedByServers: Boolean(config.REDIS_URL) });
+  const outbox = new ResultOutbox(storedResults(db), { dir: config.OUTBOX_DIR ?? path.join(config.DATA_DIR, 'outbox'), maxRetryMs: config.OUTBOX_MAX_RETRY_MS });
+  await outbox.open();
   const services: ArenaServices = {
     trainer,
     identity: guestIdentity(db, { keys: { current: secret, previous: config.ARENA_SECRET_PREVIOUS }, ttlSeconds: config.GUEST_TOKEN_TTL_DAYS * 86_400 }),
     players: { ensure: (id, name) => ensurePlayer(db, id, name), profile: (id) => playerProfile(db, id) },
-    matches: { load: (id) => loadMatch(db, id), recordRace: (r) => recordRaceResult(db, r) },
-    runs: { load: (id) => loadRun(db, id), recordSolo: (run, events, credit) => recordSoloRun(db, run, events, credit) },
-    tournaments: { open: (t) => insertTournament(db, t), finish: (t) => recordTournamentResult(db, t) },
-    gan: { recordBattle: (b) => recordGanBattle(db, b) },
+    matches: {
+      load: (id) => loadMatch(db, id),
+      recordRace: (r, hooks) => outbox.store('race', r.match.id, { match: r.match, runs: [...r.runs], events: [...r.events].map(([id, e]) => [id, [...e]] as [string, RunEvent[]]), ...(r.tournament ? { tournament: r.tournament } : {}) }, hooks),
+    },
+    runs: { load: (id) => loadRun(db, id), recordSolo: (run, events, credit, hooks) => outbox.store('solo', run.id, { run, events: [...events], ...(credit ? { credit } : {}) }, hooks) },
+    tournaments: {
+      open: async (t, hooks) => void (await outbox.store('tournamentOpen', t.id, t, hooks)),
+      finish: (t, hooks) => outbox.store('tournamentFinish', t.id, { ...t, ranking: [...t.ranking] }, hooks),
+    },
+    gan: { recordBattle: (b, hooks) => outbox.store('ganBattle', b.battleId, b, hooks) },
     progression: { leaderboard: (q) => leaderboard(db, q), achievements: () => achievementInfos(db) },
   };
 
@@ -148,6 +156,7 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
       (closing ??= (async () => {
         await gameServer.gracefullyShutdown(false);
         await trainer.close();
+        await outbox.close();
         await ops.close();
         redis?.disconnect();
         await database.close();

@@ -6,9 +6,14 @@ import type { RunView } from '../shared/run-view.schema.ts';
 import type { RaceResult, SoloCredit, Unlock } from './progression/progression.service.ts';
 import type { RunRecord } from './runs/run.record.ts';
 import type { NewTournament } from './tournament/tournament.repository.ts';
+import type { StoreHooks } from './outbox/result-outbox.ts';
 import type { Trainer } from './trainer/trainer.port.ts';
 
-/** What rooms and routes may call; built once at start-up. */
+/**
+ * What rooms and routes may call; built once at start-up. Every `record…` (and the tournament's `open` and
+ * `finish`) resolves once its result is stored: at once, or, while the database is unreachable, after
+ * `hooks.onPending` was called and the result waited in the outbox (see `ResultOutbox`).
+ */
 export interface ArenaServices {
   trainer: Trainer;
   identity: {
@@ -29,22 +34,22 @@ export interface ArenaServices {
   matches: {
     load(id: string): Promise<Match | undefined>;
     /** Stores a race with its runs, ratings, XP and achievements (an unrated one: the match and its runs only). */
-    recordRace(result: RaceResult): Promise<Unlock[]>;
+    recordRace(result: RaceResult, hooks?: StoreHooks): Promise<Unlock[]>;
   };
   runs: {
     load(id: string): Promise<RunView | undefined>;
     /** Stores a solo run (a playground's) with the achievements its own events earn. */
-    recordSolo(run: RunRecord, events: readonly RunEvent[], credit?: SoloCredit): Promise<Unlock[]>;
+    recordSolo(run: RunRecord, events: readonly RunEvent[], credit?: SoloCredit, hooks?: StoreHooks): Promise<Unlock[]>;
   };
   tournaments: {
     /** Stores a tournament as running, before its first match (matches point at it). */
-    open(t: NewTournament): Promise<void>;
+    open(t: NewTournament, hooks?: StoreHooks): Promise<void>;
     /** Stores the final ranking (player ids, champion first) and, when rated, credits the champion. */
-    finish(t: NewTournament & { ranking: readonly string[]; rated: boolean }): Promise<Unlock[]>;
+    finish(t: NewTournament & { ranking: readonly string[]; rated: boolean }, hooks?: StoreHooks): Promise<Unlock[]>;
   };
   gan: {
     /** Credits a rated GAN battle's winner (XP; "GAN Forger" when the generator won); an unrated one credits nobody. */
-    recordBattle(b: { battleId: string; generatorPlayerId: string; discriminatorPlayerId: string; generatorWon: boolean; rated: boolean }): Promise<Unlock[]>;
+    recordBattle(b: { battleId: string; generatorPlayerId: string; discriminatorPlayerId: string; generatorWon: boolean; rated: boolean }, hooks?: StoreHooks): Promise<Unlock[]>;
   };
   progression: {
     leaderboard(q: LeaderboardQuery): Promise<LeaderboardPage>;

@@ -22,6 +22,13 @@ export const ServerConfig = z.object({
    * runs resume after the server process dies (default: `arena-runs` inside DATA_DIR). Unused with REDIS_URL.
    */
   RUN_STATE_DIR: z.string().min(1).optional(),
+  /**
+   * Folder of the results outbox (default DATA_DIR/outbox): finished matches that could not be stored while
+   * the database was unreachable wait there, on local disk, until they are.
+   */
+  OUTBOX_DIR: z.string().min(1).optional(),
+  /** Longest wait between two tries to store a waiting result, in ms (default 30000; the first retry is after 500 ms, then doubling). */
+  OUTBOX_MAX_RETRY_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   /** BullMQ queue of training runs (default arena-train). */
   ARENA_QUEUE: z.string().min(1).default(DEFAULT_QUEUE),
   /** Training threads of the embedded trainer (default: one per core). */

@@ -7,6 +7,7 @@ import { drawFairSeed, listingOf, publishCommitment, revealInState, revealOf, ty
 import { RECONNECT_SECONDS } from '../match/reconnection.ts';
 import type { z } from 'zod';
 import { strideFor } from '../../shared/curve-downsample.ts';
+import { savingNotices } from '../outbox/saving-notice.ts';
 import { moduleLogger } from '../logger.ts';
 import { sampleDistribution } from '../../shared/datasets/gan-distributions.ts';
 import {
@@ -343,7 +344,9 @@ export class GanRoom extends ArenaRoom<{ state: GanState }> {
     const d = this.seats.get('discriminator')!;
     let unlocks: Unlock[] = [];
     try {
-      unlocks = await this.services.gan.recordBattle({ battleId: this.battleId, generatorPlayerId: g.playerId, discriminatorPlayerId: d.playerId, generatorWon: outcome.winner === 'generator', rated: this.fairSeed.rated });
+      const saving = savingNotices((n) => this.broadcast('notice', n), 'the battle result');
+      unlocks = await this.services.gan.recordBattle({ battleId: this.battleId, generatorPlayerId: g.playerId, discriminatorPlayerId: d.playerId, generatorWon: outcome.winner === 'generator', rated: this.fairSeed.rated }, saving.hooks);
+      saving.stored();
     } catch (err) {
       moduleLogger('gan').error({ roomId: this.roomId, err }, 'could not store the battle');
       this.broadcast('error', { code: ErrorCode.Internal, message: 'the result could not be stored' } satisfies GanErrorMessage);

@@ -1,4 +1,7 @@
 import type { Unlock } from '../progression/progression.service.ts';
+import type { RoomNoticeMessage } from '../../shared/protocol.ts';
+import type { StoreHooks } from '../outbox/result-outbox.ts';
+import { savingNotices } from '../outbox/saving-notice.ts';
 import type { MatchLifecycle } from './lifecycle.ts';
 
 /** Names an achievement tier a match unlocked with the player's name, as rooms announce them. */
@@ -10,10 +13,20 @@ export function announceUnlocks(unlocks: readonly Unlock[], names: ReadonlyMap<s
  * Stores a settled match with `store` (which returns the achievements it unlocked): the lifecycle then
  * moves to stored under `matchId`, or, when the database refused it, to aborted with the reason, and
  * `refused` hears the error (to log it and tell the room). Unlocks are none when it was not stored.
+ * While the database is unreachable the match stays settling and its result waits in the outbox: `tell`
+ * (the room's notice broadcast) says "saving `what`…", and then that it is stored.
  */
-export async function storeMatch(match: MatchLifecycle, matchId: string, store: () => Promise<Unlock[]>, refused: (err: unknown) => void): Promise<Unlock[]> {
+export async function storeMatch(
+  match: MatchLifecycle,
+  matchId: string,
+  store: (hooks: StoreHooks) => Promise<Unlock[]>,
+  refused: (err: unknown) => void,
+  saving?: { tell: (notice: RoomNoticeMessage) => void; what: string },
+): Promise<Unlock[]> {
+  const notices = saving ? savingNotices(saving.tell, saving.what) : undefined;
   try {
-    const unlocks = await store();
+    const unlocks = await store(notices?.hooks ?? {});
+    notices?.stored();
     match.record({ type: 'stored', matchId });
     return unlocks;
   } catch (err) {

@@ -31,6 +31,7 @@ import { describeRecovery, recoveryNotice, type RecoveryInfo } from '../trainer/
 import { TrainJob, type LayerStats, type ProbeFrame, type RunEvent, type RunResult, type TelemetryFrame } from '../../shared/run.schema.ts';
 import { isPlanar, taskKind } from '../../shared/task.schema.ts';
 import { checkSpecSize, describeZodError } from '../../shared/validation.ts';
+import { savingNotices } from '../outbox/saving-notice.ts';
 import { moduleLogger } from '../logger.ts';
 import { runRecordOf } from '../runs/run.record.ts';
 import { challengeShock, describeChallenge, judgeChallenge, specRefusal } from './challenge.rules.ts';
@@ -380,7 +381,9 @@ export class PlaygroundRoom extends ArenaRoom<{ state: PlaygroundState }> {
       try {
         const record = runRecordOf(run.job, { result, events: run.events, playerId: this.owner.playerId, matchId: null, samplesIfFailed: this.state.samples });
         const credit = challenge?.status === ChallengeStatus.Passed ? { challengePassed: this.options.challenge!.kind } : {};
-        unlocks = (await this.services.runs.recordSolo(record, run.events, credit)).map((u) => ({ achievement: u.name, tier: u.tier }));
+        const saving = savingNotices((n) => this.broadcast('notice', n), 'the run');
+        unlocks = (await this.services.runs.recordSolo(record, run.events, credit, saving.hooks)).map((u) => ({ achievement: u.name, tier: u.tier }));
+        saving.stored();
         stored = true;
       } catch (err) {
         moduleLogger('playground').error({ roomId: this.roomId, runId: run.job.runId, err }, 'could not store a run');

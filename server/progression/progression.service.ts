@@ -145,10 +145,11 @@ export interface SoloCredit {
 /**
  * A solo run (a playground, say): stored, and credited with the achievements
  * its own events earn; a passed challenge adds XP and counts toward
- * Challenger, once per run.
+ * Challenger, once per run. A run stored already is not stored again.
  */
 export async function recordSoloRun(db: Kysely<Database>, run: RunRecord, events: readonly RunEvent[], credit: SoloCredit = {}, at = new Date()): Promise<Unlock[]> {
   return db.transaction().execute(async (trx) => {
+    if (await trx.selectFrom('runs').select('id').where('id', '=', run.id).executeTakeFirst()) return [];
     const history = await taskHistory(trx, run.task.name, '00000000-0000-0000-0000-000000000000');
     await insertRuns(trx, [run]);
     const facts = factsOf(run, events);

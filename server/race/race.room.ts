@@ -178,10 +178,16 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
     revealInState(this.state.fairSeed, this.match.fairSeed!);
     const ranking = this.seats.rank(outcomes);
     const result = raceMatchResult(outcomes, { id: this.match.id, roomId: this.roomId, conditions: this.conditions(), fairSeed: this.match.fairSeed!, startedAt: this.startedAt, curves: this.seats.allCurves() });
-    const unlocks = await storeMatch(this.match, result.match.id, () => this.services.matches.recordRace(result), (err) => {
-      moduleLogger('race').error({ roomId: this.roomId, err }, 'could not store the match');
-      this.broadcast('error', { code: ErrorCode.Internal, message: 'the result could not be stored' } satisfies RaceErrorMessage);
-    });
+    const unlocks = await storeMatch(
+      this.match,
+      result.match.id,
+      (hooks) => this.services.matches.recordRace(result, hooks),
+      (err) => {
+        moduleLogger('race').error({ roomId: this.roomId, err }, 'could not store the match');
+        this.broadcast('error', { code: ErrorCode.Internal, message: 'the result could not be stored' } satisfies RaceErrorMessage);
+      },
+      { tell: (n) => this.broadcast('notice', n), what: 'the race result' },
+    );
     const matchId = this.match.phase === 'stored' ? result.match.id : null;
     this.state.matchId = matchId ?? '';
     patchListing(this, { phase: RacePhase.Finished });

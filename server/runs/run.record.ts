@@ -1,39 +1,41 @@
 import { architectureOf } from '../../shared/architecture.ts';
-import type { LoggedControl } from '../../shared/control.schema.ts';
+import { z } from 'zod';
+import { LoggedControl } from '../../shared/control.schema.ts';
 import { decimate } from '../../shared/curve-downsample.ts';
-import { STORED_CURVE_POINTS, type RunCurve } from '../../shared/match.schema.ts';
-import type { ModelSpec } from '../../shared/model-spec.schema.ts';
+import { RunCurve, STORED_CURVE_POINTS } from '../../shared/match.schema.ts';
+import { ModelSpec } from '../../shared/model-spec.schema.ts';
 import { parameterCount } from '../../shared/model-spec.metrics.ts';
 import { networkDims } from '../../shared/network-dims.ts';
-import type { Metrics, RunEvent, RunResult, TrainJob } from '../../shared/run.schema.ts';
-import type { TaskSpec } from '../../shared/task.schema.ts';
+import { Metrics, type RunEvent, type RunResult, type TrainJob } from '../../shared/run.schema.ts';
+import { TaskSpec } from '../../shared/task.schema.ts';
 
-/** A run as the server stores it. */
-export interface RunRecord {
-  id: string;
-  playerId: string | null;
-  matchId: string | null;
-  spec: ModelSpec;
-  task: TaskSpec;
-  seed: number;
-  budget: number;
-  controls: LoggedControl[];
-  status: 'finished' | 'diverged' | 'failed';
-  final: Metrics | null;
-  heldOutAccuracy: number | null;
-  samples: number;
-  flops: number;
-  parameters: number;
-  architecture: string;
-  convergedSamples: number | null;
-  convergedFlops: number | null;
-  weightsHash: string | null;
-  backend: string | null;
-  parentRunId: string | null;
-  parentStep: number | null;
+/** A run as the server stores it (zod: it is read back from the results outbox too). */
+export const RunRecord = z.object({
+  id: z.string(),
+  playerId: z.string().nullable(),
+  matchId: z.string().nullable(),
+  spec: ModelSpec,
+  task: TaskSpec,
+  seed: z.number().int(),
+  budget: z.number().int(),
+  controls: z.array(LoggedControl),
+  status: z.enum(['finished', 'diverged', 'failed']),
+  final: Metrics.nullable(),
+  heldOutAccuracy: z.number().nullable(),
+  samples: z.number(),
+  flops: z.number(),
+  parameters: z.number(),
+  architecture: z.string(),
+  convergedSamples: z.number().nullable(),
+  convergedFlops: z.number().nullable(),
+  weightsHash: z.string().nullable(),
+  backend: z.string().nullable(),
+  parentRunId: z.string().nullable(),
+  parentStep: z.number().nullable(),
   /** The learning curve as the room saw it, downsampled. */
-  curve?: RunCurve | null;
-}
+  curve: RunCurve.nullable().optional(),
+});
+export type RunRecord = z.infer<typeof RunRecord>;
 
 /** A live curve's points as a stored curve of at most STORED_CURVE_POINTS (the last point always kept). */
 export function storedCurve(points: ReadonlyArray<{ samples: number; loss: number; valAccuracy: number }>): RunCurve | null {

@@ -7,6 +7,7 @@ import { drawFairSeed, publishCommitment, revealInState } from '../match/fair-se
 import { RECONNECT_SECONDS } from '../match/reconnection.ts';
 import type { z } from 'zod';
 import { parameterCount } from '../../shared/model-spec.metrics.ts';
+import { savingNotices } from '../outbox/saving-notice.ts';
 import { moduleLogger } from '../logger.ts';
 import type { ModelSpec } from '../../shared/model-spec.schema.ts';
 import { networkDims } from '../../shared/network-dims.ts';
@@ -258,7 +259,9 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
     this.state.phase = TournamentPhase.Racing;
     patchListing(this, { phase: TournamentPhase.Racing });
     try {
-      await this.services.tournaments.open({ id: this.tournamentId, name: this.options.title, format: this.options.format, task: this.options.task });
+      const saving = savingNotices((n) => this.broadcast('notice', n), 'the tournament');
+      await this.services.tournaments.open({ id: this.tournamentId, name: this.options.title, format: this.options.format, task: this.options.task }, saving.hooks);
+      saving.stored();
     } catch (err) {
       moduleLogger('tournament').error({ roomId: this.roomId, err }, 'could not store the tournament');
       this.broadcast('error', { code: ErrorCode.Internal, message: 'the tournament could not be stored; its matches will not be either' } satisfies TournamentErrorMessage);
@@ -371,7 +374,9 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
     this.record(index, { round, a: pairing.a, b: pairing.b, winner, accuracy: { a: acc(pairing.a), b: acc(pairing.b) } });
     const result = raceMatchResult(outcomes, { roomId: this.roomId, conditions, fairSeed, startedAt, tournament: { id: this.tournamentId, round } });
     try {
-      await this.services.matches.recordRace(result);
+      const saving = savingNotices((n) => this.broadcast('notice', n), `the result of round ${round}, match ${index + 1}`);
+      await this.services.matches.recordRace(result, saving.hooks);
+      saving.stored();
       view.matchId = result.match.id;
       this.matchIds.push(result.match.id);
     } catch (err) {
@@ -434,6 +439,7 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
     this.state.champion = champion.player;
     let unlocks: Unlock[] = [];
     let stored = true;
+    const finishing = savingNotices((n) => this.broadcast('notice', n), 'the tournament result');
     try {
       unlocks = await this.services.tournaments.finish({
         id: this.tournamentId,
@@ -442,7 +448,8 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
         task: this.options.task,
         ranking: ranking.map((r) => r.playerId),
         rated: this.state.rated,
-      });
+      }, finishing.hooks);
+      finishing.stored();
     } catch (err) {
       stored = false;
       moduleLogger('tournament').error({ roomId: this.roomId, err }, 'could not store the result');
