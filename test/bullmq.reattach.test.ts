@@ -12,6 +12,7 @@ import type { RecoveryInfo } from '../server/trainer/trainer.port.ts';
 import { Control } from '../shared/control.schema.ts';
 import { controlsKey, telemetryKey } from '../shared/redis-keys.ts';
 import { TrainJob, type RunResult } from '../shared/run.schema.ts';
+import { streamFields } from '../shared/trainer.wire.ts';
 import { runTraining } from '../workers/engine/run-training.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
 import { RunRecorder, waitFor, type RecordedRun } from './support/run-recorder.ts';
@@ -146,7 +147,7 @@ describe.skipIf(!ready)('a restarted server re-attaches its BullMQ runs (real Re
     expect(third.frames).toEqual([]);
 
     // Stored: the trainer forgets it.
-    await redis.xadd(telemetryKey(j.runId), '*', 'k', 'd', 'v', JSON.stringify(result));
+    await redis.xadd(telemetryKey(j.runId), '*', ...streamFields({ type: 'done', result }));
     await after.forget(j.runId);
     expect(await stateOf(j.runId)).toBe('unknown');
     expect(await redis.exists(telemetryKey(j.runId), controlsKey(j.runId))).toBe(0);

@@ -9,10 +9,11 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BullmqTrainer } from '../server/trainer/bullmq.trainer.ts';
 import { LocalTrainer } from '../server/trainer/local.trainer.ts';
-import type { Trainer } from '../server/trainer/trainer.port.ts';
+import type { Worker } from 'node:worker_threads';
+import { ForkUnavailable, type Trainer } from '../server/trainer/trainer.port.ts';
 import { telemetryKey } from '../shared/redis-keys.ts';
 import { TrainJob, type TrainJobInput } from '../shared/run.schema.ts';
-import { forkJob } from '../workers/engine/fork.ts';
+import { TRAINER_WIRE_VERSION } from '../shared/trainer.messages.ts';
 import { RunRecorder, waitFor } from './support/run-recorder.ts';
 import { hasRedis, TEST_REDIS_URL } from './support/services.ts';
 import { cleanupQueue, startWorkerProcess, type WorkerProcess } from './support/worker-process.ts';
@@ -51,6 +52,8 @@ interface Harness {
   stopped?: (runId: string) => Promise<boolean>;
   /** How a run that never trains shows up in the adapter's own bookkeeping. */
   queued?: (runId: string) => Promise<boolean>;
+  /** Delivers a message about `runId` as training would, but of the trainer wire version `v` (a worker of another build). */
+  injectForeign(runId: string, v: number): Promise<void>;
   close(): Promise<void>;
   log(): string;
 }
@@ -67,7 +70,14 @@ const adapters: Adapter[] = [
     available: true,
     start: async () => {
       const trainer = new LocalTrainer({ threads: 2 });
-      return { trainer, close: () => trainer.close(), log: () => '' };
+      // What the run's thread would post if it were of another build: delivered on the thread's own port.
+      const threadOf = (runId: string) => (trainer as unknown as { threads: Array<{ worker: Worker; runs: Set<string> }> }).threads.find((t) => t.runs.has(runId))!.worker;
+      return {
+        trainer,
+        close: () => trainer.close(),
+        log: () => '',
+        injectForeign: async (runId, v) => void threadOf(runId).emit('message', { v, msg: { type: 'failed', runId, message: 'from the future' } }),
+      };
     },
   },
   {
@@ -81,11 +91,15 @@ const adapters: Adapter[] = [
       const queue = new Queue(queueName, { connection: redis });
       const runIds = new Set<string>();
       const submit = trainer.submit.bind(trainer);
-      trainer.submit = (j, l, o) => (runIds.add(j.runId), submit(j, l, o));
+      trainer.submit = (j, l) => (runIds.add(j.runId), submit(j, l));
+      const fork = trainer.fork.bind(trainer);
+      trainer.fork = (r, l) => (runIds.add(r.runId), fork(r, l));
       return {
         trainer,
         log: worker.log,
         queued: async (runId) => (await queue.getJob(runId)) !== undefined,
+        // An entry a worker of another build would write on the run's telemetry stream.
+        injectForeign: async (runId, v) => void (await redis.xadd(telemetryKey(runId), '*', 'v', String(v), 't', 'failed', 'b', JSON.stringify({ type: 'failed', runId, message: 'from the future' }))),
         stopped: async (runId) => {
           const j = await queue.getJob(runId);
           if (!j || !(await j.isFailed())) return false;
@@ -195,21 +209,56 @@ describe.each(adapters)('trainer contract: $name', (adapter) => {
   it.skipIf(!adapter.available)("a fork from a running run's latest checkpoint, with no controls of its own, ends with the parent's weights", async () => {
     const parent = job({ spec: medium(21).spec, task: { name: 'spiral' }, seed: 21, budget: 19_200, checkpointEverySteps: 20 });
     const run = await rec.submit(h.trainer, parent);
-    // The first checkpoint is of step 0: wait for one the run has trained past.
-    const { job: child, resumeFrom } = await waitFor(async () => {
-      const bytes = await h.trainer.latestCheckpoint(parent.runId);
-      const fork = bytes && forkJob(parent, [], bytes, `contract-fork-${crypto.randomUUID()}`);
-      return fork && fork.job.parent!.step > 0 ? fork : undefined;
-    }, 'a checkpoint of the parent past step 0', 90_000);
+    const childId = `contract-fork-${crypto.randomUUID()}`;
+    const forked = rec.listen(childId);
+    // Asked before any checkpoint, or of a run that is not training, a fork is refused with a reason, and nothing starts.
+    const nobody = `contract-nobody-${crypto.randomUUID()}`;
+    await expect(h.trainer.fork({ parentRunId: nobody, runId: childId, from: { checkpoint: 'latest' } }, forked.listener)).rejects.toThrow(ForkUnavailable);
+    // The first checkpoint is of step 0: wait until the run has trained past its second.
+    await waitFor(() => (run.frames.at(-1)?.step ?? 0) >= 2 * parent.checkpointEverySteps + 5, `the parent to pass step ${2 * parent.checkpointEverySteps} (worker output: ${h.log()})`, 90_000);
+    const child = await h.trainer.fork({ parentRunId: parent.runId, runId: childId, from: { checkpoint: 'latest' } }, forked.listener);
+    expect(child.runId).toBe(childId);
     expect(child.parent!.runId).toBe(parent.runId);
-    const forked = rec.listen(child.runId);
-    await h.trainer.submit(child, forked.listener, { resumeFrom });
+    expect(child.parent!.step).toBeGreaterThan(0);
+    expect(child.parent!.step % parent.checkpointEverySteps).toBe(0);
     const [p, f] = await Promise.all([run.settled, forked.settled]);
     expect(f.samples).toBe(parent.budget);
     expect(f.weightsHash).toBe(p.weightsHash);
     // It trained only what was left after the checkpoint.
     expect(forked.frames[0]!.step).toBeGreaterThan(child.parent!.step);
     await waitFor(async () => (await h.trainer.latestCheckpoint(child.runId)) === undefined, 'no checkpoint kept once the fork has ended');
+  });
+
+  it.skipIf(!adapter.available)("a control the engine refuses comes back as a controlRefused event with the engine's reason; the next good control still applies", async () => {
+    const j = slow(5);
+    const run = await rec.submit(h.trainer, j);
+    await waitFor(() => (run.frames.at(-1)?.step ?? 0) >= 2, `the slow run to get going (worker output: ${h.log()})`, 90_000);
+    // Valid on the wire (a layer index), impossible for this network of two hidden layers: only the engine knows.
+    await h.trainer.control(j.runId, { type: 'setActivation', layer: 5, activation: 'tanh' });
+    const refused = await waitFor(() => run.events.find((e) => e.type === 'controlRefused'), 'the refusal', 30_000);
+    expect(refused.message).toMatch(/layer 5 does not exist: the network has 2 hidden layers/);
+    expect(refused.control).toEqual({ type: 'setActivation', layer: 5, activation: 'tanh' });
+    await h.trainer.control(j.runId, { type: 'setLearningRate', learningRate: 0.02 });
+    const applied = await waitFor(() => run.events.find((e) => e.type === 'control'), 'the good control', 30_000);
+    await h.trainer.cancel(j.runId);
+    expect(applied.control).toEqual({ type: 'setLearningRate', learningRate: 0.02 });
+    expect(run.events.filter((e) => e.type === 'controlRefused')).toHaveLength(1);
+    expect(run.failed).toEqual([]);
+  });
+
+  it.skipIf(!adapter.available)('a message of another wire version fails its run with a clear reason, without breaking the trainer: the next run still trains', async () => {
+    const j = slow(6);
+    const run = await rec.submit(h.trainer, j);
+    await waitFor(() => run.frames.length >= 2, `the run to get going (worker output: ${h.log()})`, 90_000);
+    const foreign = TRAINER_WIRE_VERSION + 1;
+    await h.injectForeign(j.runId, foreign);
+    await expect(run.settled).rejects.toThrow(new RegExp(`version ${foreign} is not supported \\(this side reads version ${TRAINER_WIRE_VERSION}\\)`));
+    expect(run.failed).toHaveLength(1);
+    expect(run.done).toEqual([]);
+    // The run is stopped too, not left training for nobody.
+    if (h.stopped) await waitFor(() => h.stopped!(j.runId), 'the worker to stop the run', 30_000);
+    const next = await rec.submit(h.trainer, quick(8));
+    expect((await next.settled).samples).toBe(quick(8).budget);
   });
 
   it.skipIf(!adapter.available)('two runs side by side both progress: neither finishes before the other is well under way', async () => {

@@ -40,7 +40,7 @@ describe('a training thread dies under a playground run (real arena, @colyseus/s
     const notices = [nextMessage<RoomNoticeMessage>(owner, 'notice'), nextMessage<RoomNoticeMessage>(eve, 'notice')];
     await trainer.stopThread(thread!);
     const [toOwner, toEve] = await Promise.all(notices);
-    expect(toOwner!.message).toMatch(/^training thread was stopped; resumed from step [1-9]\d*$/);
+    expect(toOwner!.message).toMatch(/^training thread was stopped; resuming from step [1-9]\d*$/);
     expect(toEve).toEqual(toOwner);
     await waitFor(() => owner.state.log.includes(toOwner!.message), 'the notice in the run log');
     expect(trainer.threadOf(runId)).not.toBe(thread);

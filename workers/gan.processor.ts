@@ -1,7 +1,7 @@
 /**
  * The GAN half of the BullMQ processor: a job named `gan` trains a generator
- * against a discriminator. Frames (`k=g`) and the result (`k=G`) go to the
- * run's telemetry stream as JSON; a cancel request on its controls stream
+ * against a discriminator. Frames and the result go to the run's telemetry
+ * stream as trainer wire messages (`ganFrame`, `ganDone`); a cancel request on its controls stream
  * stops it. A GAN run is short and keeps no checkpoints: a worker that dies
  * loses it, and the room reports the failure.
  */
@@ -10,6 +10,8 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { GanJob, type GanResult } from '../shared/gan.schema.ts';
 import { RUN_STATE_TTL_SEC, TELEMETRY_MAXLEN, telemetryKey } from '../shared/redis-keys.ts';
+import type { FromTrainer } from '../shared/trainer.messages.ts';
+import { streamFields } from '../shared/trainer.wire.ts';
 import { runGan } from './engine/gan.ts';
 import { moduleLogger } from './logger.ts';
 import { RunState } from './run-state.ts';
@@ -21,9 +23,9 @@ export async function processGan(data: unknown, conn: { writer: Redis; reader: R
   const job = parsed.data;
   const key = telemetryKey(job.runId);
   let pending: Promise<unknown> = Promise.resolve();
-  const publish = (kind: 'g' | 'G', value: unknown): void => {
+  const publish = (msg: FromTrainer): void => {
     pending = pending
-      .then(() => conn.writer.xadd(key, 'MAXLEN', '~', String(TELEMETRY_MAXLEN), '*', 'k', kind, 'v', JSON.stringify(value)))
+      .then(() => conn.writer.xadd(key, 'MAXLEN', '~', String(TELEMETRY_MAXLEN), '*', ...streamFields(msg)))
       .catch((err: unknown) => moduleLogger('gan').error({ runId: job.runId, err }, 'could not write to Redis'));
   };
   const stop = new AbortController();
@@ -42,8 +44,8 @@ export async function processGan(data: unknown, conn: { writer: Redis; reader: R
     }
   })();
   try {
-    const result = await runGan(job, { signal: stop.signal, onFrame: (f) => publish('g', f) });
-    publish('G', result);
+    const result = await runGan(job, { signal: stop.signal, onFrame: (frame) => publish({ type: 'ganFrame', frame }) });
+    publish({ type: 'ganDone', result });
     pending = pending.then(() => conn.writer.expire(key, RUN_STATE_TTL_SEC));
     await pending;
     return result;

@@ -1,10 +1,11 @@
 import type { Redis } from 'ioredis';
-import { Control, LoggedControl } from '../shared/control.schema.ts';
-import { encodeFrame } from '../shared/frame-codec.ts';
-import { LandscapeRequest, type LandscapeFrame } from '../shared/landscape.schema.ts';
+import { LoggedControl, type Control } from '../shared/control.schema.ts';
+import type { LandscapeFrame, LandscapeRequest } from '../shared/landscape.schema.ts';
 import { moduleLogger } from './logger.ts';
-import { appliedKey, checkpointKey, controlsKey, RUN_STATE_TTL_SEC, TELEMETRY_MAXLEN, telemetryKey } from '../shared/redis-keys.ts';
+import { appliedKey, checkpointInfoKey, checkpointKey, controlsKey, RUN_STATE_TTL_SEC, TELEMETRY_MAXLEN, telemetryKey } from '../shared/redis-keys.ts';
 import type { ProbeFrame, RunEvent, RunResult, TelemetryFrame } from '../shared/run.schema.ts';
+import { CheckpointInfo, ToTrainer, type FromTrainer, type RecoveryInfo } from '../shared/trainer.messages.ts';
+import { readStreamEntry, streamFields } from '../shared/trainer.wire.ts';
 
 /** An applied control as the run's durable log keeps it; live ones remember their entry in the controls stream. */
 export interface AppliedControl extends LoggedControl {
@@ -15,6 +16,8 @@ export interface AppliedControl extends LoggedControl {
 /** What a worker finds in Redis when it picks a run up: its last checkpoint and the controls it had applied. */
 export interface SavedRun {
   checkpoint?: Uint8Array;
+  /** What that checkpoint is of (absent for a checkpoint written without it). */
+  checkpointInfo?: CheckpointInfo;
   applied: AppliedControl[];
 }
 
@@ -41,9 +44,15 @@ export class RunState {
   }
 
   async load(): Promise<SavedRun> {
-    const [checkpoint, applied] = await Promise.all([this.redis.getBuffer(checkpointKey(this.runId)), this.redis.lrange(appliedKey(this.runId), 0, -1)]);
+    const [checkpoint, info, applied] = await Promise.all([
+      this.redis.getBuffer(checkpointKey(this.runId)),
+      this.redis.get(checkpointInfoKey(this.runId)),
+      this.redis.lrange(appliedKey(this.runId), 0, -1),
+    ]);
+    const checkpointInfo = info ? CheckpointInfo.safeParse(JSON.parse(info)) : undefined;
     return {
       ...(checkpoint ? { checkpoint: new Uint8Array(checkpoint) } : {}),
+      ...(checkpointInfo?.success ? { checkpointInfo: checkpointInfo.data } : {}),
       applied: applied.map((raw) => {
         const v = JSON.parse(raw) as AppliedControl;
         return { ...LoggedControl.parse(v), source: v.source === 'live' ? 'live' : 'scheduled', ...(v.streamId ? { streamId: v.streamId } : {}) };
@@ -69,42 +78,55 @@ export class RunState {
     this.inFlight.add(sent);
   }
 
-  saveCheckpoint(bytes: Uint8Array): void {
-    this.queue(() => this.redis.set(checkpointKey(this.runId), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'EX', RUN_STATE_TTL_SEC));
+  /** The bytes and what they are of, together (one transaction: a server that reads both never gets one without the other). */
+  saveCheckpoint(bytes: Uint8Array, info: CheckpointInfo): void {
+    this.queue(() =>
+      this.redis
+        .multi()
+        .set(checkpointKey(this.runId), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'EX', RUN_STATE_TTL_SEC)
+        .set(checkpointInfoKey(this.runId), JSON.stringify(info), 'EX', RUN_STATE_TTL_SEC)
+        .exec(),
+    );
   }
 
   appendApplied(entry: AppliedControl): void {
     this.queue(() => this.redis.multi().rpush(appliedKey(this.runId), JSON.stringify(entry)).expire(appliedKey(this.runId), RUN_STATE_TTL_SEC).exec());
   }
 
-  private publish(kind: string, value: string | Buffer): void {
-    this.queue(() => this.redis.xadd(telemetryKey(this.runId), 'MAXLEN', '~', String(TELEMETRY_MAXLEN), '*', 'k', kind, 'v', value));
+  /** Appends a trainer wire message to the run's telemetry stream. */
+  publish(msg: FromTrainer): void {
+    this.queue(() => this.redis.xadd(telemetryKey(this.runId), 'MAXLEN', '~', String(TELEMETRY_MAXLEN), '*', ...streamFields(msg)));
   }
 
-  frame(f: TelemetryFrame): void {
-    const bytes = encodeFrame(f);
-    this.publish('f', Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  frame(frame: TelemetryFrame): void {
+    this.publish({ type: 'frame', frame });
   }
 
-  event(e: RunEvent): void {
-    this.publish('e', JSON.stringify(e));
+  event(event: RunEvent): void {
+    this.publish({ type: 'event', event });
   }
 
-  probe(p: ProbeFrame): void {
-    this.publish('p', JSON.stringify(p));
+  probe(probe: ProbeFrame): void {
+    this.publish({ type: 'probe', probe });
   }
 
-  /** The run was picked up again after its worker died or handed it back: the server tells its players. */
-  recovered(info: { fromStep: number; reason: string }): void {
-    this.publish('r', JSON.stringify(info));
+  /** The run was picked up again after its worker died (BullMQ had found it stalled `stalls` times) or handed it back: the server tells its players. */
+  recovered(info: RecoveryInfo, stalls: number): void {
+    this.publish({ type: 'recovered', runId: this.runId, info, stalls });
   }
 
-  landscape(l: LandscapeFrame): void {
-    this.publish('l', JSON.stringify(l));
+  landscape(landscape: LandscapeFrame): void {
+    this.publish({ type: 'landscape', landscape });
   }
 
-  done(r: RunResult): void {
-    this.publish('d', JSON.stringify(r));
+  done(result: RunResult): void {
+    this.publish({ type: 'done', result });
+    this.queue(() => this.redis.expire(telemetryKey(this.runId), RUN_STATE_TTL_SEC));
+  }
+
+  /** The run failed for good (its job's last attempt): the server hears why from the stream. */
+  failed(message: string): void {
+    this.publish({ type: 'failed', runId: this.runId, message });
     this.queue(() => this.redis.expire(telemetryKey(this.runId), RUN_STATE_TTL_SEC));
   }
 
@@ -119,22 +141,23 @@ export class RunState {
    * come back as `cancelled`, loss landscape requests as `landscapes`.
    */
   static async readControls(conn: Redis, runId: string, lastId: string, blockMs: number): Promise<{ controls: IncomingControl[]; lastId: string; cancelled: boolean; landscapes: LandscapeRequest[] }> {
-    const reply = (await conn.xread('BLOCK', blockMs, 'STREAMS', controlsKey(runId), lastId)) as Array<[string, Array<[string, string[]]>]> | null;
+    const reply = (await conn.xreadBuffer('BLOCK', blockMs, 'STREAMS', controlsKey(runId), lastId)) as Array<[Buffer, Array<[Buffer, Buffer[]]>]> | null;
     let last = lastId;
     let cancelled = false;
     const controls: IncomingControl[] = [];
     const landscapes: LandscapeRequest[] = [];
-    for (const [id, fields] of reply?.[0]?.[1] ?? []) {
+    for (const [rawId, fields] of reply?.[0]?.[1] ?? []) {
+      const id = rawId.toString('utf8');
       last = id;
-      const kind = fields[1];
-      if (kind === 'cancel') cancelled = true;
-      else if (kind === 'control') {
-        const parsed = Control.safeParse(JSON.parse(fields[3] ?? 'null'));
-        if (parsed.success) controls.push({ control: parsed.data, streamId: id });
-      } else if (kind === 'landscape') {
-        const parsed = LandscapeRequest.safeParse(JSON.parse(fields[3] ?? 'null'));
-        if (parsed.success) landscapes.push(parsed.data);
+      const read = readStreamEntry(ToTrainer, runId, fields);
+      if (!read.ok) {
+        moduleLogger('run-state').warn({ runId, type: read.type, problem: read.error }, 'unreadable entry on a controls stream; skipped');
+        continue;
       }
+      const msg = read.msg;
+      if (msg.type === 'cancel') cancelled = true;
+      else if (msg.type === 'control') controls.push({ control: msg.control, streamId: id });
+      else if (msg.type === 'landscape') landscapes.push(msg.request);
     }
     return { controls, lastId: last, cancelled, landscapes };
   }
@@ -142,7 +165,7 @@ export class RunState {
   /** Forgets the run's resume state once it has finished for good (its telemetry stays a while for late servers). */
   async clear(): Promise<void> {
     await this.flush();
-    await this.redis.del(checkpointKey(this.runId), appliedKey(this.runId));
+    await this.redis.del(checkpointKey(this.runId), checkpointInfoKey(this.runId), appliedKey(this.runId));
     await this.redis.expire(controlsKey(this.runId), 3600);
   }
 }

@@ -54,7 +54,8 @@ export default async function trainProcessor(job: SandboxedJob, token?: string, 
   // Not its first start: its last worker died (BullMQ found the job stalled), failed, or handed it back. A fork's first start is not one.
   if (job.attemptsStarted > 1 || job.stalledCounter > 0) {
     const reason = job.stalledCounter > 0 ? 'training worker crashed' : job.attemptsMade > 0 ? 'training attempt failed' : 'training worker shut down';
-    state.recovered({ fromStep: saved.checkpoint ? decodeCheckpoint(saved.checkpoint).step : 0, reason });
+    const fromStep = saved.checkpoint ? (saved.checkpointInfo?.step ?? decodeCheckpoint(saved.checkpoint).step) : 0;
+    state.recovered({ fromStep, reason }, job.stalledCounter);
   }
   // Resume: everything the run applied before, then what is left of the job's own schedule.
   const scheduledDone = saved.applied.filter((a) => a.source === 'scheduled').length;
@@ -98,7 +99,7 @@ export default async function trainProcessor(job: SandboxedJob, token?: string, 
       onLandscape: (l) => state.landscape(l),
       pullControls: () => inbox.splice(0),
       onControlApplied: (logged, source) => state.appendApplied({ ...logged, source, ...(streamIds.has(logged.control) ? { streamId: streamIds.get(logged.control)! } : {}) }),
-      onCheckpoint: (bytes) => state.saveCheckpoint(bytes),
+      onCheckpoint: (bytes, step, controlsApplied) => state.saveCheckpoint(bytes, { step, controlsApplied }),
     });
     frames.flush();
     state.done(result);
@@ -112,8 +113,14 @@ export default async function trainProcessor(job: SandboxedJob, token?: string, 
       throw new WaitingError();
     }
     if (stop.signal.aborted) {
+      state.failed('cancelled');
       await state.clear();
       throw new UnrecoverableError('cancelled');
+    }
+    // Its last attempt: the server hears why on the run's stream (BullMQ's failed event is its fallback).
+    if (err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+      state.failed(err instanceof Error ? err.message : String(err));
+      await state.flush();
     }
     throw err;
   } finally {

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Control } from '../shared/control.schema.ts';
 import type { LandscapeRequest } from '../shared/landscape.schema.ts';
 import { ToTrainer, type FromTrainer } from '../shared/trainer.messages.ts';
+import { readThreadMessage, toThread } from '../shared/trainer.wire.ts';
 import { initBackend } from './engine/tf-backend.ts';
 import { runTraining } from './engine/run-training.ts';
 import { runGan } from './engine/gan.ts';
@@ -14,7 +15,7 @@ import { lowerThreadPriority } from './thread-priority.ts';
 
 if (!parentPort) throw new Error('train.thread.ts must run in a worker thread');
 const port = parentPort;
-const post = (msg: FromTrainer): void => port.postMessage(msg);
+const post = (msg: FromTrainer): void => port.postMessage(toThread(msg));
 const running = new Map<string, { abort: AbortController; inbox: Control[] }>();
 
 /** Loss landscape requests waiting for their run's next step boundary. */
@@ -27,9 +28,9 @@ const backend = await initBackend();
 post({ type: 'ready', backend });
 
 port.on('message', (raw: unknown) => {
-  const parsed = ToTrainer.safeParse(raw);
-  if (!parsed.success) return; // only the server talks to this port; drop anything else
-  const msg = parsed.data;
+  const read = readThreadMessage(ToTrainer, raw);
+  if (!read.ok) return; // only the server talks to this port, from the same build; drop anything else
+  const msg = read.msg;
   if (msg.type === 'cancel') {
     running.get(msg.runId)?.abort.abort(new Error('cancelled'));
     return;
@@ -64,7 +65,7 @@ port.on('message', (raw: unknown) => {
     onProbe: (probe) => post({ type: 'probe', probe }),
     onEvent: (event) => post({ type: 'event', event }),
     onControlApplied: (logged, source) => post({ type: 'applied', runId: job.runId, source, logged }),
-    onCheckpoint: (bytes, step) => post({ type: 'checkpoint', runId: job.runId, step, bytes }),
+    onCheckpoint: (bytes, step, controlsApplied) => post({ type: 'checkpoint', runId: job.runId, step, controlsApplied, bytes }),
     pullLandscapeRequests: () => landscapes.splice(0),
     onLandscape: (landscape) => post({ type: 'landscape', landscape }),
   })

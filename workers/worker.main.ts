@@ -3,8 +3,10 @@
  * trains them in sandboxed worker threads.
  *
  * Environment: REDIS_URL (required), ARENA_QUEUE (default arena-train),
- * WORKER_CONCURRENCY (default: one per core; one per GPU on tfjs-node-gpu), WORKER_LOCK_MS (default 30000:
- * how long a run may go unheard of before another worker takes it over), TF_BACKEND (default: the best that
+ * WORKER_CONCURRENCY (default: one per core; one per GPU on tfjs-node-gpu), WORKER_LOCK_MS (default 3000:
+ * how long a run may go unheard of before another worker takes it over), WORKER_STALLED_INTERVAL_MS (default
+ * 1000: how often this worker looks for runs whose worker died), WORKER_MAX_STALLED (default 2: losses a run
+ * survives; see worker.config.ts), TF_BACKEND (default: the best that
  * loads; a backend asked for that does not load stops the worker), HEALTH_FILE (default none: a file the
  * worker rewrites with its heartbeat every 10 s while it reaches Redis, for a container healthcheck),
  * SHUTDOWN_TIMEOUT_MS (default 10000).
@@ -20,23 +22,16 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
-import { DEFAULT_QUEUE, workerHeartbeatKey } from '../shared/redis-keys.ts';
+import { workerHeartbeatKey } from '../shared/redis-keys.ts';
 import type { WorkerHeartbeat } from '../shared/worker-heartbeat.schema.ts';
 import { defaultConcurrency, gpuCount } from './concurrency.ts';
 import { backendProblem, initBackend, type BackendChoice } from './engine/tf-backend.ts';
 import { moduleLogger } from './logger.ts';
 import { SHUTDOWN_REASON } from './shutdown.ts';
+import { readWorkerConfig, stallOptions } from './worker.config.ts';
 
-const Env = z.object({
-  REDIS_URL: z.string().url('REDIS_URL must be a redis:// URL'),
-  ARENA_QUEUE: z.string().min(1).default(DEFAULT_QUEUE),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
-  WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
-  HEALTH_FILE: z.string().min(1).optional(),
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
-});
 const log = moduleLogger('main');
-const envResult = Env.safeParse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')));
+const envResult = readWorkerConfig(process.env);
 if (!envResult.success) {
   log.fatal(`bad environment\n${z.prettifyError(envResult.error)}`);
   process.exit(1);
@@ -62,8 +57,7 @@ const worker = new Worker(env.ARENA_QUEUE, processorFile, {
   connection: redis,
   concurrency,
   useWorkerThreads: true,
-  lockDuration: env.WORKER_LOCK_MS,
-  stalledInterval: Math.max(500, Math.round(env.WORKER_LOCK_MS / 2)),
+  ...stallOptions(env),
 });
 worker.on('error', (err) => log.error({ err }, 'worker error'));
 worker.on('failed', (job, err) => log.error({ runId: job?.id, err }, 'run failed'));

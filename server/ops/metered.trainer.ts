@@ -3,7 +3,7 @@ import type { ArenaMetrics, RunKind } from './metrics.ts';
 
 /**
  * Wraps a trainer so that every run it passes on is reported to `ArenaMetrics`: started, each frame
- * (samples, samples per second, telemetry lag), and how it ended. Only `submit`, `attach`, `submitGan`
+ * (samples, samples per second, telemetry lag), and how it ended. Only `submit`, `fork`, `attach`, `submitGan`
  * and `cancel` are intercepted, and only to wrap listeners; every other member goes to the adapter unchanged, so either
  * adapter can sit behind it and the port can grow without this file changing.
  */
@@ -35,7 +35,13 @@ export function meteredTrainer(inner: Trainer, metrics: ArenaMetrics): Trainer {
     },
   });
 
-  const submit: Trainer['submit'] = (job, listener, options) => started(job.runId, 'train', () => inner.submit(job, meteredListener(job.runId, listener), options));
+  const submit: Trainer['submit'] = (job, listener) => started(job.runId, 'train', () => inner.submit(job, meteredListener(job.runId, listener)));
+
+  const fork: Trainer['fork'] = async (request, listener) => {
+    let job: Awaited<ReturnType<Trainer['fork']>> | undefined;
+    await started(request.runId, 'train', async () => void (job = await inner.fork(request, meteredListener(request.runId, listener))));
+    return job!;
+  };
 
   /** A run followed again (after a restart) counts as started in this process. */
   const attach: Trainer['attach'] = (job, listener, options) =>
@@ -67,7 +73,7 @@ export function meteredTrainer(inner: Trainer, metrics: ArenaMetrics): Trainer {
     return inner.cancel(runId);
   };
 
-  const intercepted: Partial<Record<PropertyKey, unknown>> = { submit, attach, submitGan, cancel };
+  const intercepted: Partial<Record<PropertyKey, unknown>> = { submit, fork, attach, submitGan, cancel };
   return new Proxy(inner, {
     get(target, prop) {
       if (prop in intercepted) return intercepted[prop];

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Control, LoggedControl } from '../../shared/control.schema.ts';
+import type { Control } from '../../shared/control.schema.ts';
 import { PLAYGROUND_CURVE_POINTS, type PlaygroundResultMessage } from '../../shared/playground.messages.ts';
 import type { PlaygroundFork } from '../../shared/playground.state.ts';
 import type { RunEvent, RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';
-import { forkJob } from '../../workers/engine/fork.ts';
 import type { ArenaServices } from '../arena.services.ts';
 import { moduleLogger } from '../logger.ts';
 import { runRecordOf } from '../runs/run.record.ts';
-import { describeRecovery, type RecoveryInfo } from '../trainer/trainer.port.ts';
+import { describeRecovery, ForkUnavailable, type RecoveryInfo } from '../trainer/trainer.port.ts';
 import { DownsampledCurve } from './playground.curve.ts';
 import { describeControl, viewOfSpec } from './playground.rules.ts';
 import { RunSteering } from './run-steering.ts';
@@ -38,6 +37,8 @@ export class PlaygroundForkRunner {
   private readonly host: ForkHost;
   private readonly curve: DownsampledCurve;
   private job?: TrainJob;
+  /** The id of a fork asked of the trainer and not started yet (cleared by `cancel`). */
+  private forking?: string;
   private steering?: RunSteering;
   private events: RunEvent[] = [];
   private storeWhenParentIs?: () => Promise<void>;
@@ -54,23 +55,37 @@ export class PlaygroundForkRunner {
   }
 
   /**
-   * Forks `parent` from its latest checkpoint. `parentEvents` are the events
-   * the room heard from it (its applied controls are the fork's log up to the
-   * checkpoint). A fork already training is cancelled first.
+   * Forks `parent` from its latest checkpoint, through the trainer (which
+   * keeps the parent's log and reads its checkpoints). A fork already
+   * training is cancelled first.
    */
-  async start(parent: TrainJob, parentEvents: readonly RunEvent[]): Promise<void> {
+  async start(parent: TrainJob): Promise<void> {
     const { trainer } = this.host.services;
-    const bytes = await trainer.latestCheckpoint(parent.runId);
-    if (!bytes) throw new ForkRefused('there is no checkpoint to fork from yet: wait a moment, or take one (c)');
-    const log: LoggedControl[] = parentEvents.filter((e) => e.type === 'control' && e.control).map((e) => ({ step: e.step, control: e.control as Control }));
-    let fork: ReturnType<typeof forkJob>;
-    try {
-      fork = forkJob(parent, log, bytes, randomUUID());
-    } catch (err) {
-      throw new ForkRefused(err instanceof Error ? err.message : String(err));
-    }
     await this.cancel(); // also forgets the previous fork's curve and pending store
-    const { job, resumeFrom } = fork;
+    const runId = randomUUID();
+    this.forking = runId;
+    const mine = <A extends unknown[]>(fn: (...a: A) => void) => (...a: A) => {
+      if (this.job?.runId === runId) fn(...a);
+    };
+    let job: TrainJob;
+    try {
+      job = await trainer.fork(
+        { parentRunId: parent.runId, runId, from: { checkpoint: 'latest' } },
+        {
+          onFrame: mine((f: TelemetryFrame) => this.frame(f)),
+          onEvent: mine((e: RunEvent) => this.event(e)),
+          onDone: mine((r: RunResult) => void this.finish(this.job!, r)),
+          onFailed: mine((message: string) => void this.finish(this.job!, undefined, message)),
+          onRecovered: mine((info: RecoveryInfo) => this.host.logLine(`B: ${describeRecovery(info)}`)),
+        },
+      );
+    } catch (err) {
+      if (this.forking === runId) this.forking = undefined;
+      if (err instanceof ForkUnavailable) throw new ForkRefused(err.message);
+      throw err;
+    }
+    if (this.forking !== runId) return void (await trainer.cancel(runId)); // cancelled (a new run, the room closing) while it started
+    this.forking = undefined;
     this.job = job;
     this.events = [];
     const s = this.host.state;
@@ -84,20 +99,6 @@ export class PlaygroundForkRunner {
     const every = job.checkpointEverySteps;
     this.steering = new RunSteering(s, every, RunSteering.replay(viewOfSpec(job.spec), every, job.controls), s.fromStep);
     this.host.logLine(`forked at step ${s.fromStep}: B trains beside A`);
-    const mine = <A extends unknown[]>(fn: (...a: A) => void) => (...a: A) => {
-      if (this.job === job) fn(...a);
-    };
-    await trainer.submit(
-      job,
-      {
-        onFrame: mine((f: TelemetryFrame) => this.frame(f)),
-        onEvent: mine((e: RunEvent) => this.event(e)),
-        onDone: mine((r: RunResult) => void this.finish(job, r)),
-        onFailed: mine((message: string) => void this.finish(job, undefined, message)),
-        onRecovered: mine((info: RecoveryInfo) => this.host.logLine(`B: ${describeRecovery(info)}`)),
-      },
-      { resumeFrom },
-    );
   }
 
   /** Steers the fork; refused when no fork is training. */
@@ -110,6 +111,7 @@ export class PlaygroundForkRunner {
   async cancel(): Promise<void> {
     const job = this.job;
     this.job = undefined;
+    this.forking = undefined;
     this.storeWhenParentIs = undefined;
     if (job && this.live) await this.host.services.trainer.cancel(job.runId);
     const s = this.host.state;

@@ -325,7 +325,7 @@ export class PlaygroundRoom extends ArenaRoom<{ state: PlaygroundState }> {
   private async startFork(client: Client): Promise<void> {
     const run = this.run!;
     try {
-      await this.fork!.start(run.job, run.events);
+      await this.fork!.start(run.job);
     } catch (err) {
       if (err instanceof ForkRefused) refuse(client, { code: ErrorCode.WrongPhase, message: err.message, about: 'fork' });
       else {

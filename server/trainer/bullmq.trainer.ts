@@ -2,7 +2,11 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Control } from '../../shared/control.schema.ts';
 import type { LandscapeRequest } from '../../shared/landscape.schema.ts';
-import { checkpointKey, controlsKey, RUN_STATE_TTL_SEC, telemetryKey, WORKER_HEARTBEAT_PATTERN } from '../../shared/redis-keys.ts';
+import { appliedKey, checkpointInfoKey, checkpointKey, controlsKey, RUN_STATE_TTL_SEC, telemetryKey, WORKER_HEARTBEAT_PATTERN } from '../../shared/redis-keys.ts';
+import { LoggedControl } from '../../shared/control.schema.ts';
+import { ForkUnavailable, forkedJob } from '../../shared/fork-job.ts';
+import { CheckpointInfo, type ToTrainer } from '../../shared/trainer.messages.ts';
+import { streamFields } from '../../shared/trainer.wire.ts';
 import { BACKEND_DEGRADED, WorkerHeartbeat } from '../../shared/worker-heartbeat.schema.ts';
 import { RunResult, TrainJob, type RunPriority } from '../../shared/run.schema.ts';
 import { GanJob, GanResult } from '../../shared/gan.schema.ts';
@@ -10,7 +14,9 @@ import { isRedisUnreachable, logRedisOutages } from '../../shared/redis-outage.t
 import { describeZodError } from '../../shared/validation.ts';
 import { moduleLogger } from '../logger.ts';
 import { TelemetryReader } from './telemetry-reader.ts';
-import { ganRunListener, type AttachOptions, type GanListener, type RunListener, type SubmitOptions, type Trainer } from './trainer.port.ts';
+import { ganRunListener, type AttachOptions, type ForkRequest, type GanListener, type RunListener, type Trainer } from './trainer.port.ts';
+
+const log = moduleLogger('trainer');
 
 /**
  * BullMQ priorities by who waits (lower is sooner). Live runs carry none: BullMQ
@@ -44,9 +50,8 @@ export class BullmqTrainer implements Trainer {
     this.redis = options.redis;
     this.queue = new Queue(options.queueName, { connection: options.redis });
     this.events = new QueueEvents(options.queueName, { connection: logRedisOutages(options.redis.duplicate(), 'queue events') });
-    this.reader = new TelemetryReader(options.redis.duplicate(), { unblocker: options.redis });
+    this.reader = new TelemetryReader(options.redis.duplicate(), { unblocker: options.redis, onRejected: (runId) => void this.cancel(runId).catch(() => {}) });
     // Without listeners BullMQ prints every failed reconnect; the connections report an outage once instead.
-    const log = moduleLogger('trainer');
     const onError = (what: string) => (err: Error) => {
       if (!isRedisUnreachable(err)) log.error({ err }, `${what} error`);
     };
@@ -55,6 +60,27 @@ export class BullmqTrainer implements Trainer {
     this.events.on('failed', ({ jobId, failedReason }) => {
       void this.failIfFinal(jobId, failedReason);
     });
+    // A worker died under a run: BullMQ moved it back to wait for another worker. Players hear it now, not once that worker has started.
+    this.events.on('stalled', ({ jobId }) => {
+      void this.announceStall(jobId).catch((err: unknown) => log.warn({ runId: jobId, err }, 'could not announce a stalled run'));
+    });
+  }
+
+  /**
+   * Tells a stalled run's listener it resumes, and from which step: the checkpoint the next
+   * worker will load (what it is of is kept beside the bytes, so nothing is decoded here).
+   */
+  private async announceStall(runId: string): Promise<void> {
+    if (!this.reader.has(runId)) return;
+    const [job, info] = await Promise.all([this.queue.getJob(runId), this.redis.get(checkpointInfoKey(runId))]);
+    if (!job || job.name !== 'train') return; // a GAN run keeps no checkpoints: it fails, and the room says so
+    const checkpoint = info ? CheckpointInfo.safeParse(JSON.parse(info)) : undefined;
+    this.reader.recovered(runId, { fromStep: checkpoint?.success ? checkpoint.data.step : 0, reason: 'training worker crashed' }, Math.max(1, job.stalledCounter));
+  }
+
+  /** Appends a trainer wire message to a run's controls stream. */
+  private async tell(msg: Extract<ToTrainer, { runId: string }>): Promise<void> {
+    await this.redis.multi().xadd(controlsKey(msg.runId), '*', ...streamFields(msg)).expire(controlsKey(msg.runId), RUN_STATE_TTL_SEC).exec();
   }
 
   /** A failed attempt that will be retried is not the end of the run. */
@@ -64,17 +90,52 @@ export class BullmqTrainer implements Trainer {
     if (state === 'failed' || state === 'unknown') this.reader.unwatch(jobId)?.onFailed(reason);
   }
 
-  async submit(job: TrainJob, listener: RunListener, options: SubmitOptions = {}): Promise<void> {
+  async submit(job: TrainJob, listener: RunListener): Promise<void> {
     const parsed = TrainJob.safeParse(job);
     if (!parsed.success) {
       listener.onFailed(`invalid run: ${describeZodError(parsed.error).message}`);
       return;
     }
     await this.events.waitUntilReady();
-    // A run that starts from a checkpoint finds it where a worker looks for the checkpoint of a run it resumes.
-    if (options.resumeFrom) await this.redis.set(checkpointKey(job.runId), Buffer.from(options.resumeFrom.buffer, options.resumeFrom.byteOffset, options.resumeFrom.byteLength), 'EX', RUN_STATE_TTL_SEC);
     this.reader.watch(job.runId, listener);
     await this.enqueue(parsed.data);
+  }
+
+  /**
+   * Forks from the checkpoint the parent's worker saved last: its bytes are copied, inside Redis,
+   * to where a worker looks for the checkpoint of a run it starts; the fork's job is the parent's
+   * with the parent's applied log up to that checkpoint (read in the same transaction).
+   */
+  async fork(request: ForkRequest, listener: RunListener): Promise<TrainJob> {
+    const parentJob = await this.queue.getJob(request.parentRunId);
+    const parent = parentJob?.name === 'train' ? TrainJob.safeParse(parentJob.data) : undefined;
+    if (!parent?.success) throw new ForkUnavailable(`run ${request.parentRunId} is not training on this queue`);
+    const { runId, parentRunId } = request;
+    const replies = await this.redis
+      .multi()
+      .get(checkpointInfoKey(parentRunId))
+      .lrange(appliedKey(parentRunId), 0, -1)
+      .copy(checkpointKey(parentRunId), checkpointKey(runId), 'REPLACE')
+      .copy(checkpointInfoKey(parentRunId), checkpointInfoKey(runId), 'REPLACE')
+      .expire(checkpointKey(runId), RUN_STATE_TTL_SEC)
+      .expire(checkpointInfoKey(runId), RUN_STATE_TTL_SEC)
+      .exec();
+    const [info, applied, copied] = (replies ?? []).map(([err, value]) => {
+      if (err) throw err;
+      return value;
+    }) as [string | null, string[], number];
+    const from = info ? CheckpointInfo.safeParse(JSON.parse(info)) : undefined;
+    try {
+      if (!from?.success || copied !== 1) throw new ForkUnavailable('there is no checkpoint to fork from yet: wait a moment, or take one');
+      const job = forkedJob(parent.data, applied.map((raw) => LoggedControl.parse(JSON.parse(raw))), from.data, runId);
+      await this.events.waitUntilReady();
+      this.reader.watch(job.runId, listener);
+      await this.enqueue(job);
+      return job;
+    } catch (err) {
+      await this.redis.del(checkpointKey(runId), checkpointInfoKey(runId));
+      throw err;
+    }
   }
 
   /**
@@ -147,15 +208,16 @@ export class BullmqTrainer implements Trainer {
       this.reader.unwatch(runId)?.onFailed(`invalid run: ${describeZodError(parsed.error).message}`);
       return;
     }
-    moduleLogger('trainer').warn({ runId }, 'attached to a run the queue does not hold: queued again');
+    log.warn({ runId }, 'attached to a run the queue does not hold: queued again');
     await this.enqueue(parsed.data);
   }
 
-  /** Whether the run's telemetry stream ends with its result or failure. */
+  /** Whether the run's telemetry stream ends with its result or failure (its last entry's type, field `t`). */
   private async streamHasEnded(runId: string): Promise<boolean> {
     const last = (await this.redis.xrevrange(telemetryKey(runId), '+', '-', 'COUNT', 1)) as Array<[string, string[]]>;
-    const kind = last[0]?.[1][1];
-    return kind === 'd' || kind === 'G' || kind === 'x';
+    const fields = last[0]?.[1] ?? [];
+    const type = fields[fields.indexOf('t') + 1];
+    return fields.includes('t') && (type === 'done' || type === 'ganDone' || type === 'failed');
   }
 
   /** The run is stored: its job and streams go (a run still training is left alone). */
@@ -168,12 +230,12 @@ export class BullmqTrainer implements Trainer {
   }
 
   async control(runId: string, control: Control): Promise<void> {
-    await this.redis.multi().xadd(controlsKey(runId), '*', 'k', 'control', 'v', JSON.stringify(control)).expire(controlsKey(runId), RUN_STATE_TTL_SEC).exec();
+    await this.tell({ type: 'control', runId, control });
   }
 
   /** Goes out on the run's controls stream; the worker answers on its telemetry stream. */
   async requestLandscape(runId: string, request: LandscapeRequest): Promise<void> {
-    await this.redis.multi().xadd(controlsKey(runId), '*', 'k', 'landscape', 'v', JSON.stringify(request)).expire(controlsKey(runId), RUN_STATE_TTL_SEC).exec();
+    await this.tell({ type: 'landscape', runId, request });
   }
 
   /** What the run's worker saved last for crash recovery (every checkpoint it makes). */
@@ -187,7 +249,7 @@ export class BullmqTrainer implements Trainer {
     const job = await this.queue.getJob(runId);
     if (!job) return;
     const state = await job.getState();
-    if (state === 'active') await this.redis.multi().xadd(controlsKey(runId), '*', 'k', 'cancel', 'v', '').expire(controlsKey(runId), RUN_STATE_TTL_SEC).exec();
+    if (state === 'active') await this.tell({ type: 'cancel', runId });
     else if (state === 'waiting' || state === 'delayed' || state === 'prioritized') await job.remove();
   }
 

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { z } from 'zod';
 import { FromTrainer, type ToTrainer } from '../../shared/trainer.messages.ts';
+import { readThreadMessage, toThread } from '../../shared/trainer.wire.ts';
+import { ForkUnavailable, forkedJob } from '../../shared/fork-job.ts';
 import type { Control, LoggedControl } from '../../shared/control.schema.ts';
 import type { LandscapeRequest } from '../../shared/landscape.schema.ts';
 import { TrainJob } from '../../shared/run.schema.ts';
@@ -10,7 +11,7 @@ import { describeZodError } from '../../shared/validation.ts';
 import { decodeCheckpoint } from '../../workers/engine/checkpoint.ts';
 import { moduleLogger } from '../logger.ts';
 import { SavedRunError, type SavedRun, type SavedRunStore } from './saved-run.store.ts';
-import { ganRunListener, type AttachOptions, type GanListener, type RunListener, type SubmitOptions, type Trainer } from './trainer.port.ts';
+import { ganRunListener, type AttachOptions, type ForkRequest, type GanListener, type RunListener, type Trainer } from './trainer.port.ts';
 
 const THREAD_FILE = new URL('../../workers/train.thread.ts', import.meta.url);
 
@@ -58,6 +59,8 @@ interface RunEntry {
   checkpoint?: Uint8Array;
   /** The step `checkpoint` was taken at. */
   checkpointStep?: number;
+  /** How many entries of the run's log `checkpoint` follows, as its thread said (unknown for a checkpoint saved before a restart). */
+  checkpointControlsApplied?: number;
   /** Live controls sent and not yet applied or refused: sent again if the thread dies first. */
   pending: Control[];
   /**
@@ -124,8 +127,9 @@ function bounded(value: string, max: number): string {
 
 /** The run a message from a thread is about, if its shape says so (without trusting the rest of it). */
 function runIdOf(raw: unknown): string | undefined {
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const r = raw as Record<string, unknown>;
+  const msg = typeof raw === 'object' && raw !== null ? (raw as { msg?: unknown }).msg : undefined;
+  if (typeof msg !== 'object' || msg === null) return undefined;
+  const r = msg as Record<string, unknown>;
   const candidates = [r.runId, ...['frame', 'probe', 'event', 'result', 'landscape'].map((k) => (typeof r[k] === 'object' && r[k] !== null ? (r[k] as Record<string, unknown>).runId : undefined))];
   const id = candidates.find((c) => typeof c === 'string');
   return typeof id === 'string' && id.length <= 200 ? id : undefined;
@@ -169,14 +173,14 @@ export class LocalTrainer implements Trainer {
     worker.on('message', (raw: unknown) => {
       // An exception thrown here would be uncaught (an event handler): nothing a thread sends, and nothing a listener does with it, may throw.
       try {
-        const parsed = FromTrainer.safeParse(raw);
-        if (!parsed.success) return this.malformed(thread, raw, parsed.error);
-        if (parsed.data.type === 'ready') {
+        const parsed = readThreadMessage(FromTrainer, raw);
+        if (!parsed.ok) return this.malformed(thread, raw, parsed);
+        if (parsed.msg.type === 'ready') {
           thread.isReady = true;
-          resolveReady(parsed.data.backend);
+          resolveReady(parsed.msg.backend);
           return;
         }
-        this.dispatch(thread, parsed.data);
+        this.dispatch(thread, parsed.msg);
       } catch (err) {
         log.error({ thread: thread.id, err }, 'handling a message from a training thread failed');
       }
@@ -237,6 +241,7 @@ export class LocalTrainer implements Trainer {
         if (!entry) return;
         entry.checkpoint = msg.bytes;
         entry.checkpointStep = msg.step;
+        entry.checkpointControlsApplied = msg.controlsApplied;
         this.save(msg.runId, entry);
         return;
       }
@@ -253,6 +258,8 @@ export class LocalTrainer implements Trainer {
       }
       case 'ganDone':
         if (this.entryOn(thread, msg.result.runId)) this.finish(msg.result.runId)?.gan?.onDone(msg.result);
+        return;
+      case 'recovered': // only BullMQ workers say so; this trainer tells its listeners itself
         return;
     }
   }
@@ -281,15 +288,14 @@ export class LocalTrainer implements Trainer {
    * bounded description (never the payload), and the run it names, if that
    * run is on this thread, failed and cancelled there.
    */
-  private malformed(thread: TrainingThread, raw: unknown, error: z.ZodError): void {
+  private malformed(thread: TrainingThread, raw: unknown, rejected: { error: string; type?: string }): void {
     const runId = runIdOf(raw);
     const entry = runId === undefined ? undefined : this.entryOn(thread, runId);
-    const type = typeof raw === 'object' && raw !== null && typeof (raw as { type?: unknown }).type === 'string' ? bounded((raw as { type: string }).type, 40) : typeof raw;
-    log.error({ thread: thread.id, type, runId: entry ? runId : undefined, problem: bounded(describeZodError(error).message, MAX_LOGGED_PROBLEM) }, 'malformed message from a training thread');
+    log.error({ thread: thread.id, type: rejected.type ?? typeof raw, runId: entry ? runId : undefined, problem: bounded(rejected.error, MAX_LOGGED_PROBLEM) }, 'malformed message from a training thread');
     if (!entry || runId === undefined) return;
     this.finish(runId);
     this.send(thread, { type: 'cancel', runId });
-    entry.listener.onFailed('the training thread sent a malformed message about this run');
+    entry.listener.onFailed(`the training thread sent a message about this run that this server cannot read (${rejected.error})`);
   }
 
   /**
@@ -376,18 +382,37 @@ export class LocalTrainer implements Trainer {
   }
 
   private send(thread: TrainingThread, msg: ToTrainer): void {
-    thread.worker.postMessage(msg);
+    thread.worker.postMessage(toThread(msg));
   }
 
-  async submit(job: TrainJob, listener: RunListener, options: SubmitOptions = {}): Promise<void> {
+  async submit(job: TrainJob, listener: RunListener): Promise<void> {
+    await this.submitFrom(job, listener);
+  }
+
+  /**
+   * Forks from the latest checkpoint the parent's thread sent (its step and how many controls it follows
+   * came with it), with the log this trainer kept of the parent.
+   */
+  async fork(request: ForkRequest, listener: RunListener): Promise<TrainJob> {
+    const parent = this.listeners.get(request.parentRunId);
+    if (!parent || parent.start.type !== 'train') throw new ForkUnavailable(`run ${request.parentRunId} is not training here`);
+    const { checkpoint, checkpointStep: step, checkpointControlsApplied: controlsApplied } = parent;
+    if (!checkpoint || step === undefined || controlsApplied === undefined) throw new ForkUnavailable('there is no checkpoint to fork from yet: wait a moment, or take one');
+    const job = forkedJob(parent.start.job, parent.applied, { step, controlsApplied }, request.runId);
+    await this.submitFrom(job, listener, { bytes: checkpoint, controlsApplied });
+    return job;
+  }
+
+  /** Starts a run, from its first step or from a checkpoint (a fork's, or one the server kept: its log begins with what that checkpoint had applied). */
+  private async submitFrom(job: TrainJob, listener: RunListener, resumeFrom?: { bytes: Uint8Array; controlsApplied?: number }): Promise<void> {
     const parsed = TrainJob.safeParse(job);
     if (!parsed.success) {
       listener.onFailed(`invalid run: ${describeZodError(parsed.error).message}`);
       return;
     }
-    const start = { type: 'train' as const, job, ...(options.resumeFrom ? { resumeFrom: options.resumeFrom } : {}) };
-    // A fork's log begins with what its checkpoint had applied.
-    const applied = options.resumeFrom ? job.controls.slice(0, decodeCheckpoint(options.resumeFrom).controlsApplied).map((c) => ({ ...c, source: 'scheduled' as const })) : [];
+    const start = { type: 'train' as const, job, ...(resumeFrom ? { resumeFrom: resumeFrom.bytes } : {}) };
+    const controlsApplied = resumeFrom ? (resumeFrom.controlsApplied ?? decodeCheckpoint(resumeFrom.bytes).controlsApplied) : 0;
+    const applied = job.controls.slice(0, controlsApplied).map((c) => ({ ...c, source: 'scheduled' as const }));
     const thread = this.assign(job.runId, listener, start, applied);
     if (!thread) return;
     this.save(job.runId, this.listeners.get(job.runId)!, true);
@@ -425,7 +450,7 @@ export class LocalTrainer implements Trainer {
         return;
       }
       started = this.submitGan(job, listener.gan);
-    } else started = this.submit(job, listener, options.resumeFrom ? { resumeFrom: options.resumeFrom } : {});
+    } else started = this.submitFrom(job, listener, options.resumeFrom ? { bytes: options.resumeFrom } : undefined);
     // submit books the run before it awaits anything: the filter is in place before the first frame.
     const entry = this.listeners.get(job.runId);
     if (entry) skipUpTo(entry, after);

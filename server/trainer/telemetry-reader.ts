@@ -1,12 +1,9 @@
 import type { Redis } from 'ioredis';
-import { decodeFrame } from '../../shared/frame-codec.ts';
 import { moduleLogger } from '../logger.ts';
-import { GanFrame, GanResult } from '../../shared/gan.schema.ts';
 import { telemetryKey } from '../../shared/redis-keys.ts';
 import { logRedisOutages } from '../../shared/redis-outage.ts';
-import { LandscapeFrame } from '../../shared/landscape.schema.ts';
-import { ProbeFrame, RunEvent, RunResult } from '../../shared/run.schema.ts';
-import { RecoveryInfo } from '../../shared/trainer.messages.ts';
+import { FromTrainer, type RecoveryInfo } from '../../shared/trainer.messages.ts';
+import { readStreamEntry } from '../../shared/trainer.wire.ts';
 import { HeardFilter } from './heard-filter.ts';
 import type { RunListener } from './trainer.port.ts';
 
@@ -20,6 +17,12 @@ export interface TelemetryReaderOptions {
   unblocker?: Redis;
   /** How long one blocking read waits (ms; default 200). */
   blockMs?: number;
+  /**
+   * An entry of a run's stream could not be read (another wire version, a malformed message):
+   * the run's listener has heard `onFailed` with the reason, and it is no longer watched; the
+   * owner stops the run (default: nothing more).
+   */
+  onRejected?: (runId: string) => void;
 }
 
 interface Watched {
@@ -27,6 +30,8 @@ interface Watched {
   lastId: string;
   /** Drops what the listener has heard: repeats after a worker resumed the run, and what came before `afterSamples`. */
   heard: HeardFilter;
+  /** The run's stalls (BullMQ's count) already announced to the listener, so a stall is told once. */
+  stallsTold: number;
 }
 
 /** Where a watched run is read from. */
@@ -53,6 +58,7 @@ export class TelemetryReader {
   private readonly loop: Promise<void>;
   private readonly unblocker?: Redis;
   private readonly blockMs: number;
+  private readonly onRejected?: (runId: string) => void;
   /** The blocking connection's client id (for CLIENT UNBLOCK); read again after each reconnect. */
   private clientId?: number;
   private blocked = false;
@@ -63,13 +69,14 @@ export class TelemetryReader {
     this.conn = logRedisOutages(conn, 'telemetry reader', (line) => moduleLogger('telemetry').warn(line));
     this.unblocker = options.unblocker;
     this.blockMs = options.blockMs ?? 200;
+    this.onRejected = options.onRejected;
     this.conn.on('ready', () => (this.clientId = undefined));
     this.loop = this.run();
   }
 
   /** Follows a run from the start of its stream (or from `options.fromId`). */
   watch(runId: string, listener: RunListener, options: WatchOptions = {}): void {
-    this.runs.set(runId, { listener, lastId: options.fromId ?? '0', heard: new HeardFilter(options.afterSamples) });
+    this.runs.set(runId, { listener, lastId: options.fromId ?? '0', heard: new HeardFilter(options.afterSamples), stallsTold: 0 });
     this.wake?.();
     if (this.blocked) void this.nudge().catch(() => {});
   }
@@ -98,54 +105,61 @@ export class TelemetryReader {
     return this.runs.has(runId);
   }
 
-  private dispatch(runId: string, kind: string, value: Buffer): void {
+  /**
+   * The run was taken over after its worker died: the listener hears it once per stall, whether
+   * the server noticed first (BullMQ's stalled event: `stalls` is the job's count after it) or
+   * the worker that resumed it says so first. A run handed back (no new stall) is always told.
+   */
+  recovered(runId: string, info: RecoveryInfo, stalls: number): void {
     const w = this.runs.get(runId);
     if (!w) return;
-    try {
-      switch (kind) {
-        case 'f': {
-          const frame = decodeFrame(runId, new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
-          if (w.heard.fresh('frame', frame.samples)) w.listener.onFrame(frame);
-          return;
-        }
-        case 'e': {
-          const event = RunEvent.parse(JSON.parse(value.toString('utf8')));
-          if (w.heard.freshEvent(event.samples)) w.listener.onEvent?.(event);
-          return;
-        }
-        case 'p': {
-          const probe = ProbeFrame.parse(JSON.parse(value.toString('utf8')));
-          if (w.heard.fresh('probe', probe.samples)) w.listener.onProbe?.(probe);
-          return;
-        }
-        case 'r': {
-          const info = RecoveryInfo.parse(JSON.parse(value.toString('utf8')));
-          if (w.heard.wentBack()) w.listener.onRecovered?.(info);
-          return;
-        }
-        case 'l':
-          w.listener.onLandscape?.(LandscapeFrame.parse(JSON.parse(value.toString('utf8'))));
-          return;
-        case 'd':
-          this.runs.delete(runId);
-          w.listener.onDone(RunResult.parse(JSON.parse(value.toString('utf8'))));
-          return;
-        case 'g': {
-          const frame = GanFrame.parse(JSON.parse(value.toString('utf8')));
-          if (w.heard.fresh('frame', frame.iteration)) w.listener.gan?.onFrame(frame);
-          return;
-        }
-        case 'G':
-          this.runs.delete(runId);
-          w.listener.gan?.onDone(GanResult.parse(JSON.parse(value.toString('utf8'))));
-          return;
-        case 'x':
-          this.runs.delete(runId);
-          w.listener.onFailed(value.toString('utf8'));
-          return;
-      }
-    } catch (err) {
-      moduleLogger('telemetry').error({ runId, kind, err }, 'unreadable telemetry entry');
+    // What follows repeats what was heard from the checkpoint on (noted again when a second notice of the same stall comes).
+    const tell = w.heard.wentBack();
+    if (stalls > 0 && stalls <= w.stallsTold) return;
+    w.stallsTold = Math.max(w.stallsTold, stalls);
+    if (tell) w.listener.onRecovered?.(info);
+  }
+
+  private dispatch(runId: string, fields: Buffer[]): void {
+    const w = this.runs.get(runId);
+    if (!w) return;
+    const read = readStreamEntry(FromTrainer, runId, fields);
+    if (!read.ok) {
+      moduleLogger('telemetry').error({ runId, type: read.type, problem: read.error }, 'unreadable entry on a telemetry stream: the run is failed');
+      this.runs.delete(runId);
+      this.onRejected?.(runId);
+      w.listener.onFailed(`the training worker sent a message about this run that this server cannot read (${read.error})`);
+      return;
+    }
+    const msg = read.msg;
+    switch (msg.type) {
+      case 'frame':
+        if (w.heard.fresh('frame', msg.frame.samples)) w.listener.onFrame(msg.frame);
+        return;
+      case 'event':
+        if (w.heard.freshEvent(msg.event.samples)) w.listener.onEvent?.(msg.event);
+        return;
+      case 'probe':
+        if (w.heard.fresh('probe', msg.probe.samples)) w.listener.onProbe?.(msg.probe);
+        return;
+      case 'recovered':
+        return this.recovered(runId, msg.info, msg.stalls);
+      case 'landscape':
+        return w.listener.onLandscape?.(msg.landscape);
+      case 'done':
+        this.runs.delete(runId);
+        return w.listener.onDone(msg.result);
+      case 'ganFrame':
+        if (w.heard.fresh('frame', msg.frame.iteration)) w.listener.gan?.onFrame(msg.frame);
+        return;
+      case 'ganDone':
+        this.runs.delete(runId);
+        return w.listener.gan?.onDone(msg.result);
+      case 'failed':
+        this.runs.delete(runId);
+        return w.listener.onFailed(msg.message);
+      default: // thread-only messages (ready, applied, checkpoint) have no business on a stream
+        moduleLogger('telemetry').warn({ runId, type: msg.type }, 'a thread-only message on a telemetry stream; ignored');
     }
   }
 
@@ -171,7 +185,11 @@ export class TelemetryReader {
           for (const [id, fields] of entries) {
             const w = this.runs.get(runId);
             if (w) w.lastId = id.toString('utf8');
-            this.dispatch(runId, fields[1]!.toString('utf8'), fields[3]!);
+            try {
+              this.dispatch(runId, fields);
+            } catch (err) {
+              moduleLogger('telemetry').error({ runId, err }, 'a run listener threw on a telemetry entry');
+            }
           }
         }
       } catch (err) {

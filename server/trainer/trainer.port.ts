@@ -3,6 +3,7 @@ import type { RoomNoticeMessage } from '../../shared/protocol.ts';
 import type { RecoveryInfo } from '../../shared/trainer.messages.ts';
 
 export type { RecoveryInfo };
+export { ForkUnavailable } from '../../shared/fork-job.ts';
 import type { LandscapeFrame, LandscapeRequest } from '../../shared/landscape.schema.ts';
 import type { GanFrame, GanJob, GanResult } from '../../shared/gan.schema.ts';
 import type { ProbeFrame, RunEvent, RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';
@@ -26,9 +27,9 @@ export interface RunListener {
   gan?: GanListener;
 }
 
-/** A recovery as a line for players, e.g. `training thread crashed; resumed from step 150`. */
+/** A recovery as a line for players, e.g. `training worker crashed; resuming from step 150`. */
 export function describeRecovery(info: RecoveryInfo): string {
-  return `${info.reason}; ${info.fromStep > 0 ? `resumed from step ${info.fromStep}` : 'started again from the beginning'}`;
+  return `${info.reason}; ${info.fromStep > 0 ? `resuming from step ${info.fromStep}` : 'starting again from the beginning'}`;
 }
 
 /** The `notice` a room broadcasts when a run (of `player`, in rooms with several) was resumed. */
@@ -50,10 +51,17 @@ export function ganRunListener(gan: GanListener): RunListener {
   return { onFrame: () => {}, onDone: () => {}, onFailed: (m) => gan.onFailed(m), ...(gan.onRecovered ? { onRecovered: (i: RecoveryInfo) => gan.onRecovered!(i) } : {}), gan };
 }
 
-/** How a run starts. */
-export interface SubmitOptions {
-  /** Checkpoint bytes to start from instead of the first step (a fork: see `forkRun`). */
-  resumeFrom?: Uint8Array;
+/**
+ * Which checkpoint of its parent a fork starts from: for now the latest of a run that is
+ * training. (A checkpoint kept after its run ended would be named here by its step.)
+ */
+export type ForkFrom = { checkpoint: 'latest' };
+
+/** A fork: a new run (`runId`) that starts where a checkpoint of `parentRunId` left off, with the parent's controls up to it as the start of its log. */
+export interface ForkRequest {
+  parentRunId: string;
+  runId: string;
+  from: ForkFrom;
 }
 
 /** How a run is followed again (see `Trainer.attach`). */
@@ -79,7 +87,14 @@ export interface AttachOptions {
 export interface Trainer {
   readonly kind: 'local' | 'bullmq';
   /** Queues a run; its listener hears every frame and exactly one of done or failed. An invalid job fails at once. */
-  submit(job: TrainJob, listener: RunListener, options?: SubmitOptions): Promise<void>;
+  submit(job: TrainJob, listener: RunListener): Promise<void>;
+  /**
+   * Starts a fork of a run this trainer trains (see `ForkRequest`), heard by `listener` like a
+   * submitted run, and resolves with the fork's job (its `parent` step and its log up to it).
+   * The server never reads checkpoints: training forks them. Rejects with `ForkUnavailable`
+   * (a reason for the player: no checkpoint yet, say) when it cannot fork now.
+   */
+  fork(request: ForkRequest, listener: RunListener): Promise<TrainJob>;
   /** Queues a GAN run (generator against discriminator); like `submit`, an invalid job fails at once. Cancel it with `cancel`. */
   submitGan(job: GanJob, listener: GanListener): Promise<void>;
   /**
@@ -97,7 +112,7 @@ export interface Trainer {
    * (BullMQ: its job, telemetry and controls streams). Harmless for a run it does not know.
    */
   forget(runId: string): Promise<void>;
-  /** Steers a running run; it takes effect between two steps and comes back as a `control` event (or `controlRefused`). */
+  /** Steers a running run; it takes effect between two steps and comes back as a `control` event, or a `controlRefused` one with the engine's reason. */
   control(runId: string, control: Control): Promise<void>;
   /** Asks a running run for its loss landscape; it changes nothing in the run and comes back through the listener's `onLandscape`. */
   requestLandscape(runId: string, request: LandscapeRequest): Promise<void>;

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Control } from '../../shared/control.schema.ts';
 import { TrainJob, type RunResult, type TrainJobInput } from '../../shared/run.schema.ts';
 import { FromTrainer } from '../../shared/trainer.messages.ts';
+import { readThreadMessage, toThread } from '../../shared/trainer.wire.ts';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
 import { runTraining } from './run-training.ts';
 import { initBackend } from './tf-backend.ts';
@@ -31,8 +32,10 @@ function resumeInThread(j: TrainJob, resumeFrom: Uint8Array): Promise<RunResult>
   return new Promise<RunResult>((resolve, reject) => {
     worker.on('error', reject);
     worker.on('message', (raw) => {
-      const msg = FromTrainer.parse(raw);
-      if (msg.type === 'ready') worker.postMessage({ type: 'train', job: j, resumeFrom });
+      const read = readThreadMessage(FromTrainer, raw);
+      if (!read.ok) return reject(new Error(read.error));
+      const msg = read.msg;
+      if (msg.type === 'ready') worker.postMessage(toThread({ type: 'train', job: j, resumeFrom }));
       if (msg.type === 'done') resolve(msg.result);
       if (msg.type === 'failed') reject(new Error(msg.message));
     });

@@ -15,8 +15,8 @@ export interface TrainHooks {
   onProbe?: (probe: ProbeFrame) => void;
   /** Detector findings and the controls that took effect or were refused. */
   onEvent?: (event: RunEvent) => void;
-  /** Each automatic checkpoint, serialised, e.g. to persist it for crash recovery. */
-  onCheckpoint?: (bytes: Uint8Array, step: number) => void;
+  /** Each automatic checkpoint, serialised, e.g. to persist it for crash recovery, with the step it is of and how many controls of the run's log it follows (so the bytes need not be decoded to fork or resume from it). */
+  onCheckpoint?: (bytes: Uint8Array, step: number, controlsApplied: number) => void;
   /** Live controls that arrived since the last call; applied before the next step. */
   pullControls?: () => Control[];
   /** Resume from this checkpoint (bytes from `onCheckpoint`) instead of the start. */
@@ -92,7 +92,10 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
     const pace = { start: performance.now(), fromSamples: session.samplesSpent };
     while (!session.done) {
       if (hooks.signal?.aborted) {
-        if (hooks.checkpointOnAbort) hooks.onCheckpoint?.(encodeCheckpoint(session.keepCheckpoint()), session.stepCount);
+        if (hooks.checkpointOnAbort) {
+          const cp = session.keepCheckpoint();
+          hooks.onCheckpoint?.(encodeCheckpoint(cp), cp.step, cp.controlsApplied);
+        }
         hooks.signal.throwIfAborted();
       }
       while (next < job.controls.length && job.controls[next]!.step === session.stepCount) {
@@ -131,7 +134,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
         lastCheckpointStep = session.stepCount;
         const cp = session.keepCheckpoint();
         forget(session);
-        hooks.onCheckpoint?.(encodeCheckpoint(cp), cp.step);
+        hooks.onCheckpoint?.(encodeCheckpoint(cp), cp.step, cp.controlsApplied);
       }
       session.step();
       if (session.done) break;
