@@ -12,7 +12,8 @@ import type { RecoveryInfo } from '../server/trainer/trainer.port.ts';
 import { Control } from '../shared/control.schema.ts';
 import { controlsKey, telemetryKey } from '../shared/redis-keys.ts';
 import { TrainJob, type RunResult } from '../shared/run.schema.ts';
-import { streamFields } from '../shared/trainer.wire.ts';
+import { FromTrainer } from '../shared/trainer.messages.ts';
+import { readStreamEntry, streamFields } from '../shared/trainer.wire.ts';
 import { runTraining } from '../workers/engine/run-training.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
 import { RunRecorder, waitFor, type RecordedRun } from './support/run-recorder.ts';
@@ -56,7 +57,9 @@ describe.skipIf(!ready)('a restarted server re-attaches its BullMQ runs (real Re
   const workerLogs = () => workers.map((w) => w.log()).join('\n');
   const stateOf = async (runId: string) => (await queue.getJob(runId))?.getState() ?? 'unknown';
   /** The samples of every frame the run's stream holds, in order. */
-  const streamFrames = async (runId: string) => (await redis.xrangeBuffer(telemetryKey(runId), '-', '+')).filter(([, f]) => f[1]!.toString() === 'f').length;
+  /** The trainer wire type of each entry of a run's telemetry stream. */
+  const streamTypes = async (runId: string) => (await redis.xrangeBuffer(telemetryKey(runId), '-', '+')).map(([, f]) => { const read = readStreamEntry(FromTrainer, runId, f); return read.ok ? read.msg.type : 'unreadable'; });
+  const streamFrames = async (runId: string) => (await streamTypes(runId)).filter((t) => t === 'frame').length;
   /** What the same run gives when nothing breaks: its own control log replayed in this process. */
   const unbroken = async (j: TrainJob, r: RunResult) => (await runTraining({ ...j, paceMs: 0, controls: r.controls })).weightsHash;
   /** A recording listener that also keeps the recoveries it hears of. */
@@ -194,7 +197,7 @@ describe.skipIf(!ready)('a restarted server re-attaches its BullMQ runs (real Re
     await before.close();
     await doomed.kill('SIGKILL');
     startWorker({ WORKER_CONCURRENCY: '1' });
-    await waitFor(async () => (await redis.xrange(telemetryKey(j.runId), '-', '+')).some(([, f]) => f[1] === 'r'), `another worker to resume the run (worker output: ${workerLogs()})`, 60_000);
+    await waitFor(async () => (await streamTypes(j.runId)).includes('recovered'), `another worker to resume the run (worker output: ${workerLogs()})`, 60_000);
 
     const after = server();
     const run = listen(rec, j.runId);
