@@ -7,6 +7,6 @@ export { MatchLifecycle } from './lifecycle.ts';
 export { figure, type MatchKind, type MatchPhase } from './match-events.ts';
 export { LiveCurve } from './live-curve.ts';
 export { raceMatchResult, runMatch, type RaceMatchConditions, type RaceMatchEntry, type RaceMatchOutcome, type RunningRaceMatch } from './match-runner.ts';
-export { announceUnlocks, storeMatch } from './match-store.ts';
+export { announceUnlocks, attempt, storeMatch } from './match-store.ts';
 export { holdSeat, RECONNECT_SECONDS } from './reconnection.ts';
 export { acceptSpec, applySpec, describeSpec } from './spec-rules.ts';

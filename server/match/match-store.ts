@@ -35,3 +35,20 @@ export async function storeMatch(
     return [];
   }
 }
+
+/**
+ * Stores something that is not a match of its own (a tournament's opening or final ranking) with `work`;
+ * if it fails, `refused` hears why (to log it and tell the room) and the answer is undefined. `saving`
+ * tells players while it waits in the outbox, as for `storeMatch`.
+ */
+export async function attempt<T>(work: (hooks: StoreHooks) => Promise<T>, refused: (err: unknown) => void, saving?: { tell: (notice: RoomNoticeMessage) => void; what: string }): Promise<T | undefined> {
+  const notices = saving ? savingNotices(saving.tell, saving.what) : undefined;
+  try {
+    const done = await work(notices?.hooks ?? {});
+    notices?.stored();
+    return done;
+  } catch (err) {
+    refused(err);
+    return undefined;
+  }
+}
