@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { Server } from '@colyseus/core';
+import { matchMaker, Server } from '@colyseus/core';
 import { RedisDriver } from '@colyseus/redis-driver';
 import { RedisPresence } from '@colyseus/redis-presence';
 import express from 'express';
@@ -18,6 +18,7 @@ import { errorHandler } from './http/error-handler.ts';
 import { mountHttpEdge, wrapHttpEdge } from './http/http-edge.ts';
 import { createOps } from './ops/ops.ts';
 import { VERSION, type Health } from './health.ts';
+import { moduleLogger } from './logger.ts';
 import { loadMatch } from './matches/match.service.ts';
 import { resolveArenaSecret } from './identity/arena-secret.ts';
 import { guestIdentity } from './identity/identity.service.ts';
@@ -26,6 +27,8 @@ import { leaderboard } from './progression/leaderboard.service.ts';
 import { ensurePlayer } from './progression/players.service.ts';
 import { achievementInfos, playerProfile } from './progression/profile.service.ts';
 import { syncAchievementDefs } from './progression/progression.repository.ts';
+import { LiveMatchWriter } from './match/live-match.writer.ts';
+import { recoverMatches, ResumableMatches } from './match/match-recovery.ts';
 import { loadRun } from './runs/run.service.ts';
 import { ResultOutbox } from './outbox/result-outbox.ts';
 import { storedResults } from './outbox/stored-results.ts';
@@ -39,7 +42,7 @@ import { BullmqTrainer } from './trainer/bullmq.trainer.ts';
 import { LocalTrainer } from './trainer/local.trainer.ts';
 import { SavedRunStore } from './trainer/saved-run.store.ts';
 import type { Trainer } from './trainer/trainer.port.ts';
-import { BACKEND_DEGRADED } from '../contract/worker-heartbeat.schema.ts';
+import { BACKEND_DEGRADED } from '../shared/worker-heartbeat.schema.ts';
 import type { RunEvent } from '../shared/run.schema.ts';
 
 /** A running arena. */
@@ -112,6 +115,10 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
     matches: {
       load: (id) => loadMatch(db, id),
       recordRace: (r, hooks) => outbox.store('race', r.match.id, { match: r.match, runs: [...r.runs], events: [...r.events].map(([id, e]) => [id, [...e]] as [string, RunEvent[]]), ...(r.tournament ? { tournament: r.tournament } : {}) }, hooks),
+      recordAborted: (r, reason, hooks) => outbox.store('aborted', r.match.id, { match: r.match, runs: [...r.runs], reason, ...(r.tournament ? { tournament: r.tournament } : {}) }, hooks),
+      persist: (match) => new LiveMatchWriter(db, match),
+      resumable: new ResumableMatches(),
+      resumeTimeoutMs: config.MATCH_RESUME_TIMEOUT_MS,
     },
     runs: { load: (id) => loadRun(db, id), recordSolo: (run, events, credit, hooks) => outbox.store('solo', run.id, { run, events: [...events], ...(credit ? { credit } : {}) }, hooks) },
     tournaments: {
@@ -145,6 +152,14 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
   gameServer.define('gan', bindRoom(GanRoom as any, limits, services)).enableRealtimeListing();
   await gameServer.listen(config.PORT);
   wrapHttpEdge(httpServer, config);
+  // Matches the previous process left running: their rooms come back under the same ids before anyone reconnects.
+  const recovered = await recoverMatches({
+    db,
+    recordAborted: (r, reason) => services.matches.recordAborted(r, reason),
+    waitsInOutbox: (matchId) => outbox.waits(matchId),
+    resumeRoom: (match) => (match.kind === 'race' ? matchMaker.handleCreateRoom('race', { resume: services.matches.resumable.offer(match) }, undefined, match.roomId).then(() => {}) : undefined),
+  });
+  if (recovered.resumed.length + recovered.aborted.length + recovered.closed.length > 0) moduleLogger('app').info(recovered, 'unfinished matches from before the restart');
   const port = (httpServer.address() as AddressInfo).port;
 
   let closing: Promise<void> | undefined;

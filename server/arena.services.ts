@@ -2,12 +2,14 @@ import type { AchievementInfo, LeaderboardPage, LeaderboardQuery, PlayerProfile 
 import type { GuestIdentity, RoomIdentity } from '../shared/identity.schema.ts';
 import type { Match } from '../shared/match.schema.ts';
 import type { RunEvent } from '../shared/run.schema.ts';
-import type { RunView } from './runs/run-view.schema.ts';
+import type { RunView } from '../shared/run-view.schema.ts';
 import type { RaceResult, SoloCredit, Unlock } from './progression/progression.service.ts';
 import type { RunRecord } from './runs/run.record.ts';
 import type { NewTournament } from './tournament/tournament.repository.ts';
 import type { StoreHooks } from './outbox/result-outbox.ts';
 import type { Trainer } from './trainer/trainer.port.ts';
+import type { MatchLifecycle } from './match/lifecycle.ts';
+import type { ResumableMatches } from './match/match-recovery.ts';
 
 /**
  * What rooms and routes may call; built once at start-up. Every `record…` (and the tournament's `open` and
@@ -33,8 +35,19 @@ export interface ArenaServices {
   };
   matches: {
     load(id: string): Promise<Match | undefined>;
-    /** Stores a race with its runs, ratings, XP and achievements (an unrated one: the match and its runs only). */
+    /**
+     * Stores a race with its runs, ratings, XP and achievements (an unrated one: the match and its runs only);
+     * a match id already stored is not stored again (none unlocked).
+     */
     recordRace(result: RaceResult, hooks?: StoreHooks): Promise<Unlock[]>;
+    /** Stores a called-off match with its reason, moving no rating, XP or achievement; false when its id was stored already. */
+    recordAborted(result: Omit<RaceResult, 'events'>, reason: string, hooks?: StoreHooks): Promise<boolean>;
+    /** Persists a match's lifecycle as it changes, so a restarted server carries it on; stop it when the room goes. */
+    persist(match: MatchLifecycle): { flush(): Promise<void>; stop(): void };
+    /** Matches found unfinished at start-up, waiting for the rooms that carry them on. */
+    resumable: ResumableMatches;
+    /** How long a match carried on after a restart may take to hear from all its runs before it is aborted (ms). */
+    resumeTimeoutMs: number;
   };
   runs: {
     load(id: string): Promise<RunView | undefined>;

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_QUEUE } from '../contract/redis-keys.ts';
+import { DEFAULT_QUEUE } from '../shared/redis-keys.ts';
 import { CorsOriginsSetting } from './http/cors.ts';
 import { RateLimitSetting } from './http/rate-limit-setting.ts';
 import { TrustProxySetting } from './http/trust-proxy.ts';
@@ -29,6 +29,11 @@ export const ServerConfig = z.object({
   OUTBOX_DIR: z.string().min(1).optional(),
   /** Longest wait between two tries to store a waiting result, in ms (default 30000; the first retry is after 500 ms, then doubling). */
   OUTBOX_MAX_RETRY_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /**
+   * After a restart, how long a running match may take to hear again from every run it trains before it is
+   * stored as aborted (no rating or XP moves), in ms (default 120000).
+   */
+  MATCH_RESUME_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
   /** BullMQ queue of training runs (default arena-train). */
   ARENA_QUEUE: z.string().min(1).default(DEFAULT_QUEUE),
   /** Training threads of the embedded trainer (default: one per core). */

@@ -50,6 +50,8 @@ export const RaceState = schema(
     interventions: t.uint8().default(0),
     interventionCost: t.uint32().default(0),
     matchId: t.string().default(''),
+    /** Why the race was called off (after a server restart, its runs could not be carried on in time); empty otherwise. */
+    abortReason: t.string().default(''),
     /** Rated or custom, and the seed commitment; the seed and salt only once the race is over. */
     fairSeed: t.ref(FairSeedView),
     entries: t.map(RaceEntry),

@@ -6,10 +6,10 @@ import { patchListing } from '../lobby/listing.ts';
 import { drawFairSeed, listingOf, publishCommitment, revealInState, revealOf, type FairSeed } from '../match/fair-seed.ts';
 import { RECONNECT_SECONDS } from '../match/reconnection.ts';
 import type { z } from 'zod';
-import { strideFor } from '../match/curve-downsample.ts';
+import { strideFor } from '../../shared/curve-downsample.ts';
 import { savingNotices } from '../outbox/saving-notice.ts';
 import { moduleLogger } from '../logger.ts';
-import { sampleDistribution } from '../../contract/datasets/gan-distributions.ts';
+import { sampleDistribution } from '../../shared/datasets/gan-distributions.ts';
 import {
   DEFAULT_GAN_SIDE,
   GAN_CURVE_POINTS,
@@ -29,7 +29,7 @@ import { GanJob, type GanFrame, type GanResult, type GanSide } from '../../share
 import { GanRoundScore, GanSeat, GanState } from '../../shared/gan.state.ts';
 import { ErrorCode } from '../../shared/protocol.ts';
 import { recoveryNotice } from '../trainer/trainer.port.ts';
-import { createRng, deriveSeed } from '../../contract/random.ts';
+import { createRng, deriveSeed } from '../../shared/random.ts';
 import { describeZodError } from '../../shared/validation.ts';
 import type { Unlock } from '../progression/progression.service.ts';
 import { battleDecided, battleWinner, referenceDistance, scoreRound, type RoundScore } from './gan.rules.ts';

@@ -13,7 +13,7 @@ import type { TaskSpec } from '../../shared/task.schema.ts';
 import type { RaceResult } from '../progression/progression.service.ts';
 import { rankEntries } from '../race/race.rules.ts';
 import { runRecordOf, storedCurve } from '../runs/run.record.ts';
-import { recoveryNotice, type RecoveryInfo, type Trainer } from '../trainer/trainer.port.ts';
+import { recoveryNotice, type RecoveryInfo, type RunListener, type Trainer } from '../trainer/trainer.port.ts';
 import type { RoomNoticeMessage } from '../../shared/protocol.ts';
 import { revealOf, type FairSeed } from './fair-seed.ts';
 import type { MatchLifecycle } from './lifecycle.ts';
@@ -52,6 +52,16 @@ export interface RaceMatchOutcome {
   rank: number;
 }
 
+/** The runs of a match carried on after a restart: each seat's job as launched, and the samples its log heard up to. */
+export interface ResumedRuns {
+  jobs: ReadonlyMap<number, TrainJob>;
+  heard: ReadonlyMap<number, number>;
+}
+
+function controlKey(runId: string, step: number, control: Control): string {
+  return `${runId}@${step}:${JSON.stringify(control)}`;
+}
+
 /** A match under way. */
 export interface RunningRaceMatch {
   /** The entries' jobs, by seat, as launched. */
@@ -79,15 +89,24 @@ export interface MatchHooks {
  * each launch (with its job), every control that took effect (with its step), a frame summary at most
  * every FRAME_SUMMARY_MS per run, and each result.
  */
-export function runMatch(trainer: Trainer, conditions: RaceMatchConditions, entries: readonly RaceMatchEntry[], hooks: MatchHooks = {}, match?: MatchLifecycle): RunningRaceMatch {
+export function runMatch(trainer: Trainer, conditions: RaceMatchConditions, entries: readonly RaceMatchEntry[], hooks: MatchHooks = {}, match?: MatchLifecycle, resume?: ResumedRuns): RunningRaceMatch {
   const outcomes: RaceMatchOutcome[] = entries.map((entry) => ({
     entry,
-    job: TrainJob.parse({ runId: randomUUID(), spec: entry.spec, task: conditions.task, seed: conditions.seed, budget: conditions.budget, probeIntervalMs: 0, paceMs: conditions.paceMs ?? 0 }), // race views draw no probes
+    job: resume?.jobs.get(entry.seat) ?? TrainJob.parse({ runId: randomUUID(), spec: entry.spec, task: conditions.task, seed: conditions.seed, budget: conditions.budget, probeIntervalMs: 0, paceMs: conditions.paceMs ?? 0 }), // race views draw no probes
     events: [],
-    samples: 0,
+    samples: resume?.heard.get(entry.seat) ?? 0,
     rank: 0,
   }));
-  for (const o of outcomes) match?.record({ type: 'launch', runId: o.job.runId, seat: o.entry.seat, playerId: o.entry.playerId, job: o.job });
+  if (!resume) for (const o of outcomes) match?.record({ type: 'launch', runId: o.job.runId, seat: o.entry.seat, playerId: o.entry.playerId, job: o.job });
+  // Controls already in the log: a resumed run takes them again after its checkpoint, and they are logged once.
+  const logged = new Map<string, number>();
+  if (resume && match) for (const e of match.events) if (e.type === 'control') logged.set(controlKey(e.runId, e.step, e.control), (logged.get(controlKey(e.runId, e.step, e.control)) ?? 0) + 1);
+  const firstTime = (runId: string, step: number, control: Control): boolean => {
+    const key = controlKey(runId, step, control);
+    const n = logged.get(key) ?? 0;
+    if (n > 0) logged.set(key, n - 1);
+    return n === 0;
+  };
   const done = new Promise<RaceMatchOutcome[]>((resolve) => {
     let open = outcomes.length;
     const settle = (): void => {
@@ -119,27 +138,28 @@ export function runMatch(trainer: Trainer, conditions: RaceMatchConditions, entr
         hooks.onSettled?.(o);
         settle();
       };
-      trainer
-        .submit(o.job, {
-          onFrame: (frame) => {
-            o.samples = frame.samples;
-            if (match && Date.now() - summarisedAt >= FRAME_SUMMARY_MS) {
-              summarisedAt = Date.now();
-              match.record({ type: 'frame', runId: o.job.runId, samples: frame.samples, loss: figure(frame.loss), valAccuracy: figure(frame.valAccuracy) });
-            }
-            hooks.onFrame?.(seat, frame);
-          },
-          onEvent: (event) => {
-            if (settled) return;
-            o.events.push(event);
-            const control = event.type === 'control' ? Control.safeParse(event.control) : undefined;
-            if (control?.success) match?.record({ type: 'control', runId: o.job.runId, playerId, control: control.data, step: event.step });
-            hooks.onEvent?.(seat, event);
-          },
-          onDone: (result) => finish(() => (o.result = result)),
-          onFailed: (message) => finish(() => (o.error = message)),
-          onRecovered: (info: RecoveryInfo) => hooks.notice?.(recoveryNotice(info, player)),
-        })
+      const listener: RunListener = {
+        onFrame: (frame) => {
+          o.samples = frame.samples;
+          if (match && Date.now() - summarisedAt >= FRAME_SUMMARY_MS) {
+            summarisedAt = Date.now();
+            match.record({ type: 'frame', runId: o.job.runId, samples: frame.samples, loss: figure(frame.loss), valAccuracy: figure(frame.valAccuracy) });
+          }
+          hooks.onFrame?.(seat, frame);
+        },
+        onEvent: (event) => {
+          if (settled) return;
+          o.events.push(event);
+          const control = event.type === 'control' ? Control.safeParse(event.control) : undefined;
+          if (control?.success && firstTime(o.job.runId, event.step, control.data)) match?.record({ type: 'control', runId: o.job.runId, playerId, control: control.data, step: event.step });
+          hooks.onEvent?.(seat, event);
+        },
+        onDone: (result) => finish(() => (o.result = result)),
+        onFailed: (message) => finish(() => (o.error = message)),
+        onRecovered: (info: RecoveryInfo) => hooks.notice?.(recoveryNotice(info, player)),
+      };
+      // A resumed match follows its runs again from what its log heard of them (a run that had ended answers at once, or trains again).
+      (resume ? trainer.attach(o.job, listener, { afterSamples: o.samples }) : trainer.submit(o.job, listener))
         .catch((err: unknown) => finish(() => (o.error = err instanceof Error ? err.message : String(err))));
     }
   });

@@ -98,6 +98,11 @@ export class ResultOutbox<Kinds extends Record<string, OutboxKind<any, any>>> {
     return this.queue.length;
   }
 
+  /** Whether a result with this key (any kind) waits to be stored. */
+  waits(key: string): boolean {
+    return this.queue.some((w) => w.key === key);
+  }
+
   /**
    * Stores a result now, or, when the database is unreachable (or earlier results still wait), keeps it on
    * disk and stores it once it can; resolves with what storing it returned, however long that takes.

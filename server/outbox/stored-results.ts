@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { Match } from '../../shared/match.schema.ts';
 import { RunEvent } from '../../shared/run.schema.ts';
 import type { Database } from '../db/tables.ts';
-import { recordGanBattle, recordRaceResult, recordSoloRun, recordTournamentResult, type Unlock } from '../progression/progression.service.ts';
+import { recordAbortedMatch, recordGanBattle, recordRaceResult, recordSoloRun, recordTournamentResult, type Unlock } from '../progression/progression.service.ts';
 import { RunRecord } from '../runs/run.record.ts';
 import { insertTournament } from '../tournament/tournament.repository.ts';
 import type { OutboxKind } from './result-outbox.ts';
@@ -20,6 +20,9 @@ export const RacePayload = z.object({
   events: z.array(z.tuple([z.string(), z.array(RunEvent)])),
   tournament: z.object({ id: z.string(), round: z.number().int() }).optional(),
 });
+
+/** A match called off (after a restart its runs could not be carried on): stored with no rating or XP. */
+export const AbortedPayload = RacePayload.omit({ events: true }).extend({ reason: z.string().min(1) });
 
 export const SoloPayload = z.object({
   run: RunRecord,
@@ -39,6 +42,10 @@ export function storedResults(db: Kysely<Database>) {
       schema: RacePayload,
       store: (p: z.infer<typeof RacePayload>): Promise<Unlock[]> => recordRaceResult(db, { match: p.match, runs: p.runs, events: new Map(p.events), ...(p.tournament ? { tournament: p.tournament } : {}) }),
     } satisfies OutboxKind<z.infer<typeof RacePayload>, Unlock[]>,
+    aborted: {
+      schema: AbortedPayload,
+      store: (p: z.infer<typeof AbortedPayload>): Promise<boolean> => recordAbortedMatch(db, { match: p.match, runs: p.runs, ...(p.tournament ? { tournament: p.tournament } : {}) }, p.reason),
+    } satisfies OutboxKind<z.infer<typeof AbortedPayload>, boolean>,
     solo: {
       schema: SoloPayload,
       store: (p: z.infer<typeof SoloPayload>): Promise<Unlock[]> => recordSoloRun(db, p.run, p.events, p.credit ?? {}),

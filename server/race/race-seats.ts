@@ -31,6 +31,49 @@ export class RaceSeats {
     return entry;
   }
 
+  /**
+   * Seats again everyone the log of a match carried on after a restart says had a seat (their sessions
+   * are gone: each waits under `resumed:<seat>` until its player joins again), with their spec, run,
+   * figures and curve so far, and the interventions they had left.
+   */
+  restore(interventions: number): void {
+    for (const e of this.match.entries()) {
+      const used = e.runId ? this.match.controls(e.runId).filter((c) => c.control.type !== 'spendBudget').length : 0;
+      const entry = Object.assign(new RaceEntry(), {
+        seat: e.seat,
+        player: e.name,
+        connected: false,
+        interventionsLeft: Math.max(0, interventions - used),
+        summary: e.summary ?? '',
+        params: e.params ?? 0,
+        runId: e.runId ?? '',
+        status: e.result ? (e.result.status === 'failed' ? EntryStatus.Failed : EntryStatus.Finished) : e.runId ? EntryStatus.Training : EntryStatus.Ready,
+      });
+      this.state.entries.set(`resumed:${e.seat}`, entry);
+      const curve = new LiveCurve({ samples: entry.curveSamples, loss: entry.curveLoss, valAccuracy: entry.curveValAccuracy }, CURVE_POINTS);
+      this.curves.set(e.seat, curve);
+      for (const f of this.match.events) {
+        if (f.type !== 'frame' || f.runId !== e.runId) continue;
+        entry.samples = f.samples;
+        if (f.loss !== null) entry.loss = f.loss;
+        if (f.valAccuracy !== null) entry.valAccuracy = f.valAccuracy;
+        if (f.loss !== null && f.valAccuracy !== null) curve.add({ samples: f.samples, loss: f.loss, valAccuracy: f.valAccuracy });
+      }
+    }
+  }
+
+  /** A player coming back to the seat they hold (after a restart, or past the reconnection window) under a new session. */
+  rejoin(sessionId: string, playerId: string): RaceEntry | undefined {
+    const seat = this.match.entries().find((e) => e.playerId === playerId)?.seat;
+    const held = [...this.state.entries].find(([, e]) => e.seat === seat);
+    if (seat === undefined || !held) return undefined;
+    const [oldSession, entry] = held;
+    this.state.entries.delete(oldSession);
+    this.state.entries.set(sessionId, entry);
+    entry.connected = true;
+    return entry;
+  }
+
   unseat(sessionId: string, entry: RaceEntry, reason: string): void {
     this.match.record({ type: 'leave', role: 'player', playerId: this.logged(entry).playerId, seat: entry.seat, reason });
     this.state.entries.delete(sessionId);

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { moduleLogger } from '../logger.ts';
 import type { RoomIdentity } from '../../shared/identity.schema.ts';
 import type { ModelSpec } from '../../shared/model-spec.schema.ts';
-import { ErrorCode, type RoomNoticeMessage } from '../../shared/protocol.ts';
+import { ErrorCode } from '../../shared/protocol.ts';
 import { EntryStatus, RaceClientMessages, RaceCreateOptions, RaceJoinOptions, RacePhase, type RaceClientMessageType, type RaceErrorMessage, type RaceResultMessage, type RaceWelcomeMessage } from '../../shared/race.messages.ts';
 import { RaceEntry, RaceState } from '../../shared/race.state.ts';
 import { ArenaRoom } from '../arena-room.ts';
@@ -13,6 +13,9 @@ import { patchListing } from '../lobby/listing.ts';
 import { drawFairSeed, listingOf, publishCommitment, revealInState, revealOf } from '../match/fair-seed.ts';
 import { announceUnlocks, applySpec, claimSeat, Countdown, followReady, holdSeat, Interventions, MatchLifecycle, parseOptions, raceMatchResult, runMatch, Spectators, storeMatch } from '../match/index.ts';
 import type { MatchPhase, RaceMatchConditions, RaceMatchOutcome, RunningRaceMatch } from '../match/index.ts';
+import { DurableMatch } from '../match/durable-match.ts';
+import { resumedRuns, takeResumed } from '../match/match-recovery.ts';
+import type { ResumedRuns } from '../match/match-runner.ts';
 import { RaceSeats } from './race-seats.ts';
 import { onValidated, refuse } from '../room-messages.ts';
 
@@ -36,13 +39,17 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
   private spectators!: Spectators;
   private interventions!: Interventions;
   private running?: RunningRaceMatch;
+  /** Persists the match, and carries it on across restarts. */
+  private durable!: DurableMatch;
   private seats!: RaceSeats;
 
   override onCreate(raw: unknown): void {
-    const options = parseOptions(RaceCreateOptions, raw);
+    const resumed = takeResumed(this.services.matches.resumable, raw, this.roomId);
+    const options = resumed ? parseOptions(RaceCreateOptions, resumed.options) : parseOptions(RaceCreateOptions, raw);
     if (options.minPlayers > options.maxPlayers) throw new ServerError(400, 'minPlayers must not exceed maxPlayers');
     this.options = options;
-    this.match = new MatchLifecycle({ id: randomUUID(), kind: 'race', roomId: this.roomId, options, fairSeed: drawFairSeed(options.seed) });
+    this.match = resumed ?? new MatchLifecycle({ id: randomUUID(), kind: 'race', roomId: this.roomId, options, fairSeed: drawFairSeed(options.seed) });
+    this.durable = new DurableMatch(this, this.services.matches, this.match, !!resumed);
     publishCommitment(this.state.fairSeed, this.match.fairSeed!); // the seed itself only once the race is over
     this.match.subscribe(({ event, phase }) => event.type === 'phase' && (this.state.phase = SHOWN[phase]));
     this.seats = new RaceSeats(this.state, this.match);
@@ -60,6 +67,34 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
       const no = this.interventions.request(client.sessionId, msg.runId, msg.control);
       if (no) refuse(client, no);
     });
+    if (resumed) this.carryOn();
+  }
+
+  /**
+   * A race the previous server process was running, rebuilt from its log (seats, specs, figures and curves
+   * so far, interventions left), its runs followed again from where the log had heard them; if they do not
+   * all answer within the resume timeout, the race is called off.
+   */
+  private carryOn(): void {
+    this.state.phase = SHOWN[this.match.phase];
+    this.seats.restore(this.options.interventions);
+    this.startedAt = new Date(this.match.events.find((e) => e.type === 'phase' && e.to === 'running')?.at ?? Date.now());
+    this.durable.running();
+    patchListing(this, { phase: RacePhase.Training });
+    const heard = this.durable.awaitRuns(this.match.entries().map((e) => e.seat), (reason) => void this.abort(reason));
+    this.launch(resumedRuns(this.match), heard);
+    this.broadcast('notice', { message: 'the server restarted: the race goes on from where it was' });
+  }
+
+  /** Calls the race off (stored as aborted: no rating or XP moves) and tells everyone why. */
+  private async abort(reason: string): Promise<void> {
+    const running = this.running;
+    this.running = undefined;
+    const stored = await this.durable.abort(running, reason);
+    Object.assign(this.state, { matchId: stored ? this.match.id : '', abortReason: reason });
+    revealInState(this.state.fairSeed, this.match.fairSeed!);
+    patchListing(this, { phase: RacePhase.Finished });
+    this.broadcast('notice', { message: `the race was called off: ${reason}` });
   }
 
   /** Registers a handler whose payload is checked against the shared schema first. */
@@ -76,6 +111,8 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
     const { role } = parseOptions(RaceJoinOptions, raw);
     const who = client.auth!; // onAuth ran first and refused anyone it could not identify
     if (role === 'spectator') return this.spectators.add(client.sessionId), this.listCounts();
+    const back = !this.open && who.playerId ? this.seats.rejoin(client.sessionId, who.playerId) : undefined;
+    if (back) return this.showPrivate(client, back), this.listCounts(), client.send('welcome', { playerId: who.playerId! } satisfies RaceWelcomeMessage);
     const max = this.options.maxPlayers;
     const words = { started: 'the race has already started: join as a spectator', full: `the race is full (${max} players): join as a spectator`, again: 'you already have a seat in this race' };
     const playerId = await claimSeat(who, { open: this.open, seated: this.state.entries.size, capacity: max, seatedIds: this.seats.playerIds(), words }, (id, name) => this.services.players.ensure(id, name));
@@ -115,9 +152,15 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
     this.listCounts();
   }
 
+  /** SIGTERM: the match stays in the database, and its runs with the trainer, for the next process. */
+  override onBeforeShutdown(): void {
+    this.durable.shutdown();
+    super.onBeforeShutdown();
+  }
+
   override async onDispose(): Promise<void> {
     this.countdown?.stop();
-    await this.running?.cancel();
+    await this.durable.dispose(this.running);
   }
 
   /** The sender's entry, if they are a player and entries are still open; otherwise they are told why not. */
@@ -156,16 +199,23 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
     for (const [sessionId, entry] of this.state.entries) if (entry.status !== EntryStatus.Ready) this.seats.unseat(sessionId, entry, 'not ready at the start'); // they sit this race out
     this.match.transition('running');
     this.startedAt = new Date();
+    this.durable.running();
     patchListing(this, { phase: RacePhase.Training });
+    this.launch();
+  }
+
+  /** Trains every seat's entry (or, after a restart, follows their runs again); `heard` learns of each seat's first word. */
+  private launch(resume?: ResumedRuns, heard: (seat: number) => void = () => {}): void {
     const entries = this.match.entries().map(({ seat, playerId, spec }) => ({ seat, player: this.seats.bySeat(seat).player, playerId, spec: spec! }));
-    this.running = runMatch(this.services.trainer, this.conditions(), entries, {
-      onFrame: (seat, frame) => this.seats.applyFrame(seat, frame),
+    const running = runMatch(this.services.trainer, this.conditions(), entries, {
+      onFrame: (seat, frame) => (heard(seat), this.seats.applyFrame(seat, frame)),
       onEvent: (_seat, event) => this.interventions.onEvent(event),
-      onSettled: ({ entry: { seat }, result, job }) => (this.seats.settled(seat, result), this.interventions.runEnded(job.runId)),
+      onSettled: ({ entry: { seat }, result, job }) => (heard(seat), this.seats.settled(seat, result), this.interventions.runEnded(job.runId)),
       notice: (notice) => this.broadcast('notice', notice),
-    }, this.match);
-    for (const entry of this.state.entries.values()) Object.assign(entry, { runId: this.running.jobs.get(entry.seat)!.runId, status: EntryStatus.Training });
-    void this.running.done.then((outcomes) => this.finish(outcomes));
+    }, this.match, resume);
+    this.running = running;
+    for (const entry of this.state.entries.values()) if (!resume || entry.status === EntryStatus.Training) Object.assign(entry, { runId: running.jobs.get(entry.seat)!.runId, status: EntryStatus.Training });
+    void running.done.then((outcomes) => (this.running === running ? this.finish(outcomes) : undefined));
   }
 
   private conditions(): RaceMatchConditions {
@@ -174,18 +224,24 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
 
   /** Every run has ended: rank, store the match with its runs, ratings, XP and achievements, tell the room. */
   private async finish(outcomes: RaceMatchOutcome[]): Promise<void> {
-    this.match.transition('settling');
+    if (this.match.phase === 'running') this.match.transition('settling'); // a match carried on after a restart may be settling already
     revealInState(this.state.fairSeed, this.match.fairSeed!);
     const ranking = this.seats.rank(outcomes);
     const result = raceMatchResult(outcomes, { id: this.match.id, roomId: this.roomId, conditions: this.conditions(), fairSeed: this.match.fairSeed!, startedAt: this.startedAt, curves: this.seats.allCurves() });
-    const stored = { tell: (n: RoomNoticeMessage) => this.broadcast('notice', n), what: 'the race result', forget: () => Promise.all(outcomes.map((o) => this.services.trainer.forget(o.job.runId))) };
-    const unlocks = await storeMatch(this.match, result.match.id, (hooks) => this.services.matches.recordRace(result, hooks), (err) => {
-      moduleLogger('race').error({ roomId: this.roomId, err }, 'could not store the match');
-      this.broadcast('error', { code: ErrorCode.Internal, message: 'the result could not be stored' } satisfies RaceErrorMessage);
-    }, stored);
+    const unlocks = await storeMatch(
+      this.match,
+      result.match.id,
+      (hooks) => this.services.matches.recordRace(result, hooks),
+      (err) => {
+        moduleLogger('race').error({ roomId: this.roomId, err }, 'could not store the match');
+        this.broadcast('error', { code: ErrorCode.Internal, message: 'the result could not be stored' } satisfies RaceErrorMessage);
+      },
+      { tell: (n) => this.broadcast('notice', n), what: 'the race result' },
+    );
     const matchId = this.match.phase === 'stored' ? result.match.id : null;
     this.state.matchId = matchId ?? '';
     patchListing(this, { phase: RacePhase.Finished });
+    this.durable.over();
     const message: RaceResultMessage = { matchId, ranking, seedReveal: revealOf(this.match.fairSeed!), rated: this.match.fairSeed!.rated, unlocks: announceUnlocks(unlocks, new Map(ranking.map((r) => [r.playerId, r.player]))) };
     this.broadcast('result', message, { afterNextPatch: true });
   }

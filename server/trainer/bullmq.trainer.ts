@@ -2,15 +2,15 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Control } from '../../shared/control.schema.ts';
 import type { LandscapeRequest } from '../../shared/landscape.schema.ts';
-import { appliedKey, checkpointInfoKey, checkpointKey, controlsKey, RUN_STATE_TTL_SEC, telemetryKey, WORKER_HEARTBEAT_PATTERN } from '../../contract/redis-keys.ts';
+import { appliedKey, checkpointInfoKey, checkpointKey, controlsKey, RUN_STATE_TTL_SEC, telemetryKey, WORKER_HEARTBEAT_PATTERN } from '../../shared/redis-keys.ts';
 import { LoggedControl } from '../../shared/control.schema.ts';
-import { ForkUnavailable, forkedJob } from '../../contract/fork-job.ts';
-import { CheckpointInfo, type ToTrainer } from '../../contract/trainer.messages.ts';
-import { streamFields } from '../../contract/trainer.wire.ts';
-import { BACKEND_DEGRADED, WorkerHeartbeat } from '../../contract/worker-heartbeat.schema.ts';
+import { ForkUnavailable, forkedJob } from '../../shared/fork-job.ts';
+import { CheckpointInfo, type ToTrainer } from '../../shared/trainer.messages.ts';
+import { streamFields } from '../../shared/trainer.wire.ts';
+import { BACKEND_DEGRADED, WorkerHeartbeat } from '../../shared/worker-heartbeat.schema.ts';
 import { RunResult, TrainJob, type RunPriority } from '../../shared/run.schema.ts';
 import { GanJob, GanResult } from '../../shared/gan.schema.ts';
-import { isRedisUnreachable, logRedisOutages } from '../../contract/redis-outage.ts';
+import { isRedisUnreachable, logRedisOutages } from '../../shared/redis-outage.ts';
 import { describeZodError } from '../../shared/validation.ts';
 import { moduleLogger } from '../logger.ts';
 import { TelemetryReader } from './telemetry-reader.ts';
@@ -24,9 +24,6 @@ const log = moduleLogger('trainer');
  * themselves; background work waits behind every live run.
  */
 export const QUEUE_PRIORITY: Record<RunPriority, number | undefined> = { live: undefined, background: 10 };
-
-/** How long `forget` waits for a worker to mark a job finished whose result is already on its stream (ms). */
-const FINISHING_MS = 10_000;
 
 /** Options of the BullMQ trainer. */
 export interface BullmqTrainerOptions {
@@ -223,17 +220,10 @@ export class BullmqTrainer implements Trainer {
     return fields.includes('t') && (type === 'done' || type === 'ganDone' || type === 'failed');
   }
 
-  /**
-   * The run is stored: its job and streams go. A run still training is left alone; one whose result is on
-   * its stream while its worker still holds the job (it is finishing) is waited for, briefly.
-   */
+  /** The run is stored: its job and streams go (a run still training is left alone). */
   async forget(runId: string): Promise<void> {
     const queued = await this.queue.getJob(runId);
-    let state = queued ? await queued.getState() : 'unknown';
-    if (state === 'active' && (await this.streamHasEnded(runId))) {
-      await queued!.waitUntilFinished(this.events, FINISHING_MS).catch(() => {});
-      state = await queued!.getState();
-    }
+    const state = queued ? await queued.getState() : 'unknown';
     if (state === 'active' || state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') return;
     if (queued) await queued.remove();
     await this.redis.del(telemetryKey(runId), controlsKey(runId));

@@ -1,0 +1,202 @@
+/**
+ * A race survives its server being SIGKILLed mid-race (embedded defaults:
+ * PGlite and the in-process trainer, on a DATA_DIR of the test's own): a server
+ * started again on the same folder finds the match, recreates its room under
+ * the same id, resumes the runs from their saved checkpoints, and the players
+ * and a spectator who join that id again see its history; the match ends
+ * stored exactly once, with the weights hashes of the same race trained
+ * without a break (same seed, same control log). A race whose runs cannot come
+ * back within MATCH_RESUME_TIMEOUT_MS is stored as aborted, shows why, and
+ * moves nobody's XP or rating.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, type Room } from '@colyseus/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../server/db/database.ts';
+import type { Match } from '../shared/match.schema.ts';
+import type { RaceResultMessage } from '../shared/race.messages.ts';
+import type { RaceState } from '../shared/race.state.ts';
+import type { RunView } from '../shared/run-view.schema.ts';
+import { TrainJob } from '../shared/run.schema.ts';
+import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
+import { runTraining } from '../workers/engine/run-training.ts';
+import { initBackend } from '../workers/engine/tf-backend.ts';
+import { guestClient, nextMessage, TEST_SECRET, waitFor } from './support/arena.ts';
+import { startServerProcess, type ServerProcess } from './support/server-process.ts';
+
+const BUDGET = 16_000;
+const SEED = 4242;
+
+/** A folder of the test's own for the server's database, secret and saved runs. */
+function dataFolder() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'arena-restart-'));
+  const env = { DATA_DIR: path.join(dir, 'pglite'), SECRET_FILE: path.join(dir, 'secret'), ARENA_SECRET: TEST_SECRET, TRAINER_THREADS: '2', CLIENT_DIR: path.join(dir, 'no-client') };
+  return { dir, env, runsDir: path.join(dir, 'pglite', 'arena-runs') };
+}
+
+async function json<T>(url: string): Promise<T> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`GET ${url} answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** An SDK client of `url` signed in with a guest token from before the restart. */
+function as(url: string, token: string): Client {
+  const client = new Client(url);
+  client.auth.token = token;
+  return client;
+}
+
+/** SIGKILL: no shutdown code runs, nothing is flushed or cancelled. */
+async function kill(server: ServerProcess): Promise<void> {
+  const exited = new Promise((r) => server.child.once('exit', r));
+  server.child.kill('SIGKILL');
+  await exited;
+}
+
+/** Stops listening to a room whose server is about to die or is done (its SDK would retry the dead address). */
+function forget(...rooms: Array<Room<any, any>>): void {
+  for (const room of rooms) {
+    room.reconnection.enabled = false;
+    room.removeAllListeners();
+    try {
+      room.connection.close();
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/** Two players and a spectator in a started race; returns their rooms and guests (tokens). */
+async function startRace(url: string, options: Record<string, unknown>) {
+  const ada = await guestClient(url, 'ada');
+  const bob = await guestClient(url, 'bob');
+  const eve = await guestClient(url, 'eve');
+  const a = await ada.client.create<RaceState>('race', { budget: BUDGET, countdownSeconds: 60, interventions: 2, ...options });
+  const b = await bob.client.joinById<RaceState>(a.roomId, {});
+  const e = await eve.client.joinById<RaceState>(a.roomId, { role: 'spectator' });
+  a.send('spec', { spec: SPEC_TEMPLATES[0]!.spec });
+  b.send('spec', { spec: SPEC_TEMPLATES[1]!.spec });
+  await waitFor(() => [...(e.state.entries?.values() ?? [])].filter((x) => x.summary !== '').length === 2, 'both specs to be accepted');
+  a.send('ready', { ready: true });
+  b.send('ready', { ready: true });
+  await waitFor(() => e.state.phase === 'training', 'the race to start', 60_000);
+  return { ada, bob, eve, a, b, e, roomId: a.roomId };
+}
+
+describe('a race survives a SIGKILLed server (embedded defaults)', () => {
+  const folders: Array<ReturnType<typeof dataFolder>> = [];
+  const servers: ServerProcess[] = [];
+  const start = async (env: Record<string, string>) => {
+    const s = await startServerProcess(env);
+    servers.push(s);
+    return s;
+  };
+  beforeAll(async () => {
+    await initBackend();
+  });
+  afterAll(async () => {
+    for (const s of servers) await s.stop().catch(() => {});
+    for (const f of folders) rmSync(f.dir, { recursive: true, force: true });
+  });
+
+  it('killed mid-race, restarted on the same folder: players and a spectator rejoin the same room and its history, and the race is stored once with the unbroken weights hashes', async () => {
+    const folder = dataFolder();
+    folders.push(folder);
+    const first = await start({ ...folder.env, MATCH_RESUME_TIMEOUT_MS: '180000' });
+    const { ada, eve, a, b, e, roomId } = await startRace(first.url, { paceSeconds: 16, seed: SEED });
+    const adaEntry = () => [...a.state.entries.values()].find((x) => x.player === 'ada')!;
+    await waitFor(() => adaEntry().samples > BUDGET * 0.1, 'ada to train a tenth of the budget', 120_000);
+    const steered = nextMessage<{ step: number }>(a, 'steered', 60_000);
+    a.send('control', { runId: adaEntry().runId, control: { type: 'setLearningRate', learningRate: 0.004 } });
+    const controlStep = (await steered).step;
+    await waitFor(() => adaEntry().samples > BUDGET * 0.35, 'the race to pass a third of its budget', 120_000);
+    await new Promise((r) => setTimeout(r, 1500)); // a frame summary or two reach the database
+    const before = { samples: adaEntry().samples, curve: adaEntry().curveSamples.length, runIds: [...e.state.entries.values()].map((x) => x.runId).sort() };
+    expect(before.samples).toBeLessThan(BUDGET);
+    expect(readdirSync(folder.runsDir).filter((f) => f.endsWith('.run'))).toHaveLength(2); // both runs saved as they train
+    forget(a, b, e);
+    await kill(first);
+
+    const second = await start({ ...folder.env, MATCH_RESUME_TIMEOUT_MS: '180000' });
+    // The same tokens (the secret is the test's), a new server: the room is back under its id.
+    const [adaClient, eveClient] = [as(second.url, ada.token), as(second.url, eve.token)];
+    const a2 = await adaClient.joinById<RaceState>(roomId, {});
+    const e2 = await eveClient.joinById<RaceState>(roomId, { role: 'spectator' });
+    await waitFor(() => e2.state.entries?.size === 2, 'the spectator to see both seats again');
+    const adaAgain = () => [...a2.state.entries.values()].find((x) => x.player === 'ada')!;
+    // History: the seats, their runs and the curve so far, and ada's interventions (one used).
+    expect([...e2.state.entries.values()].map((x) => x.runId).sort()).toEqual(before.runIds);
+    expect(adaAgain().curveSamples.length).toBeGreaterThan(1);
+    expect(adaAgain().interventionsLeft).toBe(1);
+    expect(e2.state.phase).toBe('training');
+    const result = await nextMessage<RaceResultMessage>(a2, 'result', 240_000);
+    expect(result.matchId).toBeTruthy();
+    expect(result.seedReveal.seed).toBe(SEED);
+
+    const match = await json<Match>(`${second.url}/api/matches/${result.matchId}`);
+    expect(match).toMatchObject({ roomId, status: 'finished', seed: SEED });
+    expect(match.entries.every((x) => x.status === 'finished' && x.samples === BUDGET && x.weightsHash)).toBe(true);
+
+    // The same race without a break: each run's job with the log it ended with (the control at its step) gives the same weights.
+    for (const entry of match.entries) {
+      const run = await json<RunView>(`${second.url}/api/runs/${entry.runId}`);
+      const controls = run.runFile.controls;
+      if (entry.player === 'ada') expect(controls).toContainEqual({ step: controlStep, control: { type: 'setLearningRate', learningRate: 0.004 } });
+      const unbroken = await runTraining(TrainJob.parse({ runId: `${entry.runId}-unbroken`, spec: entry.spec, task: match.task, seed: SEED, budget: BUDGET, controls }));
+      expect(unbroken.weightsHash, `${entry.player}'s weights`).toBe(entry.weightsHash);
+    }
+    forget(a2, e2);
+    await waitFor(() => readdirSync(folder.runsDir).filter((f) => f.endsWith('.run')).length === 0, 'the saved runs to be deleted', 10_000);
+    await second.stop();
+
+    // Exactly once: one match for the room, one run per entry, and nothing left to carry on.
+    const database = await openDatabase({ dataDir: folder.env.DATA_DIR });
+    try {
+      expect(await database.db.selectFrom('matches').select('id').where('room_id', '=', roomId).execute()).toEqual([{ id: result.matchId }]);
+      expect((await database.db.selectFrom('runs').select('id').where('match_id', '=', result.matchId!).execute()).length).toBe(2);
+      expect(await database.db.selectFrom('live_matches').selectAll().execute()).toEqual([]);
+    } finally {
+      await database.close();
+    }
+  }, 600_000);
+
+  it('a race whose runs do not come back within MATCH_RESUME_TIMEOUT_MS is stored as aborted with the reason, players see it, and no XP or rating moves', async () => {
+    const folder = dataFolder();
+    folders.push(folder);
+    const first = await start(folder.env);
+    // Rated (the server draws the seed): finished, it would move ratings and XP.
+    const { ada, bob, a, b, e, roomId } = await startRace(first.url, { paceSeconds: 30 });
+    expect(e.state.fairSeed.rated).toBe(true);
+    await waitFor(() => [...a.state.entries.values()].every((x) => x.samples > BUDGET * 0.1), 'both runs to train a little', 120_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    forget(a, b, e);
+    await kill(first);
+
+    const second = await start({ ...folder.env, MATCH_RESUME_TIMEOUT_MS: '100' }); // no thread is ready that fast
+    const client = as(second.url, ada.token);
+    const a2 = await client.joinById<RaceState>(roomId, {});
+    await waitFor(() => a2.state.abortReason, 'the race to be called off', 60_000);
+    expect(a2.state.abortReason).toMatch(/did not come back within/);
+    expect(a2.state.phase).toBe('finished');
+    const match = await json<Match>(`${second.url}/api/matches/${a2.state.matchId}`);
+    expect(match).toMatchObject({ roomId, status: 'aborted', abortReason: a2.state.abortReason });
+    expect(match.entries.map((x) => x.rank)).toEqual([null, null]);
+    for (const g of [ada, bob]) {
+      const profile = await json<{ xp: number; ratings?: unknown[] }>(`${second.url}/api/players/${g.playerId}`);
+      expect(profile.xp, 'no XP for an aborted match').toBe(0);
+    }
+    forget(a2);
+    await second.stop();
+    const database = await openDatabase({ dataDir: folder.env.DATA_DIR });
+    try {
+      expect(await database.db.selectFrom('rating_history').selectAll().where('match_id', '=', match.id).execute()).toEqual([]);
+      expect(await database.db.selectFrom('xp_events').selectAll().where('player_id', 'in', [ada.playerId, bob.playerId]).execute()).toEqual([]);
+      expect(await database.db.selectFrom('live_matches').selectAll().execute()).toEqual([]);
+    } finally {
+      await database.close();
+    }
+  }, 600_000);
+});
