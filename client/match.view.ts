@@ -43,6 +43,7 @@ export async function mountMatch(app: HTMLElement, id: string, renderer: Rendere
       { class: 'panel', id: 'match' },
       h('h2', {}, `Race on ${match.task.name}`),
       h('p', { class: 'muted' }, `${match.entries.length} entries · budget ${match.budget.toLocaleString('en')} samples · seed ${match.seed} · ${match.finishedAt.slice(0, 16).replace('T', ' ')}`),
+      ...(match.status === 'aborted' ? [h('p', { class: 'error-text', id: 'match-aborted' }, `Called off: ${match.abortReason ?? 'aborted'}. Nobody's rating or XP changed for it.`)] : []),
       h(
         'table',
         { id: 'match-ranking' },

@@ -22,7 +22,7 @@ function phaseText(state: RaceState): string {
     case 'training':
       return 'Training';
     case 'finished':
-      return 'Finished';
+      return state.abortReason ? `Called off: ${state.abortReason} · nobody's rating or XP changed` : 'Finished';
     default:
       return state.phase;
   }
@@ -129,6 +129,7 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
     scheduled = false;
     const state = room.state;
     byId('phase').textContent = phaseText(state);
+    if (state.abortReason && state.matchId && !document.getElementById('match-link')) byId('phase').after(h('a', { id: 'match-link', href: `${location.pathname}#/matches/${state.matchId}`, class: 'match-link' }, 'Match page →'));
     const pace = state.paceSeconds ? ` · paced over ${state.paceSeconds}s` : '';
     byId('race-meta').textContent = `${state.task} · budget ${state.budget.toLocaleString('en')} samples${pace} · ${state.spectators} watching`;
     steer?.update(state, me());
