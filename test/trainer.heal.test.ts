@@ -9,6 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RecoveryInfo } from '../server/trainer/trainer.port.ts';
 import { TrainJob, type TrainJobInput } from '../shared/run.schema.ts';
+import { toThread } from '../shared/trainer.wire.ts';
 import { decodeCheckpoint } from '../workers/engine/checkpoint.ts';
 import { RunRecorder, waitFor } from './support/run-recorder.ts';
 
@@ -152,11 +153,11 @@ describe('LocalTrainer heals when a training thread dies', () => {
     const before = logged.length;
     // Garbage with no run in it: logged, nothing else happens.
     expect(() => worker.emit('message', 42)).not.toThrow();
-    expect(() => worker.emit('message', { type: 'nonsense', x: 'y'.repeat(100_000) })).not.toThrow();
+    expect(() => worker.emit('message', toThread({ type: 'nonsense', x: 'y'.repeat(100_000) } as never))).not.toThrow();
     expect(run.failed).toEqual([]);
     // A frame that names the run but does not parse: the run fails, and is cancelled on its thread.
-    expect(() => worker.emit('message', { type: 'frame', frame: { runId: j.runId, step: 'seven', payload: 'z'.repeat(100_000) } })).not.toThrow();
-    await expect(run.settled).rejects.toThrow('the training thread sent a malformed message about this run');
+    expect(() => worker.emit('message', toThread({ type: 'frame', frame: { runId: j.runId, step: 'seven', payload: 'z'.repeat(100_000) } } as never))).not.toThrow();
+    await expect(run.settled).rejects.toThrow(/^the training thread sent a message about this run that this server cannot read \(trainer wire: a 'frame' message that does not parse: frame\.\w+: /);
     const mine = logged.slice(before).filter((l) => l.message === 'malformed message from a training thread');
     expect(mine).toHaveLength(3);
     for (const l of mine) {
