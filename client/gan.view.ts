@@ -3,6 +3,7 @@ import type { GanErrorMessage, GanResultMessage, GanRole, GanRoundMessage, GanWe
 import type { GanSeat, GanState } from '../shared/gan.state.ts';
 import { savedName } from './arena-client.ts';
 import { byId, h } from './dom.ts';
+import { seedMetaText } from './fair-seed.panel.ts';
 import { GanDesignForm } from './gan-design.ts';
 import { GanPlane } from './gan-plane.ts';
 import { MiniCurves } from './mini-curves.ts';
@@ -185,7 +186,8 @@ export async function mountGan(app: HTMLElement, room: Room<any, GanState>, role
     const s = room.state;
     if (!s.seats) return;
     byId('phase').textContent = phaseText(s);
-    byId('gan-meta').textContent = `${s.distribution} · best of ${s.rounds} · ${s.iterationsPerRound} iterations a round · ${s.spectators} watching`;
+    const seed = seedMetaText(s.fairSeed);
+    byId('gan-meta').textContent = `${s.distribution} · best of ${s.rounds} · ${s.iterationsPerRound} iterations a round${seed ? ` · ${seed}` : ''} · ${s.spectators} watching`;
     if (isPlayer && side) {
       sideTitle.textContent = `Your side: ${SIDE_LABEL[side]}`;
       byId('gan-side-hint').textContent =

@@ -3,6 +3,7 @@ import type { LobbyRoomInfo } from '../shared/lobby.messages.ts';
 import { quickJoinPick } from '../shared/quick-join.ts';
 import { arenaClient } from './arena-client.ts';
 import { h } from './dom.ts';
+import { UNRATED_LABEL } from '../shared/seed-commitment.ts';
 
 const KIND_LABEL: Record<LobbyRoomInfo['kind'], string> = { race: 'Race', tournament: 'Tournament', gan: 'GAN battle', playground: 'Playground' };
 
@@ -47,7 +48,7 @@ export async function mountLobbyList(container: HTMLElement, actions: LobbyActio
         return h(
           'tr',
           { 'data-room': r.roomId, 'data-kind': r.kind },
-          h('td', {}, KIND_LABEL[r.kind], h('span', { class: 'muted' }, ` · ${r.roomId}`)),
+          h('td', {}, KIND_LABEL[r.kind], h('span', { class: 'muted' }, ` · ${r.roomId}`), r.rated === false ? h('span', { class: 'badge unrated' }, UNRATED_LABEL) : ''),
           h('td', {}, r.task || '—'),
           h('td', {}, r.phase || '—'),
           h('td', { class: 'num' }, r.maxPlayers ? `${r.players}/${r.maxPlayers}` : String(r.players)),

@@ -1,6 +1,8 @@
 import type { Match, MatchEntry } from '../shared/match.schema.ts';
 import { api } from './api.ts';
 import { CurveChart, type CurveSeries } from './curve-chart.ts';
+import { fairSeedPanel } from './fair-seed.panel.ts';
+import { UNRATED_LABEL } from '../shared/seed-commitment.ts';
 import { h } from './dom.ts';
 import { seatCss } from './palette.ts';
 import type { RendererKind } from './renderer-choice.ts';
@@ -20,8 +22,9 @@ function seriesOf(entries: MatchEntry[], upTo: number): CurveSeries[] {
 
 /**
  * A stored match: its ranking with the held-out scores, each entry's network
- * and run, and the learning curves, which a replay (button or space) draws
- * again from the start as they came in during the race.
+ * and run, the learning curves, which a replay (button or space) draws
+ * again from the start as they came in during the race, and its fair seed
+ * (commitment, reveal, the browser's check and the replay command).
  */
 export async function mountMatch(app: HTMLElement, id: string, renderer: RendererKind): Promise<void> {
   app.replaceChildren(h('section', { class: 'panel' }, h('p', { class: 'muted' }, 'Loading the match…')));
@@ -41,27 +44,32 @@ export async function mountMatch(app: HTMLElement, id: string, renderer: Rendere
     h(
       'section',
       { class: 'panel', id: 'match' },
-      h('h2', {}, `Race on ${match.task.name}`),
+      h('h2', {}, `Race on ${match.task.name}`, match.rated ? '' : h('span', { class: 'badge unrated', id: 'match-unrated' }, UNRATED_LABEL)),
       h('p', { class: 'muted' }, `${match.entries.length} entries · budget ${match.budget.toLocaleString('en')} samples · seed ${match.seed} · ${match.finishedAt.slice(0, 16).replace('T', ' ')}`),
       ...(match.status === 'aborted' ? [h('p', { class: 'error-text', id: 'match-aborted' }, `Called off: ${match.abortReason ?? 'aborted'}. Nobody's rating or XP changed for it.`)] : []),
+      // The ranking scrolls sideways on a phone instead of widening the page.
       h(
-        'table',
-        { id: 'match-ranking' },
-        h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, 'Player'), h('th', {}, 'Network'), h('th', { class: 'num' }, 'Held-out'), h('th', { class: 'num' }, 'Val. acc.'), h('th', { class: 'num' }, 'Samples'), h('th', {}, 'Run'))),
+        'div',
+        { class: 'table-scroll' },
         h(
-          'tbody',
-          {},
-          ...ranked.map((e) =>
-            h(
-              'tr',
-              { 'data-seat': String(e.seat) },
-              h('td', {}, e.rank ? String(e.rank) : '—'),
-              h('td', {}, h('span', { class: 'swatch', style: `background:${seatCss(e.seat)}` }), e.playerId ? h('a', { href: `#/players/${e.playerId}` }, e.player) : e.player),
-              h('td', { class: 'muted' }, `${e.spec.layers.map((l) => l.units).join('-')} ${[...new Set(e.spec.layers.map((l) => l.activation))].join('/')} · ${e.spec.optimizer} ${e.spec.learningRate}`),
-              h('td', { class: 'num' }, pct(e.heldOutAccuracy)),
-              h('td', { class: 'num' }, pct(e.valAccuracy)),
-              h('td', { class: 'num' }, e.samples.toLocaleString('en')),
-              h('td', {}, e.status === 'finished' ? h('a', { href: `/api/runs/${e.runId}`, download: `run-${e.runId}.json`, title: 'The run file: replay it bit for bit with npm run arena -- replay' }, 'run file') : h('span', { class: 'muted' }, e.error ?? e.status)),
+          'table',
+          { id: 'match-ranking' },
+          h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, 'Player'), h('th', {}, 'Network'), h('th', { class: 'num' }, 'Held-out'), h('th', { class: 'num' }, 'Val. acc.'), h('th', { class: 'num' }, 'Samples'), h('th', {}, 'Run'))),
+          h(
+            'tbody',
+            {},
+            ...ranked.map((e) =>
+              h(
+                'tr',
+                { 'data-seat': String(e.seat) },
+                h('td', {}, e.rank ? String(e.rank) : '—'),
+                h('td', {}, h('span', { class: 'swatch', style: `background:${seatCss(e.seat)}` }), e.playerId ? h('a', { href: `#/players/${e.playerId}` }, e.player) : e.player),
+                h('td', { class: 'muted' }, `${e.spec.layers.map((l) => l.units).join('-')} ${[...new Set(e.spec.layers.map((l) => l.activation))].join('/')} · ${e.spec.optimizer} ${e.spec.learningRate}`),
+                h('td', { class: 'num' }, pct(e.heldOutAccuracy)),
+                h('td', { class: 'num' }, pct(e.valAccuracy)),
+                h('td', { class: 'num' }, e.samples.toLocaleString('en')),
+                h('td', {}, e.status === 'finished' ? h('a', { href: `/api/runs/${e.runId}`, download: `run-${e.runId}.json`, title: 'The run file: replay it bit for bit with npm run arena -- replay' }, 'run file') : h('span', { class: 'muted' }, e.error ?? e.status)),
+              ),
             ),
           ),
         ),
@@ -73,6 +81,7 @@ export async function mountMatch(app: HTMLElement, id: string, renderer: Rendere
       h('div', { class: 'row' }, h('h2', { style: 'flex:0;white-space:nowrap;margin:0' }, 'Learning curves'), progress, h('div', { style: 'flex:0' }, replayBtn)),
       hasCurves ? chartHost : h('p', { class: 'muted' }, 'This match was stored before curves were kept: there is nothing to replay.'),
     ),
+    fairSeedPanel(match),
   );
   if (!hasCurves) {
     replayBtn.disabled = true;

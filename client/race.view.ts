@@ -4,6 +4,7 @@ import type { RaceEntry, RaceState } from '../shared/race.state.ts';
 import { TaskSpec } from '../shared/task.schema.ts';
 import { CurveChart } from './curve-chart.ts';
 import { byId, h } from './dom.ts';
+import { seedMetaText } from './fair-seed.panel.ts';
 import { seatCss } from './palette.ts';
 import type { RendererKind } from './renderer-choice.ts';
 import { SpecEditor } from './spec-editor.ts';
@@ -131,7 +132,8 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
     byId('phase').textContent = phaseText(state);
     if (state.abortReason && state.matchId && !document.getElementById('match-link')) byId('phase').after(h('a', { id: 'match-link', href: `${location.pathname}#/matches/${state.matchId}`, class: 'match-link' }, 'Match page →'));
     const pace = state.paceSeconds ? ` · paced over ${state.paceSeconds}s` : '';
-    byId('race-meta').textContent = `${state.task} · budget ${state.budget.toLocaleString('en')} samples${pace} · ${state.spectators} watching`;
+    const seed = seedMetaText(state.fairSeed);
+    byId('race-meta').textContent = `${state.task} · budget ${state.budget.toLocaleString('en')} samples${pace}${seed ? ` · ${seed}` : ''} · ${state.spectators} watching`;
     steer?.update(state, me());
     const entries = [...state.entries.values()].sort((a, b) => (a.rank && b.rank ? a.rank - b.rank : b.valAccuracy - a.valAccuracy || a.seat - b.seat));
     chart.update(

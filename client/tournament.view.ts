@@ -3,6 +3,7 @@ import type { TournamentErrorMessage, TournamentResultMessage } from '../shared/
 import type { TournamentPlayer, TournamentState } from '../shared/tournament.state.ts';
 import { TaskName, TaskSpec } from '../shared/task.schema.ts';
 import { byId, h } from './dom.ts';
+import { UNRATED_LABEL } from '../shared/seed-commitment.ts';
 import { seatCss } from './palette.ts';
 import type { RendererKind } from './renderer-choice.ts';
 import { SpecEditor } from './spec-editor.ts';
@@ -133,7 +134,7 @@ export async function mountTournament(app: HTMLElement, room: Room<any, Tourname
     if (!s.players) return;
     byId('t-title').textContent = s.title;
     byId('phase').textContent = phaseText(s);
-    byId('t-meta').textContent = `${FORMAT_LABEL[s.format] ?? s.format} · ${s.task} · ${s.budget.toLocaleString('en')} samples a match · ${s.players.size} of ${s.maxPlayers} players · ${s.spectators} watching`;
+    byId('t-meta').textContent = `${FORMAT_LABEL[s.format] ?? s.format} · ${s.task} · ${s.budget.toLocaleString('en')} samples a match · ${s.players.size} of ${s.maxPlayers} players · ${s.spectators} watching · ${s.rated ? 'rated (each match commits to its seed)' : UNRATED_LABEL}`;
 
     const players = [...s.players.values()].sort((a, b) => a.seat - b.seat);
     byId('t-players').replaceChildren(

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkSeedReveal, commitSeed, MAX_SEED, SEED_SCHEME } from '../../shared/seed-commitment.ts';
 import { FairSeedView } from '../../shared/seed-commitment.state.ts';
 import { commitmentOf, drawFairSeed, FairSeed, publishCommitment, revealInState, revealOf } from './fair-seed.ts';
+import { MatchLifecycle } from './lifecycle.ts';
 
 describe('fair seeds on the server', () => {
   it('draws a seed in the engine range with a fresh 32-byte salt, rated, committed with the shared format', async () => {
@@ -30,5 +31,15 @@ describe('fair seeds on the server', () => {
     expect(view.toJSON()).toEqual({ rated: false, scheme: SEED_SCHEME, commitment: f.commitment, seed: -1, salt: '' });
     revealInState(view, f);
     expect(view.toJSON()).toMatchObject({ seed: 7, salt: f.salt });
+  });
+
+  it('is kept in the match lifecycle, so a restarted server reveals the same seed and salt', async () => {
+    const fair = drawFairSeed();
+    const match = new MatchLifecycle({ id: 'm1', kind: 'race', roomId: 'r1', options: {}, fairSeed: fair });
+    const persisted = JSON.parse(JSON.stringify(match.toJSON())); // what the live-match store keeps
+    const restored = MatchLifecycle.restore(persisted);
+    expect(restored.fairSeed).toEqual(fair);
+    expect(restored.seed).toBe(fair.seed);
+    expect(await checkSeedReveal(revealOf(restored.fairSeed!))).toEqual({ ok: true });
   });
 });
