@@ -75,7 +75,9 @@ describe.skipIf(!hasChromium())('the match page shows the fair seed', () => {
           // what a sideways scroller (a wide table) holds is scrolled, not cut off
           .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5 && !el.parentElement?.closest('.table-scroll'))
           .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ').join('.')}` : ''} (${Math.round(el.getBoundingClientRect().right)} px)`)
-          .slice(0, 8),
+          .slice(0, 8)
+          // text that runs past its box widens the page without any element doing so
+          .concat(document.documentElement.scrollWidth > window.innerWidth ? [`the page scrolls sideways (${document.documentElement.scrollWidth} px)`] : []),
       );
 
     expect(await open(honest)).toContain('✓ The revealed seed and salt match the commitment');
@@ -99,6 +101,7 @@ describe.skipIf(!hasChromium())('the match page shows the fair seed', () => {
     // A reveal that does not hash to the commitment is called out, in the browser.
     expect(await open(tampered)).toContain('✗ The reveal does not match the commitment');
     expect(await page.locator('#seed-check').getAttribute('class')).toContain('bad');
+    expect(await overflow(), 'the verdict with its long hashes wraps').toEqual([]);
     expect(await contrast(page, '#seed-check'), 'the warning in the dark theme').toBeGreaterThan(4.5);
     await page.click('#theme-toggle');
     expect(await contrast(page, '#seed-check'), 'the warning in the light theme').toBeGreaterThan(4.5);
