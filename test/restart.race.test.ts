@@ -18,6 +18,7 @@ import { openDatabase } from '../server/db/database.ts';
 import type { Match } from '../shared/match.schema.ts';
 import type { RaceResultMessage } from '../shared/race.messages.ts';
 import type { RaceState } from '../shared/race.state.ts';
+import type { TournamentState } from '../shared/tournament.state.ts';
 import type { RunView } from '../shared/run-view.schema.ts';
 import { TrainJob } from '../shared/run.schema.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
@@ -194,6 +195,42 @@ describe('a race survives a SIGKILLed server (embedded defaults)', () => {
     try {
       expect(await database.db.selectFrom('rating_history').selectAll().where('match_id', '=', match.id).execute()).toEqual([]);
       expect(await database.db.selectFrom('xp_events').selectAll().where('player_id', 'in', [ada.playerId, bob.playerId]).execute()).toEqual([]);
+      expect(await database.db.selectFrom('live_matches').selectAll().execute()).toEqual([]);
+    } finally {
+      await database.close();
+    }
+  }, 600_000);
+
+  it('a tournament killed mid-round: after the restart its matches under way are stored as aborted with the reason (tournaments are not carried on yet), and no XP or rating moves', async () => {
+    const folder = dataFolder();
+    folders.push(folder);
+    const first = await start(folder.env);
+    const names = ['ada', 'bob', 'cy', 'dee'];
+    const guests = await Promise.all(names.map((n) => guestClient(first.url, n)));
+    const host = await guests[0]!.client.create<TournamentState>('tournament', { title: 'Night cup', budget: 2_000_000, countdownSeconds: 60, breakSeconds: 0 });
+    const rooms = [host, ...(await Promise.all(guests.slice(1).map((g) => g.client.joinById<TournamentState>(host.roomId, {}))))];
+    await waitFor(() => host.state.players?.size === 4, 'four players');
+    rooms.forEach((r, i) => r.send('spec', { spec: SPEC_TEMPLATES[i]!.spec }));
+    await waitFor(() => [...host.state.players.values()].every((p) => p.summary !== ''), 'every spec to be accepted');
+    rooms.forEach((r) => r.send('ready', { ready: true }));
+    await waitFor(() => host.state.matches?.length === 2 && host.state.matches.every((m) => m.sides.every((x) => x.samples > 0)), 'both round-1 matches to train', 120_000);
+    await new Promise((r) => setTimeout(r, 1500)); // frame summaries reach the database
+    expect(host.state.matches.every((m) => m.status === 'racing')).toBe(true);
+    const tournamentId = host.state.tournamentId;
+    forget(...rooms);
+    await kill(first);
+
+    const second = await start(folder.env);
+    await expect(new Client(second.url).joinById(host.roomId, { role: 'spectator', name: 'late' })).rejects.toThrow(/not found/);
+    await second.stop();
+    const database = await openDatabase({ dataDir: folder.env.DATA_DIR });
+    try {
+      const stored = await database.db.selectFrom('matches').select(['id', 'status', 'abort_reason', 'round']).where('tournament_id', '=', tournamentId).execute();
+      expect(stored).toHaveLength(2);
+      for (const m of stored) expect(m).toMatchObject({ status: 'aborted', round: 1, abort_reason: expect.stringMatching(/server restarted.*tournament match cannot be carried on/) });
+      const ids = guests.map((g) => g.playerId);
+      expect(await database.db.selectFrom('xp_events').selectAll().where('player_id', 'in', ids).execute()).toEqual([]);
+      expect(await database.db.selectFrom('rating_history').selectAll().where('player_id', 'in', ids).execute()).toEqual([]);
       expect(await database.db.selectFrom('live_matches').selectAll().execute()).toEqual([]);
     } finally {
       await database.close();

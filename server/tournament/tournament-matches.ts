@@ -35,6 +35,7 @@ export class TournamentMatches {
   private readonly host: TournamentHost;
   private readonly running = new Set<RunningRaceMatch>();
   private cancelled = false;
+  private readonly persisted = new Set<{ flush(): Promise<void>; stop(): void }>();
 
   constructor(host: TournamentHost) {
     this.host = host;
@@ -59,6 +60,9 @@ export class TournamentMatches {
     const tournament = { id: host.tournamentId, round };
     const match = new MatchLifecycle({ id: randomUUID(), kind: 'tournament', roomId: host.roomId, options: host.options, fairSeed, tournament });
     this.all.push(match);
+    // Persisted as it goes: after a restart the next process finds it and stores it as aborted (tournaments are not carried on yet).
+    const persisted = host.services.matches.persist(match);
+    this.persisted.add(persisted);
     const entries = seats.map((seat) => {
       const { player: p, playerId, spec } = host.seat(seat);
       p.status = PlayerStatus.Racing;
@@ -76,6 +80,7 @@ export class TournamentMatches {
     const outcomes = await running.done;
     this.running.delete(running);
     if (this.cancelled) return undefined;
+    this.persisted.delete(persisted); // it stops by itself once the match is stored or aborted
     match.transition('settling');
     revealInState(view.fairSeed, fairSeed);
     for (const { entry, result } of outcomes) {
@@ -96,9 +101,14 @@ export class TournamentMatches {
     return { round, a: pairing.a, b: pairing.b, winner, accuracy: { a: acc(pairing.a), b: acc(pairing.b) } };
   }
 
-  /** Stops every match under way; their outcomes are never recorded. */
+  /**
+   * Stops every match under way; their outcomes are never recorded here. Their logs stay in the database:
+   * the next process that starts stores them as aborted (no rating or XP).
+   */
   async cancel(): Promise<void> {
     this.cancelled = true;
     await Promise.all([...this.running].map((m) => m.cancel()));
+    await Promise.all([...this.persisted].map((p) => p.flush()));
+    for (const p of this.persisted) p.stop();
   }
 }
