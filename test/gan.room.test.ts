@@ -109,6 +109,9 @@ describe('GAN battle room through @colyseus/sdk', () => {
       forger.send('ready', { ready: true });
       judge.send('ready', { ready: true });
     }
+    // Rounds split one each (the seed is drawn, so it happens): both ready again for the decider rather than wait out the break.
+    await waitFor(() => rounds.length >= 2 && (eve.state.phase === 'break' || eve.state.phase === 'finished'), 'round 2 to be scored', 120_000);
+    if (eve.state.phase === 'break') for (const r of [forger, judge]) r.send('ready', { ready: true });
 
     const outcome = await result;
     expect(eve.state.phase).toBe('finished');

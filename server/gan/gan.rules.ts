@@ -64,3 +64,10 @@ export function battleDecided(rounds: readonly RoundScore[], totalRounds: number
   const d = rounds.length - g;
   return rounds.length >= totalRounds || Math.max(g, d) > totalRounds / 2;
 }
+
+/** One side's design in a line: "32-32 relu · adam 0.002 · 1 step". */
+export function summariseSide(side: { layers: ReadonlyArray<{ units: number; activation: string }>; optimizer: string; learningRate: number; steps: number }): string {
+  const widths = side.layers.map((l) => l.units).join('-');
+  const acts = [...new Set(side.layers.map((l) => l.activation))].join('/');
+  return `${widths} ${acts} · ${side.optimizer} ${side.learningRate} · ${side.steps} step${side.steps === 1 ? '' : 's'}`;
+}

@@ -75,6 +75,9 @@ export interface MatchEntry {
   playerId: string;
   name: string;
   spec?: ModelSpec;
+  /** A GAN battle's side: its role and design. */
+  design?: Extract<MatchEvent, { type: 'design' }>['design'];
+  role?: Extract<MatchEvent, { type: 'design' }>['role'];
   params?: number;
   summary?: string;
   runId?: string;
@@ -182,6 +185,9 @@ export class MatchLifecycle {
       else if (e.type === 'spec') {
         const entry = seats.get(e.seat);
         if (entry) Object.assign(entry, { spec: e.spec, params: e.params, summary: e.summary });
+      } else if (e.type === 'design') {
+        const entry = seats.get(e.seat);
+        if (entry) Object.assign(entry, { design: e.design, role: e.role, summary: e.summary });
       } else if (e.type === 'launch' && e.seat !== undefined) {
         const entry = seats.get(e.seat);
         if (entry) {

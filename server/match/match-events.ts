@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { Control } from '../../shared/control.schema.ts';
-import { GanJob } from '../../shared/gan.schema.ts';
+import { GanJob, GanSide } from '../../shared/gan.schema.ts';
 import { ModelSpec } from '../../shared/model-spec.schema.ts';
 import { TrainJob } from '../../shared/run.schema.ts';
 
@@ -55,6 +55,17 @@ export const SpecEvent = z.object({
   seat: z.number().int().min(0),
   spec: ModelSpec,
   params: z.number().int().min(0),
+  summary: z.string(),
+});
+
+/** A GAN battle player's design of their side (a later one replaces it; it applies from the next round). */
+export const DesignEvent = z.object({
+  type: z.literal('design'),
+  at,
+  playerId: z.string(),
+  seat: z.number().int().min(0),
+  role: z.enum(['generator', 'discriminator']),
+  design: GanSide,
   summary: z.string(),
 });
 
@@ -123,6 +134,7 @@ export const MatchEvent = z.discriminatedUnion('type', [
   JoinEvent,
   LeaveEvent,
   SpecEvent,
+  DesignEvent,
   PhaseEvent,
   LaunchEvent,
   ControlEvent,
