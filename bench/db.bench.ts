@@ -9,7 +9,7 @@ import { leaderboard, ownRank } from '../server/progression/leaderboard.service.
 import { playerProfile } from '../server/progression/profile.service.ts';
 import { applyGrant, syncAchievementDefs } from '../server/progression/progression.repository.ts';
 import { LeaderboardQuery } from '../shared/api.schema.ts';
-import { createRng } from '../shared/random.ts';
+import { createRng } from '../contract/random.ts';
 
 const PLAYERS = Number(process.env.BENCH_PLAYERS ?? 100_000);
 const XP_EVENTS = Number(process.env.BENCH_XP_EVENTS ?? 1_000_000);

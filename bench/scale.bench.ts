@@ -28,7 +28,7 @@ import { Redis } from 'ioredis';
 import { BullmqTrainer } from '../server/trainer/bullmq.trainer.ts';
 import { LocalTrainer } from '../server/trainer/local.trainer.ts';
 import type { Trainer } from '../server/trainer/trainer.port.ts';
-import { encodeFrame } from '../shared/frame-codec.ts';
+import { encodeFrame } from '../contract/frame-codec.ts';
 import { TrainJob, type RunResult, type TelemetryFrame } from '../shared/run.schema.ts';
 import { runTraining } from '../workers/engine/run-training.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';

@@ -42,7 +42,7 @@ import { BullmqTrainer } from './trainer/bullmq.trainer.ts';
 import { LocalTrainer } from './trainer/local.trainer.ts';
 import { SavedRunStore } from './trainer/saved-run.store.ts';
 import type { Trainer } from './trainer/trainer.port.ts';
-import { BACKEND_DEGRADED } from '../shared/worker-heartbeat.schema.ts';
+import { BACKEND_DEGRADED } from '../contract/worker-heartbeat.schema.ts';
 import type { RunEvent } from '../shared/run.schema.ts';
 
 /** A running arena. */

@@ -2,7 +2,7 @@ import type { AchievementInfo, LeaderboardPage, LeaderboardQuery, PlayerProfile 
 import type { GuestIdentity, RoomIdentity } from '../shared/identity.schema.ts';
 import type { Match } from '../shared/match.schema.ts';
 import type { RunEvent } from '../shared/run.schema.ts';
-import type { RunView } from '../shared/run-view.schema.ts';
+import type { RunView } from './runs/run-view.schema.ts';
 import type { RaceResult, SoloCredit, Unlock } from './progression/progression.service.ts';
 import type { RunRecord } from './runs/run.record.ts';
 import type { NewTournament } from './tournament/tournament.repository.ts';

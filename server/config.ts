@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_QUEUE } from '../shared/redis-keys.ts';
+import { DEFAULT_QUEUE } from '../contract/redis-keys.ts';
 import { CorsOriginsSetting } from './http/cors.ts';
 import { RateLimitSetting } from './http/rate-limit-setting.ts';
 import { TrustProxySetting } from './http/trust-proxy.ts';

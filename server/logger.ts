@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import { logOptions } from '../shared/log-options.ts';
+import { logOptions } from '../contract/log-options.ts';
 
 /**
  * The server's root logger: one JSON line per record on stdout (pipe it through `npx pino-pretty` to read it

@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BullmqTrainer } from '../server/trainer/bullmq.trainer.ts';
-import { TELEMETRY_MAXLEN, telemetryKey } from '../shared/redis-keys.ts';
+import { TELEMETRY_MAXLEN, telemetryKey } from '../contract/redis-keys.ts';
 import { TrainJob, type RunResult, type TelemetryFrame } from '../shared/run.schema.ts';
 import { RunState } from '../workers/run-state.ts';
 import { RunRecorder, waitFor } from './support/run-recorder.ts';

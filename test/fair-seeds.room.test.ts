@@ -4,7 +4,7 @@ import type { LobbyRoomInfo } from '../shared/lobby.messages.ts';
 import type { Match } from '../shared/match.schema.ts';
 import type { RaceResultMessage } from '../shared/race.messages.ts';
 import type { RaceState } from '../shared/race.state.ts';
-import type { RunView } from '../shared/run-view.schema.ts';
+import type { RunView } from '../server/runs/run-view.schema.ts';
 import { checkSeedReveal, SEED_SCHEME } from '../shared/seed-commitment.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
 import { guestClient, nextMessage, startTestArena, waitFor } from './support/arena.ts';

@@ -1,7 +1,7 @@
 import type { Room } from '@colyseus/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planarTaskSplit } from '../shared/datasets/task-split.ts';
-import { deriveSeed } from '../shared/random.ts';
+import { planarTaskSplit } from '../contract/datasets/task-split.ts';
+import { deriveSeed } from '../contract/random.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
 import { TaskSpec, type TaskSpecInput } from '../shared/task.schema.ts';
 import { guests, startTestArena, waitFor } from './support/arena.ts';

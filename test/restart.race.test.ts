@@ -19,7 +19,7 @@ import type { Match } from '../shared/match.schema.ts';
 import type { RaceResultMessage } from '../shared/race.messages.ts';
 import type { RaceState } from '../shared/race.state.ts';
 import type { TournamentState } from '../shared/tournament.state.ts';
-import type { RunView } from '../shared/run-view.schema.ts';
+import type { RunView } from '../server/runs/run-view.schema.ts';
 import { TrainJob } from '../shared/run.schema.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
 import { runTraining } from '../workers/engine/run-training.ts';

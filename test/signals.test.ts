@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@colyseus/sdk';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKEND_DEGRADED } from '../shared/worker-heartbeat.schema.ts';
+import { BACKEND_DEGRADED } from '../contract/worker-heartbeat.schema.ts';
 import { TEST_SECRET, waitFor } from './support/arena.ts';
 import { freePort, startPrivateRedis, type PrivateRedis } from './support/redis-server.ts';
 import { REQUIRE_SERVICES } from './support/services.ts';

@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TelemetryReader } from '../server/trainer/telemetry-reader.ts';
-import { telemetryKey } from '../shared/redis-keys.ts';
+import { telemetryKey } from '../contract/redis-keys.ts';
 import type { RunResult } from '../shared/run.schema.ts';
 import { RunState } from '../workers/run-state.ts';
 import { RunRecorder, waitFor } from './support/run-recorder.ts';

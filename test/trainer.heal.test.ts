@@ -9,7 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RecoveryInfo } from '../server/trainer/trainer.port.ts';
 import { TrainJob, type TrainJobInput } from '../shared/run.schema.ts';
-import { toThread } from '../shared/trainer.wire.ts';
+import { toThread } from '../contract/trainer.wire.ts';
 import { decodeCheckpoint } from '../workers/engine/checkpoint.ts';
 import { RunRecorder, waitFor } from './support/run-recorder.ts';
 

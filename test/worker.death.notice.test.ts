@@ -7,7 +7,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoomNoticeMessage } from '../shared/protocol.ts';
-import { workerHeartbeatKey } from '../shared/redis-keys.ts';
+import { workerHeartbeatKey } from '../contract/redis-keys.ts';
 import type { RaceResultMessage } from '../shared/race.messages.ts';
 import type { RaceState } from '../shared/race.state.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BullmqTrainer } from '../server/trainer/bullmq.trainer.ts';
 import type { RecoveryInfo } from '../server/trainer/trainer.port.ts';
 import { Control } from '../shared/control.schema.ts';
-import { checkpointKey } from '../shared/redis-keys.ts';
+import { checkpointKey } from '../contract/redis-keys.ts';
 import { TrainJob, type RunResult, type TelemetryFrame } from '../shared/run.schema.ts';
 import { runTraining } from '../workers/engine/run-training.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';

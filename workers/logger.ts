@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import { logOptions } from '../shared/log-options.ts';
+import { logOptions } from '../contract/log-options.ts';
 
 /**
  * A worker process's root logger: JSON lines on stdout, like the server's (see server/logger.ts).

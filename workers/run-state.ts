@@ -2,10 +2,10 @@ import type { Redis } from 'ioredis';
 import { LoggedControl, type Control } from '../shared/control.schema.ts';
 import type { LandscapeFrame, LandscapeRequest } from '../shared/landscape.schema.ts';
 import { moduleLogger } from './logger.ts';
-import { appliedKey, checkpointInfoKey, checkpointKey, controlsKey, RUN_STATE_TTL_SEC, TELEMETRY_MAXLEN, telemetryKey } from '../shared/redis-keys.ts';
+import { appliedKey, checkpointInfoKey, checkpointKey, controlsKey, RUN_STATE_TTL_SEC, TELEMETRY_MAXLEN, telemetryKey } from '../contract/redis-keys.ts';
 import type { ProbeFrame, RunEvent, RunResult, TelemetryFrame } from '../shared/run.schema.ts';
-import { CheckpointInfo, ToTrainer, type FromTrainer, type RecoveryInfo } from '../shared/trainer.messages.ts';
-import { readStreamEntry, streamFields } from '../shared/trainer.wire.ts';
+import { CheckpointInfo, ToTrainer, type FromTrainer, type RecoveryInfo } from '../contract/trainer.messages.ts';
+import { readStreamEntry, streamFields } from '../contract/trainer.wire.ts';
 
 /** An applied control as the run's durable log keeps it; live ones remember their entry in the controls stream. */
 export interface AppliedControl extends LoggedControl {

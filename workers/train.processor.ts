@@ -19,7 +19,7 @@ import { decodeCheckpoint } from './engine/checkpoint.ts';
 import { processGan } from './gan.processor.ts';
 import { runTraining } from './engine/run-training.ts';
 import { throttleFrames } from './frame-throttle.ts';
-import { logRedisOutages } from '../shared/redis-outage.ts';
+import { logRedisOutages } from '../contract/redis-outage.ts';
 import { RunState } from './run-state.ts';
 import { SHUTDOWN_REASON } from './shutdown.ts';
 

@@ -6,8 +6,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Control } from '../shared/control.schema.ts';
 import type { LandscapeRequest } from '../shared/landscape.schema.ts';
-import { ToTrainer, type FromTrainer } from '../shared/trainer.messages.ts';
-import { readThreadMessage, toThread } from '../shared/trainer.wire.ts';
+import { ToTrainer, type FromTrainer } from '../contract/trainer.messages.ts';
+import { readThreadMessage, toThread } from '../contract/trainer.wire.ts';
 import { initBackend } from './engine/tf-backend.ts';
 import { runTraining } from './engine/run-training.ts';
 import { runGan } from './engine/gan.ts';

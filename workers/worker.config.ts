@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { WorkerOptions } from 'bullmq';
-import { DEFAULT_QUEUE } from '../shared/redis-keys.ts';
+import { DEFAULT_QUEUE } from '../contract/redis-keys.ts';
 
 /**
  * A worker process's settings, read from the environment and checked at start-up.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { sampleDistribution } from '../../shared/datasets/gan-distributions.ts';
-import { slicedWasserstein } from '../../shared/distribution-distance.ts';
-import { createRng } from '../../shared/random.ts';
+import { sampleDistribution } from '../../contract/datasets/gan-distributions.ts';
+import { slicedWasserstein } from '../../contract/distribution-distance.ts';
+import { createRng } from '../../contract/random.ts';
 import { battleDecided, battleWinner, referenceDistance, scoreRound, type RoundScore } from './gan.rules.ts';
 
 describe('GAN battle rules', () => {

@@ -6,7 +6,7 @@
  * chance). The higher score takes the round; a tie goes to the discriminator,
  * since the forger must fool it.
  */
-import { slicedWasserstein } from '../../shared/distribution-distance.ts';
+import { slicedWasserstein } from '../../contract/distribution-distance.ts';
 
 export type GanRole = 'generator' | 'discriminator';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decimate } from '../../shared/curve-downsample.ts';
+import { decimate } from './curve-downsample.ts';
 import { LiveCurve } from './live-curve.ts';
 
 /** A column that counts its pushes and clears, as a state array would see them. */

@@ -1,4 +1,4 @@
-import { strideFor } from '../../shared/curve-downsample.ts';
+import { strideFor } from './curve-downsample.ts';
 
 /** A state array a curve column is mirrored into (a Colyseus `ArraySchema` of numbers). */
 export interface CurveColumn {

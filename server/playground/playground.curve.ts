@@ -1,4 +1,4 @@
-import { strideFor } from '../../shared/curve-downsample.ts';
+import { strideFor } from '../match/curve-downsample.ts';
 
 /** Arrays a curve is mirrored into (the room's state). */
 export interface CurveArrays {

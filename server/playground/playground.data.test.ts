@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planarTaskSplit } from '../../shared/datasets/task-split.ts';
+import { planarTaskSplit } from '../../contract/datasets/task-split.ts';
 import { CLASSIFICATION_2D, REGRESSION_2D, TaskSpec } from '../../shared/task.schema.ts';
 import { generateTaskData } from '../../workers/engine/task-data.ts';
 import { pointsToDraw } from './playground.data.ts';

@@ -1,4 +1,4 @@
-import { planarTaskSplit } from '../../shared/datasets/task-split.ts';
+import { planarTaskSplit } from '../../contract/datasets/task-split.ts';
 import type { PlaygroundPointsMessage } from '../../shared/playground.messages.ts';
 import { isPlanar, type TaskSpec } from '../../shared/task.schema.ts';
 
@@ -7,7 +7,7 @@ const MAX_POINTS = 600;
 
 /**
  * The task's training points as the engine splits them (same seed, same
- * derivation: shared/datasets/task-split.ts), thinned to what a page needs to
+ * derivation: contract/datasets/task-split.ts), thinned to what a page needs to
  * draw. Never a validation or held-out point: the held-out split ranks runs and
  * never leaves the server. MNIST has no plane to draw on: no points.
  */

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { AchievementInfo, PlayerProfile } from '../../shared/api.schema.ts';
-import { levelOf } from '../../shared/level.ts';
+import { levelOf } from './level.ts';
 import type { Database } from '../db/tables.ts';
 import { isUuid } from '../db/uuid.ts';
 import { ACHIEVEMENTS } from './achievements.ts';

@@ -1,5 +1,5 @@
 import { CURVE_POINTS } from '../../shared/race.messages.ts';
-import { strideFor } from '../../shared/curve-downsample.ts';
+import { strideFor } from '../match/curve-downsample.ts';
 import type { RaceEntry } from '../../shared/race.state.ts';
 
 interface CurvePoint {

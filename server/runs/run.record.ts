@@ -1,7 +1,7 @@
-import { architectureOf } from '../../shared/architecture.ts';
+import { architectureOf } from './architecture.ts';
 import { z } from 'zod';
 import { LoggedControl } from '../../shared/control.schema.ts';
-import { decimate } from '../../shared/curve-downsample.ts';
+import { decimate } from '../match/curve-downsample.ts';
 import { RunCurve, STORED_CURVE_POINTS } from '../../shared/match.schema.ts';
 import { ModelSpec } from '../../shared/model-spec.schema.ts';
 import { parameterCount } from '../../shared/model-spec.metrics.ts';

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { RunView } from '../../shared/run-view.schema.ts';
+import { RunView } from './run-view.schema.ts';
 import type { Database } from '../db/tables.ts';
 import { isUuid } from '../db/uuid.ts';
 import { findRunRow, findRunSeedReveal } from './run.repository.ts';

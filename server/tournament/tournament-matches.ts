@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ModelSpec } from '../../shared/model-spec.schema.ts';
 import { ErrorCode, type RoomErrorMessage, type RoomNoticeMessage } from '../../shared/protocol.ts';
-import { deriveSeed } from '../../shared/random.ts';
+import { deriveSeed } from '../../contract/random.ts';
 import { MatchStatus, PlayerStatus, type TournamentCreateOptions } from '../../shared/tournament.messages.ts';
 import { MatchSide, TournamentMatch, type TournamentPlayer, type TournamentState } from '../../shared/tournament.state.ts';
 import type { ArenaServices } from '../arena.services.ts';

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { FromTrainer, type ToTrainer } from '../../shared/trainer.messages.ts';
-import { readThreadMessage, toThread } from '../../shared/trainer.wire.ts';
-import { ForkUnavailable, forkedJob } from '../../shared/fork-job.ts';
+import { FromTrainer, type ToTrainer } from '../../contract/trainer.messages.ts';
+import { readThreadMessage, toThread } from '../../contract/trainer.wire.ts';
+import { ForkUnavailable, forkedJob } from '../../contract/fork-job.ts';
 import type { Control, LoggedControl } from '../../shared/control.schema.ts';
 import type { LandscapeRequest } from '../../shared/landscape.schema.ts';
 import { TrainJob } from '../../shared/run.schema.ts';

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import { moduleLogger } from '../logger.ts';
-import { telemetryKey } from '../../shared/redis-keys.ts';
-import { logRedisOutages } from '../../shared/redis-outage.ts';
-import { FromTrainer, type RecoveryInfo } from '../../shared/trainer.messages.ts';
-import { readStreamEntry } from '../../shared/trainer.wire.ts';
+import { telemetryKey } from '../../contract/redis-keys.ts';
+import { logRedisOutages } from '../../contract/redis-outage.ts';
+import { FromTrainer, type RecoveryInfo } from '../../contract/trainer.messages.ts';
+import { readStreamEntry } from '../../contract/trainer.wire.ts';
 import { HeardFilter } from './heard-filter.ts';
 import type { RunListener } from './trainer.port.ts';
 

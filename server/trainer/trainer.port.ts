@@ -1,9 +1,9 @@
 import type { Control } from '../../shared/control.schema.ts';
 import type { RoomNoticeMessage } from '../../shared/protocol.ts';
-import type { RecoveryInfo } from '../../shared/trainer.messages.ts';
+import type { RecoveryInfo } from '../../contract/trainer.messages.ts';
 
 export type { RecoveryInfo };
-export { ForkUnavailable } from '../../shared/fork-job.ts';
+export { ForkUnavailable } from '../../contract/fork-job.ts';
 import type { LandscapeFrame, LandscapeRequest } from '../../shared/landscape.schema.ts';
 import type { GanFrame, GanJob, GanResult } from '../../shared/gan.schema.ts';
 import type { ProbeFrame, RunEvent, RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';

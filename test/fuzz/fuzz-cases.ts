@@ -4,7 +4,7 @@
  * on the room's WebSocket as they are.
  */
 import { Packr } from 'msgpackr';
-import { createRng, type Rng } from '../../shared/random.ts';
+import { createRng, type Rng } from '../../contract/random.ts';
 import { SPEC_TEMPLATES } from '../../shared/spec-templates.ts';
 
 export type FuzzCase =

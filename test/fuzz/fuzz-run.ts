@@ -10,7 +10,7 @@ import { Client, type Room } from '@colyseus/sdk';
 import { GanClientMessages } from '../../shared/gan.messages.ts';
 import { PlaygroundClientMessages } from '../../shared/playground.messages.ts';
 import { RaceClientMessages, type RaceResultMessage } from '../../shared/race.messages.ts';
-import { createRng } from '../../shared/random.ts';
+import { createRng } from '../../contract/random.ts';
 import { SPEC_TEMPLATES } from '../../shared/spec-templates.ts';
 import { TournamentClientMessages } from '../../shared/tournament.messages.ts';
 import { fuzzCases, nested, type FuzzCase } from './fuzz-cases.ts';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Control } from '../../shared/control.schema.ts';
-import { deriveSeed } from '../../shared/random.ts';
+import { deriveSeed } from '../../contract/random.ts';
 import { taskKind, taskShape } from '../../shared/task.schema.ts';
 import { disposeLayer, makeLayer } from './network.ts';
 import { drawPoints, type RawPoints } from './task-data.ts';

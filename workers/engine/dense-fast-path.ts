@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName } from '../../shared/model-spec.schema.ts';
-import { createRng } from '../../shared/random.ts';
+import { createRng } from '../../contract/random.ts';
 import type { DenseLayer, Network } from './network.ts';
 import { SLOT_COUNT } from './optimizer.ts';
 

@@ -1,5 +1,5 @@
 import type { LoggedControl } from '../../shared/control.schema.ts';
-import { forkedJob } from '../../shared/fork-job.ts';
+import { forkedJob } from '../../contract/fork-job.ts';
 import type { TrainJob } from '../../shared/run.schema.ts';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
 

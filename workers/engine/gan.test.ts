@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { slicedWasserstein } from '../../shared/distribution-distance.ts';
+import { slicedWasserstein } from '../../contract/distribution-distance.ts';
 import { GanJob, type GanFrame } from '../../shared/gan.schema.ts';
-import { createRng } from '../../shared/random.ts';
+import { createRng } from '../../contract/random.ts';
 import { runGan, sampleDistribution } from './gan.ts';
 import { initBackend } from './tf-backend.ts';
 

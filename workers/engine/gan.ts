@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { sampleDistribution } from '../../shared/datasets/gan-distributions.ts';
-import { slicedWasserstein } from '../../shared/distribution-distance.ts';
+import { sampleDistribution } from '../../contract/datasets/gan-distributions.ts';
+import { slicedWasserstein } from '../../contract/distribution-distance.ts';
 import type { GanFrame, GanJob, GanResult, GanSide } from '../../shared/gan.schema.ts';
 import { ModelSpec } from '../../shared/model-spec.schema.ts';
-import { createRng, deriveSeed, type Rng } from '../../shared/random.ts';
+import { createRng, deriveSeed, type Rng } from '../../contract/random.ts';
 import { buildNetwork, disposeNetwork, forward, type Network } from './network.ts';
 import { optimizerUpdate } from './optimizer.ts';
 import { GRID_EXTENT, gridPoints } from './probes.ts';

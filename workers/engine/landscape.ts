@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { createRng, deriveSeed } from '../../shared/random.ts';
+import { createRng, deriveSeed } from '../../contract/random.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { activate, type DenseLayer } from './network.ts';
 import type { TrainSession } from './train-session.ts';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Activation, Initializer, ModelSpec } from '../../shared/model-spec.schema.ts';
 import { layerWidths } from '../../shared/model-spec.metrics.ts';
-import type { Rng } from '../../shared/random.ts';
+import type { Rng } from '../../contract/random.ts';
 
 /** Optimizer slots of one variable (momentum, moments, …), owned by the layer. */
 export type Slots = tf.Variable[];

@@ -1,5 +1,5 @@
-import { drawPlanarPoints, splitTaskIndices, taskPointsSeed } from '../../shared/datasets/task-split.ts';
-import { createRng, permutation } from '../../shared/random.ts';
+import { drawPlanarPoints, splitTaskIndices, taskPointsSeed } from '../../contract/datasets/task-split.ts';
+import { createRng, permutation } from '../../contract/random.ts';
 import { taskShape, type TaskSpec } from '../../shared/task.schema.ts';
 import { loadMnist } from './mnist.ts';
 
@@ -44,7 +44,7 @@ export function drawPoints(task: TaskSpec, count: number, seed: number): RawPoin
 
 /**
  * Generates a task's dataset from a seed and splits it
- * (shared/datasets/task-split.ts, which the server also uses to pick the
+ * (contract/datasets/task-split.ts, which the server also uses to pick the
  * points a page may draw). The same task and seed give the same points and
  * the same split everywhere.
  */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Control, LoggedControl } from '../../shared/control.schema.ts';
 import type { OptimizerName } from '../../shared/model-spec.schema.ts';
 import { networkDims } from '../../shared/network-dims.ts';
-import { createRng, deriveSeed, permutation, type Rng } from '../../shared/random.ts';
+import { createRng, deriveSeed, permutation, type Rng } from '../../contract/random.ts';
 import type { LayerStats, Metrics, RunEvent, RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';
 import { taskKind } from '../../shared/task.schema.ts';
 import type { Checkpoint } from './checkpoint.ts';

@@ -1,5 +1,5 @@
 import { createRng, deriveSeed, permutation } from '../random.ts';
-import type { TaskName, TaskSpec } from '../task.schema.ts';
+import type { TaskName, TaskSpec } from '../../shared/task.schema.ts';
 import { planarPoints, type PlanarPoints } from './planar.ts';
 
 /**

@@ -1,6 +1,6 @@
-import type { ModelSpec } from './model-spec.schema.ts';
-import { networkDims } from './network-dims.ts';
-import type { TaskSpec } from './task.schema.ts';
+import type { ModelSpec } from '../../shared/model-spec.schema.ts';
+import { networkDims } from '../../shared/network-dims.ts';
+import type { TaskSpec } from '../../shared/task.schema.ts';
 
 /** The shape a network is known by: widths from input to output and the hidden activations, e.g. "2-16-16-2 relu,relu". */
 export function architectureOf(spec: ModelSpec, task: Pick<TaskSpec, 'name'>): string {

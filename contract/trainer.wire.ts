@@ -9,7 +9,7 @@
 import type { z } from 'zod';
 import { decodeFrame, encodeFrame } from './frame-codec.ts';
 import { TRAINER_WIRE_VERSION, type FromTrainer, type ToTrainer } from './trainer.messages.ts';
-import { describeZodError } from './validation.ts';
+import { describeZodError } from '../shared/validation.ts';
 
 /** A message as it crosses between threads. */
 export interface ThreadEnvelope<T> {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { Control, LoggedControl } from './control.schema.ts';
-import { LandscapeFrame, LandscapeRequest } from './landscape.schema.ts';
-import { GanFrame, GanJob, GanResult } from './gan.schema.ts';
-import { ProbeFrame, RunEvent, RunResult, TelemetryFrame, TrainJob } from './run.schema.ts';
+import { Control, LoggedControl } from '../shared/control.schema.ts';
+import { LandscapeFrame, LandscapeRequest } from '../shared/landscape.schema.ts';
+import { GanFrame, GanJob, GanResult } from '../shared/gan.schema.ts';
+import { ProbeFrame, RunEvent, RunResult, TelemetryFrame, TrainJob } from '../shared/run.schema.ts';
 
 /**
  * The trainer wire: every message between the server and training, whether it travels between

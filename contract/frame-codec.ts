@@ -1,4 +1,4 @@
-import type { TelemetryFrame } from './run.schema.ts';
+import type { TelemetryFrame } from '../shared/run.schema.ts';
 
 const VERSION = 1;
 const HEADER = 2 + 3 * 8 + 2 * 4 + 6 * 4;

@@ -1,4 +1,4 @@
-import type { GanDistribution } from '../gan.schema.ts';
+import type { GanDistribution } from '../../shared/gan.schema.ts';
 import type { Rng } from '../random.ts';
 import { planarPoints } from './planar.ts';
 

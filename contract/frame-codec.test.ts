@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, encodeFrame } from './frame-codec.ts';
-import type { TelemetryFrame } from './run.schema.ts';
+import type { TelemetryFrame } from '../shared/run.schema.ts';
 
 const frame: TelemetryFrame = {
   runId: 'r1',

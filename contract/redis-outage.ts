@@ -1,4 +1,4 @@
-/** The part of an ioredis connection that `logRedisOutages` needs (shared/ imports no client library). */
+/** The part of an ioredis connection that `logRedisOutages` needs (contract/ imports no client library). */
 interface RedisEvents {
   on(event: 'error', listener: (err: Error) => void): unknown;
   on(event: 'ready', listener: () => void): unknown;

@@ -1,5 +1,5 @@
 import type { Rng } from '../random.ts';
-import type { TaskName } from '../task.schema.ts';
+import type { TaskName } from '../../shared/task.schema.ts';
 
 /** Points in the plane with a class (as a number) or a regression target. */
 export interface PlanarPoints {

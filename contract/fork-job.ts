@@ -1,5 +1,5 @@
-import type { LoggedControl } from './control.schema.ts';
-import { TrainJob } from './run.schema.ts';
+import type { LoggedControl } from '../shared/control.schema.ts';
+import { TrainJob } from '../shared/run.schema.ts';
 import type { CheckpointInfo } from './trainer.messages.ts';
 
 /** Why a run cannot be forked now, in words for the player who asked (no checkpoint yet, say). */

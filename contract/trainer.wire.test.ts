@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FromTrainer, ToTrainer, TRAINER_WIRE_VERSION, type FromTrainer as FromTrainerMsg } from './trainer.messages.ts';
 import { readStreamEntry, readThreadMessage, streamFields, toThread } from './trainer.wire.ts';
-import type { TelemetryFrame } from './run.schema.ts';
+import type { TelemetryFrame } from '../shared/run.schema.ts';
 
 const frame: TelemetryFrame = {
   runId: 'r1',

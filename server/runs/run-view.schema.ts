@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Metrics, RunFile } from './run.schema.ts';
+import { Metrics, RunFile } from '../../shared/run.schema.ts';
 
 /** A stored run, as `GET /api/runs/:id` returns it, with its run file for replay. */
 export const RunView = z.object({
