@@ -67,6 +67,14 @@ describe.skipIf(!ready)('a race on Postgres and BullMQ with a separate worker pr
     expect(t.arena.database.kind).toBe('postgres');
     expect(stored?.entries.map((e) => e.status)).toEqual(['finished', 'finished']);
     expect(stored?.entries.every((e) => e.samples === 6000 && e.backend === 'wasm')).toBe(true);
+    // Stored: the runs' jobs and streams, kept so that a restarted server could re-attach them, are dropped.
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      const kept = async () => (await Promise.all(stored!.entries.map(async (e) => [...(await redis.keys(`arena:run:${e.runId}:*`)), ...(await redis.keys(`bull:${queue}:${e.runId}`))]))).flat();
+      await waitFor(async () => (await kept()).length === 0, 'the stored runs to be dropped from Redis', 10_000).catch(async () => expect(await kept()).toEqual([]));
+    } finally {
+      redis.disconnect();
+    }
     await Promise.all([a.leave(), b.leave()]);
   });
 });

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { moduleLogger } from '../logger.ts';
 import type { RoomIdentity } from '../../shared/identity.schema.ts';
 import type { ModelSpec } from '../../shared/model-spec.schema.ts';
-import { ErrorCode } from '../../shared/protocol.ts';
+import { ErrorCode, type RoomNoticeMessage } from '../../shared/protocol.ts';
 import { EntryStatus, RaceClientMessages, RaceCreateOptions, RaceJoinOptions, RacePhase, type RaceClientMessageType, type RaceErrorMessage, type RaceResultMessage, type RaceWelcomeMessage } from '../../shared/race.messages.ts';
 import { RaceEntry, RaceState } from '../../shared/race.state.ts';
 import { ArenaRoom } from '../arena-room.ts';
@@ -228,16 +228,11 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
     revealInState(this.state.fairSeed, this.match.fairSeed!);
     const ranking = this.seats.rank(outcomes);
     const result = raceMatchResult(outcomes, { id: this.match.id, roomId: this.roomId, conditions: this.conditions(), fairSeed: this.match.fairSeed!, startedAt: this.startedAt, curves: this.seats.allCurves() });
-    const unlocks = await storeMatch(
-      this.match,
-      result.match.id,
-      (hooks) => this.services.matches.recordRace(result, hooks),
-      (err) => {
-        moduleLogger('race').error({ roomId: this.roomId, err }, 'could not store the match');
-        this.broadcast('error', { code: ErrorCode.Internal, message: 'the result could not be stored' } satisfies RaceErrorMessage);
-      },
-      { tell: (n) => this.broadcast('notice', n), what: 'the race result' },
-    );
+    const stored = { tell: (n: RoomNoticeMessage) => this.broadcast('notice', n), what: 'the race result', forget: () => Promise.all(outcomes.map((o) => this.services.trainer.forget(o.job.runId))) };
+    const unlocks = await storeMatch(this.match, result.match.id, (hooks) => this.services.matches.recordRace(result, hooks), (err) => {
+      moduleLogger('race').error({ roomId: this.roomId, err }, 'could not store the match');
+      this.broadcast('error', { code: ErrorCode.Internal, message: 'the result could not be stored' } satisfies RaceErrorMessage);
+    }, stored);
     const matchId = this.match.phase === 'stored' ? result.match.id : null;
     this.state.matchId = matchId ?? '';
     patchListing(this, { phase: RacePhase.Finished });

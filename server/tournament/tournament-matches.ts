@@ -91,7 +91,7 @@ export class TournamentMatches {
     const winner = outcomes.find((o) => o.rank === 1)!.entry.seat;
     const acc = (seat: number) => outcomes.find((o) => o.entry.seat === seat)?.result?.heldOutAccuracy ?? null;
     const result = raceMatchResult(outcomes, { id: match.id, roomId: host.roomId, conditions, fairSeed, startedAt, tournament });
-    const saving = { tell: (n: RoomNoticeMessage) => host.broadcast('notice', n), what: `the result of round ${round}, match ${index + 1}` };
+    const saving = { tell: (n: RoomNoticeMessage) => host.broadcast('notice', n), what: `the result of round ${round}, match ${index + 1}`, forget: () => Promise.all(outcomes.map((o) => host.services.trainer.forget(o.job.runId))) };
     await storeMatch(match, result.match.id, (hooks) => host.services.matches.recordRace(result, hooks), (err) => {
       moduleLogger('tournament').error({ roomId: host.roomId, matchId: result.match.id, err }, 'could not store a match');
       host.broadcast('error', { code: ErrorCode.Internal, message: `a match of round ${round} could not be stored` });

@@ -25,6 +25,9 @@ const log = moduleLogger('trainer');
  */
 export const QUEUE_PRIORITY: Record<RunPriority, number | undefined> = { live: undefined, background: 10 };
 
+/** How long `forget` waits for a worker to mark a job finished whose result is already on its stream (ms). */
+const FINISHING_MS = 10_000;
+
 /** Options of the BullMQ trainer. */
 export interface BullmqTrainerOptions {
   /** A connection for commands; the trainer makes its own duplicates for blocking reads. */
@@ -220,10 +223,17 @@ export class BullmqTrainer implements Trainer {
     return fields.includes('t') && (type === 'done' || type === 'ganDone' || type === 'failed');
   }
 
-  /** The run is stored: its job and streams go (a run still training is left alone). */
+  /**
+   * The run is stored: its job and streams go. A run still training is left alone; one whose result is on
+   * its stream while its worker still holds the job (it is finishing) is waited for, briefly.
+   */
   async forget(runId: string): Promise<void> {
     const queued = await this.queue.getJob(runId);
-    const state = queued ? await queued.getState() : 'unknown';
+    let state = queued ? await queued.getState() : 'unknown';
+    if (state === 'active' && (await this.streamHasEnded(runId))) {
+      await queued!.waitUntilFinished(this.events, FINISHING_MS).catch(() => {});
+      state = await queued!.getState();
+    }
     if (state === 'active' || state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') return;
     if (queued) await queued.remove();
     await this.redis.del(telemetryKey(runId), controlsKey(runId));
