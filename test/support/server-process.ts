@@ -26,11 +26,13 @@ export interface ServerProcess {
   port: number;
   log(): string;
   stop(): Promise<void>;
+  /** SIGKILL: the process dies at once, with no shutdown (a crash); resolves once it has exited. */
+  kill(): Promise<void>;
 }
 
-/** Starts server/main.ts with this environment on a free port and waits until /health answers. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const port = await freePort();
+/** Starts server/main.ts with this environment on a free port (or `options.port`: a restart) and waits until /health answers. */
+export async function startServerProcess(env: Record<string, string>, options: { port?: number } = {}): Promise<ServerProcess> {
+  const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [MAIN], {
     env: { ...process.env, PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}`, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', TRAINER_NICE: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -52,6 +54,12 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     url,
     port,
     log: () => out,
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    },
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
