@@ -2,7 +2,8 @@
  * Item "say what happens": a race on Postgres and BullMQ whose entries train in a worker process
  * that is SIGKILLed mid-run, with a second worker running. Through @colyseus/sdk, the players hear
  * "… resuming from step N" within 5 s of the kill (the workers run with their default lock and
- * stall settings), and the race still finishes and is stored with every entry's full budget.
+ * stall settings), and the race still finishes and is stored with every entry's full budget and
+ * the weights an unbroken run of the same job gives.
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,10 @@ import type { RoomNoticeMessage } from '../shared/protocol.ts';
 import { workerHeartbeatKey } from '../contract/redis-keys.ts';
 import type { RaceResultMessage } from '../shared/race.messages.ts';
 import type { RaceState } from '../shared/race.state.ts';
+import { TrainJob } from '../shared/run.schema.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
+import { runTraining } from '../workers/engine/run-training.ts';
+import { initBackend } from '../workers/engine/tf-backend.ts';
 import { guestClient, nextMessage, startTestArena, waitFor } from './support/arena.ts';
 import { createTestDatabase, hasPostgres, hasRedis, TEST_REDIS_URL } from './support/services.ts';
 import { cleanupQueue, startWorkerProcess, type WorkerProcess } from './support/worker-process.ts';
@@ -98,6 +102,12 @@ describe.skipIf(!ready)('a worker killed mid-race: the room says "resuming from 
     expect(stored?.entries.map((e) => e.status)).toEqual(['finished', 'finished']);
     expect(stored?.entries.every((e) => e.samples === BUDGET)).toBe(true);
     expect(notices).toHaveLength(2);
+    // Each resumed entry ends as if nothing had happened: the same job (no controls were sent) trained here without a break.
+    await initBackend();
+    for (const e of stored!.entries) {
+      const unbroken = await runTraining(TrainJob.parse({ runId: e.runId, spec: e.spec, task: stored!.task, seed: stored!.seed, budget: stored!.budget, probeIntervalMs: 0 }));
+      expect(e.weightsHash, `${e.player}'s weights`).toBe(unbroken.weightsHash);
+    }
     await Promise.all([a.leave(), b.leave()]);
   }, 300_000);
 });
