@@ -67,7 +67,7 @@ function bindRoom<T extends new (...args: any[]) => object>(room: T, limits: Gat
   };
 }
 
-function routes(app: express.Application, config: ServerConfig, services: ArenaServices, database: ArenaDatabase): void {
+function routes(app: express.Application, config: ServerConfig, services: ArenaServices, database: ArenaDatabase, outbox: { pending(): number }): void {
   const started = Date.now();
   app.get('/health', async (_req, res) => {
     let tfBackend: string;
@@ -77,12 +77,13 @@ function routes(app: express.Application, config: ServerConfig, services: ArenaS
       tfBackend = `unavailable: ${err instanceof Error ? err.message : String(err)}`;
     }
     const body: Health = {
-      status: tfBackend.startsWith('unavailable') || tfBackend.startsWith(BACKEND_DEGRADED) ? 'degraded' : 'ok',
+      status: tfBackend.startsWith('unavailable') || tfBackend.startsWith(BACKEND_DEGRADED) || outbox.pending() > 0 ? 'degraded' : 'ok',
       db: database.kind,
       trainer: services.trainer.kind,
       tfBackend,
       version: VERSION,
       uptimeSec: Math.round((Date.now() - started) / 1000),
+      resultsWaiting: outbox.pending(),
     };
     res.json(body);
   });
@@ -141,7 +142,7 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
     express: (app) => {
       mountHttpEdge(app, config, redis);
       ops.mount(app);
-      routes(app, config, services, database);
+      routes(app, config, services, database, outbox);
     },
   });
   const limits = gateLimits(config);

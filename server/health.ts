@@ -9,6 +9,8 @@ export const Health = z.object({
   tfBackend: z.string(),
   version: z.string(),
   uptimeSec: z.number(),
+  /** Finished matches waiting in the results outbox for the database (status is degraded while any do). */
+  resultsWaiting: z.number().int().min(0),
 });
 export type Health = z.infer<typeof Health>;
 

@@ -82,6 +82,7 @@ describe.skipIf(!bin)('a Postgres restart mid-match loses nothing (a Postgres of
     await waitFor(() => notices.some((n) => n.startsWith('saving the race result…')), `players to be told the result is being saved (notices: ${JSON.stringify(notices)})`, 30_000);
     expect(notices.find((n) => n.startsWith('saving'))).toContain('the database is unreachable');
     expect(waiting()).toHaveLength(1); // on disk, not only in memory
+    expect(await fetch(`${t.url}/health`).then((r) => r.json())).toMatchObject({ status: 'degraded', resultsWaiting: 1 });
     await new Promise((r) => setTimeout(r, 2500)); // a few retries fail meanwhile
     expect(result).toBeUndefined();
 
@@ -90,6 +91,7 @@ describe.skipIf(!bin)('a Postgres restart mid-match loses nothing (a Postgres of
     expect(result!.matchId).toMatch(/^[0-9a-f-]{36}$/);
     await waitFor(() => notices.includes('the race result is stored'), 'players to be told it is stored', 10_000);
     expect(waiting()).toEqual([]);
+    expect(await fetch(`${t.url}/health`).then((r) => r.json())).toMatchObject({ status: 'ok', resultsWaiting: 0 });
 
     const stored = await rows(result!.matchId!, a.roomId);
     expect(stored).toMatchObject({ matches: 1, entries: 2, runs: 2, ratings: 4, xp: 2 }); // ratings: overall and on the task, per player
