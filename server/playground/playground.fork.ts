@@ -7,7 +7,7 @@ import type { ArenaServices } from '../arena.services.ts';
 import { moduleLogger } from '../logger.ts';
 import { runRecordOf } from '../runs/run.record.ts';
 import { describeRecovery, ForkUnavailable, type RecoveryInfo } from '../trainer/trainer.port.ts';
-import { DownsampledCurve } from './playground.curve.ts';
+import { LiveCurve } from '../match/live-curve.ts';
 import { describeControl, viewOfSpec } from './playground.rules.ts';
 import { RunSteering } from './run-steering.ts';
 
@@ -35,7 +35,7 @@ export interface ForkHost {
  */
 export class PlaygroundForkRunner {
   private readonly host: ForkHost;
-  private readonly curve: DownsampledCurve;
+  private readonly curve: LiveCurve<'samples' | 'loss' | 'valAccuracy'>;
   private job?: TrainJob;
   /** The id of a fork asked of the trainer and not started yet (cleared by `cancel`). */
   private forking?: string;
@@ -46,7 +46,7 @@ export class PlaygroundForkRunner {
   constructor(host: ForkHost) {
     this.host = host;
     const s = host.state;
-    this.curve = new DownsampledCurve({ curveSamples: s.curveSamples, curveLoss: s.curveLoss, curveValAccuracy: s.curveValAccuracy }, PLAYGROUND_CURVE_POINTS);
+    this.curve = new LiveCurve({ samples: s.curveSamples, loss: s.curveLoss, valAccuracy: s.curveValAccuracy }, PLAYGROUND_CURVE_POINTS);
   }
 
   /** Whether the fork is training now. */
@@ -137,7 +137,7 @@ export class PlaygroundForkRunner {
     s.valAccuracy = f.valAccuracy;
     s.learningRate = f.learningRate;
     s.batchSize = f.batchSize;
-    this.curve.add(f.samples, f.loss, f.valAccuracy);
+    this.curve.add({ samples: f.samples, loss: f.loss, valAccuracy: f.valAccuracy });
     this.steering?.reached(f.step);
   }
 
