@@ -5,17 +5,17 @@ import type { z } from 'zod';
 import { moduleLogger } from '../logger.ts';
 import type { RoomIdentity } from '../../shared/identity.schema.ts';
 import type { ModelSpec } from '../../shared/model-spec.schema.ts';
-import { ErrorCode, type RoomNoticeMessage } from '../../shared/protocol.ts';
-import { EntryStatus, RaceClientMessages, RaceCreateOptions, RaceJoinOptions, RacePhase, type RaceClientMessageType, type RaceErrorMessage, type RaceResultMessage, type RaceWelcomeMessage } from '../../shared/race.messages.ts';
+import { ErrorCode } from '../../shared/protocol.ts';
+import { EntryStatus, RaceClientMessages, RaceCreateOptions, RaceJoinOptions, RacePhase, type RaceClientMessageType, type RaceWelcomeMessage } from '../../shared/race.messages.ts';
 import { RaceEntry, RaceState } from '../../shared/race.state.ts';
 import { ArenaRoom } from '../arena-room.ts';
 import { patchListing } from '../lobby/listing.ts';
-import { drawFairSeed, listingOf, publishCommitment, revealInState, revealOf } from '../match/fair-seed.ts';
-import { announceUnlocks, applySpec, claimSeat, Countdown, followReady, holdSeat, Interventions, MatchLifecycle, parseOptions, raceMatchResult, runMatch, Spectators, storeMatch } from '../match/index.ts';
-import type { MatchPhase, RaceMatchConditions, RaceMatchOutcome, RunningRaceMatch } from '../match/index.ts';
+import { drawFairSeed, listingOf, publishCommitment } from '../match/fair-seed.ts';
+import { applySpec, claimSeat, Countdown, followReady, holdSeat, Interventions, MatchLifecycle, parseOptions, Spectators } from '../match/index.ts';
+import type { MatchPhase } from '../match/index.ts';
 import { DurableMatch } from '../match/durable-match.ts';
 import { resumedRuns, takeResumed } from '../match/match-recovery.ts';
-import type { ResumedRuns } from '../match/match-runner.ts';
+import { RaceCourse } from './race-course.ts';
 import { RaceSeats } from './race-seats.ts';
 import { onValidated, refuse } from '../room-messages.ts';
 
@@ -34,11 +34,10 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
   /** The match this room plays: its phase and its log of everything that happened. */
   match!: MatchLifecycle;
   private options!: RaceCreateOptions;
-  private startedAt = new Date();
   private countdown!: Countdown;
   private spectators!: Spectators;
   private interventions!: Interventions;
-  private running?: RunningRaceMatch;
+  private course!: RaceCourse;
   /** Persists the match, and carries it on across restarts. */
   private durable!: DurableMatch;
   private seats!: RaceSeats;
@@ -61,6 +60,8 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
     const training = (entry: unknown) => this.match.phase === 'running' && (entry as RaceEntry).status === EntryStatus.Training;
     const warn = (message: string, err: unknown) => moduleLogger('race').warn({ roomId: this.roomId, err }, message);
     this.interventions = new Interventions({ trainer: this.services.trainer, interventions, cost: this.state.interventionCost, seats: this.state.entries, training, clients: this.clients, warn });
+    const list = (phase: RacePhase) => patchListing(this, { phase });
+    this.course = new RaceCourse({ roomId: this.roomId, services: this.services, state: this.state, match: this.match, options, seats: this.seats, interventions: this.interventions, durable: this.durable, broadcast: (type, message, opts) => this.broadcast(type, message, opts), list });
     this.on('spec', (client, msg) => this.handleSpec(client, msg.spec));
     this.on('ready', (client, msg) => this.handleReady(client, msg.ready));
     this.on('control', (client, msg) => {
@@ -78,23 +79,12 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
   private carryOn(): void {
     this.state.phase = SHOWN[this.match.phase];
     this.seats.restore(this.options.interventions);
-    this.startedAt = new Date(this.match.events.find((e) => e.type === 'phase' && e.to === 'running')?.at ?? Date.now());
+    this.course.startedAt = new Date(this.match.events.find((e) => e.type === 'phase' && e.to === 'running')?.at ?? Date.now());
     this.durable.running();
     patchListing(this, { phase: RacePhase.Training });
-    const heard = this.durable.awaitRuns(this.match.entries().map((e) => e.seat), (reason) => void this.abort(reason));
-    this.launch(resumedRuns(this.match), heard);
+    const heard = this.durable.awaitRuns(this.match.entries().map((e) => e.seat), (reason) => void this.course.abort(reason));
+    this.course.launch(resumedRuns(this.match), heard);
     this.broadcast('notice', { message: 'the server restarted: the race goes on from where it was' });
-  }
-
-  /** Calls the race off (stored as aborted: no rating or XP moves) and tells everyone why. */
-  private async abort(reason: string): Promise<void> {
-    const running = this.running;
-    this.running = undefined;
-    const stored = await this.durable.abort(running, reason);
-    Object.assign(this.state, { matchId: stored ? this.match.id : '', abortReason: reason });
-    revealInState(this.state.fairSeed, this.match.fairSeed!);
-    patchListing(this, { phase: RacePhase.Finished });
-    this.broadcast('notice', { message: `the race was called off: ${reason}` });
   }
 
   /** Registers a handler whose payload is checked against the shared schema first. */
@@ -160,7 +150,7 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
 
   override async onDispose(): Promise<void> {
     this.countdown?.stop();
-    await this.durable.dispose(this.running);
+    await this.durable.dispose(this.course?.running);
   }
 
   /** The sender's entry, if they are a player and entries are still open; otherwise they are told why not. */
@@ -198,46 +188,9 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
     this.countdown.stop();
     for (const [sessionId, entry] of this.state.entries) if (entry.status !== EntryStatus.Ready) this.seats.unseat(sessionId, entry, 'not ready at the start'); // they sit this race out
     this.match.transition('running');
-    this.startedAt = new Date();
+    this.course.startedAt = new Date();
     this.durable.running();
     patchListing(this, { phase: RacePhase.Training });
-    this.launch();
-  }
-
-  /** Trains every seat's entry (or, after a restart, follows their runs again); `heard` learns of each seat's first word. */
-  private launch(resume?: ResumedRuns, heard: (seat: number) => void = () => {}): void {
-    const entries = this.match.entries().map(({ seat, playerId, spec }) => ({ seat, player: this.seats.bySeat(seat).player, playerId, spec: spec! }));
-    const running = runMatch(this.services.trainer, this.conditions(), entries, {
-      onFrame: (seat, frame) => (heard(seat), this.seats.applyFrame(seat, frame)),
-      onEvent: (_seat, event) => this.interventions.onEvent(event),
-      onSettled: ({ entry: { seat }, result, job }) => (heard(seat), this.seats.settled(seat, result), this.interventions.runEnded(job.runId)),
-      notice: (notice) => this.broadcast('notice', notice),
-    }, this.match, resume);
-    this.running = running;
-    for (const entry of this.state.entries.values()) if (!resume || entry.status === EntryStatus.Training) Object.assign(entry, { runId: running.jobs.get(entry.seat)!.runId, status: EntryStatus.Training });
-    void running.done.then((outcomes) => (this.running === running ? this.finish(outcomes) : undefined));
-  }
-
-  private conditions(): RaceMatchConditions {
-    return { task: this.options.task, budget: this.options.budget, seed: this.match.seed!, paceMs: this.options.paceSeconds * 1000 };
-  }
-
-  /** Every run has ended: rank, store the match with its runs, ratings, XP and achievements, tell the room. */
-  private async finish(outcomes: RaceMatchOutcome[]): Promise<void> {
-    if (this.match.phase === 'running') this.match.transition('settling'); // a match carried on after a restart may be settling already
-    revealInState(this.state.fairSeed, this.match.fairSeed!);
-    const ranking = this.seats.rank(outcomes);
-    const result = raceMatchResult(outcomes, { id: this.match.id, roomId: this.roomId, conditions: this.conditions(), fairSeed: this.match.fairSeed!, startedAt: this.startedAt, curves: this.seats.allCurves() });
-    const stored = { tell: (n: RoomNoticeMessage) => this.broadcast('notice', n), what: 'the race result', forget: () => Promise.all(outcomes.map((o) => this.services.trainer.forget(o.job.runId))) };
-    const unlocks = await storeMatch(this.match, result.match.id, (hooks) => this.services.matches.recordRace(result, hooks), (err) => {
-      moduleLogger('race').error({ roomId: this.roomId, err }, 'could not store the match');
-      this.broadcast('error', { code: ErrorCode.Internal, message: 'the result could not be stored' } satisfies RaceErrorMessage);
-    }, stored);
-    const matchId = this.match.phase === 'stored' ? result.match.id : null;
-    this.state.matchId = matchId ?? '';
-    patchListing(this, { phase: RacePhase.Finished });
-    this.durable.over();
-    const message: RaceResultMessage = { matchId, ranking, seedReveal: revealOf(this.match.fairSeed!), rated: this.match.fairSeed!.rated, unlocks: announceUnlocks(unlocks, new Map(ranking.map((r) => [r.playerId, r.player]))) };
-    this.broadcast('result', message, { afterNextPatch: true });
+    this.course.launch();
   }
 }
