@@ -150,7 +150,7 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
 
   override async onDispose(): Promise<void> {
     this.countdown?.stop();
-    await this.durable.dispose(this.course?.running);
+    await this.durable?.dispose(this.course?.running); // undefined when onCreate refused the options
   }
 
   /** The sender's entry, if they are a player and entries are still open; otherwise they are told why not. */
