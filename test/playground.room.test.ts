@@ -61,6 +61,11 @@ describe('playground room through @colyseus/sdk', () => {
     owner.send('control', { control: { type: 'setLearningRate', learningRate: 0.003 } });
     await waitFor(() => Math.abs(owner.state.learningRate - 0.003) < 1e-6, 'the new learning rate to apply');
     expect(owner.state.lastControl).toMatch(/^learning rate → 0.003 \(step \d+\)$/);
+    // A control the engine refuses (a layer the network lacks) reaches the owner with the engine's reason, and shows in state.
+    const engineRefused = nextMessage<PlaygroundErrorMessage>(owner, 'error');
+    owner.send('control', { control: { type: 'removeLayer', layer: 40 } });
+    expect(await engineRefused).toMatchObject({ code: 'CONTROL_REFUSED', about: 'control', message: expect.stringMatching(/^removeLayer was refused: /) });
+    await waitFor(() => owner.state.lastControl.startsWith('refused: '), 'the refusal in state');
     const landscape = nextMessage<LandscapeFrame>(eve, 'landscape');
     owner.send('landscape', { resolution: 15 });
     const l = await landscape;
