@@ -202,6 +202,11 @@ describe('playground room through @colyseus/sdk', () => {
     expect(owner.state.paused).toBe(false);
     expect([...owner.state.activations]).toEqual(['relu', 'relu']);
     expect([...owner.state.fork.activations]).toEqual(['tanh', 'relu']);
+    // A control the engine refuses on B reaches the owner too, with the engine's reason.
+    const bRefused = nextMessage<PlaygroundErrorMessage>(owner, 'error');
+    owner.send('control', { run: 'b', control: { type: 'removeLayer', layer: 40 } });
+    expect(await bRefused).toMatchObject({ code: 'CONTROL_REFUSED', about: 'control', message: expect.stringMatching(/^removeLayer was refused: /) });
+    await waitFor(() => owner.state.fork.lastControl.startsWith('refused: '), "B's refusal in state");
     owner.send('control', { run: 'b', control: { type: 'resume' } });
     await waitFor(() => !owner.state.fork.paused, 'B to resume');
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Control } from '../../shared/control.schema.ts';
+import type { RoomErrorMessage } from '../../shared/protocol.ts';
 import { PLAYGROUND_CURVE_POINTS, type PlaygroundResultMessage } from '../../shared/playground.messages.ts';
 import type { PlaygroundFork } from '../../shared/playground.state.ts';
 import type { RunEvent, RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';
@@ -7,6 +8,7 @@ import type { ArenaServices } from '../arena.services.ts';
 import { moduleLogger } from '../logger.ts';
 import { runRecordOf } from '../runs/run.record.ts';
 import { describeRecovery, ForkUnavailable, type RecoveryInfo } from '../trainer/trainer.port.ts';
+import { ControlLedger, refusedControl } from '../match/control-rules.ts';
 import { LiveCurve } from '../match/live-curve.ts';
 import { describeControl, viewOfSpec } from './playground.rules.ts';
 import { RunSteering } from './run-steering.ts';
@@ -42,6 +44,8 @@ export class PlaygroundForkRunner {
   private steering?: RunSteering;
   private events: RunEvent[] = [];
   private storeWhenParentIs?: () => Promise<void>;
+  /** Controls sent to B and not yet answered by the engine, with who to tell of a refusal. */
+  private readonly ledger = new ControlLedger<(refusal: RoomErrorMessage) => void>();
 
   constructor(host: ForkHost) {
     this.host = host;
@@ -101,15 +105,21 @@ export class PlaygroundForkRunner {
     this.host.logLine(`forked at step ${s.fromStep}: B trains beside A`);
   }
 
-  /** Steers the fork; refused when no fork is training. */
-  async control(control: Control): Promise<void> {
+  /** Steers the fork; refused when no fork is training. A control the engine refuses is answered through `refused`, with its reason. */
+  async control(control: Control, refused: (refusal: RoomErrorMessage) => void): Promise<void> {
     if (!this.job || !this.live) throw new ForkRefused('no fork is training: fork the run first (f)');
-    await this.host.services.trainer.control(this.job.runId, control);
+    const { runId } = this.job;
+    this.ledger.sent(runId, control, refused);
+    await this.host.services.trainer.control(runId, control).catch((err: unknown) => {
+      this.ledger.drop(runId);
+      throw err;
+    });
   }
 
   /** Stops the fork (a new run in the room, or the room closing) and clears its view. */
   async cancel(): Promise<void> {
     const job = this.job;
+    if (job) this.ledger.drop(job.runId);
     this.job = undefined;
     this.forking = undefined;
     this.storeWhenParentIs = undefined;
@@ -143,6 +153,8 @@ export class PlaygroundForkRunner {
 
   private event(e: RunEvent): void {
     this.events.push(e);
+    const answer = this.ledger.answer(e);
+    if (answer?.outcome === 'refused') answer.pending.sender(refusedControl(answer.pending.control, answer.reason));
     const s = this.host.state;
     if (e.type === 'control' && e.control) {
       s.lastControl = `${describeControl(e.control as Control)} (step ${e.step})`;

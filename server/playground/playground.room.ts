@@ -70,7 +70,7 @@ export class PlaygroundRoom extends ArenaRoom<{ state: PlaygroundState }> {
     this.setMetadata({ kind: 'playground', task: this.options.task.name, phase: PlaygroundPhase.Design });
     this.on('spec', 'spec', (client, msg) => applySpec(client, msg.spec, this.options.task, this.state, (p) => specRefusal(this.options.challenge, p)) && this.setSpec(msg.spec));
     this.on('start', 'start', () => this.start());
-    this.on('control', 'control', (client, msg) => (msg.run === 'b' ? this.fork!.control(msg.control).catch((err: Error) => refuse(client, { code: ErrorCode.WrongPhase, message: err.message, about: 'control' })) : this.run!.steer(this.services.trainer, client.sessionId, msg.control)));
+    this.on('control', 'control', (client, msg) => (msg.run === 'b' ? this.fork!.control(msg.control, (no) => refuse(client, no)).catch((err: Error) => refuse(client, { code: ErrorCode.WrongPhase, message: err.message, about: 'control' })) : this.run!.steer(this.services.trainer, client.sessionId, msg.control)));
     this.on('fork', 'control', (client) => void this.startFork(client));
     this.on('landscape', 'landscape', (client, msg) => this.landscapes.ask(this.services.trainer, this.run!.job.runId, msg, (no) => refuse(client, no)));
   }
