@@ -28,7 +28,8 @@ import { ensurePlayer } from './progression/players.service.ts';
 import { achievementInfos, playerProfile } from './progression/profile.service.ts';
 import { syncAchievementDefs } from './progression/progression.repository.ts';
 import { LiveMatchWriter } from './match/live-match.writer.ts';
-import { recoverMatches, ResumableMatches } from './match/match-recovery.ts';
+import { abortTournament } from './tournament/tournament.repository.ts';
+import { isTournamentCourse, recoverMatches, ResumableMatches } from './match/match-recovery.ts';
 import { loadRun } from './runs/run.service.ts';
 import { ResultOutbox } from './outbox/result-outbox.ts';
 import { storedResults } from './outbox/stored-results.ts';
@@ -125,6 +126,7 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
     tournaments: {
       open: async (t, hooks) => void (await outbox.store('tournamentOpen', t.id, t, hooks)),
       finish: (t, hooks) => outbox.store('tournamentFinish', t.id, { ...t, ranking: [...t.ranking] }, hooks),
+      abort: (id) => abortTournament(db, id),
     },
     gan: { recordBattle: (b, hooks) => outbox.store('ganBattle', b.battleId, b, hooks) },
     progression: { leaderboard: (q) => leaderboard(db, q), achievements: () => achievementInfos(db) },
@@ -158,7 +160,11 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
     db,
     recordAborted: (r, reason) => services.matches.recordAborted(r, reason),
     waitsInOutbox: (matchId) => outbox.waits(matchId),
-    resumeRoom: (match) => (match.kind === 'race' ? matchMaker.handleCreateRoom('race', { resume: services.matches.resumable.offer(match) }, undefined, match.roomId).then(() => {}) : undefined),
+    abortTournament: (id) => abortTournament(db, id),
+    resumeRoom: (match, companions) => {
+      const room = match.kind === 'race' ? 'race' : isTournamentCourse(match) ? 'tournament' : undefined;
+      return room && matchMaker.handleCreateRoom(room, { resume: services.matches.resumable.offer(match, companions) }, undefined, match.roomId).then(() => {});
+    },
   });
   if (recovered.resumed.length + recovered.aborted.length + recovered.closed.length > 0) moduleLogger('app').info(recovered, 'unfinished matches from before the restart');
   const port = (httpServer.address() as AddressInfo).port;

@@ -59,6 +59,8 @@ export interface ArenaServices {
     open(t: NewTournament, hooks?: StoreHooks): Promise<void>;
     /** Stores the final ranking (player ids, champion first) and, when rated, credits the champion. */
     finish(t: NewTournament & { ranking: readonly string[]; rated: boolean }, hooks?: StoreHooks): Promise<Unlock[]>;
+    /** Closes a tournament that was called off (status aborted; its matches are stored as aborted on their own). */
+    abort(id: string): Promise<void>;
   };
   gan: {
     /** Credits a rated GAN battle's winner (XP; "GAN Forger" when the generator won); an unrated one credits nobody. */

@@ -7,7 +7,9 @@
  * stored exactly once, with the weights hashes of the same race trained
  * without a break (same seed, same control log). A race whose runs cannot come
  * back within MATCH_RESUME_TIMEOUT_MS is stored as aborted, shows why, and
- * moves nobody's XP or rating.
+ * moves nobody's XP or rating. A tournament killed mid-round comes back the
+ * same way: its room, its players' seats, the bracket, the round's matches
+ * carried on, each stored once with the unbroken weights, to its champion.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,7 @@ import { openDatabase } from '../server/db/database.ts';
 import type { Match } from '../shared/match.schema.ts';
 import type { RaceResultMessage } from '../shared/race.messages.ts';
 import type { RaceState } from '../shared/race.state.ts';
+import type { TournamentResultMessage } from '../shared/tournament.messages.ts';
 import type { TournamentState } from '../shared/tournament.state.ts';
 import type { RunView } from '../server/runs/run-view.schema.ts';
 import { TrainJob } from '../shared/run.schema.ts';
@@ -29,6 +32,8 @@ import { startServerProcess, type ServerProcess } from './support/server-process
 
 const BUDGET = 16_000;
 const SEED = 4242;
+/** Samples per tournament run: long enough that the kill lands mid-round 1 (tournament matches are not paced). */
+const TOURNAMENT_BUDGET = 60_000;
 
 /** A folder of the test's own for the server's database, secret and saved runs. */
 function dataFolder() {
@@ -201,39 +206,68 @@ describe('a race survives a SIGKILLed server (embedded defaults)', () => {
     }
   }, 600_000);
 
-  it('a tournament killed mid-round: after the restart its matches under way are stored as aborted with the reason (tournaments are not carried on yet), and no XP or rating moves', async () => {
+  it('a tournament killed mid-round 1 comes back under its room id: players rejoin their seats and see the bracket, the round is carried on, and every match is stored once with the unbroken weights hashes, to its champion', async () => {
     const folder = dataFolder();
     folders.push(folder);
-    const first = await start(folder.env);
+    const env = { ...folder.env, MATCH_RESUME_TIMEOUT_MS: '180000' };
+    const first = await start(env);
     const names = ['ada', 'bob', 'cy', 'dee'];
     const guests = await Promise.all(names.map((n) => guestClient(first.url, n)));
-    const host = await guests[0]!.client.create<TournamentState>('tournament', { title: 'Night cup', budget: 2_000_000, countdownSeconds: 60, breakSeconds: 0 });
+    const budget = TOURNAMENT_BUDGET;
+    const host = await guests[0]!.client.create<TournamentState>('tournament', { title: 'Night cup', budget, countdownSeconds: 60, breakSeconds: 0, seed: SEED });
     const rooms = [host, ...(await Promise.all(guests.slice(1).map((g) => g.client.joinById<TournamentState>(host.roomId, {}))))];
     await waitFor(() => host.state.players?.size === 4, 'four players');
     rooms.forEach((r, i) => r.send('spec', { spec: SPEC_TEMPLATES[i]!.spec }));
     await waitFor(() => [...host.state.players.values()].every((p) => p.summary !== ''), 'every spec to be accepted');
     rooms.forEach((r) => r.send('ready', { ready: true }));
-    await waitFor(() => host.state.matches?.length === 2 && host.state.matches.every((m) => m.sides.every((x) => x.samples > 0)), 'both round-1 matches to train', 120_000);
+    const sides = () => [...(host.state.matches ?? [])].flatMap((m) => [...m.sides]);
+    await waitFor(() => host.state.matches?.length === 2 && sides().every((x) => x.samples > budget * 0.05), 'both round-1 matches to train a little', 180_000);
     await new Promise((r) => setTimeout(r, 1500)); // frame summaries reach the database
     expect(host.state.matches.every((m) => m.status === 'racing')).toBe(true);
-    const tournamentId = host.state.tournamentId;
+    expect(sides().every((x) => x.samples < budget)).toBe(true);
+    const { tournamentId, roomId } = { tournamentId: host.state.tournamentId, roomId: host.roomId };
+    const seats = new Map([...host.state.players.values()].map((p) => [p.player, p.seat]));
     forget(...rooms);
     await kill(first);
 
-    const second = await start(folder.env);
-    await expect(new Client(second.url).joinById(host.roomId, { role: 'spectator', name: 'late' })).rejects.toThrow(/not found/);
+    const second = await start(env);
+    // Every player back in their seat under the same room id, by joinById with the token from before.
+    const again = await Promise.all(guests.map((g) => as(second.url, g.token).joinById<TournamentState>(roomId, {})));
+    const watcher = again[0]!;
+    await waitFor(() => watcher.state.players?.size === 4 && [...watcher.state.players.values()].every((p) => p.connected), 'every player to be back in their seat');
+    expect(new Map([...watcher.state.players.values()].map((p) => [p.player, p.seat]))).toEqual(seats);
+    expect(watcher.state.tournamentId).toBe(tournamentId);
+    expect([...watcher.state.matches].filter((m) => m.round === 1)).toHaveLength(2); // the bracket: round 1 under way
+    const result = await nextMessage<TournamentResultMessage>(watcher, 'result', 480_000);
+    expect(result).toMatchObject({ tournamentId, stored: true, rated: false });
+    expect(result.matchIds).toHaveLength(3);
+    expect(watcher.state.champion).toBe(result.champion.player);
+
+    // Each match as stored ends with the weights of the same job trained without a break.
+    for (const id of result.matchIds) {
+      const match = await json<Match>(`${second.url}/api/matches/${id}`);
+      expect(match).toMatchObject({ roomId, status: 'finished' });
+      for (const entry of match.entries) {
+        expect(entry).toMatchObject({ status: 'finished', samples: budget });
+        const run = await json<RunView>(`${second.url}/api/runs/${entry.runId}`);
+        const unbroken = await runTraining(TrainJob.parse({ runId: `${entry.runId}-unbroken`, spec: entry.spec, task: match.task, seed: match.seed, budget, controls: run.runFile.controls }));
+        expect(unbroken.weightsHash, `${entry.player}'s weights in match ${id}`).toBe(entry.weightsHash);
+      }
+    }
+    forget(...again);
     await second.stop();
+
+    // Exactly once: three matches for the tournament, the champion stored, nothing left to carry on.
     const database = await openDatabase({ dataDir: folder.env.DATA_DIR });
     try {
-      const stored = await database.db.selectFrom('matches').select(['id', 'status', 'abort_reason', 'round']).where('tournament_id', '=', tournamentId).execute();
-      expect(stored).toHaveLength(2);
-      for (const m of stored) expect(m).toMatchObject({ status: 'aborted', round: 1, abort_reason: expect.stringMatching(/server restarted.*tournament match cannot be carried on/) });
-      const ids = guests.map((g) => g.playerId);
-      expect(await database.db.selectFrom('xp_events').selectAll().where('player_id', 'in', ids).execute()).toEqual([]);
-      expect(await database.db.selectFrom('rating_history').selectAll().where('player_id', 'in', ids).execute()).toEqual([]);
+      const stored = await database.db.selectFrom('matches').select(['id', 'round', 'status']).where('tournament_id', '=', tournamentId).orderBy('round').execute();
+      expect(stored.map((m) => m.id).sort()).toEqual([...result.matchIds].sort());
+      expect(stored.map((m) => [m.round, m.status])).toEqual([[1, 'finished'], [1, 'finished'], [2, 'finished']]);
+      const row = await database.db.selectFrom('tournaments').select(['status', 'champion_id']).where('id', '=', tournamentId).executeTakeFirstOrThrow();
+      expect(row).toEqual({ status: 'finished', champion_id: result.champion.playerId });
       expect(await database.db.selectFrom('live_matches').selectAll().execute()).toEqual([]);
     } finally {
       await database.close();
     }
-  }, 600_000);
+  }, 900_000);
 });

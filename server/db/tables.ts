@@ -58,7 +58,7 @@ export interface TournamentsTable {
   name: string;
   format: 'single_elimination' | 'swiss';
   task: Json;
-  status: 'running' | 'finished';
+  status: 'running' | 'finished' | 'aborted';
   champion_id: string | null;
   ranking: ColumnType<unknown, string | null, string | null>;
   created_at: CreatedAt;

@@ -45,6 +45,11 @@ export class DurableMatch {
     this.persisted = matches.persist(match);
   }
 
+  /** Resolves once everything the match has logged so far is written. */
+  flush(): Promise<void> {
+    return this.persisted.flush();
+  }
+
   /** The match runs: the room stays, and the match goes on and is stored, even when everyone has left. */
   running(): void {
     this.room.autoDispose = false;

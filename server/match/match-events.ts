@@ -124,6 +124,22 @@ export const ResultEvent = z.object({
   error: z.string().optional(),
 });
 
+/** A tournament's round began (in the tournament's own log, `MatchLifecycle` of round 0). */
+export const RoundEvent = z.object({ type: z.literal('round'), at, round: z.number().int().min(1) });
+
+/** A pairing of a tournament's round was decided (in the tournament's own log): who won, on what held-out scores, which stored match. */
+export const BracketEvent = z.object({
+  type: z.literal('bracket'),
+  at,
+  round: z.number().int().min(1),
+  index: z.number().int().min(0),
+  a: z.number().int().min(0),
+  b: z.number().int().min(0).nullable(),
+  winner: z.number().int().min(0),
+  accuracy: z.object({ a: Figure, b: Figure }),
+  matchId: z.string().nullable(),
+});
+
 /** The match was stored under `matchId` (null when the database refused it). */
 export const StoredEvent = z.object({ type: z.literal('stored'), at, matchId: z.string().nullable() });
 
@@ -142,6 +158,8 @@ export const MatchEvent = z.discriminatedUnion('type', [
   ResultEvent,
   StoredEvent,
   AbortedEvent,
+  RoundEvent,
+  BracketEvent,
 ]);
 export type MatchEvent = z.infer<typeof MatchEvent>;
 export type MatchEventType = MatchEvent['type'];

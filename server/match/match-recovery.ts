@@ -21,36 +21,52 @@ import { raceMatchResult, type RaceMatchOutcome, type ResumedRuns } from './matc
 
 const log = moduleLogger('match-recovery');
 
+/** A match offered to the room that carries it on, with the matches it carries along (a tournament's matches under way). */
+export interface Resumed {
+  match: MatchLifecycle;
+  companions: MatchLifecycle[];
+}
+
 /** Matches found at start-up, each waiting for the room that carries it on, under a single-use token. */
 export class ResumableMatches {
-  private readonly waiting = new Map<string, MatchLifecycle>();
+  private readonly waiting = new Map<string, Resumed>();
 
-  /** Puts a match up for its room; the token goes in the room's create options. */
-  offer(match: MatchLifecycle): string {
+  /** Puts a match (and the matches it carries along) up for its room; the token goes in the room's create options. */
+  offer(match: MatchLifecycle, companions: MatchLifecycle[] = []): string {
     const token = randomUUID();
-    this.waiting.set(token, match);
+    this.waiting.set(token, { match, companions });
     return token;
   }
 
-  /** The match offered under `token`, once (undefined for a token nobody offered: a client cannot make one up). */
-  take(token: string): MatchLifecycle | undefined {
-    const match = this.waiting.get(token);
+  /** What was offered under `token`, once (undefined for a token nobody offered: a client cannot make one up). */
+  take(token: string): Resumed | undefined {
+    const resumed = this.waiting.get(token);
     this.waiting.delete(token);
-    return match;
+    return resumed;
   }
 }
 
 /**
- * The match a room is created to carry on (create options `{ resume: token }` from `recoverMatches`), or
+ * What a room is created to carry on (create options `{ resume: token }` from `recoverMatches`), or
  * undefined for an ordinary create. A token nobody offered, or a room id that is not the match's, is refused.
  */
-export function takeResumed(resumable: ResumableMatches, raw: unknown, roomId: string): MatchLifecycle | undefined {
+export function takeResumedWith(resumable: ResumableMatches, raw: unknown, roomId: string): Resumed | undefined {
   const token = typeof raw === 'object' && raw !== null ? (raw as { resume?: unknown }).resume : undefined;
   if (token === undefined) return undefined;
-  const match = typeof token === 'string' ? resumable.take(token) : undefined;
-  if (!match) throw new ServerError(400, 'resume: no match waits to be carried on under that token');
-  if (match.roomId !== roomId) throw new ServerError(500, `the match was in room ${match.roomId}, not ${roomId}`);
-  return match;
+  const resumed = typeof token === 'string' ? resumable.take(token) : undefined;
+  if (!resumed) throw new ServerError(400, 'resume: no match waits to be carried on under that token');
+  if (resumed.match.roomId !== roomId) throw new ServerError(500, `the match was in room ${resumed.match.roomId}, not ${roomId}`);
+  return resumed;
+}
+
+/** The match a room is created to carry on (see `takeResumedWith`), or undefined for an ordinary create. */
+export function takeResumed(resumable: ResumableMatches, raw: unknown, roomId: string): MatchLifecycle | undefined {
+  return takeResumedWith(resumable, raw, roomId)?.match;
+}
+
+/** Whether `match` is a tournament's own log (round 0: its players, rounds and decided pairings), not one of its matches. */
+export function isTournamentCourse(match: MatchLifecycle): boolean {
+  return match.kind === 'tournament' && match.tournament?.round === 0;
 }
 
 /** The phase a log replays to (the header's may lag behind when it was written before the last events). */
@@ -114,10 +130,15 @@ export interface RecoveryDeps {
   db: Kysely<Database>;
   /** Stores a called-off match (once per id, no rating or XP). */
   recordAborted(result: Omit<RaceResult, 'events'>, reason: string): Promise<unknown>;
+  /** Closes a tournament called off (status aborted), when its own log cannot be carried on. */
+  abortTournament(id: string): Promise<void>;
   /** Whether the match's result waits in the results outbox (the database was away): it is stored from there. */
   waitsInOutbox(matchId: string): boolean;
-  /** Creates the room that carries a running match on, under the match's room id; undefined for kinds no room resumes. */
-  resumeRoom(match: MatchLifecycle): Promise<void> | undefined;
+  /**
+   * Creates the room that carries a running match on, under the match's room id, with the matches it carries
+   * along (a tournament's matches under way); undefined for kinds no room resumes.
+   */
+  resumeRoom(match: MatchLifecycle, companions: MatchLifecycle[]): Promise<void> | undefined;
 }
 
 /** What start-up did with each unfinished match, by id. */
@@ -137,6 +158,7 @@ export interface RecoveryReport {
  */
 export async function recoverMatches(deps: RecoveryDeps): Promise<RecoveryReport> {
   const report: RecoveryReport = { resumed: [], aborted: [], closed: [] };
+  const running: MatchLifecycle[] = [];
   for (const row of await listLiveMatches(deps.db)) {
     let match: MatchLifecycle;
     try {
@@ -154,12 +176,20 @@ export async function recoverMatches(deps: RecoveryDeps): Promise<RecoveryReport
       report.closed.push(match.id);
       continue;
     }
+    running.push(match);
+  }
+  // A tournament comes back with its matches under way: its room carries them on; they are not rooms of their own.
+  const carried = new Set<MatchLifecycle>();
+  const order = [...running.filter(isTournamentCourse), ...running.filter((m) => !isTournamentCourse(m))];
+  for (const match of order) {
+    if (carried.has(match)) continue;
+    const companions = isTournamentCourse(match) ? running.filter((m) => m !== match && m.kind === 'tournament' && m.tournament?.id === match.tournament!.id) : [];
     try {
-      const resuming = deps.resumeRoom(match);
+      const resuming = deps.resumeRoom(match, companions);
       if (resuming) {
         await resuming;
-        log.info({ matchId: match.id, roomId: match.roomId, kind: match.kind }, 'carrying on a match after a restart');
-        report.resumed.push(match.id);
+        log.info({ matchId: match.id, roomId: match.roomId, kind: match.kind, carried: companions.map((m) => m.id) }, 'carrying on a match after a restart');
+        for (const m of [match, ...companions]) carried.add(m), report.resumed.push(m.id);
         continue;
       }
       await abort(deps, match, `the server restarted, and a ${match.kind} match cannot be carried on after a restart yet`);
@@ -176,5 +206,6 @@ export async function recoverMatches(deps: RecoveryDeps): Promise<RecoveryReport
 async function abort(deps: RecoveryDeps, match: MatchLifecycle, reason: string): Promise<void> {
   log.warn({ matchId: match.id, roomId: match.roomId, kind: match.kind, reason }, 'an unfinished match is called off');
   if (match.entries().some((e) => e.job && 'spec' in e.job)) await deps.recordAborted(abortedResult(match, reason), reason);
+  if (isTournamentCourse(match)) await deps.abortTournament(match.tournament!.id);
   await deleteLiveMatch(deps.db, match.id);
 }

@@ -8,6 +8,8 @@ import type { ArenaServices } from '../arena.services.ts';
 import { moduleLogger } from '../logger.ts';
 import { drawFairSeed, publishCommitment, revealInState } from '../match/fair-seed.ts';
 import { MatchLifecycle, raceMatchResult, runMatch, storeMatch, type RunningRaceMatch } from '../match/index.ts';
+import type { ResumedRuns } from '../match/match-runner.ts';
+import { resumedRuns } from '../match/match-recovery.ts';
 import type { MatchRecord, Pairing } from './tournament.rules.ts';
 
 /** What a tournament's matches need of their room. */
@@ -22,6 +24,10 @@ export interface TournamentHost {
   /** The player in a seat, with their account and current spec. */
   seat(seat: number): { player: TournamentPlayer; playerId: string; spec?: ModelSpec };
   broadcast(type: 'notice' | 'error', message: RoomNoticeMessage | RoomErrorMessage): void;
+  /** A seat's run was heard from (a frame or its end). */
+  heard?(seat: number): void;
+  /** A pairing was decided: written to the tournament's own log (resolves once it is) before the match is stored. */
+  decided?(index: number, rec: MatchRecord, matchId: string): Promise<void>;
 }
 
 /**
@@ -44,44 +50,75 @@ export class TournamentMatches {
   /** Plays one pairing (a bye is won at once) and returns its outcome; undefined when the room went away meanwhile. */
   async play(round: number, index: number, pairing: Pairing): Promise<MatchRecord | undefined> {
     const { host } = this;
-    const seats = pairing.b === null ? [pairing.a] : [pairing.a, pairing.b];
-    const view = Object.assign(new TournamentMatch(), { round, index });
-    for (const seat of seats) view.sides.push(Object.assign(new MatchSide(), { seat, player: host.seat(seat).player.player }));
-    host.state.matches.push(view);
-    view.fairSeed.rated = host.state.rated;
+    const view = this.show(round, index, pairing);
     if (pairing.b === null) {
       Object.assign(view, { status: MatchStatus.Bye, winner: pairing.a });
       view.sides[0]!.status = 'bye';
       return { round, a: pairing.a, b: null, winner: pairing.a, accuracy: { a: null, b: null } };
     }
-    view.status = MatchStatus.Racing;
     const fairSeed = drawFairSeed(host.customSeed === undefined ? undefined : deriveSeed(host.customSeed, `round:${round}:match:${index}`));
+    const match = new MatchLifecycle({ id: randomUUID(), kind: 'tournament', roomId: host.roomId, options: host.options, fairSeed, tournament: { id: host.tournamentId, round } });
+    for (const seat of [pairing.a, pairing.b]) {
+      const { player: p, playerId, spec } = host.seat(seat);
+      match.record({ type: 'join', role: 'player', playerId, name: p.player, seat });
+      match.record({ type: 'spec', playerId, seat, spec: spec!, params: p.params, summary: p.summary }); // every seated player was ready, with a spec
+    }
+    match.transition('running');
+    return this.follow(view, match, index, pairing);
+  }
+
+  /** Carries on a match the previous server process was running (rebuilt from its log), its runs followed again from what the log heard. */
+  resume(index: number, pairing: Pairing, match: MatchLifecycle): Promise<MatchRecord | undefined> {
+    const view = this.show(match.tournament!.round, index, pairing);
+    for (const entry of match.entries()) {
+      const last = match.events.filter((e) => e.type === 'frame' && e.runId === entry.runId).at(-1);
+      if (last?.type === 'frame') Object.assign(view.sides.find((s) => s.seat === entry.seat)!, { samples: last.samples, loss: last.loss ?? 0, valAccuracy: last.valAccuracy ?? 0 });
+    }
+    return this.follow(view, match, index, pairing, resumedRuns(match));
+  }
+
+  /** A decided pairing as the log of the tournament tells it (after a restart): shown, not played. */
+  showDecided(index: number, rec: MatchRecord, matchId: string | null): void {
+    const view = this.show(rec.round, index, rec);
+    Object.assign(view, { winner: rec.winner, status: rec.b === null ? MatchStatus.Bye : MatchStatus.Finished, matchId: matchId ?? '' });
+    view.sides.forEach((side, i) => Object.assign(side, { status: rec.b === null ? 'bye' : 'finished', heldOutAccuracy: (i === 0 ? rec.accuracy.a : rec.accuracy.b) ?? 0 }));
+  }
+
+  /** The pairing's view in state, with its sides. */
+  private show(round: number, index: number, pairing: Pairing): TournamentMatch {
+    const view = Object.assign(new TournamentMatch(), { round, index });
+    for (const seat of pairing.b === null ? [pairing.a] : [pairing.a, pairing.b]) view.sides.push(Object.assign(new MatchSide(), { seat, player: this.host.seat(seat).player.player }));
+    this.host.state.matches.push(view);
+    view.fairSeed.rated = this.host.state.rated;
+    return view;
+  }
+
+  /** Trains a match (launched now, or carried on with `resume`), settles, stores it and returns its outcome. */
+  private async follow(view: TournamentMatch, match: MatchLifecycle, index: number, pairing: Pairing, resume?: ResumedRuns): Promise<MatchRecord | undefined> {
+    const { host } = this;
+    const round = match.tournament!.round;
+    const fairSeed = match.fairSeed!;
+    view.status = MatchStatus.Racing;
     publishCommitment(view.fairSeed, fairSeed);
-    const tournament = { id: host.tournamentId, round };
-    const match = new MatchLifecycle({ id: randomUUID(), kind: 'tournament', roomId: host.roomId, options: host.options, fairSeed, tournament });
     this.all.push(match);
-    // Persisted as it goes: after a restart the next process finds it and stores it as aborted (tournaments are not carried on yet).
+    // Persisted as it goes: after a restart the next process carries it on with the tournament.
     const persisted = host.services.matches.persist(match);
     this.persisted.add(persisted);
-    const entries = seats.map((seat) => {
-      const { player: p, playerId, spec } = host.seat(seat);
-      p.status = PlayerStatus.Racing;
-      match.record({ type: 'join', role: 'player', playerId, name: p.player, seat });
-      match.record({ type: 'spec', playerId, seat, spec: spec!, params: p.params, summary: p.summary });
-      return { seat, player: p.player, playerId, spec: spec! }; // every seated player was ready, with a spec
+    const entries = match.entries().map(({ seat, playerId, name, spec }) => {
+      host.seat(seat).player.status = PlayerStatus.Racing;
+      return { seat, player: name, playerId, spec: spec! };
     });
-    match.transition('running');
     const conditions = { task: host.options.task, budget: host.options.budget, seed: fairSeed.seed };
-    const startedAt = new Date();
+    const startedAt = new Date(match.events.find((e) => e.type === 'phase' && e.to === 'running')?.at ?? Date.now());
     const sideOf = (seat: number) => view.sides.find((s) => s.seat === seat)!;
-    const onFrame = (seat: number, f: { samples: number; loss: number; valAccuracy: number }) => Object.assign(sideOf(seat), { samples: f.samples, loss: f.loss, valAccuracy: f.valAccuracy });
-    const running = runMatch(host.services.trainer, conditions, entries, { onFrame, notice: (notice) => host.broadcast('notice', notice) }, match);
+    const onFrame = (seat: number, f: { samples: number; loss: number; valAccuracy: number }) => (host.heard?.(seat), Object.assign(sideOf(seat), { samples: f.samples, loss: f.loss, valAccuracy: f.valAccuracy }));
+    const running = runMatch(host.services.trainer, conditions, entries, { onFrame, onSettled: (o) => host.heard?.(o.entry.seat), notice: (notice) => host.broadcast('notice', notice) }, match, resume);
     this.running.add(running);
     const outcomes = await running.done;
     this.running.delete(running);
     if (this.cancelled) return undefined;
     this.persisted.delete(persisted); // it stops by itself once the match is stored or aborted
-    match.transition('settling');
+    if (match.phase === 'running') match.transition('settling'); // a match carried on after a restart may be settling already
     revealInState(view.fairSeed, fairSeed);
     for (const { entry, result } of outcomes) {
       Object.assign(sideOf(entry.seat), { status: result ? 'finished' : 'failed', heldOutAccuracy: result?.heldOutAccuracy ?? 0 });
@@ -90,6 +127,9 @@ export class TournamentMatches {
     }
     const winner = outcomes.find((o) => o.rank === 1)!.entry.seat;
     const acc = (seat: number) => outcomes.find((o) => o.entry.seat === seat)?.result?.heldOutAccuracy ?? null;
+    const record: MatchRecord = { round, a: pairing.a, b: pairing.b, winner, accuracy: { a: acc(pairing.a), b: pairing.b === null ? null : acc(pairing.b) } };
+    await host.decided?.(index, record, match.id); // in the tournament's log before the match is stored: a restart in between carries it on again
+    const tournament = { id: host.tournamentId, round };
     const result = raceMatchResult(outcomes, { id: match.id, roomId: host.roomId, conditions, fairSeed, startedAt, tournament });
     const saving = { tell: (n: RoomNoticeMessage) => host.broadcast('notice', n), what: `the result of round ${round}, match ${index + 1}`, forget: () => Promise.all(outcomes.map((o) => host.services.trainer.forget(o.job.runId))) };
     await storeMatch(match, result.match.id, (hooks) => host.services.matches.recordRace(result, hooks), (err) => {
@@ -98,7 +138,12 @@ export class TournamentMatches {
     }, saving);
     if (match.phase === 'stored') view.matchId = result.match.id;
     Object.assign(view, { winner, status: MatchStatus.Finished });
-    return { round, a: pairing.a, b: pairing.b, winner, accuracy: { a: acc(pairing.a), b: acc(pairing.b) } };
+    return record;
+  }
+
+  /** The matches under way (carried on after a restart or not) that have not ended. */
+  get unfinished(): MatchLifecycle[] {
+    return this.all.filter((m) => !m.ended);
   }
 
   /**

@@ -5,15 +5,16 @@ import type { RoomIdentity } from '../../shared/identity.schema.ts';
 import type { ModelSpec } from '../../shared/model-spec.schema.ts';
 import { ErrorCode } from '../../shared/protocol.ts';
 import { PlayerStatus, TournamentClientMessages, TournamentCreateOptions, TournamentJoinOptions, TournamentPhase } from '../../shared/tournament.messages.ts';
-import type { TournamentClientMessageType, TournamentErrorMessage, TournamentResultMessage, TournamentWelcomeMessage } from '../../shared/tournament.messages.ts';
+import type { TournamentClientMessageType, TournamentWelcomeMessage } from '../../shared/tournament.messages.ts';
 import { TournamentPlayer, TournamentState } from '../../shared/tournament.state.ts';
 import { ArenaRoom } from '../arena-room.ts';
 import { patchListing } from '../lobby/listing.ts';
-import { moduleLogger } from '../logger.ts';
-import { announceUnlocks, applySpec, attempt, claimSeat, Countdown, followReady, holdSeat, parseOptions, Spectators } from '../match/index.ts';
+import { applySpec, claimSeat, Countdown, followReady, holdSeat, MatchLifecycle, parseOptions, Spectators } from '../match/index.ts';
+import { DurableMatch } from '../match/durable-match.ts';
+import { takeResumedWith } from '../match/match-recovery.ts';
 import { freeSeat } from '../race/race.rules.ts';
 import { onValidated, refuse } from '../room-messages.ts';
-import { TournamentBracket } from './tournament-bracket.ts';
+import { TournamentCourse } from './tournament-course.ts';
 import { TournamentMatches } from './tournament-matches.ts';
 
 /**
@@ -30,29 +31,39 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
   private options!: TournamentCreateOptions;
   /** The creator's seed, if they chose one (the tournament is then unrated); otherwise every match draws and commits to its own. */
   private customSeed?: number;
-  private readonly tournamentId = randomUUID();
+  private tournamentId!: string;
   private countdown!: Countdown;
   private spectators!: Spectators;
   /** Each player's account and current spec, by session (never in state). */
   private readonly privates = new Map<string, { playerId: string; spec?: ModelSpec }>();
-  private bracket?: TournamentBracket;
+  private course!: TournamentCourse;
+  /** The tournament's own log, persisted, and carried on across restarts. */
+  private durable!: DurableMatch;
   private disposed = false;
 
   override onCreate(raw: unknown): void {
-    const options = parseOptions(TournamentCreateOptions, raw);
+    const resumed = takeResumedWith(this.services.matches.resumable, raw, this.roomId);
+    const options = parseOptions(TournamentCreateOptions, resumed ? resumed.match.options : raw);
     if (options.minPlayers > options.maxPlayers) throw new ServerError(400, 'minPlayers must not exceed maxPlayers');
     this.options = options;
     this.customSeed = options.seed;
+    this.tournamentId = resumed?.match.tournament!.id ?? randomUUID();
+    const log = resumed?.match ?? new MatchLifecycle({ id: this.tournamentId, kind: 'tournament', roomId: this.roomId, options, tournament: { id: this.tournamentId, round: 0 } });
+    this.durable = new DurableMatch(this, this.services.matches, log, !!resumed);
     const { title, format, task, budget, minPlayers, maxPlayers } = options;
     const rated = this.customSeed === undefined;
     Object.assign(this.state, { title, format, task: task.name, budget, minPlayers, maxPlayers, tournamentId: this.tournamentId, rated });
     this.setMetadata({ kind: 'tournament', task: task.name, format, budget, phase: TournamentPhase.Lobby, players: 0, maxPlayers, spectators: 0, rated });
     this.countdown = new Countdown(this.clock, this.state);
     this.spectators = new Spectators(this.state);
-    const broadcast = (type: 'notice' | 'error', message: unknown) => this.broadcast(type, message);
-    this.games = new TournamentMatches({ roomId: this.roomId, tournamentId: this.tournamentId, options, customSeed: this.customSeed, state: this.state, services: this.services, seat: (n) => this.bySeat(n), broadcast });
+    const broadcast = (type: 'notice' | 'error' | 'result', message: unknown, opts?: { afterNextPatch?: boolean }) => this.broadcast(type, message, opts);
+    const seat = (n: number) => this.bySeat(n);
+    this.games = new TournamentMatches({ roomId: this.roomId, tournamentId: this.tournamentId, options, customSeed: this.customSeed, state: this.state, services: this.services, seat, broadcast, heard: (n) => this.course.hear(n), decided: (i, rec, id) => this.course.decided(i, rec, id) });
+    const host = { roomId: this.roomId, tournamentId: this.tournamentId, options, state: this.state, services: this.services, games: this.games, countdown: this.countdown, durable: this.durable, privates: this.privates };
+    this.course = new TournamentCourse({ ...host, bySeat: seat, broadcast, list: (patch: Record<string, unknown>) => patchListing(this, patch), disposed: () => this.disposed });
     this.on('spec', (client, msg) => this.handleSpec(client, msg.spec));
     this.on('ready', (client, msg) => this.handleReady(client, msg.ready));
+    if (resumed) this.course.carryOn(resumed.companions);
   }
 
   /** Registers a handler whose payload is checked against the shared schema first. */
@@ -67,7 +78,9 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
   override async onJoin(client: Client, raw: unknown): Promise<void> {
     const { role } = parseOptions(TournamentJoinOptions, raw);
     const who = (client.auth as RoomIdentity | undefined)!; // onAuth refused anyone it could not identify
-    if (role === 'spectator') this.spectators.add(client.sessionId);
+    const back = role === 'player' && !this.open && who.playerId ? this.course.rejoin(client.sessionId, who.playerId) : undefined;
+    if (back) client.send('welcome', { playerId: who.playerId! } satisfies TournamentWelcomeMessage);
+    else if (role === 'spectator') this.spectators.add(client.sessionId);
     else {
       const max = this.options.maxPlayers;
       const words = { started: 'the tournament has started: join as a spectator', full: `the tournament is full (${max} players): join as a spectator`, again: 'you already have a seat in this tournament' };
@@ -104,10 +117,16 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
     this.listCounts();
   }
 
+  /** SIGTERM: the tournament stays in the database, and its matches' runs with the trainer, for the next process. */
+  override onBeforeShutdown(): void {
+    this.durable.shutdown();
+    super.onBeforeShutdown();
+  }
+
   override async onDispose(): Promise<void> {
     this.disposed = true;
     this.countdown?.stop();
-    await this.games?.cancel();
+    await this.durable?.dispose(this.games); // undefined when onCreate refused the options
   }
 
   private handleSpec(client: Client, spec: ModelSpec): void {
@@ -115,7 +134,9 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
     if (!player) return refuse(client, { code: ErrorCode.NotAllowed, message: 'spectators cannot enter or steer a model', about: 'spec' });
     if (this.state.phase === TournamentPhase.Finished || player.status === PlayerStatus.Out) return refuse(client, { code: ErrorCode.WrongPhase, message: 'you have no match left to play', about: 'spec' });
     // A spec sent while racing applies from the player's next match.
-    if (applySpec(client, spec, this.options.task, player)) this.privates.get(client.sessionId)!.spec = spec;
+    const accepted = applySpec(client, spec, this.options.task, player);
+    const own = this.privates.get(client.sessionId)!;
+    if (accepted) (own.spec = spec), this.course.spec(player.seat, own.playerId, spec, accepted);
   }
 
   private handleReady(client: Client, ready: boolean): void {
@@ -137,63 +158,12 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
     if (!this.open) return;
     this.countdown.stop();
     for (const [sessionId, p] of this.state.players) if (p.status !== PlayerStatus.Ready) this.state.players.delete(sessionId) && this.privates.delete(sessionId); // they may watch
-    const seats = [...this.state.players.values()].map((p) => p.seat).sort((a, b) => a - b);
-    this.bracket = new TournamentBracket(this.options.format, seats, this.options.rounds);
-    this.state.totalRounds = this.bracket.totalRounds;
-    this.state.phase = TournamentPhase.Racing;
-    patchListing(this, { phase: TournamentPhase.Racing });
-    const { title: name, format, task } = this.options;
-    await attempt((hooks) => this.services.tournaments.open({ id: this.tournamentId, name, format, task }, hooks), (err) => {
-      moduleLogger('tournament').error({ roomId: this.roomId, err }, 'could not store the tournament');
-      this.broadcast('error', { code: ErrorCode.Internal, message: 'the tournament could not be stored; its matches will not be either' } satisfies TournamentErrorMessage);
-    }, { tell: (n) => this.broadcast('notice', n), what: 'the tournament' });
-    this.playRound();
+    await this.course.start();
   }
 
   /** The player in a seat, with their account and current spec. */
   private bySeat(seat: number): { player: TournamentPlayer; playerId: string; spec?: ModelSpec } {
     const [id, player] = [...this.state.players].find(([, p]) => p.seat === seat)!;
     return { player, ...this.privates.get(id)! };
-  }
-
-  private playRound(): void {
-    if (this.disposed) return;
-    const round = ++this.state.round;
-    this.state.phase = TournamentPhase.Racing;
-    patchListing(this, { phase: TournamentPhase.Racing, round });
-    for (const p of this.state.players.values()) if (p.status !== PlayerStatus.Out) p.status = PlayerStatus.Waiting;
-    const played = this.bracket!.pairings(round).map(async (pairing, index) => {
-      const outcome = await this.games.play(round, index, pairing);
-      if (outcome) this.bracket!.record(index, outcome);
-    });
-    void Promise.all(played).then(() => this.endRound());
-  }
-
-  private endRound(): void {
-    if (this.disposed) return;
-    this.bracket!.showStandings((seat) => this.bySeat(seat).player);
-    if (this.state.round >= this.state.totalRounds) return void this.finish();
-    if (this.options.breakSeconds === 0) return this.playRound();
-    this.state.phase = TournamentPhase.Break;
-    patchListing(this, { phase: TournamentPhase.Break });
-    this.countdown.start(this.options.breakSeconds, () => this.playRound());
-  }
-
-  private async finish(): Promise<void> {
-    const ranking = this.bracket!.showRanking((seat) => this.bySeat(seat).player).map(({ player, seat, rank, wins, losses, points }) => ({ player, playerId: this.bySeat(seat).playerId, seat, rank, wins, losses, points }));
-    const champion = ranking[0]!;
-    this.state.champion = champion.player;
-    const { title: name, format, task } = this.options;
-    const rated = this.state.rated;
-    const unlocked = await attempt((hooks) => this.services.tournaments.finish({ id: this.tournamentId, name, format, task, ranking: ranking.map((r) => r.playerId), rated }, hooks), (err) => {
-      moduleLogger('tournament').error({ roomId: this.roomId, err }, 'could not store the result');
-      this.broadcast('error', { code: ErrorCode.Internal, message: 'the result could not be stored' } satisfies TournamentErrorMessage);
-    }, { tell: (n) => this.broadcast('notice', n), what: 'the tournament result' });
-    this.state.phase = TournamentPhase.Finished;
-    patchListing(this, { phase: TournamentPhase.Finished });
-    const matchIds = this.state.matches.map((m) => m.matchId).filter(Boolean);
-    const unlocks = announceUnlocks(unlocked ?? [], new Map(ranking.map((r) => [r.playerId, r.player])));
-    const message: TournamentResultMessage = { tournamentId: this.tournamentId, stored: unlocked !== undefined, champion: { player: champion.player, playerId: champion.playerId }, ranking, matchIds, rated, unlocks };
-    this.broadcast('result', message, { afterNextPatch: true });
   }
 }
