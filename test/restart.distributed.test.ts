@@ -3,7 +3,8 @@
  * the race on: the worker trains the entries on while no server runs, the restarted server (same port, same
  * database, same Redis) finds the match in its log, re-attaches the runs from their telemetry streams, the
  * players reconnect through @colyseus/sdk, and the match is stored exactly once, each entry with the weights
- * hash an uninterrupted run with the same seed and control log gives.
+ * hash an uninterrupted run with the same seed and control log gives. A tournament killed mid-round comes
+ * back the same way: its room, its players' seats, the round's matches re-attached, each stored once.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +16,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RaceResultMessage } from '../shared/race.messages.ts';
 import type { RaceState } from '../shared/race.state.ts';
+import type { TournamentResultMessage } from '../shared/tournament.messages.ts';
+import type { TournamentState } from '../shared/tournament.state.ts';
 import { telemetryKey } from '../contract/redis-keys.ts';
 import { TrainJob } from '../shared/run.schema.ts';
 import { RunView } from '../server/runs/run-view.schema.ts';
@@ -147,4 +150,58 @@ describe.skipIf(!ready)('SIGKILL the server mid-race on Postgres + Redis + a wor
     expect(adaFile.controls.map((c) => c.control.type)).toContain('setLearningRate');
     await Promise.all([a2.leave(), b2.leave()]);
   }, 300_000);
+  it('mid-tournament-round: the tournament comes back under its room id, the round is carried on from the streams, and every match is stored once with the uninterrupted weights hashes, to its champion', async () => {
+    const names = ['ada', 'bob', 'cy', 'dee'];
+    const guests = await Promise.all(names.map((n) => guestClient(server.url, n)));
+    const budget = 60_000; // long enough that the kill lands mid-round 1 (a worker trains tournament matches unpaced)
+    const host = await guests[0]!.client.create<TournamentState>('tournament', { title: 'Night cup', budget, countdownSeconds: 60, breakSeconds: 0, seed: 777 });
+    const roomId = host.roomId;
+    const rooms = [host, ...(await Promise.all(guests.slice(1).map((g) => g.client.joinById<TournamentState>(roomId, {}))))];
+    for (const r of rooms) r.onMessage('*', () => {});
+    await waitFor(() => host.state.players?.size === 4, 'four players');
+    rooms.forEach((r, i) => r.send('spec', { spec: SPEC_TEMPLATES[i]!.spec }));
+    await waitFor(() => [...host.state.players.values()].every((p) => p.summary !== ''), 'every spec to be accepted');
+    rooms.forEach((r) => r.send('ready', { ready: true }));
+    const sides = () => [...(host.state.matches ?? [])].flatMap((m) => [...m.sides]);
+    await waitFor(() => host.state.matches?.length === 2 && sides().some((x) => x.samples > 0) && host.state.matches.every((m) => m.status === 'racing'), `round 1 to be under way (the worker trains two runs at a time: one match may wait in the queue) (server output: ${server.log()})`, 120_000);
+    await new Promise((r) => setTimeout(r, 1500)); // launches and frame summaries reach the database
+    expect(host.state.matches.every((m) => m.status === 'racing')).toBe(true);
+    const tournamentId = host.state.tournamentId;
+    for (const r of rooms) {
+      r.reconnection.enabled = false;
+      r.removeAllListeners();
+      r.connection.close();
+    }
+    await server.kill();
+    const port = server.port;
+    await new Promise((r) => setTimeout(r, 2000)); // the worker trains on with no server
+    server = await startServerProcess(env, { port });
+
+    const again = await Promise.all(guests.map((g) => rejoin(g.client, roomId) as unknown as Promise<Room<any, TournamentState>>));
+    for (const r of again) r.onMessage('*', () => {});
+    const results: TournamentResultMessage[] = [];
+    again[0]!.onMessage('result', (m: TournamentResultMessage) => results.push(m));
+    await waitFor(() => again[0]!.state.players?.size === 4 && [...again[0]!.state.players.values()].every((p) => p.connected), 'every player back in their seat');
+    await waitFor(() => results.length > 0, `the tournament to end after the restart (server output: ${server.log()})`, 240_000);
+    expect(results[0]!).toMatchObject({ tournamentId, stored: true });
+    expect(results[0]!.matchIds).toHaveLength(3);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(server.log()).not.toContain('queued again'); // re-attached where they trained, not queued afresh
+
+    const c = new pg.Client({ connectionString: tdb.url });
+    await c.connect();
+    try {
+      const matches = (await c.query('select id, status, round from matches where tournament_id = $1 order by round', [tournamentId])).rows as Array<{ id: string; status: string; round: number }>;
+      expect(matches.map((m) => m.id).sort()).toEqual([...results[0]!.matchIds].sort()); // exactly once each
+      expect(matches.map((m) => [m.round, m.status])).toEqual([[1, 'finished'], [1, 'finished'], [2, 'finished']]);
+      const entries = (await c.query('select run_id, weights_hash, status from match_entries where match_id = any($1)', [matches.map((m) => m.id)])).rows as Array<{ run_id: string; weights_hash: string; status: string }>;
+      expect(entries).toHaveLength(6);
+      for (const e of entries) expect(e.weights_hash, `run ${e.run_id}`).toBe(await uninterrupted(server.url, e.run_id));
+      expect((await c.query('select status, champion_id from tournaments where id = $1', [tournamentId])).rows).toEqual([{ status: 'finished', champion_id: results[0]!.champion.playerId }]);
+      expect(Number((await c.query('select count(*) as n from live_matches where room_id = $1', [roomId])).rows[0].n)).toBe(0);
+    } finally {
+      await c.end();
+    }
+    await Promise.all(again.map((r) => r.leave()));
+  }, 600_000);
 });

@@ -33,7 +33,7 @@ import { startServerProcess, type ServerProcess } from './support/server-process
 const BUDGET = 16_000;
 const SEED = 4242;
 /** Samples per tournament run: long enough that the kill lands mid-round 1 (tournament matches are not paced). */
-const TOURNAMENT_BUDGET = 60_000;
+const TOURNAMENT_BUDGET = 100_000;
 
 /** A folder of the test's own for the server's database, secret and saved runs. */
 function dataFolder() {
@@ -90,6 +90,21 @@ async function startRace(url: string, options: Record<string, unknown>) {
   b.send('ready', { ready: true });
   await waitFor(() => e.state.phase === 'training', 'the race to start', 60_000);
   return { ada, bob, eve, a, b, e, roomId: a.roomId };
+}
+
+/** Four players in a tournament (no break between rounds) whose two round-1 matches have trained a little. */
+async function startTournament(url: string, options: { budget: number; seed?: number }) {
+  const guests = await Promise.all(['ada', 'bob', 'cy', 'dee'].map((n) => guestClient(url, n)));
+  const host = await guests[0]!.client.create<TournamentState>('tournament', { title: 'Night cup', countdownSeconds: 60, breakSeconds: 0, ...options });
+  const rooms = [host, ...(await Promise.all(guests.slice(1).map((g) => g.client.joinById<TournamentState>(host.roomId, {}))))];
+  await waitFor(() => host.state.players?.size === 4, 'four players');
+  rooms.forEach((r, i) => r.send('spec', { spec: SPEC_TEMPLATES[i]!.spec }));
+  await waitFor(() => [...host.state.players.values()].every((p) => p.summary !== ''), 'every spec to be accepted');
+  rooms.forEach((r) => r.send('ready', { ready: true }));
+  const sides = () => [...(host.state.matches ?? [])].flatMap((m) => [...m.sides]);
+  await waitFor(() => host.state.matches?.length === 2 && sides().every((x) => x.samples > 0) && sides().some((x) => x.samples > options.budget * 0.05), 'both round-1 matches to train a little', 180_000);
+  await new Promise((r) => setTimeout(r, 1500)); // frame summaries reach the database
+  return { guests, host, rooms, sides };
 }
 
 describe('a race survives a SIGKILLed server (embedded defaults)', () => {
@@ -211,20 +226,10 @@ describe('a race survives a SIGKILLed server (embedded defaults)', () => {
     folders.push(folder);
     const env = { ...folder.env, MATCH_RESUME_TIMEOUT_MS: '180000' };
     const first = await start(env);
-    const names = ['ada', 'bob', 'cy', 'dee'];
-    const guests = await Promise.all(names.map((n) => guestClient(first.url, n)));
     const budget = TOURNAMENT_BUDGET;
-    const host = await guests[0]!.client.create<TournamentState>('tournament', { title: 'Night cup', budget, countdownSeconds: 60, breakSeconds: 0, seed: SEED });
-    const rooms = [host, ...(await Promise.all(guests.slice(1).map((g) => g.client.joinById<TournamentState>(host.roomId, {}))))];
-    await waitFor(() => host.state.players?.size === 4, 'four players');
-    rooms.forEach((r, i) => r.send('spec', { spec: SPEC_TEMPLATES[i]!.spec }));
-    await waitFor(() => [...host.state.players.values()].every((p) => p.summary !== ''), 'every spec to be accepted');
-    rooms.forEach((r) => r.send('ready', { ready: true }));
-    const sides = () => [...(host.state.matches ?? [])].flatMap((m) => [...m.sides]);
-    await waitFor(() => host.state.matches?.length === 2 && sides().every((x) => x.samples > budget * 0.05), 'both round-1 matches to train a little', 180_000);
-    await new Promise((r) => setTimeout(r, 1500)); // frame summaries reach the database
+    const { guests, host, rooms, sides } = await startTournament(first.url, { budget, seed: SEED });
     expect(host.state.matches.every((m) => m.status === 'racing')).toBe(true);
-    expect(sides().every((x) => x.samples < budget)).toBe(true);
+    expect(sides().filter((x) => x.samples < budget).length).toBeGreaterThanOrEqual(2); // runs still training when the server dies
     const { tournamentId, roomId } = { tournamentId: host.state.tournamentId, roomId: host.roomId };
     const seats = new Map([...host.state.players.values()].map((p) => [p.player, p.seat]));
     forget(...rooms);
@@ -270,4 +275,35 @@ describe('a race survives a SIGKILLed server (embedded defaults)', () => {
       await database.close();
     }
   }, 900_000);
+
+  it('a tournament whose round does not come back within MATCH_RESUME_TIMEOUT_MS: its matches are stored as aborted with the reason, the tournament is closed as aborted, and no XP or rating moves', async () => {
+    const folder = dataFolder();
+    folders.push(folder);
+    const first = await start(folder.env);
+    const { guests, host, rooms } = await startTournament(first.url, { budget: 2_000_000 }); // rated: finished, it would move ratings and XP
+    expect(host.state.matches.every((m) => m.status === 'racing')).toBe(true);
+    const { tournamentId, roomId } = { tournamentId: host.state.tournamentId, roomId: host.roomId };
+    forget(...rooms);
+    await kill(first);
+
+    const second = await start({ ...folder.env, MATCH_RESUME_TIMEOUT_MS: '100' }); // no thread is ready that fast
+    const back = await as(second.url, guests[0]!.token).joinById<TournamentState>(roomId, {});
+    await waitFor(() => back.state.phase === 'finished', 'the tournament to be called off', 60_000);
+    expect(back.state.champion).toBe('');
+    forget(back);
+    await second.stop();
+    const database = await openDatabase({ dataDir: folder.env.DATA_DIR });
+    try {
+      const stored = await database.db.selectFrom('matches').select(['status', 'abort_reason', 'round']).where('tournament_id', '=', tournamentId).execute();
+      expect(stored).toHaveLength(2);
+      for (const m of stored) expect(m).toMatchObject({ status: 'aborted', round: 1, abort_reason: expect.stringMatching(/did not come back within/) });
+      expect(await database.db.selectFrom('tournaments').select(['status', 'champion_id']).where('id', '=', tournamentId).executeTakeFirstOrThrow()).toEqual({ status: 'aborted', champion_id: null });
+      const ids = guests.map((g) => g.playerId);
+      expect(await database.db.selectFrom('xp_events').selectAll().where('player_id', 'in', ids).execute()).toEqual([]);
+      expect(await database.db.selectFrom('rating_history').selectAll().where('player_id', 'in', ids).execute()).toEqual([]);
+      expect(await database.db.selectFrom('live_matches').selectAll().execute()).toEqual([]);
+    } finally {
+      await database.close();
+    }
+  }, 600_000);
 });
