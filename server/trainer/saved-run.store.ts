@@ -104,10 +104,10 @@ export class SavedRunStore {
   private readonly minIntervalMs: number;
   private tempCounter = 0;
 
-  /** `minIntervalMs`: least time between two writes of one run, unless urgent (default 250). */
+  /** `minIntervalMs`: least time between two writes of one run, unless urgent (default 2000). */
   constructor(dir: string, options: { minIntervalMs?: number } = {}) {
     this.dir = dir;
-    this.minIntervalMs = options.minIntervalMs ?? 250;
+    this.minIntervalMs = options.minIntervalMs ?? 2000;
     mkdirSync(dir, { recursive: true });
     // Writes a killed process left half done: the run's file before them is whole.
     for (const f of readdirSync(dir)) if (f.endsWith('.tmp')) rmSync(path.join(dir, f), { force: true });
