@@ -10,6 +10,7 @@ import { GanJob } from '../../shared/gan.schema.ts';
 import { describeZodError } from '../../shared/validation.ts';
 import { decodeCheckpoint } from '../../workers/engine/checkpoint.ts';
 import { moduleLogger } from '../logger.ts';
+import { HeardFilter } from './heard-filter.ts';
 import { SavedRunError, type SavedRun, type SavedRunStore } from './saved-run.store.ts';
 import { ganRunListener, type AttachOptions, type ForkRequest, type GanListener, type RunListener, type Trainer } from './trainer.port.ts';
 
@@ -39,15 +40,6 @@ interface AppliedControl extends LoggedControl {
   source: 'scheduled' | 'live';
 }
 
-/** What a listener already heard: the resumed run's repeats of it are not passed on again. */
-interface Heard {
-  /** Samples of the latest frame (GAN: its iteration) and probe. */
-  frame: number;
-  probe: number;
-  /** Samples of the latest event, and how many events came at those samples. */
-  event: { samples: number; count: number };
-}
-
 interface RunEntry {
   listener: RunListener;
   thread: TrainingThread;
@@ -71,17 +63,13 @@ interface RunEntry {
   launched: boolean;
   /** Training threads that died under this run. */
   losses: number;
-  heard: Heard;
-  /** Set after a recovery, until the resumed run passes what the listener heard. */
-  replay?: Heard;
+  /** What the listener already heard: a resumed run's repeats of it are not passed on again. */
+  heard: HeardFilter;
 }
 
 /** Makes a run's listener skip everything at or before `after` samples (nothing when `after` is negative). */
 function skipUpTo(entry: RunEntry, after: number): void {
-  if (after < 0) return;
-  const upTo: Heard = { frame: after, probe: after, event: { samples: after, count: Infinity } };
-  entry.heard = structuredClone(upTo);
-  entry.replay = upTo;
+  if (after >= 0) entry.heard = new HeardFilter(after);
 }
 
 /** One training thread, for operators and tests. */
@@ -207,12 +195,12 @@ export class LocalTrainer implements Trainer {
     switch (msg.type) {
       case 'frame': {
         const entry = this.entryOn(thread, msg.frame.runId);
-        if (entry && this.fresh(entry, 'frame', msg.frame.samples)) entry.listener.onFrame(msg.frame);
+        if (entry && entry.heard.fresh('frame', msg.frame.samples)) entry.listener.onFrame(msg.frame);
         return;
       }
       case 'probe': {
         const entry = this.entryOn(thread, msg.probe.runId);
-        if (entry && this.fresh(entry, 'probe', msg.probe.samples)) entry.listener.onProbe?.(msg.probe);
+        if (entry && entry.heard.fresh('probe', msg.probe.samples)) entry.listener.onProbe?.(msg.probe);
         return;
       }
       case 'event': {
@@ -222,7 +210,7 @@ export class LocalTrainer implements Trainer {
           entry.pending.shift(); // only live controls are refused: that one is answered
           this.save(msg.event.runId, entry, true);
         }
-        if (this.freshEvent(entry, msg.event.samples)) entry.listener.onEvent?.(msg.event);
+        if (entry.heard.freshEvent(msg.event.samples)) entry.listener.onEvent?.(msg.event);
         return;
       }
       case 'landscape':
@@ -253,7 +241,7 @@ export class LocalTrainer implements Trainer {
         return;
       case 'ganFrame': {
         const entry = this.entryOn(thread, msg.frame.runId);
-        if (entry && this.fresh(entry, 'frame', msg.frame.iteration)) entry.listener.gan?.onFrame(msg.frame);
+        if (entry && entry.heard.fresh('frame', msg.frame.iteration)) entry.listener.gan?.onFrame(msg.frame);
         return;
       }
       case 'ganDone':
@@ -262,25 +250,6 @@ export class LocalTrainer implements Trainer {
       case 'recovered': // only BullMQ workers say so; this trainer tells its listeners itself
         return;
     }
-  }
-
-  /** Whether a frame or probe at `at` (samples, or a GAN iteration) is news to the listener; notes it if so. */
-  private fresh(entry: RunEntry, kind: 'frame' | 'probe', at: number): boolean {
-    if (entry.replay && at <= entry.replay[kind]) return false;
-    entry.heard[kind] = at;
-    return true;
-  }
-
-  /** Like `fresh`, for events: several can come at the same samples. */
-  private freshEvent(entry: RunEntry, samples: number): boolean {
-    const seen = entry.replay?.event;
-    if (seen && (samples < seen.samples || (samples === seen.samples && seen.count > 0))) {
-      if (samples === seen.samples) seen.count--;
-      return false;
-    }
-    const heard = entry.heard.event;
-    entry.heard.event = samples === heard.samples ? { samples, count: heard.count + 1 } : { samples, count: 1 };
-    return true;
   }
 
   /**
@@ -332,7 +301,7 @@ export class LocalTrainer implements Trainer {
       return;
     }
     const { fromStep } = this.resumePoint(entry);
-    entry.replay = structuredClone(entry.heard);
+    entry.heard.wentBack(); // this trainer tells the listener of every recovery itself (see `recover`)
     const thread = this.leastLoaded();
     entry.thread = thread;
     entry.launched = false;
@@ -512,8 +481,7 @@ export class LocalTrainer implements Trainer {
     }
     const thread = this.leastLoaded();
     thread.runs.add(runId);
-    const heard: Heard = { frame: -1, probe: -1, event: { samples: -1, count: 0 } };
-    this.listeners.set(runId, { listener, thread, start, applied, pending: [], launched: false, losses: 0, heard });
+    this.listeners.set(runId, { listener, thread, start, applied, pending: [], launched: false, losses: 0, heard: new HeardFilter() });
     return thread;
   }
 
