@@ -207,7 +207,8 @@ export class MatchLifecycle {
     return this.log.flatMap((e) => (e.type === 'control' && e.runId === runId ? [{ step: e.step, control: e.control }] : []));
   }
 
-  toJSON(): MatchLifecycleJson {
+  /** What `toJSON` gives but the phase and the log: the match's fixed facts, without copying its (growing) log. */
+  header(): Omit<MatchLifecycleJson, 'phase' | 'events'> {
     return {
       version: 1,
       id: this.id,
@@ -217,9 +218,11 @@ export class MatchLifecycle {
       seed: this.seed,
       ...(this.fairSeed ? { fairSeed: { ...this.fairSeed } } : {}),
       ...(this.tournament ? { tournament: { ...this.tournament } } : {}),
-      phase: this.current,
-      events: this.log.map((e) => structuredClone(e)),
     };
+  }
+
+  toJSON(): MatchLifecycleJson {
+    return { ...this.header(), phase: this.current, events: this.log.map((e) => structuredClone(e)) };
   }
 
   /** Rebuilds a lifecycle from `toJSON`'s output (validated; the log must replay to the phase it claims). */

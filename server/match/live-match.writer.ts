@@ -88,8 +88,7 @@ export class LiveMatchWriter {
   }
 
   private header(phase: string): Parameters<typeof writeLiveMatch>[1] {
-    const { events: _events, phase: _phase, ...header } = this.match.toJSON();
-    return { id: this.match.id, roomId: this.match.roomId, kind: this.match.kind, phase, header };
+    return { id: this.match.id, roomId: this.match.roomId, kind: this.match.kind, phase, header: this.match.header() };
   }
 
   /** Waits until everything queued so far is written (or a write of it failed). */
