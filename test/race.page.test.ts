@@ -19,7 +19,7 @@ describe.skipIf(!hasChromium())('the race page in headless Chromium', () => {
     await expect(page.locator('#renderer-badge')).toBeDefined();
     await page.fill('#player-name', 'ada');
     await page.selectOption('#budget', '50000');
-    await page.selectOption('#pace', '30'); // long enough to steer on a loaded machine before the runs end
+    await page.selectOption('#pace', '60'); // long enough to steer on a loaded machine before the runs end (over 30 s, a full CI run once saw the run end between the check and the click)
     await page.click('#create-race');
     await page.waitForSelector('#designer');
     expect(await page.locator('#renderer-badge').textContent()).toBe('WebGL');
