@@ -28,8 +28,14 @@ if (!load) {
   console.error(`unknown command "${name}"\n\n${await usage()}`);
   process.exit(2);
 }
+const command = await load();
+// `arena COMMAND --help` prints that command's usage (and its exit codes) and exits 0, whatever else was given
+if (rest.includes('--help') || rest.includes('-h')) {
+  console.log(command.usage);
+  process.exit(0);
+}
 try {
-  await (await load()).run(rest);
+  await command.run(rest);
   process.exit(process.exitCode ?? 0);
 } catch (err) {
   const isUsage = err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'));

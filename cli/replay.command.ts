@@ -96,8 +96,8 @@ export async function replayCommand(argv: string[]): Promise<void> {
     if (!values.json) {
       const name = runs.length > 1 ? `${label}: ` : '';
       if (verdict.outcome === 'match') console.log(`${name}replayed bit for bit: ${result.weightsHash}`);
-      else if (verdict.outcome === 'mismatch') console.log(`${name}MISMATCH: ${verdict.why}`);
-      else console.log(`${name}NOT VERIFIED: replayed (${backend}) to ${result.weightsHash}, but ${verdict.why}`);
+      else if (verdict.outcome === 'mismatch') console.log(`${name}MISMATCH: replayed (${backend}) to ${result.weightsHash}, but ${verdict.why}`);
+      else console.log(`${name}NOT VERIFIED: replayed (${backend}) to ${result.weightsHash}, but ${verdict.why}; this replay verified nothing`);
     }
   }
   const seed = reveal ? { verified: true, seed: reveal.seed, commitment: reveal.commitment } : null;

@@ -98,7 +98,8 @@ describe('npm run arena -- replay', () => {
     writeFileSync(path.join(dir, 'tampered.json'), JSON.stringify(runFile));
     const err = await arena('replay', path.join(dir, 'tampered.json')).catch((e: { code: number; stdout: string }) => e);
     expect(err).toMatchObject({ code: 1 });
-    expect((err as { stdout: string }).stdout).toContain('MISMATCH');
+    // the replay is recomputed and its hash printed even when it does not match
+    expect((err as { stdout: string }).stdout).toMatch(/MISMATCH: replayed \(wasm\) to [0-9a-f]{64}, but the replay ended with weights/);
     const csv = readFileSync(path.join(dir, 'metrics.csv'), 'utf8').split('\n');
     expect(csv[0]).toMatch(/^step,samples,flops,loss/);
     expect(JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')).weightsManifest[0].paths).toEqual(['weights.bin']);
@@ -116,7 +117,16 @@ describe('npm run arena -- replay', () => {
       expect(err, file).toMatchObject({ code: 3 });
       expect((err as { stdout: string }).stdout).toContain('NOT VERIFIED');
       expect((err as { stdout: string }).stdout).toContain(why);
+      expect((err as { stdout: string }).stdout).toMatch(/replayed \(wasm\) to [0-9a-f]{64}, .*this replay verified nothing/);
     }
+  });
+
+  it('--help prints the usage with every exit code and exits 0', async () => {
+    for (const flag of ['--help', '-h']) {
+      const { stdout } = await arena('replay', flag);
+      for (const code of ['0 every run replayed bit for bit', '1 a mismatch', '2 a bad file or address', '3 nothing verified']) expect(stdout.replace(/\s+/g, ' '), flag).toContain(code);
+    }
+    expect((await arena('train', 'anything', '--help')).stdout).toContain('arena train');
   });
 
   it('checks the seed commitment a run file carries before replaying it; a tampered reveal fails (exit 1) and is not replayed', async () => {
