@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SAVED_SPECS_KEY } from '../client/saved-specs.ts';
+import { SAVED_SPECS_KEY } from '../client/designer/saved-specs.ts';
 import { watchErrors } from './support/browser.ts';
 import { DOCS, shot as pageShot, startPageArena } from './support/page.ts';
 import { hasChromium } from './support/services.ts';

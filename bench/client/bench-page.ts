@@ -6,8 +6,8 @@
  *   ?view=curves&points=10000   8 learning curves of that many points each
  *   ?view=terrain&resolution=129   the loss terrain on a grid of that side
  */
-import { CurveChart, type CurveSeries } from '../../client/curve-chart.ts';
-import { TerrainView } from '../../client/terrain.view.ts';
+import { CurveChart, type CurveSeries } from '../../client/widgets/curve-chart.ts';
+import { TerrainView } from '../../client/playground/terrain.view.ts';
 
 declare global {
   interface Window {

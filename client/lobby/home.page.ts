@@ -1,0 +1,91 @@
+import { saveName, savedName } from '../shell/arena-client.ts';
+import { h } from '../shell/dom.ts';
+import { CHALLENGE_PRESETS, type Challenge } from '../../shared/challenge.schema.ts';
+import { TaskName } from '../../shared/task.schema.ts';
+import { mountLobbyList } from './lobby-list.view.ts';
+import { createRoomPanels, type CreateRoomAction } from './create-rooms.panel.ts';
+
+/** What the home page asks the app to do. */
+export type HomeAction =
+  | { kind: 'create'; name: string; budget: number; minPlayers: number; countdownSeconds: number; paceSeconds: number }
+  | { kind: 'join'; name: string; roomId: string; spectate: boolean }
+  | { kind: 'playground'; name: string; task: TaskName; budget: number; challenge?: Challenge }
+  | CreateRoomAction;
+
+/** The home page: who you are, create a race, or join one by its code. */
+export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void>): void {
+  const name = h('input', { id: 'player-name', value: savedName(), maxlength: '32', autocomplete: 'nickname' });
+  const budget = h('select', { id: 'budget' }, ...[5_000, 20_000, 50_000, 200_000].map((b) => h('option', { value: String(b), selected: b === 20_000 }, `${b.toLocaleString('en')} samples`)));
+  const players = h('select', { id: 'min-players' }, ...[2, 3, 4, 5, 6, 7, 8].map((n) => h('option', { value: String(n) }, `${n} players`)));
+  const countdown = h('select', { id: 'countdown' }, ...[5, 15, 30, 60].map((n) => h('option', { value: String(n), selected: n === 15 }, `${n} s`)));
+  const pace = h('select', { id: 'pace' }, ...[0, 15, 30, 60, 120].map((n) => h('option', { value: String(n) }, n === 0 ? 'as fast as it trains' : `over ${n} s`)));
+  const code = h('input', { id: 'room-code', placeholder: 'room code, e.g. aB3xY9kQ2', autocomplete: 'off' });
+  const createBtn = h('button', { id: 'create-race', type: 'button' }, 'Create a race');
+  const joinBtn = h('button', { id: 'join-race', type: 'button', class: 'ghost' }, 'Join');
+  const watchBtn = h('button', { id: 'watch-race', type: 'button', class: 'ghost' }, 'Watch');
+  const problem = h('p', { class: 'error-text', role: 'alert' });
+  const pgTask = h('select', { id: 'playground-task' }, ...TaskName.options.map((t) => h('option', { value: t, selected: t === 'spiral' }, t)));
+  const pgBudget = h('select', { id: 'playground-budget' }, ...[50_000, 200_000, 1_000_000, 5_000_000].map((b) => h('option', { value: String(b), selected: b === 200_000 }, `${b.toLocaleString('en')} samples`)));
+  const pgChallenge = h('select', { id: 'playground-challenge' }, h('option', { value: '' }, 'free play'), ...CHALLENGE_PRESETS.map((c) => h('option', { value: c.id }, c.label)));
+  const pgBtn = h('button', { id: 'create-playground', type: 'button' }, 'Open a playground');
+
+  const openRooms = h('section', { class: 'panel', id: 'open-rooms' });
+  let leaveLobby: (() => void) | undefined;
+  const run = async (action: HomeAction, button: HTMLButtonElement) => {
+    if (!action.name.trim()) {
+      problem.textContent = 'Pick a name first.';
+      name.focus();
+      return;
+    }
+    saveName(action.name.trim());
+    button.disabled = true;
+    problem.textContent = '';
+    try {
+      leaveLobby?.();
+      await act(action);
+    } catch (err) {
+      problem.textContent = err instanceof Error ? err.message : String(err);
+      button.disabled = false;
+    }
+  };
+  createBtn.addEventListener('click', () =>
+    run({ kind: 'create', name: name.value, budget: Number(budget.value), minPlayers: Number(players.value), countdownSeconds: Number(countdown.value), paceSeconds: Number(pace.value) }, createBtn),
+  );
+  const join = (spectate: boolean, btn: HTMLButtonElement) => {
+    if (!code.value.trim()) {
+      problem.textContent = 'Paste a room code to join.';
+      code.focus();
+      return;
+    }
+    void run({ kind: 'join', name: name.value, roomId: code.value.trim(), spectate }, btn);
+  };
+  pgBtn.addEventListener('click', () => {
+    const challenge = CHALLENGE_PRESETS.find((c) => c.id === pgChallenge.value)?.challenge;
+    run({ kind: 'playground', name: name.value, task: pgTask.value as TaskName, budget: Number(pgBudget.value), ...(challenge ? { challenge } : {}) }, pgBtn);
+  });
+  joinBtn.addEventListener('click', () => join(false, joinBtn));
+  watchBtn.addEventListener('click', () => join(true, watchBtn));
+  code.addEventListener('keydown', (e) => e.key === 'Enter' && join(false, joinBtn));
+
+  app.replaceChildren(
+    h('section', { class: 'panel hero' }, h('h1', {}, 'Watch neural networks learn. Make them race.'), h('p', {}, 'Design a small network, enter it in a race, and watch every entry train for real on the same task under the same budget. The held-out data decides who wins.')),
+    h(
+      'div',
+      { class: 'grid2' },
+      h('section', { class: 'panel' }, h('h2', {}, 'You'), h('label', { for: 'player-name' }, 'Name'), name),
+      h('section', { class: 'panel' }, h('h2', {}, 'Create a race'), h('label', { for: 'budget' }, 'Budget per entry'), budget, h('div', { class: 'row' }, h('div', {}, h('label', { for: 'min-players' }, 'Start with at least'), players), h('div', {}, h('label', { for: 'countdown' }, 'Countdown'), countdown)), h('label', { for: 'pace' }, 'Pace'), pace, h('p', {}, createBtn)),
+      ...createRoomPanels(() => name.value, (action, button) => void run(action, button)),
+      h('section', { class: 'panel', id: 'playground-panel' }, h('h2', {}, 'Playground'), h('p', { class: 'muted' }, 'Train one network alone and steer it live; anyone with the link can watch.'), h('div', { class: 'row' }, h('div', {}, h('label', { for: 'playground-task' }, 'Task'), pgTask), h('div', {}, h('label', { for: 'playground-budget' }, 'Budget'), pgBudget)), h('label', { for: 'playground-challenge' }, 'Challenge'), pgChallenge, h('p', {}, pgBtn)),
+      h('section', { class: 'panel' }, h('h2', {}, 'Join a race'), h('label', { for: 'room-code' }, 'Room code'), code, h('div', { class: 'row' }, joinBtn, watchBtn)),
+    ),
+    problem,
+    openRooms,
+  );
+  void mountLobbyList(openRooms, {
+    join: (roomId, spectate) => void run({ kind: 'join', name: name.value, roomId, spectate }, watchBtn),
+    createRace: () => createBtn.click(),
+  }).then((leave) => {
+    if (openRooms.isConnected) leaveLobby = leave;
+    else leave();
+  });
+}

@@ -1,0 +1,328 @@
+import type { Room } from '@colyseus/sdk';
+import type { Control } from '../../shared/control.schema.ts';
+import type { LandscapeFrame } from '../../shared/landscape.schema.ts';
+import { Activation, OptimizerName } from '../../shared/model-spec.schema.ts';
+import type { PlaygroundErrorMessage, PlaygroundPointsMessage, PlaygroundProbeMessage, PlaygroundResultMessage } from '../../shared/playground.messages.ts';
+import type { PlaygroundFork, PlaygroundState } from '../../shared/playground.state.ts';
+import { TaskSpec, taskKind, type TaskName } from '../../shared/task.schema.ts';
+import { BoundaryView } from './boundary.view.ts';
+import { CurveChart } from '../widgets/curve-chart.ts';
+import { byId, h } from '../shell/dom.ts';
+import { InsightPanel } from './insight.panel.ts';
+import { seatCss } from '../widgets/palette.ts';
+import type { RendererKind } from '../shell/renderer-choice.ts';
+import { SpecEditor } from '../designer/spec-editor.ts';
+import type { TerrainView } from './terrain.view.ts';
+import { toast } from '../shell/toast.ts';
+import type { RoomNoticeMessage } from '../../shared/protocol.ts';
+
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+const TYPING = ['INPUT', 'SELECT', 'TEXTAREA'];
+
+function phaseText(s: PlaygroundState): string {
+  if (s.phase === 'design') return 'Designing';
+  if (s.phase === 'training') return s.paused ? `Paused at step ${s.step}` : 'Training';
+  if (s.phase === 'finished') return 'Finished';
+  if (s.phase === 'failed') return 'Failed';
+  return s.phase;
+}
+
+/**
+ * The playground page: one run, its learning curve, the decision boundary
+ * over the data, the confusion matrix, and the loss terrain on request. The
+ * owner designs, starts and steers; spectators see everything, steer nothing.
+ */
+export async function mountPlayground(app: HTMLElement, room: Room<any, PlaygroundState>, owner: boolean, renderer: RendererKind): Promise<void> {
+  const base = `${location.origin}${location.pathname}`;
+  const playLink = `${base}?room=${room.roomId}`;
+  const watchLink = `${base}?room=${room.roomId}&spectate=1`;
+  history.replaceState(null, '', owner ? playLink : watchLink);
+
+  const task: TaskSpec = TaskSpec.parse({ name: (room.state.task || 'spiral') as TaskName });
+  const editor = new SpecEditor(task, () => updateControls());
+  const startBtn = h('button', { id: 'start-run', type: 'button', title: 'Train this network (Enter)' }, 'Train');
+  const select = (id: string, options: readonly string[]) => h('select', { id }, ...options.map((o) => h('option', { value: o }, o)));
+  const lrSlider = h('input', { id: 'lr-slider', type: 'range', min: '-4', max: '0', step: '0.1', value: '-2', 'aria-label': 'Learning rate (log scale)' });
+  const lrValue = h('span', { id: 'lr-value', class: 'stat' }, '0.01');
+  const batch = select('batch-select', ['1', '4', '8', '16', '32', '64', '128', '256']);
+  const optimizer = select('optimizer-select', OptimizerName.options);
+  const layerBox = h('div', { id: 'layer-controls', class: 'layer-controls' });
+  const noiseTarget = select('noise-target', ['weights', 'inputs', 'labels']);
+  const noiseStrength = h('input', { id: 'noise-strength', type: 'range', min: '0', max: '1', step: '0.05', value: '0.3', 'aria-label': 'Noise strength' });
+  const noiseBtn = h('button', { id: 'inject-noise', type: 'button', class: 'ghost', title: 'Inject noise (n)' }, 'Inject noise');
+  const pauseBtn = h('button', { id: 'pause', type: 'button', title: 'Pause or resume (space)' }, 'Pause');
+  const checkpointBtn = h('button', { id: 'checkpoint', type: 'button', class: 'ghost', title: 'Take a checkpoint (c)' }, 'Checkpoint');
+  const rewindBtn = h('button', { id: 'rewind', type: 'button', class: 'ghost', title: 'Rewind to the previous checkpoint (r)' }, 'Rewind');
+  const forkBtn = h('button', { id: 'fork', type: 'button', class: 'ghost', title: 'Fork this run from its latest checkpoint: B trains beside A (f)' }, 'Fork');
+  const steerTarget = h('select', { id: 'steer-target', 'aria-label': 'Which run the controls steer' }, h('option', { value: 'a' }, 'A: the run'), h('option', { value: 'b' }, 'B: the fork'));
+  const terrainBtn = h('button', { id: 'open-terrain', type: 'button', title: 'Compute the loss terrain around the current weights (l)' }, 'Show loss terrain');
+  const steering: Array<HTMLInputElement | HTMLSelectElement | HTMLButtonElement> = [lrSlider, batch, optimizer, noiseTarget, noiseStrength, noiseBtn, pauseBtn, checkpointBtn, rewindBtn, forkBtn];
+  for (const el of [...steering, startBtn, terrainBtn]) el.disabled = true; // until the first render says who may do what
+  const insight = new InsightPanel(renderer, () => ({ activations: [...room.state.activations], frozen: [...room.state.frozen] }));
+  const share = (id: string, value: string) => h('div', { class: 'share' }, h('input', { id, value, readonly: true, 'aria-label': id }));
+
+  app.replaceChildren(
+    h(
+      'div',
+      { class: 'race-layout' },
+      h(
+        'aside',
+        {},
+        owner
+          ? h('section', { class: 'panel', id: 'designer' }, h('h2', {}, 'Your network'), editor.element, h('div', { class: 'row' }, startBtn))
+          : h('section', { class: 'panel', id: 'spectating' }, h('h2', {}, 'Spectating'), h('p', { class: 'muted' }, 'You are watching someone train a network. Only they can steer it.')),
+        h(
+          'section',
+          { class: 'panel', id: 'controls' },
+          h('h2', {}, 'Controls'),
+          h('div', { class: 'row', id: 'steer-target-row', hidden: true }, h('label', { for: 'steer-target' }, 'Steering'), steerTarget),
+          h('label', { for: 'lr-slider' }, 'Learning rate ', lrValue, h('span', { class: 'muted' }, ' · applied: ', h('span', { id: 'applied-lr', class: 'stat' }, '—'))),
+          lrSlider,
+          h('div', { class: 'row' }, h('div', {}, h('label', { for: 'batch-select' }, 'Batch size'), batch), h('div', {}, h('label', { for: 'optimizer-select' }, 'Optimizer'), optimizer)),
+          h('label', {}, 'Layers: activation and freeze'),
+          layerBox,
+          h('div', { class: 'row' }, h('div', {}, h('label', { for: 'noise-target' }, 'Noise on'), noiseTarget), h('div', {}, h('label', { for: 'noise-strength' }, 'Strength'), noiseStrength)),
+          h('div', { class: 'row buttons' }, pauseBtn, checkpointBtn, rewindBtn, noiseBtn, forkBtn),
+          h('p', { class: 'muted', id: 'last-control' }, ''),
+          h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, 'space'), ' pause · ', h('kbd', {}, '['), h('kbd', {}, ']'), ' learning rate · ', h('kbd', {}, 'c'), ' checkpoint · ', h('kbd', {}, 'r'), ' rewind · ', h('kbd', {}, 'n'), ' noise · ', h('kbd', {}, 'f'), ' fork · ', h('kbd', {}, 'b'), ' steer A/B · ', h('kbd', {}, 'l'), ' terrain · ', h('kbd', {}, 'w'), h('kbd', {}, 'a'), h('kbd', {}, 'g'), ' layers, neurons, 3D graph · ', h('kbd', {}, 't'), ' theme'),
+        ),
+        h('section', { class: 'panel' }, h('h2', {}, 'Invite'), h('label', { for: 'play-link' }, 'Your link'), share('play-link', playLink), h('label', { for: 'watch-link' }, 'Spectators watch with'), share('watch-link', watchLink)),
+      ),
+      h(
+        'div',
+        {},
+        h(
+          'section',
+          { class: 'panel' },
+          h('div', { class: 'row' }, h('div', {}, h('span', { class: 'phase', id: 'phase' }, '…')), h('div', { class: 'muted stat', id: 'run-meta', style: 'text-align:right' })),
+          h('p', { class: 'challenge', id: 'challenge', hidden: true }),
+          h('div', { class: 'chart-wrap', id: 'chart' }),
+          h('table', { id: 'ab-compare', class: 'ab-compare', hidden: true }),
+        ),
+        h(
+          'div',
+          { class: 'grid2' },
+          h('section', { class: 'panel' }, h('h2', {}, 'Decision boundary ', h('span', { class: 'muted', id: 'probe-step' }, '')), h('div', { class: 'boundary-wrap', id: 'boundary' })),
+          h('section', { class: 'panel' }, h('h2', {}, 'Confusion matrix'), h('table', { id: 'confusion', class: 'confusion' }), h('h2', { style: 'margin-top:1rem' }, 'Run log'), h('ol', { id: 'run-log', class: 'run-log' })),
+        ),
+        h('section', { class: 'panel', id: 'terrain-panel' }, h('div', { class: 'row' }, h('h2', {}, 'Loss terrain ', h('span', { class: 'muted', id: 'terrain-status' }, '')), h('div', { style: 'text-align:right' }, terrainBtn)), h('div', { class: 'terrain-wrap', id: 'terrain', hidden: true })),
+        insight.element,
+      ),
+    ),
+  );
+
+  // Handlers first, before any await: the room sends the points and its last probe right after the join.
+  const chart = new CurveChart(byId('chart'));
+  const boundary = new BoundaryView(byId('boundary'));
+  const regression = taskKind(task.name) === 'regression';
+
+  // Steering: every control goes to the room, which checks that it is ours and that it is valid.
+  // Replaced by the real one once the charts are up (input may come before).
+  let render = (): void => {};
+  // While a fork trains, the controls steer A or B (the Steering select, b) and show that run's settings.
+  const steeringB = () => room.state.fork?.phase === 'training' && steerTarget.value === 'b';
+  const steered = (): Pick<PlaygroundFork, 'paused' | 'step' | 'samples' | 'checkpoints' | 'learningRate' | 'batchSize' | 'optimizer' | 'activations' | 'frozen' | 'lastControl'> => (steeringB() ? room.state.fork : room.state);
+  const steer = (control: Control) => room.send('control', { control, run: steeringB() ? 'b' : 'a' });
+  const fork = () => {
+    room.send('fork', {});
+    steerTarget.value = 'b';
+  };
+  const switchSteering = () => {
+    steerTarget.value = steerTarget.value === 'a' ? 'b' : 'a';
+    render();
+  };
+  steerTarget.addEventListener('change', () => render());
+  forkBtn.addEventListener('click', fork);
+  const live = () => room.state.phase === 'training';
+  const lrOfSlider = () => Number((10 ** Number(lrSlider.value)).toPrecision(2));
+  lrSlider.addEventListener('input', () => (lrValue.textContent = String(lrOfSlider())));
+  lrSlider.addEventListener('change', () => steer({ type: 'setLearningRate', learningRate: lrOfSlider() }));
+  batch.addEventListener('change', () => steer({ type: 'setBatchSize', batchSize: Number(batch.value) }));
+  optimizer.addEventListener('change', () => steer({ type: 'setOptimizer', optimizer: optimizer.value as OptimizerName }));
+  const togglePause = () => steer({ type: steered().paused ? 'resume' : 'pause' });
+  const rewind = () => {
+    const run = steered();
+    const steps = [...run.checkpoints].filter((s) => s < run.step);
+    const target = steps.at(-1);
+    if (target === undefined) toast('There is no earlier checkpoint to rewind to.');
+    else steer({ type: 'rewind', toStep: target });
+  };
+  const inject = () => steer({ type: 'injectNoise', target: noiseTarget.value as 'weights' | 'inputs' | 'labels', strength: Number(noiseStrength.value) });
+  pauseBtn.addEventListener('click', togglePause);
+  checkpointBtn.addEventListener('click', () => steer({ type: 'checkpoint' }));
+  rewindBtn.addEventListener('click', rewind);
+  noiseBtn.addEventListener('click', inject);
+  const start = () => {
+    const r = editor.read();
+    if ('error' in r) return toast(r.error);
+    room.send('spec', { spec: r.spec });
+    room.send('start', {});
+  };
+  startBtn.addEventListener('click', start);
+
+  // The loss terrain: Babylon is loaded the first time it is asked for.
+  let terrainLoading: Promise<TerrainView> | undefined;
+  const openTerrain = async (): Promise<TerrainView> => {
+    terrainLoading ??= (async () => {
+      const host = byId('terrain');
+      host.hidden = false;
+      const { TerrainView } = await import('./terrain.view.ts');
+      const view = new TerrainView(host);
+      const kind = await view.init(renderer);
+      host.dataset.engine = kind;
+      return view;
+    })();
+    return terrainLoading;
+  };
+  const askTerrain = () => {
+    if (!live()) return toast('The loss terrain needs a live run: start training first.');
+    byId('terrain-status').textContent = 'computing…';
+    terrainBtn.disabled = true;
+    void openTerrain();
+    room.send('landscape', { resolution: 31 });
+  };
+  terrainBtn.addEventListener('click', askTerrain);
+  room.onMessage('landscape', (l: LandscapeFrame) => {
+    terrainBtn.disabled = false;
+    if (l.error || !l.landscape) {
+      byId('terrain-status').textContent = `could not compute: ${l.error ?? 'no data'}`;
+      return;
+    }
+    const land = l.landscape;
+    void openTerrain().then((view) => {
+      view.show(land);
+      byId('terrain-status').textContent = `at step ${l.step} · ${land.trajectory.length} checkpoints on the path · drag to orbit, scroll to zoom`;
+      byId('terrain').dataset.step = String(l.step);
+    });
+  });
+
+  document.addEventListener('keydown', (e) => {
+    if (TYPING.includes((e.target as HTMLElement).tagName) || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === 'l') return askTerrain();
+    if (!owner) return;
+    if (e.key === 'Enter' && !startBtn.disabled) return start();
+    if (!live()) return;
+    const exp = Number(lrSlider.value);
+    if (e.key === ' ') {
+      e.preventDefault();
+      togglePause();
+    } else if (e.key === 'c') steer({ type: 'checkpoint' });
+    else if (e.key === 'f') fork();
+    else if (e.key === 'b' && room.state.fork?.phase === 'training') switchSteering();
+    else if (e.key === 'r') rewind();
+    else if (e.key === 'n') inject();
+    else if (e.key === '[' || e.key === ']') {
+      lrSlider.value = String(Math.max(-4, Math.min(0, exp + (e.key === ']' ? 0.3 : -0.3))));
+      lrValue.textContent = String(lrOfSlider());
+      steer({ type: 'setLearningRate', learningRate: lrOfSlider() });
+    }
+  });
+
+  room.onMessage('welcome', () => {});
+  room.onMessage('error', (err: PlaygroundErrorMessage) => toast(err.message));
+  room.onMessage('notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));
+  room.onMessage('points', (p: PlaygroundPointsMessage) => boundary.setPoints(p, regression));
+  room.onMessage('probe', (p: PlaygroundProbeMessage) => {
+    if (p.boundary) boundary.update(p.boundary);
+    insight.update(p);
+    byId('probe-step').textContent = `at step ${p.step}`;
+    byId('boundary').dataset.step = String(p.step);
+    const table = byId<HTMLTableElement>('confusion');
+    const m = p.confusion;
+    if (!m) return table.replaceChildren(h('tbody', {}, h('tr', {}, h('td', { class: 'muted' }, regression ? 'Regression: no classes to confuse.' : '—'))));
+    const max = Math.max(1, ...m.flat());
+    table.replaceChildren(
+      h('thead', {}, h('tr', {}, h('th', {}, 'true ↓ / predicted →'), ...m.map((_, j) => h('th', { class: 'num' }, String(j))))),
+      h('tbody', {}, ...m.map((row, i) => h('tr', {}, h('th', {}, String(i)), ...row.map((v, j) => h('td', { class: `num${i === j ? ' diag' : ''}`, style: `--w:${(v / max).toFixed(3)}` }, String(v)))))),
+    );
+  });
+  room.onMessage('result', (r: PlaygroundResultMessage) => {
+    if (r.status === 'failed') toast(`${r.run === 'b' ? 'The fork' : 'Training'} failed: see the run log.`);
+    else toast(`${r.run === 'b' ? 'Fork B' : 'Run'} ${r.status}: ${pct(r.valAccuracy ?? 0)} on validation, ${pct(r.heldOutAccuracy ?? 0)} held out${r.stored ? ' · saved to your profile' : ''}`, 'info');
+    for (const u of r.unlocks) toast(`Unlocked ${u.achievement}${u.tier > 1 ? ` (tier ${u.tier})` : ''}`, 'info');
+  });
+
+  let layersKey = '';
+  function renderLayers(): void {
+    const s = steered();
+    const key = `${steeringB() ? 'b' : 'a'}|${[...s.activations].join(',')}|${[...s.frozen].join(',')}|${live()}`;
+    if (key === layersKey) return;
+    layersKey = key;
+    layerBox.replaceChildren(
+      ...[...s.activations].map((act, i) => {
+        const sel = h('select', { id: `act-${i}`, 'aria-label': `Activation of layer ${i + 1}` }, ...Activation.options.map((a) => h('option', { value: a, selected: a === act }, a)));
+        sel.addEventListener('change', () => steer({ type: 'setActivation', layer: i, activation: sel.value as Activation }));
+        const frozen = h('input', { id: `freeze-${i}`, type: 'checkbox', checked: s.frozen[i] === true, 'aria-label': `Freeze layer ${i + 1}` });
+        frozen.addEventListener('change', () => steer({ type: 'freeze', layer: i, frozen: frozen.checked }));
+        sel.disabled = frozen.disabled = !owner || !live();
+        return h('div', { class: 'layer-row' }, h('span', { class: 'muted' }, `Layer ${i + 1}`), sel, h('label', { class: 'switch' }, frozen, ' frozen'));
+      }),
+    );
+  }
+
+  function updateControls(): void {
+    const s = room.state;
+    const canSteer = owner && live();
+    for (const el of steering) el.disabled = !canSteer;
+    const between = s.phase !== 'training';
+    startBtn.disabled = !owner || !between || 'error' in editor.read();
+    startBtn.textContent = s.runs > 0 ? 'Train again' : 'Train';
+    editor.setDisabled(!owner || !between);
+    terrainBtn.disabled = !live() || byId('terrain-status').textContent === 'computing…';
+    pauseBtn.textContent = steered().paused ? 'Resume' : 'Pause';
+  }
+
+  const [used] = await Promise.all([chart.init(renderer), boundary.init(renderer)]);
+  byId('renderer-badge').textContent = used === 'webgpu' ? 'WebGPU' : used === 'webgl' ? 'WebGL' : 'Canvas 2D';
+
+  let scheduled = false;
+  render = () => {
+    scheduled = false;
+    const s = room.state;
+    byId('phase').textContent = phaseText(s);
+    const figures = s.samples ? ` · step ${s.step} · ${pct(s.valAccuracy)} val. acc. · loss ${s.loss.toFixed(3)}` : '';
+    byId('run-meta').textContent = `${s.task} · ${s.summary}${figures} · ${s.owner || '—'}${s.ownerConnected ? '' : ' (away)'} · ${s.spectators} watching`;
+    const b = s.fork;
+    const forked = !!b?.phase;
+    const series = [{ seat: 0, label: 'A', samples: [...s.curveSamples], loss: [...s.curveLoss], valAccuracy: [...s.curveValAccuracy] }];
+    if (forked) series.push({ seat: 1, label: 'B', samples: [...b.curveSamples], loss: [...b.curveLoss], valAccuracy: [...b.curveValAccuracy] });
+    chart.update(series, s.budget);
+    byId('steer-target-row').hidden = !(owner && b?.phase === 'training');
+    const ab = byId<HTMLTableElement>('ab-compare');
+    ab.hidden = !forked;
+    if (forked) {
+      const swatch = (seat: number) => h('span', { class: 'swatch', style: `background:${seatCss(seat)}` });
+      const row = (name: string, seat: number, r: { phase: string; step: number; samples: number; loss: number; valAccuracy: number; learningRate: number; heldOutAccuracy: number }, from: string) =>
+        h('tr', { 'data-run': name }, h('td', {}, swatch(seat), name), h('td', { class: 'muted' }, from), h('td', {}, r.phase), h('td', { class: 'num' }, String(r.step)), h('td', { class: 'num' }, r.samples.toLocaleString('en')), h('td', { class: 'num' }, r.loss.toFixed(3)), h('td', { class: 'num' }, pct(r.valAccuracy)), h('td', { class: 'num' }, String(+r.learningRate.toPrecision(3))), h('td', { class: 'num' }, r.phase === 'finished' ? pct(r.heldOutAccuracy) : '—'));
+      ab.replaceChildren(
+        h('thead', {}, h('tr', {}, h('th', {}, 'Run'), h('th', {}, 'From'), h('th', {}, 'Phase'), h('th', { class: 'num' }, 'Step'), h('th', { class: 'num' }, 'Samples'), h('th', { class: 'num' }, 'Loss'), h('th', { class: 'num' }, 'Val. acc.'), h('th', { class: 'num' }, 'Learning rate'), h('th', { class: 'num' }, 'Held-out'))),
+        h('tbody', {}, row('A', 0, s, 'the start'), row('B', 1, b, `A at step ${b.fromStep}`)),
+      );
+    }
+    const run = steered();
+    byId('applied-lr').textContent = run.learningRate ? String(+run.learningRate.toPrecision(3)) : '—';
+    if (document.activeElement !== batch && run.batchSize) batch.value = String(run.batchSize);
+    if (document.activeElement !== optimizer && run.optimizer) optimizer.value = run.optimizer;
+    const onB = steeringB();
+    byId('last-control').textContent = run.lastControl ? `Last${onB ? ' on B' : ''}: ${run.lastControl}` : `${onB ? 'B: ' : ''}${run.samples.toLocaleString('en')} of ${s.budget.toLocaleString('en')} samples`;
+    byId('last-control').dataset.controls = String(s.controlsApplied);
+    const challenge = byId('challenge');
+    challenge.hidden = !s.challenge;
+    if (s.challenge) {
+      const verdict = s.challengeStatus === 'passed' || s.challengeStatus === 'failed' ? s.challengeDetail : s.challengeStatus === 'open' ? 'in progress: judged on the held-out split when the budget is spent' : 'starts with your next run';
+      challenge.dataset.status = s.challengeStatus || 'waiting';
+      challenge.replaceChildren(h('strong', {}, 'Challenge: '), s.challenge, h('br', {}), h('span', { id: 'challenge-status' }, verdict));
+    }
+    const log = byId('run-log');
+    log.replaceChildren(...[...s.log].map((line) => h('li', {}, line)));
+    renderLayers();
+    updateControls();
+  };
+  room.onStateChange(() => {
+    if (!scheduled) {
+      scheduled = true;
+      requestAnimationFrame(render);
+    }
+  });
+  render();
+}

@@ -1,0 +1,98 @@
+import type { PlayerProfile } from '../../shared/api.schema.ts';
+import { api } from '../shell/api.ts';
+import { h } from '../shell/dom.ts';
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** A small line chart of a player's overall rating after each match (SVG: crisp at any size, readable by screen readers). */
+function ratingChart(history: PlayerProfile['ratingHistory']): Element {
+  const points = history.filter((p) => p.scope === 'overall');
+  if (points.length === 0) return h('p', { class: 'muted' }, 'No rated matches yet.');
+  const w = 480;
+  const hgt = 140;
+  const pad = 24;
+  const values = points.map((p) => p.display);
+  const lo = Math.min(...values, 0);
+  const hi = Math.max(...values, 1);
+  const x = (i: number) => pad + (points.length === 1 ? (w - 2 * pad) / 2 : (i * (w - 2 * pad)) / (points.length - 1));
+  const y = (v: number) => hgt - pad - ((v - lo) / (hi - lo || 1)) * (hgt - 2 * pad);
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${w} ${hgt}`);
+  svg.setAttribute('class', 'rating-chart');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', `Rating after each match: ${values.map((v) => v.toFixed(1)).join(', ')}`);
+  const line = document.createElementNS(SVG, 'polyline');
+  line.setAttribute('points', points.map((p, i) => `${x(i)},${y(p.display)}`).join(' '));
+  line.setAttribute('class', 'rating-line');
+  svg.append(line);
+  points.forEach((p, i) => {
+    const dot = document.createElementNS(SVG, 'circle');
+    dot.setAttribute('cx', String(x(i)));
+    dot.setAttribute('cy', String(y(p.display)));
+    dot.setAttribute('r', '3.5');
+    dot.setAttribute('class', 'rating-dot');
+    svg.append(dot);
+  });
+  for (const v of [lo, hi]) {
+    const t = document.createElementNS(SVG, 'text');
+    t.setAttribute('x', '2');
+    t.setAttribute('y', String(y(v) + 4));
+    t.setAttribute('class', 'rating-label');
+    t.textContent = v.toFixed(0);
+    svg.append(t);
+  }
+  return svg;
+}
+
+/** A player's profile: level and XP bar, achievements with progress and rarity, rating history, recent matches. */
+export async function mountProfile(app: HTMLElement, id: string): Promise<void> {
+  app.replaceChildren(h('p', { class: 'muted' }, 'Loading the profile…'));
+  let p: PlayerProfile;
+  try {
+    p = await api.player(id);
+  } catch (err) {
+    app.replaceChildren(h('section', { class: 'panel' }, h('h2', {}, 'Profile'), h('p', { class: 'error-text', role: 'alert' }, err instanceof Error ? err.message : String(err))));
+    return;
+  }
+  const span = Math.max(1, p.nextLevelAt - p.levelStart);
+  const into = p.xp - p.levelStart;
+  const overall = p.ratings.find((r) => r.scope === 'overall');
+  app.replaceChildren(
+    h(
+      'section',
+      { class: 'panel', id: 'profile' },
+      h('h2', {}, p.name),
+      h('p', { class: 'muted' }, `Level ${p.level} · ${p.xp.toLocaleString('en')} XP · ${p.achievementPoints.toLocaleString('en')} achievement points${overall ? ` · rating ${overall.display.toFixed(1)} after ${overall.matches} ${overall.matches === 1 ? "match" : "matches"}` : ''}`),
+      h('div', { class: 'xpbar', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': String(span), 'aria-valuenow': String(into), title: `${into} of ${span} XP to level ${p.level + 1}` }, h('div', { style: `width:${(100 * into) / span}%` })),
+      h('p', { class: 'muted' }, `${(p.nextLevelAt - p.xp).toLocaleString('en')} XP to level ${p.level + 1}`),
+    ),
+    h(
+      'section',
+      { class: 'panel' },
+      h('h2', {}, 'Achievements'),
+      h(
+        'div',
+        { class: 'achievements', id: 'achievements' },
+        ...p.achievements.map((a) => {
+          const next = a.tiers[a.tier] ?? a.tiers.at(-1)!;
+          return h(
+            'div',
+            { class: a.tier > 0 ? 'achievement unlocked' : 'achievement', 'data-key': a.key },
+            h('strong', {}, a.name + (a.tiers.length > 1 && a.tier > 0 ? ` · tier ${a.tier}` : '')),
+            h('span', { class: 'muted' }, a.description),
+            h('div', { class: 'track', title: `${Math.min(a.progress, next)} of ${next}` }, h('div', { style: `width:${Math.min(100, (100 * a.progress) / next)}%` })),
+            h('span', { class: 'muted' }, `${a.tier > 0 ? `unlocked ${a.unlockedAt?.slice(0, 10) ?? ''}` : `${a.progress} / ${next}`} · held by ${(a.rarity * 100).toFixed(1)}% of players`),
+          );
+        }),
+      ),
+    ),
+    h('div', { class: 'grid2' }, h('section', { class: 'panel' }, h('h2', {}, 'Rating'), ratingChart(p.ratingHistory)), h(
+      'section',
+      { class: 'panel' },
+      h('h2', {}, 'Recent matches'),
+      p.recentMatches.length === 0
+        ? h('p', { class: 'muted' }, 'No matches yet.')
+        : h('table', { id: 'recent' }, h('tbody', {}, ...p.recentMatches.map((m) => h('tr', {}, h('td', {}, h('a', { href: `#/matches/${m.matchId}` }, m.task)), h('td', { class: 'num' }, m.rank ? `#${m.rank} of ${m.players}` : '—'), h('td', { class: 'muted' }, m.finishedAt.slice(0, 16).replace('T', ' ')))))),
+    )),
+  );
+}

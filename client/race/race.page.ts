@@ -1,0 +1,174 @@
+import type { Room } from '@colyseus/sdk';
+import type { RaceErrorMessage, RaceResultMessage } from '../../shared/race.messages.ts';
+import type { RaceEntry, RaceState } from '../../shared/race.state.ts';
+import { TaskSpec } from '../../shared/task.schema.ts';
+import { CurveChart } from '../widgets/curve-chart.ts';
+import { byId, h } from '../shell/dom.ts';
+import { seedMetaText } from '../widgets/fair-seed.panel.ts';
+import { seatCss } from '../widgets/palette.ts';
+import type { RendererKind } from '../shell/renderer-choice.ts';
+import { SpecEditor } from '../designer/spec-editor.ts';
+import { SteerPanel } from './steer.panel.ts';
+import { toast } from '../shell/toast.ts';
+import type { RoomNoticeMessage } from '../../shared/protocol.ts';
+
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+
+function phaseText(state: RaceState): string {
+  switch (state.phase) {
+    case 'lobby':
+      return `Waiting for players · ${state.entries.size} joined, ${state.minPlayers} needed`;
+    case 'countdown':
+      return `Starting in ${state.countdown}s`;
+    case 'training':
+      return 'Training';
+    case 'finished':
+      return state.abortReason ? `Called off: ${state.abortReason} · nobody's rating or XP changed` : 'Finished';
+    default:
+      return state.phase;
+  }
+}
+
+/**
+ * The race page: the designer for players, live standings and learning curves
+ * for everyone, and links to invite players or spectators.
+ */
+export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, role: 'player' | 'spectator', renderer: RendererKind): Promise<void> {
+  const isPlayer = role === 'player';
+  const base = `${location.origin}${location.pathname}`;
+  const playLink = `${base}?room=${room.roomId}`;
+  const watchLink = `${base}?room=${room.roomId}&spectate=1`;
+  history.replaceState(null, '', isPlayer ? playLink : watchLink);
+
+  const submitBtn = h('button', { id: 'submit-spec', type: 'button', title: 'Enter this network (Enter)' }, 'Enter this network');
+  const readyBtn = h('button', { id: 'ready', type: 'button', class: 'ghost', title: 'Toggle ready (r)' }, 'Ready');
+  // Defined before anything is awaited: the editor calls updateButtons while the chart may still be starting.
+  const me = () => room.state.entries?.get(room.sessionId) as RaceEntry | undefined;
+  const editor = new SpecEditor(TaskSpec.parse({}), () => updateButtons());
+  const shareInput = (id: string, value: string) => h('input', { id, value, readonly: true, 'aria-label': id });
+  const steer = isPlayer ? new SteerPanel(room) : undefined;
+
+  app.replaceChildren(
+    h(
+      'div',
+      { class: 'race-layout' },
+      h(
+        'aside',
+        {},
+        isPlayer
+          ? h('section', { class: 'panel', id: 'designer' }, h('h2', {}, 'Your network'), editor.element, h('div', { class: 'row' }, submitBtn, readyBtn), h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, 'Enter'), ' enter · ', h('kbd', {}, 'r'), ' ready · ', h('kbd', {}, 't'), ' theme'))
+          : h('section', { class: 'panel', id: 'spectating' }, h('h2', {}, 'Spectating'), h('p', { class: 'muted' }, 'You are watching this race live. Players steer; spectators follow every curve.')),
+        steer?.element ?? '',
+        h(
+          'section',
+          { class: 'panel' },
+          h('h2', {}, 'Invite'),
+          h('label', { for: 'play-link' }, 'Players join with'),
+          h('div', { class: 'share' }, shareInput('play-link', playLink)),
+          h('label', { for: 'watch-link' }, 'Spectators watch with'),
+          h('div', { class: 'share' }, shareInput('watch-link', watchLink)),
+        ),
+      ),
+      h(
+        'div',
+        {},
+        h(
+          'section',
+          { class: 'panel' },
+          h('div', { class: 'row' }, h('div', {}, h('span', { class: 'phase', id: 'phase' }, '…')), h('div', { class: 'muted', id: 'race-meta', style: 'text-align:right' })),
+          h('div', { class: 'chart-wrap', id: 'chart' }),
+          h('div', { class: 'row smoothing' }, h('label', { for: 'smoothing' }, 'Smoothing'), h('input', { id: 'smoothing', type: 'range', min: '0', max: '0.95', step: '0.05', value: '0', 'aria-label': 'curve smoothing (debiased moving average)' })),
+        ),
+        h('section', { class: 'panel' }, h('h2', {}, 'Standings'), h('table', { id: 'standings' })),
+      ),
+    ),
+  );
+
+  const chart = new CurveChart(byId('chart'));
+  const used = await chart.init(renderer);
+  const smoothing = byId<HTMLInputElement>('smoothing');
+  smoothing.addEventListener('input', () => chart.setSmoothing(Number(smoothing.value)));
+  byId('renderer-badge').textContent = used === 'webgpu' ? 'WebGPU' : used === 'webgl' ? 'WebGL' : 'Canvas 2D';
+
+  function updateButtons(): void {
+    if (!isPlayer) return;
+    const entry = me();
+    const open = room.state.phase === 'lobby' || room.state.phase === 'countdown';
+    const valid = !('error' in editor.read());
+    submitBtn.disabled = !open || !valid;
+    readyBtn.disabled = !open || !entry?.summary;
+    readyBtn.textContent = entry?.status === 'ready' ? 'Not ready' : 'Ready';
+    editor.setDisabled(!open);
+  }
+  const submit = () => {
+    const r = editor.read();
+    if ('error' in r) toast(r.error);
+    else room.send('spec', { spec: r.spec });
+  };
+  const toggleReady = () => room.send('ready', { ready: me()?.status !== 'ready' });
+  submitBtn.addEventListener('click', submit);
+  readyBtn.addEventListener('click', toggleReady);
+  if (isPlayer) {
+    document.addEventListener('keydown', (e) => {
+      const tag = (e.target as HTMLElement).tagName;
+      if (e.key === 'Enter' && tag === 'INPUT' && !submitBtn.disabled) submit();
+      else if (e.key === 'r' && !['INPUT', 'SELECT', 'TEXTAREA'].includes(tag) && !readyBtn.disabled) toggleReady();
+    });
+  }
+
+  room.onMessage('error', (err: RaceErrorMessage) => toast(err.message));
+  room.onMessage('notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));
+  room.onMessage('result', (res: RaceResultMessage) => {
+    const winner = res.ranking[0];
+    if (winner) toast(`${winner.player} wins with ${pct(winner.heldOutAccuracy)} on the held-out split`, 'info');
+    if (res.matchId) byId('phase').after(h('a', { id: 'match-link', href: `${location.pathname}#/matches/${res.matchId}`, class: 'match-link' }, 'Match page and replay →'));
+    for (const u of res.unlocks) toast(`${u.player} unlocked ${u.achievement}${u.tier > 1 ? ` (tier ${u.tier})` : ''}`, 'info');
+  });
+
+  let scheduled = false;
+  const render = () => {
+    scheduled = false;
+    const state = room.state;
+    byId('phase').textContent = phaseText(state);
+    if (state.abortReason && state.matchId && !document.getElementById('match-link')) byId('phase').after(h('a', { id: 'match-link', href: `${location.pathname}#/matches/${state.matchId}`, class: 'match-link' }, 'Match page →'));
+    const pace = state.paceSeconds ? ` · paced over ${state.paceSeconds}s` : '';
+    const seed = seedMetaText(state.fairSeed);
+    byId('race-meta').textContent = `${state.task} · budget ${state.budget.toLocaleString('en')} samples${pace}${seed ? ` · ${seed}` : ''} · ${state.spectators} watching`;
+    steer?.update(state, me());
+    const entries = [...state.entries.values()].sort((a, b) => (a.rank && b.rank ? a.rank - b.rank : b.valAccuracy - a.valAccuracy || a.seat - b.seat));
+    chart.update(
+      entries.map((e) => ({ seat: e.seat, label: e.player, samples: [...e.curveSamples], loss: [...e.curveLoss], valAccuracy: [...e.curveValAccuracy] })),
+      state.budget,
+    );
+    const finished = state.phase === 'finished';
+    const table = byId<HTMLTableElement>('standings');
+    table.replaceChildren(
+      h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, 'Player'), h('th', {}, 'Network'), h('th', {}, 'Progress'), h('th', { class: 'num' }, 'Loss'), h('th', { class: 'num' }, 'Val. acc.'), h('th', { class: 'num' }, finished ? 'Held-out' : 'Status'))),
+      h(
+        'tbody',
+        {},
+        ...entries.map((e, i) =>
+          h(
+            'tr',
+            { 'data-seat': String(e.seat) },
+            h('td', {}, String(finished ? e.rank : i + 1)),
+            h('td', {}, h('span', { class: 'swatch', style: `background:${seatCss(e.seat)}` }), e.player + (e.connected ? '' : ' (away)')),
+            h('td', { class: 'muted' }, e.summary || '—'),
+            h('td', {}, h('div', { class: 'track', title: `${e.samples} of ${state.budget} samples` }, h('div', { style: `width:${Math.min(100, (100 * e.samples) / Math.max(1, state.budget))}%;background:${seatCss(e.seat)}` }))),
+            h('td', { class: 'num' }, e.samples ? e.loss.toFixed(3) : '—'),
+            h('td', { class: 'num' }, e.samples ? pct(e.valAccuracy) : '—'),
+            h('td', { class: 'num' }, finished ? pct(e.heldOutAccuracy) : e.status),
+          ),
+        ),
+      ),
+    );
+    updateButtons();
+  };
+  room.onStateChange(() => {
+    if (!scheduled) {
+      scheduled = true;
+      requestAnimationFrame(render);
+    }
+  });
+  render();
+}

@@ -1,0 +1,67 @@
+import type { Room } from '@colyseus/sdk';
+import type { ControlInput } from '../../shared/control.schema.ts';
+import { OptimizerName } from '../../shared/model-spec.schema.ts';
+import type { RaceSteeredMessage } from '../../shared/race.messages.ts';
+import type { RaceEntry, RaceState } from '../../shared/race.state.ts';
+import { h } from '../shell/dom.ts';
+import { toast } from '../shell/toast.ts';
+
+/**
+ * A player's steering during a race: each change is one intervention and
+ * costs part of the budget, so the panel says what is left and what it costs.
+ * Keys: l learning rate, b batch size, o optimizer, n noise.
+ */
+export class SteerPanel {
+  readonly element: HTMLElement;
+  private readonly buttons: HTMLButtonElement[] = [];
+  private readonly status = h('p', { class: 'muted', id: 'steer-status' });
+
+  private readonly room: Room<any, RaceState>;
+
+  constructor(room: Room<any, RaceState>) {
+    this.room = room;
+    const lr = h('input', { id: 'steer-lr', type: 'number', min: '0.0001', max: '10', step: 'any', value: '0.01', 'aria-label': 'new learning rate' });
+    const batch = h('select', { id: 'steer-batch', 'aria-label': 'new batch size' }, ...[8, 16, 32, 64, 128].map((b) => h('option', { value: String(b), selected: b === 32 }, String(b))));
+    const optimizer = h('select', { id: 'steer-optimizer', 'aria-label': 'new optimizer' }, ...OptimizerName.options.map((o) => h('option', { value: o }, o)));
+    const row = (label: string, input: HTMLElement, key: string, make: () => ControlInput) => {
+      const btn = h('button', { type: 'button', class: 'ghost', title: `${label} (${key})`, 'data-key': key }, label);
+      btn.addEventListener('click', () => this.send(make()));
+      this.buttons.push(btn);
+      return h('div', { class: 'row steer-row' }, input, btn);
+    };
+    this.element = h(
+      'section',
+      { class: 'panel', id: 'steer', hidden: true },
+      h('h2', {}, 'Steer your model'),
+      this.status,
+      row('Set learning rate', lr, 'l', () => ({ type: 'setLearningRate', learningRate: Number(lr.value) })),
+      row('Set batch size', batch, 'b', () => ({ type: 'setBatchSize', batchSize: Number(batch.value) })),
+      row('Switch optimizer', optimizer, 'o', () => ({ type: 'setOptimizer', optimizer: optimizer.value as OptimizerName })),
+      row('Shake the weights', h('span', { class: 'muted' }, '10% noise'), 'n', () => ({ type: 'injectNoise', target: 'weights', strength: 0.1 })),
+    );
+    room.onMessage('steered', (msg: RaceSteeredMessage) =>
+      toast(`Applied ${msg.control.type}: it cost ${msg.cost.toLocaleString('en')} samples; ${msg.interventionsLeft} left`, 'info'),
+    );
+    document.addEventListener('keydown', (e) => {
+      if (this.element.hidden || ['INPUT', 'SELECT', 'TEXTAREA'].includes((e.target as HTMLElement).tagName)) return;
+      this.buttons.find((b) => b.dataset.key === e.key && !b.disabled)?.click();
+    });
+  }
+
+  private send(control: ControlInput): void {
+    const entry = this.room.state.entries?.get(this.room.sessionId) as RaceEntry | undefined;
+    if (!entry?.runId) return;
+    this.room.send('control', { runId: entry.runId, control });
+  }
+
+  /** Shows the panel while the player's run trains, with the interventions left. */
+  update(state: RaceState, entry: RaceEntry | undefined): void {
+    const training = state.phase === 'training' && entry?.status === 'training';
+    this.element.hidden = !entry || state.phase === 'lobby' || state.phase === 'countdown';
+    const left = entry?.interventionsLeft ?? 0;
+    this.status.textContent = training
+      ? `${left} of ${state.interventions} interventions left · each costs ${state.interventionCost.toLocaleString('en')} samples`
+      : 'Your run has finished: steering is closed.';
+    for (const b of this.buttons) b.disabled = !training || left === 0;
+  }
+}

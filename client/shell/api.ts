@@ -1,0 +1,25 @@
+import type { AchievementInfo, LeaderboardPage, PlayerProfile } from '../../shared/api.schema.ts';
+import type { Match } from '../../shared/match.schema.ts';
+
+/** GETs JSON from the arena's API; a failure becomes an Error whose message is the server's words. */
+async function getJson<T>(path: string): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path);
+  } catch {
+    throw new Error('the arena cannot be reached: check your connection');
+  }
+  const body = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
+  if (!res.ok) throw new Error(body.error?.message ?? `the server answered ${res.status}`);
+  return body as T;
+}
+
+export const api = {
+  leaderboard: (params: Record<string, string | undefined>) => {
+    const q = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined));
+    return getJson<LeaderboardPage>(`/api/leaderboard?${q}`);
+  },
+  player: (id: string) => getJson<PlayerProfile>(`/api/players/${encodeURIComponent(id)}`),
+  achievements: () => getJson<AchievementInfo[]>('/api/achievements'),
+  match: (id: string) => getJson<Match>(`/api/matches/${encodeURIComponent(id)}`),
+};
