@@ -4,11 +4,12 @@ import { parameterCount } from '../shared/model-spec.metrics.ts';
 import { TrainJob, type TrainJobInput } from '../shared/run.schema.ts';
 import { lossLandscape } from '../workers/engine/landscape.ts';
 import { decisionBoundary } from '../workers/engine/probes.ts';
-import { runTraining } from '../workers/engine/run-training.ts';
+import { runTraining } from '../workers/engine/training-loop.ts';
 import { generateTaskData } from '../workers/engine/task-data.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
-import { TrainSession } from '../workers/engine/train-session.ts';
+import { TrainSession } from '../workers/engine/training-session.ts';
 import { toTensors } from '../workers/engine/training-data.ts';
+import { tinyNetsBench } from './tiny/tiny-nets.ts';
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -60,6 +61,8 @@ export async function engineBench(json: boolean): Promise<void> {
     { name: 'mnist', job: job({ runId: 'm', spec: { layers: [{ units: 128, activation: 'relu' }], optimizer: 'adam', learningRate: 0.001, batchSize: 64 }, task: { name: 'mnist', samples: 3000 }, seed: 1, budget: 24_000 }) },
   ];
   const out: Record<string, unknown> = { backend };
+  // Tiny nets against a scalar reference engine written for the bench (bench/tiny/).
+  Object.assign(out, await tinyNetsBench(log));
   for (const c of cases) {
     const engine = await engineSps(c.job);
     const fit = await fitSps(c.job);

@@ -1,0 +1,97 @@
+import { createRng } from '../../contract/random.ts';
+import { TrainJob, type TrainJobInput } from '../../shared/run.schema.ts';
+import { runTraining, type TrainHooks } from '../../workers/engine/training-loop.ts';
+import { generateTaskData } from '../../workers/engine/task-data.ts';
+import { networkInputs } from '../../workers/engine/training-data.ts';
+import { ScalarNet, type ReferenceActivation } from './scalar-reference.ts';
+
+/** The three tiny nets of issue 15, all on the spiral with 250 training points, plain SGD, one learning rate. */
+const NETS: Array<{ net: string; hidden: number[]; activation: ReferenceActivation; batchSize: number }> = [
+  { net: '2-4-2 tanh b10', hidden: [4], activation: 'tanh', batchSize: 10 },
+  { net: '2-8-8-8 tanh b10', hidden: [8, 8, 8], activation: 'tanh', batchSize: 10 },
+  { net: '2-16-16 relu b32', hidden: [16, 16], activation: 'relu', batchSize: 32 },
+];
+const LEARNING_RATE = 0.03;
+/** 500 points with a quarter each for validation and held-out: 250 training points. */
+const TASK = { name: 'spiral', samples: 500, valFraction: 0.25, heldOutFraction: 0.25 } as const;
+const ROUNDS = 5;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+export interface TinyFigure {
+  net: string;
+  /** The engine's samples per second through runTraining, default telemetry on (median of the rounds). */
+  engine: number;
+  /** The scalar reference's samples per second on the same data, layers, batch size and learning rate. */
+  reference: number;
+  ratio: number;
+  /** Training accuracy each reached on its last round (both must learn for the speeds to mean anything). */
+  engineAccuracy: number;
+  referenceAccuracy: number;
+}
+
+/** What a real run listens to: frames (every `frameEverySteps`, 10 by default), events, checkpoints (every 50 steps) and live controls. */
+const realHooks = (): TrainHooks => ({ onFrame: () => {}, onEvent: () => {}, onCheckpoint: () => {}, pullControls: () => [] });
+
+/**
+ * The engine against the scalar reference on each tiny net, in interleaved
+ * rounds (the order alternates each round so drift on a shared machine falls
+ * on both), each figure the median of its rounds.
+ */
+export async function tinyNetsBench(log: (line: string) => void, budget = 200_000): Promise<{ tiny: TinyFigure[]; tinyMinRatio: number }> {
+  const tiny: TinyFigure[] = [];
+  for (const n of NETS) {
+    const job = TrainJob.parse({
+      runId: 'tiny',
+      spec: { layers: n.hidden.map((units) => ({ units, activation: n.activation })), optimizer: 'sgd', learningRate: LEARNING_RATE, batchSize: n.batchSize },
+      task: TASK,
+      seed: 1,
+      budget,
+    } satisfies TrainJobInput);
+    const data = generateTaskData(job.task, job.seed);
+    const x = networkInputs(data.train.x, job.spec, job.task);
+    if (data.train.count !== 250) throw new Error(`the tiny nets train on 250 points, not ${data.train.count}`);
+    const widths = [x.length / data.train.count, ...n.hidden, 2];
+
+    let engineAccuracy = 0;
+    let referenceAccuracy = 0;
+    const engine = async (samples: number): Promise<number> => {
+      const t = performance.now();
+      const r = await runTraining({ ...job, budget: samples }, realHooks());
+      const sps = r.samples / ((performance.now() - t) / 1000);
+      engineAccuracy = r.final.accuracy;
+      return sps;
+    };
+    const reference = (samples: number): number => {
+      const random = createRng(7);
+      const net = new ScalarNet(widths, n.activation, () => random.next());
+      const t = performance.now();
+      net.train(x, data.train.y, { samples, batchSize: n.batchSize, learningRate: LEARNING_RATE, random: () => random.next() });
+      const sps = samples / ((performance.now() - t) / 1000);
+      referenceAccuracy = net.accuracy(x, data.train.y);
+      return sps;
+    };
+    // Warm-up: the JIT, and the backend's kernels for the engine.
+    await engine(budget / 10);
+    reference(budget / 10);
+    const e: number[] = [];
+    const r: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      if (i % 2 === 0) {
+        e.push(await engine(budget));
+        r.push(reference(budget));
+      } else {
+        r.push(reference(budget));
+        e.push(await engine(budget));
+      }
+    }
+    const fig: TinyFigure = { net: n.net, engine: Math.round(median(e)), reference: Math.round(median(r)), ratio: +(median(e) / median(r)).toFixed(3), engineAccuracy: +engineAccuracy.toFixed(3), referenceAccuracy: +referenceAccuracy.toFixed(3) };
+    tiny.push(fig);
+    log(`${fig.net}: engine ${fig.engine} samples/s (accuracy ${fig.engineAccuracy}), scalar reference ${fig.reference} samples/s (accuracy ${fig.referenceAccuracy}), ratio ${fig.ratio.toFixed(2)}`);
+  }
+  return { tiny, tinyMinRatio: Math.min(...tiny.map((t) => t.ratio)) };
+}
