@@ -30,7 +30,7 @@ import { LocalTrainer } from '../server/trainer/local.trainer.ts';
 import type { Trainer } from '../server/trainer/trainer.port.ts';
 import { encodeFrame } from '../contract/frame-codec.ts';
 import { TrainJob, type RunResult, type TelemetryFrame } from '../shared/run.schema.ts';
-import { runTraining } from '../workers/engine/run-training.ts';
+import { runTraining } from '../workers/engine/training-loop.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
 import { startWorkerProcess } from '../test/support/worker-process.ts';
 import { CeilingProbe } from './scale.ceiling.ts';

@@ -3,7 +3,7 @@ import type { Match } from '../shared/match.schema.ts';
 import { TrainJob, type RunFile, type RunResult } from '../shared/run.schema.ts';
 import { checkSeedReveal, type SeedReveal } from '../shared/seed-commitment.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
-import { runTraining } from '../workers/engine/run-training.ts';
+import { runTraining } from '../workers/engine/training-loop.ts';
 import { loadReplaySource, matchRuns, type RunToReplay } from './replay-source.ts';
 import { UsageError } from './usage-error.ts';
 

@@ -9,7 +9,7 @@ import { TaskName, TaskSpec } from '../shared/task.schema.ts';
 import { checkSpecSize, describeZodError } from '../shared/validation.ts';
 import { saveLayersModel } from '../workers/engine/model-export.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
-import { runTraining } from '../workers/engine/run-training.ts';
+import { runTraining } from '../workers/engine/training-loop.ts';
 import { progressLine, writeProgress } from './progress-bar.ts';
 import { UsageError } from './usage-error.ts';
 

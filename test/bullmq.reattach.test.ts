@@ -14,7 +14,7 @@ import { controlsKey, telemetryKey } from '../contract/redis-keys.ts';
 import { TrainJob, type RunResult } from '../shared/run.schema.ts';
 import { FromTrainer } from '../contract/trainer.messages.ts';
 import { readStreamEntry, streamFields } from '../contract/trainer.wire.ts';
-import { runTraining } from '../workers/engine/run-training.ts';
+import { runTraining } from '../workers/engine/training-loop.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
 import { RunRecorder, waitFor, type RecordedRun } from './support/run-recorder.ts';
 import { hasRedis, TEST_REDIS_URL } from './support/services.ts';

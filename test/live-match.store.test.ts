@@ -16,7 +16,7 @@ import { loadMatch } from '../server/matches/match.service.ts';
 import { insertPlayer } from '../server/progression/progression.repository.ts';
 import { recordAbortedMatch, recordRaceResult } from '../server/progression/progression.service.ts';
 import { TrainJob, type RunResult } from '../shared/run.schema.ts';
-import { runTraining } from '../workers/engine/run-training.ts';
+import { runTraining } from '../workers/engine/training-loop.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
 import { progressionDatabase, raceOf } from './support/progression.ts';
 import { hasPostgres } from './support/services.ts';

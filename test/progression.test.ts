@@ -17,7 +17,7 @@ import { Control } from '../shared/control.schema.ts';
 import { GanJob, type GanFrame } from '../shared/gan.schema.ts';
 import { TrainJob, type RunEvent, type RunResult, type TrainJobInput } from '../shared/run.schema.ts';
 import { runGan } from '../workers/engine/gan.ts';
-import { runTraining } from '../workers/engine/run-training.ts';
+import { runTraining } from '../workers/engine/training-loop.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
 import { progressionDatabase, raceOf, type TestEntry } from './support/progression.ts';
 import { hasPostgres } from './support/services.ts';

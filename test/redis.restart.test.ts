@@ -18,7 +18,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BullmqTrainer } from '../server/trainer/bullmq.trainer.ts';
 import { TrainJob } from '../shared/run.schema.ts';
-import { runTraining } from '../workers/engine/run-training.ts';
+import { runTraining } from '../workers/engine/training-loop.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
 import { startPrivateRedis, type PrivateRedis } from './support/redis-server.ts';
 import { RunRecorder, waitFor } from './support/run-recorder.ts';

@@ -22,7 +22,7 @@ import { telemetryKey } from '../contract/redis-keys.ts';
 import { TrainJob } from '../shared/run.schema.ts';
 import { RunView } from '../server/runs/run-view.schema.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
-import { runTraining } from '../workers/engine/run-training.ts';
+import { runTraining } from '../workers/engine/training-loop.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
 import { guestClient, TEST_SECRET, waitFor } from './support/arena.ts';
 import { startPrivateRedis, type PrivateRedis } from './support/redis-server.ts';

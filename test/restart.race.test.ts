@@ -25,7 +25,7 @@ import type { TournamentState } from '../shared/tournament.state.ts';
 import type { RunView } from '../server/runs/run-view.schema.ts';
 import { TrainJob } from '../shared/run.schema.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
-import { runTraining } from '../workers/engine/run-training.ts';
+import { runTraining } from '../workers/engine/training-loop.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
 import { guestClient, nextMessage, TEST_SECRET, waitFor } from './support/arena.ts';
 import { startServerProcess, type ServerProcess } from './support/server-process.ts';

@@ -13,7 +13,7 @@ import type { RaceResultMessage } from '../shared/race.messages.ts';
 import type { RaceState } from '../shared/race.state.ts';
 import { TrainJob } from '../shared/run.schema.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
-import { runTraining } from '../workers/engine/run-training.ts';
+import { runTraining } from '../workers/engine/training-loop.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
 import { guestClient, nextMessage, startTestArena, waitFor } from './support/arena.ts';
 import { createTestDatabase, hasPostgres, hasRedis, TEST_REDIS_URL } from './support/services.ts';

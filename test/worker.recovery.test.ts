@@ -8,7 +8,7 @@ import type { RecoveryInfo } from '../server/trainer/trainer.port.ts';
 import { Control } from '../shared/control.schema.ts';
 import { checkpointKey } from '../contract/redis-keys.ts';
 import { TrainJob, type RunResult, type TelemetryFrame } from '../shared/run.schema.ts';
-import { runTraining } from '../workers/engine/run-training.ts';
+import { runTraining } from '../workers/engine/training-loop.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
 import { waitFor } from './support/run-recorder.ts';
 import { hasRedis, TEST_REDIS_URL } from './support/services.ts';

@@ -17,7 +17,7 @@ import { TrainJob, type RunResult } from '../shared/run.schema.ts';
 import { initBackend } from './engine/tf-backend.ts';
 import { decodeCheckpoint } from './engine/checkpoint.ts';
 import { processGan } from './gan.processor.ts';
-import { runTraining } from './engine/run-training.ts';
+import { runTraining } from './engine/training-loop.ts';
 import { throttleFrames } from './frame-throttle.ts';
 import { logRedisOutages } from '../contract/redis-outage.ts';
 import { RunState } from './run-state.ts';

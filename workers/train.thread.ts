@@ -9,7 +9,7 @@ import type { LandscapeRequest } from '../shared/landscape.schema.ts';
 import { ToTrainer, type FromTrainer } from '../contract/trainer.messages.ts';
 import { readThreadMessage, toThread } from '../contract/trainer.wire.ts';
 import { initBackend } from './engine/tf-backend.ts';
-import { runTraining } from './engine/run-training.ts';
+import { runTraining } from './engine/training-loop.ts';
 import { runGan } from './engine/gan.ts';
 import { lowerThreadPriority } from './thread-priority.ts';
 

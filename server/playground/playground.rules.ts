@@ -127,7 +127,7 @@ export function describeControl(c: Control): string {
   }
 }
 
-/** Most checkpoints the engine keeps (the first always stays): the same rule as workers/engine/run-training.ts. */
+/** Most checkpoints the engine keeps (the first always stays): the same rule as workers/engine/training-loop.ts. */
 const MAX_KEPT = 200;
 
 /**

@@ -6,9 +6,9 @@ import { TrainJob, type RunResult, type TrainJobInput } from '../../shared/run.s
 import { FromTrainer } from '../../contract/trainer.messages.ts';
 import { readThreadMessage, toThread } from '../../contract/trainer.wire.ts';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
-import { runTraining } from './run-training.ts';
+import { runTraining } from './training-loop.ts';
 import { initBackend } from './tf-backend.ts';
-import { TrainSession } from './train-session.ts';
+import { TrainSession } from './training-session.ts';
 
 const job = (extra: Partial<TrainJobInput> = {}) =>
   TrainJob.parse({

@@ -6,7 +6,7 @@ import { TrainJob, type TrainJobInput } from '../../shared/run.schema.ts';
 import { ControlError } from './control-error.ts';
 import { forward } from './network.ts';
 import { initBackend } from './tf-backend.ts';
-import { TrainSession } from './train-session.ts';
+import { TrainSession } from './training-session.ts';
 
 const spec = { layers: [{ units: 8, activation: 'relu' }, { units: 8, activation: 'relu' }], optimizer: 'adam', learningRate: 0.01, batchSize: 16 } as const;
 const session = (extra: Partial<TrainJobInput> = {}) => new TrainSession(TrainJob.parse({ runId: 'c', spec, task: { name: 'spiral' }, seed: 9, budget: 100_000, ...extra }));

@@ -5,17 +5,17 @@ import { taskKind, taskShape } from '../../shared/task.schema.ts';
 import { disposeLayer, makeLayer } from './network.ts';
 import { drawPoints, type RawPoints } from './task-data.ts';
 import { ControlError } from './control-error.ts';
-import type { TrainSession } from './train-session.ts';
+import type { ControlTarget } from './control-target.ts';
 
-function hiddenCount(s: TrainSession): number {
+function hiddenCount(s: ControlTarget): number {
   return s.net.layers.length - 1;
 }
 
-function checkHidden(s: TrainSession, layer: number): void {
+function checkHidden(s: ControlTarget, layer: number): void {
   if (layer >= hiddenCount(s)) throw new ControlError(`layer ${layer} does not exist: the network has ${hiddenCount(s)} hidden layers (0 to ${hiddenCount(s) - 1})`);
 }
 
-function resetSlots(s: TrainSession): void {
+function resetSlots(s: ControlTarget): void {
   for (const l of s.net.layers) {
     tf.dispose([...l.kernelSlots, ...l.biasSlots]);
     l.kernelSlots = [];
@@ -33,7 +33,7 @@ function concatPoints(a: RawPoints, b: RawPoints): RawPoints {
   return { x, y, count: a.count + b.count, dim: a.dim };
 }
 
-function injectNoise(s: TrainSession, target: 'weights' | 'inputs' | 'labels', strength: number): void {
+function injectNoise(s: ControlTarget, target: 'weights' | 'inputs' | 'labels', strength: number): void {
   const rng = s.controlRng;
   if (target === 'weights') {
     for (const layer of s.net.layers) {
@@ -67,7 +67,7 @@ function injectNoise(s: TrainSession, target: 'weights' | 'inputs' | 'labels', s
 }
 
 /** An identity-initialised layer before hidden layer `index`: with a linear (or ReLU after ReLU) activation the function does not change. */
-function addLayer(s: TrainSession, index: number, activation: Extract<Control, { type: 'addLayer' }>['activation']): void {
+function addLayer(s: ControlTarget, index: number, activation: Extract<Control, { type: 'addLayer' }>['activation']): void {
   if (index > hiddenCount(s)) throw new ControlError(`a layer can be added at positions 0 to ${hiddenCount(s)}, not ${index}`);
   const width = index === 0 ? s.net.inputDim : s.net.layers[index - 1]!.kernel.shape[1]!;
   if (width > 1024) throw new ControlError(`a layer of width ${width} would be wider than the arena allows (1024)`);
@@ -77,7 +77,7 @@ function addLayer(s: TrainSession, index: number, activation: Extract<Control, {
 }
 
 /** Removes hidden layer `index`, folding its weights into the next layer: K' = K·K₊₁, b' = b·K₊₁ + b₊₁. */
-function removeLayer(s: TrainSession, index: number): void {
+function removeLayer(s: ControlTarget, index: number): void {
   checkHidden(s, index);
   if (hiddenCount(s) <= 1) throw new ControlError('the network must keep at least one hidden layer');
   const [a, b] = [s.net.layers[index]!, s.net.layers[index + 1]!];
@@ -96,17 +96,17 @@ function removeLayer(s: TrainSession, index: number): void {
  * Applies one control to a session between two steps. Throws ControlError,
  * changing nothing, when the control cannot apply to this run.
  */
-export function applyControl(s: TrainSession, c: Control): void {
+export function applyControl(s: ControlTarget, c: Control): void {
   switch (c.type) {
     case 'setLearningRate':
-      s.optimizer.learningRate = c.learningRate;
+      s.setOptimizer({ ...s.optimizer, learningRate: c.learningRate });
       return;
     case 'setBatchSize':
-      s.batchSize = c.batchSize;
+      s.setBatchSize(c.batchSize);
       return;
     case 'setOptimizer':
       resetSlots(s);
-      s.optimizer = { name: c.optimizer, learningRate: c.learningRate ?? s.optimizer.learningRate, t: 0 };
+      s.setOptimizer({ name: c.optimizer, learningRate: c.learningRate ?? s.optimizer.learningRate, t: 0 });
       return;
     case 'setActivation':
       checkHidden(s, c.layer);
@@ -120,11 +120,10 @@ export function applyControl(s: TrainSession, c: Control): void {
       injectNoise(s, c.target, c.strength);
       return;
     case 'setAugmentation':
-      s.augment = c.enabled;
+      s.setAugmentation(c.enabled);
       return;
     case 'addSamples': {
-      const more = drawPoints(s.job.task, c.count, deriveSeed(s.job.seed, `add:${s.additions}`));
-      s.additions++;
+      const more = drawPoints(s.job.task, c.count, deriveSeed(s.job.seed, `add:${s.nextAddition()}`));
       s.setTrain(concatPoints(s.train, more));
       return;
     }
@@ -141,7 +140,7 @@ export function applyControl(s: TrainSession, c: Control): void {
       removeLayer(s, c.layer);
       return;
     case 'spendBudget':
-      s.samplesSpent = Math.min(s.job.budget, s.samplesSpent + c.samples);
+      s.spend(c.samples);
       return;
     case 'pause':
     case 'resume':
@@ -152,7 +151,7 @@ export function applyControl(s: TrainSession, c: Control): void {
     case 'rewind': {
       const cp = s.checkpoints.get(c.toStep);
       if (!cp) throw new ControlError(`there is no checkpoint at step ${c.toStep}; checkpoints: ${[...s.checkpoints.keys()].sort((x, y) => x - y).join(', ') || 'none'}`);
-      s.restore(cp, { keepSpent: true });
+      s.rewind(cp);
       return;
     }
   }

@@ -4,7 +4,7 @@ import { Control } from '../../shared/control.schema.ts';
 import { TrainJob, type TrainJobInput } from '../../shared/run.schema.ts';
 import { forward } from './network.ts';
 import { initBackend } from './tf-backend.ts';
-import { TrainSession } from './train-session.ts';
+import { TrainSession } from './training-session.ts';
 
 const weights = (s: TrainSession) => s.net.layers.flatMap((l) => [...l.kernel.dataSync(), ...l.bias.dataSync(), ...l.kernelSlots.flatMap((x) => [...x.dataSync()])]);
 

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Control } from '../../shared/control.schema.ts';
 import { TrainJob, type RunEvent } from '../../shared/run.schema.ts';
 import { detect, initialDetectorState } from './detectors.ts';
-import { runTraining } from './run-training.ts';
+import { runTraining } from './training-loop.ts';
 import { initBackend } from './tf-backend.ts';
 
 describe('detectors on real training', () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runFileOf, TrainJob } from '../../shared/run.schema.ts';
 import { forkJob } from './fork.ts';
-import { runTraining } from './run-training.ts';
+import { runTraining } from './training-loop.ts';
 import { initBackend } from './tf-backend.ts';
 
 const parent = TrainJob.parse({

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { createRng, deriveSeed } from '../../contract/random.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { activate, type DenseLayer } from './network.ts';
-import type { TrainSession } from './train-session.ts';
+import type { TrainSession } from './training-session.ts';
 
 /** Options of a loss landscape, checked at the boundary. */
 export const LandscapeOptions = z.object({

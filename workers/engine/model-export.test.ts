@@ -8,7 +8,7 @@ import { TrainJob, type TelemetryFrame } from '../../shared/run.schema.ts';
 import { loadLayersModel, saveLayersModel } from './model-export.ts';
 import { forward } from './network.ts';
 import { initBackend } from './tf-backend.ts';
-import { TrainSession } from './train-session.ts';
+import { TrainSession } from './training-session.ts';
 
 describe('exports', () => {
   beforeAll(async () => {

@@ -5,7 +5,7 @@ import { LANDSCAPE_PASS_VALUES, lossLandscape } from './landscape.ts';
 import { forward } from './network.ts';
 import { decisionBoundary, probe } from './probes.ts';
 import { initBackend } from './tf-backend.ts';
-import { TrainSession } from './train-session.ts';
+import { TrainSession } from './training-session.ts';
 
 const session = (extra: Partial<TrainJobInput> = {}) =>
   new TrainSession(

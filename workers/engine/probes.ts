@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ProbeFrame } from '../../shared/run.schema.ts';
 import { isPlanar } from '../../shared/task.schema.ts';
 import { forward } from './network.ts';
-import type { TrainSession } from './train-session.ts';
+import type { TrainSession } from './training-session.ts';
 import { networkInputs } from './training-data.ts';
 
 /** Half-width of the square the boundary and activation maps cover. */

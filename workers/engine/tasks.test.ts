@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TrainJob } from '../../shared/run.schema.ts';
 import { CLASSIFICATION_2D, REGRESSION_2D, TaskSpec } from '../../shared/task.schema.ts';
-import { runTraining } from './run-training.ts';
+import { runTraining } from './training-loop.ts';
 import { generateTaskData } from './task-data.ts';
 import { initBackend } from './tf-backend.ts';
 

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC } from '../../shared/model-spec.schema.ts';
 import { TrainJob, type TelemetryFrame } from '../../shared/run.schema.ts';
 import { initBackend } from './tf-backend.ts';
-import { runTraining } from './run-training.ts';
+import { runTraining } from './training-loop.ts';
 
 const job = (budget: number, seed = 3) => TrainJob.parse({ runId: 't', spec: DEFAULT_SPEC, task: { name: 'spiral' }, seed, budget });
 

@@ -5,7 +5,7 @@ import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
 import { ControlError } from './control-error.ts';
 import { lossLandscape } from './landscape.ts';
 import { probe } from './probes.ts';
-import { TrainSession } from './train-session.ts';
+import { TrainSession } from './training-session.ts';
 
 /** What the owner of a run hears and tells while it trains. */
 export interface TrainHooks {
@@ -46,7 +46,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 function forget(session: TrainSession): void {
   if (session.checkpoints.size <= MAX_KEPT_CHECKPOINTS) return;
   const steps = [...session.checkpoints.keys()].sort((a, b) => a - b);
-  session.checkpoints.delete(steps[1]!);
+  session.forgetCheckpoint(steps[1]!);
 }
 
 /** How long to wait so the run keeps to `job.paceMs` (at most 100 ms at a time, so controls stay prompt). */
@@ -71,9 +71,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
     let next = 0;
     if (hooks.resumeFrom) {
       const cp = decodeCheckpoint(hooks.resumeFrom);
-      session.restore(cp, { keepSpent: false });
-      session.checkpoints.set(cp.step, cp);
-      session.log.push(...job.controls.slice(0, cp.controlsApplied));
+      session.resumeFrom(cp);
       next = cp.controlsApplied;
     }
     let paused = false;

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Control, LoggedControl } from '../../shared/control.schema.ts';
-import type { OptimizerName } from '../../shared/model-spec.schema.ts';
 import { networkDims } from '../../shared/network-dims.ts';
 import { createRng, deriveSeed, permutation, type Rng } from '../../contract/random.ts';
 import type { LayerStats, Metrics, RunEvent, RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';
 import { taskKind } from '../../shared/task.schema.ts';
 import type { Checkpoint } from './checkpoint.ts';
+import type { ControlTarget, OptimizerState } from './control-target.ts';
 import { applyControl } from './controls.ts';
 export { ControlError } from './control-error.ts';
 import { detect, initialDetectorState, type DetectorState } from './detectors.ts';
@@ -44,27 +44,27 @@ export class TrainSession {
   /** The JavaScript fast path's copy of the network, when it holds newer weights than tf.js. */
   private fast?: DenseFastPath;
   private tfStale = false;
-  /** @internal the engine's controls reach into these */
-  optimizer: { name: OptimizerName; learningRate: number; t: number };
-  batchSize: number;
-  augment = false;
-  train!: RawPoints;
-  trainTensors!: SplitTensors;
+  private _optimizer: OptimizerState;
+  private _batchSize: number;
+  private augment = false;
+  private _train!: RawPoints;
+  private trainTensors!: SplitTensors;
   /** The training set's network inputs and targets in JavaScript, for the fast path. */
   private trainInputs!: Float32Array;
   private trainTargets!: Float32Array;
-  trainModified = false;
-  additions = 0;
-  controlRng: Rng;
-  stepCount = 0;
-  samplesSpent = 0;
+  private trainModified = false;
+  private additions = 0;
+  private controlRng: Rng;
+  private _stepCount = 0;
+  private _samplesSpent = 0;
   /** Every control that took effect, in order, with its step. */
   readonly log: LoggedControl[] = [];
-  /** Checkpoints kept in memory for rewinds, by step. */
-  readonly checkpoints = new Map<number, Checkpoint>();
+  private readonly kept = new Map<number, Checkpoint>();
   /** Events not yet collected by the owner. */
-  readonly pendingEvents: RunEvent[] = [];
-  diverged = false;
+  private readonly pendingEvents: RunEvent[] = [];
+  private _diverged = false;
+  /** What controls may read and change of this run (see ControlTarget). */
+  private readonly controlTarget: ControlTarget;
 
   private readonly val: SplitTensors;
   private readonly heldOut: SplitTensors;
@@ -90,8 +90,8 @@ export class TrainSession {
     const data = generateTaskData(job.task, job.seed);
     const { inputDim, outputDim } = networkDims(job.spec, job.task);
     this._net = buildNetwork(job.spec, inputDim, outputDim, createRng(deriveSeed(job.seed, 'init')));
-    this.optimizer = { name: job.spec.optimizer, learningRate: job.spec.learningRate, t: 0 };
-    this.batchSize = job.spec.batchSize;
+    this._optimizer = { name: job.spec.optimizer, learningRate: job.spec.learningRate, t: 0 };
+    this._batchSize = job.spec.batchSize;
     this.setTrain(data.train, false);
     this.val = toTensors(data.val, job.spec, job.task);
     this.heldOut = toTensors(data.heldOut, job.spec, job.task);
@@ -99,6 +99,78 @@ export class TrainSession {
     this.controlRng = createRng(deriveSeed(job.seed, 'controls'));
     this.dropoutSeed = deriveSeed(job.seed, 'dropout');
     this.order = permutation(this.train.count, this.batchRng);
+    this.controlTarget = this.makeControlTarget();
+  }
+
+  /** The optimizer's rule, learning rate and step count now. */
+  get optimizer(): Readonly<OptimizerState> {
+    return this._optimizer;
+  }
+  get batchSize(): number {
+    return this._batchSize;
+  }
+  /** The training set now (controls may change it). */
+  get train(): RawPoints {
+    return this._train;
+  }
+  /** Steps trained (a rewind moves it back). */
+  get stepCount(): number {
+    return this._stepCount;
+  }
+  /** Samples of the budget spent (a rewind does not give them back). */
+  get samplesSpent(): number {
+    return this._samplesSpent;
+  }
+  /** Whether the loss stopped being finite. */
+  get diverged(): boolean {
+    return this._diverged;
+  }
+  /** Checkpoints kept in memory for rewinds, by step. */
+  get checkpoints(): ReadonlyMap<number, Checkpoint> {
+    return this.kept;
+  }
+
+  /** The narrow view of this run that controls work through. */
+  private makeControlTarget(): ControlTarget {
+    const s = this;
+    return {
+      job: s.job,
+      get net() {
+        return s.net;
+      },
+      get train() {
+        return s._train;
+      },
+      get controlRng() {
+        return s.controlRng;
+      },
+      get optimizer() {
+        return s._optimizer;
+      },
+      get checkpoints() {
+        return s.kept;
+      },
+      setOptimizer: (o) => void (s._optimizer = { ...o }),
+      setBatchSize: (n) => void (s._batchSize = n),
+      setAugmentation: (on) => void (s.augment = on),
+      setTrain: (points) => s.setTrain(points),
+      nextAddition: () => s.additions++,
+      spend: (samples) => void (s._samplesSpent = Math.min(s.job.budget, s._samplesSpent + samples)),
+      keepCheckpoint: () => void s.keepCheckpoint(),
+      rewind: (cp) => s.restore(cp, { keepSpent: true }),
+    };
+  }
+
+  /** Carries on from a checkpoint of this job (after a crash): its state, and the job's controls it had applied. */
+  resumeFrom(cp: Checkpoint): void {
+    this.restore(cp, { keepSpent: false });
+    this.kept.set(cp.step, cp);
+    this.log.push(...this.job.controls.slice(0, cp.controlsApplied));
+  }
+
+  /** Drops a kept checkpoint (to bound memory); rewinds to it are refused from then on. */
+  forgetCheckpoint(step: number): void {
+    this.kept.delete(step);
   }
 
   /** True once the budget of training samples is spent (or the run diverged). */
@@ -107,12 +179,12 @@ export class TrainSession {
   }
 
   /** Replaces the training set (after a data control) and re-uploads it. */
-  setTrain(points: RawPoints, modified = true): void {
+  private setTrain(points: RawPoints, modified = true): void {
     if (this.trainTensors) {
       disposeSplit(this.trainTensors);
       if (this.trainEval !== this.trainTensors) disposeSplit(this.trainEval);
     }
-    this.train = points;
+    this._train = points;
     this.trainModified ||= modified;
     this.trainTensors = toTensors(points, this.job.spec, this.job.task);
     this.trainInputs = this.trainTensors.x.dataSync() as Float32Array;
@@ -159,7 +231,7 @@ export class TrainSession {
   }
 
   /** Writes what the fast path trained back into the tf.js variables. */
-  sync(): void {
+  private sync(): void {
     if (!this.tfStale) return;
     this.tfStale = false;
     this.fast!.writeBack(this._net);
@@ -172,13 +244,13 @@ export class TrainSession {
     const idx = this.nextBatch(size);
     const noise = this.batchNoise(size);
     const wantStats = (this.stepCount + 1) % this.job.frameEverySteps === 0 || this.samplesSpent + size >= this.job.budget;
-    this.optimizer.t++;
+    this._optimizer.t++;
     const dropoutSeed = (this.dropoutSeed + this.stepCount * 7919) % 2 ** 31;
     const loss = this.path === 'auto' && fastPathFits(this._net) ? this.fastStep(idx, noise, wantStats, dropoutSeed) : this.tfStep(idx, noise, wantStats, dropoutSeed);
-    this.stepCount++;
-    this.samplesSpent += size;
+    this._stepCount++;
+    this._samplesSpent += size;
     if (!Number.isFinite(loss)) {
-      this.diverged = true;
+      this._diverged = true;
       this.event('diverged', `the loss became ${loss} at step ${this.stepCount}; the last good checkpoint is kept`);
     } else {
       this.lossSum += loss;
@@ -360,7 +432,7 @@ export class TrainSession {
   control(control: Control): void {
     const step = this.stepCount; // a rewind moves the step: log where it was asked for
     this.sync(); // the fast path may hold newer weights than tf.js: keep them before it is dropped below
-    applyControl(this, control);
+    applyControl(this.controlTarget, control);
     this.fast = undefined; // controls change tf.js state: the fast path starts again from it
     this.log.push({ step, control });
     this.event('control', `${control.type} at step ${step}`, control);
@@ -400,7 +472,7 @@ export class TrainSession {
   /** Takes a checkpoint and keeps it for rewinds. */
   keepCheckpoint(): Checkpoint {
     const cp = this.checkpoint();
-    this.checkpoints.set(cp.step, cp);
+    this.kept.set(cp.step, cp);
     return cp;
   }
 
@@ -409,7 +481,7 @@ export class TrainSession {
    * restored by a rewind: samples trained on and thrown away still count
    * against the budget, so rewinding is never free.
    */
-  restore(cp: Checkpoint, options: { keepSpent: boolean }): void {
+  private restore(cp: Checkpoint, options: { keepSpent: boolean }): void {
     disposeNetwork(this.net);
     this.net = {
       inputDim: this.net.inputDim,
@@ -422,8 +494,8 @@ export class TrainSession {
         return layer;
       }),
     };
-    this.optimizer = { ...cp.optimizer };
-    this.batchSize = cp.batchSize;
+    this._optimizer = { ...cp.optimizer };
+    this._batchSize = cp.batchSize;
     this.augment = cp.augment;
     this.batchRng = createRng(cp.rng.batch);
     this.controlRng = createRng(cp.rng.control);
@@ -436,12 +508,12 @@ export class TrainSession {
     this.cursor = cp.cursor;
     this.additions = cp.additions;
     this.detectors = structuredClone(cp.detectors);
-    this.stepCount = cp.step;
-    if (!options.keepSpent) this.samplesSpent = cp.samplesSpent;
+    this._stepCount = cp.step;
+    if (!options.keepSpent) this._samplesSpent = cp.samplesSpent;
     this.lossSum = 0;
     this.lossSteps = 0;
-    this.diverged = false;
-    for (const step of [...this.checkpoints.keys()]) if (step > cp.step) this.checkpoints.delete(step);
+    this._diverged = false;
+    for (const step of [...this.kept.keys()]) if (step > cp.step) this.kept.delete(step);
   }
 
   /** Network output for raw inputs (feature expansion included). */
@@ -486,6 +558,6 @@ export class TrainSession {
     if (this.trainEval !== this.trainTensors) disposeSplit(this.trainEval);
     disposeSplit(this.val);
     disposeSplit(this.heldOut);
-    this.checkpoints.clear();
+    this.kept.clear();
   }
 }
