@@ -1,9 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { watchErrors } from './support/browser.ts';
+import { NICED_CHROMIUM, watchErrors } from './support/browser.ts';
 import { pageArenaSuite } from './support/page.ts';
-import { CHROMIUM_PATH, hasChromium } from './support/services.ts';
+import { hasChromium } from './support/services.ts';
 
 /** Records every CSP violation the page reports, from the first script on. */
 async function watchCsp(page: Page): Promise<() => Promise<string[]>> {
@@ -77,7 +77,7 @@ describe.skipIf(!hasChromium())('the page under its Content-Security-Policy, in 
 
   it('passes with WebGPU too (Pixi and Babylon on SwiftShader\'s Vulkan adapter)', async () => {
     webgpu = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
+      executablePath: NICED_CHROMIUM,
       args: ['--headless', '--no-sandbox', '--no-first-run', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
     });
     // WebGPU needs a secure context: http://localhost is one, http://127.0.0.1 may not be.

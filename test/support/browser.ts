@@ -1,10 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM_PATH } from './services.ts';
+
+/** Chromium (CHROMIUM_PATH) started through a script that lowers its priority to the training threads' (see the script). */
+export const NICED_CHROMIUM = fileURLToPath(new URL('./chromium-niced.sh', import.meta.url));
 
 /** Debian's Chromium, headless, with WebGL on SwiftShader (there is no GPU here). */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath: NICED_CHROMIUM,
     args: [
       '--headless',
       '--no-sandbox',
