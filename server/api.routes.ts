@@ -80,7 +80,7 @@ export function apiRoutes(services: ArenaServices): express.Router {
     }),
   );
   r.get('/players/:id', wrap(async (req, res) => found(res, 'player', String(req.params.id), await services.players.profile(String(req.params.id)))));
-  r.get('/matches/:id', wrap(async (req, res) => found(res, 'match', String(req.params.id), await services.matches.load(String(req.params.id)))));
+  r.get('/matches/:id', wrap(async (req, res) => found(res, 'match', String(req.params.id), await services.matches.show(String(req.params.id)))));
   r.get('/runs/:id', wrap(async (req, res) => found(res, 'run', String(req.params.id), await services.runs.load(String(req.params.id)))));
   r.get('/achievements', wrap(async (_req, res) => void res.json(await services.progression.achievements())));
   r.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {

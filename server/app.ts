@@ -19,7 +19,8 @@ import { mountHttpEdge, wrapHttpEdge } from './http/http-edge.ts';
 import { createOps } from './ops/ops.ts';
 import { VERSION, type Health } from './health.ts';
 import { moduleLogger } from './logger.ts';
-import { loadMatch } from './matches/match.service.ts';
+import { loadMatch, loadStoredMatch } from './matches/match.service.ts';
+import { matchGains } from './progression/match-gains.ts';
 import { resolveArenaSecret } from './identity/arena-secret.ts';
 import { guestIdentity } from './identity/identity.service.ts';
 import { ACHIEVEMENTS } from './progression/achievements.ts';
@@ -116,6 +117,7 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
     players: { ensure: (id, name) => ensurePlayer(db, id, name), profile: (id) => playerProfile(db, id) },
     matches: {
       load: (id) => loadMatch(db, id),
+      show: (id) => loadStoredMatch(db, id),
       recordRace: (r, hooks) => outbox.store('race', r.match.id, { match: r.match, runs: [...r.runs], events: [...r.events].map(([id, e]) => [id, [...e]] as [string, RunEvent[]]), ...(r.tournament ? { tournament: r.tournament } : {}) }, hooks),
       recordAborted: (r, reason, hooks) => outbox.store('aborted', r.match.id, { match: r.match, runs: [...r.runs], reason, ...(r.tournament ? { tournament: r.tournament } : {}) }, hooks),
       persist: (match) => new LiveMatchWriter(db, match),
@@ -128,8 +130,8 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
       finish: (t, hooks) => outbox.store('tournamentFinish', t.id, { ...t, ranking: [...t.ranking] }, hooks),
       abort: (id) => abortTournament(db, id),
     },
-    gan: { recordBattle: (b, hooks) => outbox.store('ganBattle', b.battleId, b, hooks) },
-    progression: { leaderboard: (q) => leaderboard(db, q), achievements: () => achievementInfos(db) },
+    gan: { recordBattle: (battle, hooks) => outbox.store('ganBattle', battle.id, battle, hooks) },
+    progression: { leaderboard: (q) => leaderboard(db, q), achievements: () => achievementInfos(db), gains: (matchId, players, scope, unlocks, extraXp) => matchGains(db, matchId, players, scope, unlocks, extraXp) },
   };
 
   const httpServer: HttpServer = createServer();

@@ -1,6 +1,8 @@
 import type { AchievementInfo, LeaderboardPage, LeaderboardQuery, PlayerProfile } from '../shared/api.schema.ts';
 import type { GuestIdentity, RoomIdentity } from '../shared/identity.schema.ts';
 import type { Match } from '../shared/match.schema.ts';
+import type { GanMatch, StoredMatch } from '../shared/gan-match.schema.ts';
+import type { PlayerGain } from '../shared/match-gains.ts';
 import type { RunEvent } from '../shared/run.schema.ts';
 import type { RunView } from './runs/run-view.schema.ts';
 import type { RaceResult, SoloCredit, Unlock } from './progression/progression.service.ts';
@@ -34,7 +36,10 @@ export interface ArenaServices {
     profile(id: string): Promise<PlayerProfile | undefined>;
   };
   matches: {
+    /** A stored race (or tournament match). */
     load(id: string): Promise<Match | undefined>;
+    /** A stored match of any kind: a race or a GAN battle (what `/api/matches/:id` answers). */
+    show(id: string): Promise<StoredMatch | undefined>;
     /**
      * Stores a race with its runs, ratings, XP and achievements (an unrated one: the match and its runs only);
      * a match id already stored is not stored again (none unlocked).
@@ -63,11 +68,19 @@ export interface ArenaServices {
     abort(id: string): Promise<void>;
   };
   gan: {
-    /** Credits a rated GAN battle's winner (XP; "GAN Forger" when the generator won); an unrated one credits nobody. */
-    recordBattle(b: { battleId: string; generatorPlayerId: string; discriminatorPlayerId: string; generatorWon: boolean; rated: boolean }, hooks?: StoreHooks): Promise<Unlock[]>;
+    /**
+     * Stores a GAN battle as a match, at most once: when rated, both players' GAN ratings move, both get XP,
+     * and the generator's player is a forger when it won; an unrated one (a custom seed) credits nobody.
+     */
+    recordBattle(battle: GanMatch, hooks?: StoreHooks): Promise<Unlock[]>;
   };
   progression: {
     leaderboard(q: LeaderboardQuery): Promise<LeaderboardPage>;
     achievements(): Promise<AchievementInfo[]>;
+    /**
+     * What each player gained from a stored match: its XP (with `unlocks`' and any `extraXp` source keys'),
+     * the rating it moved in `scope` (shown scale) and the achievement tiers reached. Nothing moved: zeros.
+     */
+    gains(matchId: string, players: ReadonlyArray<{ playerId: string; player: string }>, scope: string | null, unlocks: readonly Unlock[], extraXp?: (playerId: string) => string[]): Promise<PlayerGain[]>;
   };
 }

@@ -58,5 +58,6 @@ export interface PlayerProfile {
   achievements: Array<AchievementInfo & { progress: number; tier: number; unlockedAt: string | null }>;
   ratings: Array<{ scope: string; mu: number; sigma: number; display: number; matches: number }>;
   ratingHistory: Array<{ scope: string; matchId: string; display: number; at: string }>;
-  recentMatches: Array<{ matchId: string; task: string; rank: number | null; players: number; finishedAt: string }>;
+  /** Newest first; `kind`: a race (tournament matches are races) or a GAN battle (`task`: its distribution). */
+  recentMatches: Array<{ matchId: string; kind: 'race' | 'gan'; task: string; rank: number | null; players: number; finishedAt: string }>;
 }

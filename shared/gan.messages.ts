@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PlayerName } from './identity.schema.ts';
 import { GanDistribution, GanSide } from './gan.schema.ts';
+import type { PlayerGain } from './match-gains.ts';
 import type { RoomErrorMessage } from './protocol.ts';
 import { Seed, type SeedReveal } from './seed-commitment.ts';
 
@@ -87,7 +88,11 @@ export type GanRoundMessage = GanRoundResult;
 /** Server → client: the battle is over. */
 export interface GanResultMessage {
   battleId: string;
+  /** The stored battle's match page id; null if the database refused it. */
+  matchId: string | null;
   winner: GanRole;
+  /** How it was decided: "2 rounds to 1", or the tie-break ("level at 1 round each: decided by more points…"). */
+  decidedBy: string;
   generator: { player: string; playerId: string; rounds: number; points: number };
   discriminator: { player: string; playerId: string; rounds: number; points: number };
   rounds: GanRoundResult[];
@@ -96,6 +101,8 @@ export interface GanResultMessage {
   /** The battle's seed and salt, with the commitment published when it was created. */
   seedReveal: SeedReveal;
   unlocks: Array<{ playerId: string; player: string; achievement: string; tier: number }>;
+  /** What each side's player gained: XP, their GAN rating's move, achievements (none when unrated or not stored). */
+  gains: PlayerGain[];
 }
 
 /** Phases of a GAN battle; `training` and `break` alternate once per round. */

@@ -4,6 +4,11 @@ import { battleDecided, battleWinner, scoreRound } from '../server/gan/gan.rules
 import type { GanErrorMessage, GanResultMessage, GanRoundMessage, GanWelcomeMessage } from '../shared/gan.messages.ts';
 import type { GanState } from '../shared/gan.state.ts';
 import { checkSeedReveal } from '../shared/seed-commitment.ts';
+import type { PlayerProfile } from '../shared/api.schema.ts';
+import { GanMatch } from '../shared/gan-match.schema.ts';
+import { shownRating } from '../shared/rating-scale.ts';
+import { ACHIEVEMENTS } from '../server/progression/achievements.ts';
+import { ganXp } from '../server/progression/xp.rules.ts';
 import { guests, nextMessage, startTestArena, waitFor } from './support/arena.ts';
 
 const network = (learningRate: number, units = 24) => ({
@@ -142,10 +147,30 @@ describe('GAN battle room through @colyseus/sdk', () => {
     expect(await checkSeedReveal(outcome.seedReveal)).toEqual({ ok: true });
     expect(eve.state.fairSeed.toJSON()).toMatchObject({ seed: outcome.seedReveal.seed, salt: outcome.seedReveal.salt });
 
-    // The winner was credited in Postgres.
+    // Every mode counts: both players are rated on the GAN board and paid XP, the ending says how it was
+    // decided and what each gained, and the battle has a match page and shows in both players' recent matches.
+    expect(outcome.decidedBy).toBe(decided.decidedBy);
+    expect(outcome.matchId).toBe(outcome.battleId);
     const winnerId = decided.winner === 'generator' ? outcome.generator.playerId : outcome.discriminator.playerId;
-    const xp = await t.arena.database.db.selectFrom('xp_events').select(['player_id', 'amount']).where('source_key', '=', `gan:${outcome.battleId}:winner`).execute();
-    expect(xp).toEqual([{ player_id: winnerId, amount: 50 }]);
+    const loserId = winnerId === outcome.generator.playerId ? outcome.discriminator.playerId : outcome.generator.playerId;
+    const xp = await t.arena.database.db.selectFrom('xp_events').select(['player_id', 'amount']).where('source_key', 'like', `match:${outcome.battleId}:%`).orderBy('amount', 'desc').execute();
+    expect(xp).toEqual([{ player_id: winnerId, amount: ganXp(true) }, { player_id: loserId, amount: ganXp(false) }]);
+    const gain = (id: string) => outcome.gains.find((g) => g.playerId === id)!;
+    const forgerXp = outcome.unlocks.some((u) => u.achievement === 'GAN Forger') ? ACHIEVEMENTS.find((a) => a.key === 'gan-forger')!.points[0] : 0;
+    expect(gain(winnerId)).toMatchObject({ xp: ganXp(true) + forgerXp, rating: { scope: 'gan', before: shownRating(0) } });
+    expect(gain(loserId)).toMatchObject({ xp: ganXp(false), rating: { scope: 'gan', before: shownRating(0) } });
+    expect(gain(winnerId).rating!.after).toBeGreaterThan(gain(loserId).rating!.after);
+    const page = (await (await fetch(`${t.url}/api/matches/${outcome.matchId}`)).json()) as GanMatch;
+    expect(GanMatch.parse(page)).toMatchObject({ kind: 'gan', winner: decided.winner, decidedBy: decided.decidedBy, rated: true, seedReveal: outcome.seedReveal });
+    expect(page.rounds.map((r) => [r.generatorPoints, r.discriminatorPoints])).toEqual(outcome.rounds.map((r) => [r.generatorPoints, r.discriminatorPoints]));
+    for (const r of page.rounds) expect(r.curve!.iteration.at(-1)).toBe(150); // each round's curve to its end, for the replay
+    expect(page.entries.map((e) => [e.role, e.player, e.rank])).toEqual([['generator', 'forger', decided.winner === 'generator' ? 1 : 2], ['discriminator', 'judge', decided.winner === 'generator' ? 2 : 1]]);
+    expect(page.entries[0]!.design.layers.map((l) => l.units)).toEqual(eve.state.seats.get('generator')!.summary.startsWith('32-32') ? [32, 32] : [24, 24]);
+    for (const id of [winnerId, loserId]) {
+      const profile = (await (await fetch(`${t.url}/api/players/${id}`)).json()) as PlayerProfile;
+      expect(profile.recentMatches[0]).toMatchObject({ matchId: outcome.matchId, kind: 'gan', rank: id === winnerId ? 1 : 2, players: 2 });
+      expect(profile.ratings.find((r) => r.scope === 'gan')).toMatchObject({ matches: 1 });
+    }
 
     await Promise.all([forger, judge, eve].map((r) => r.leave()));
   });

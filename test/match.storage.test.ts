@@ -10,7 +10,8 @@ import { openDatabase, type ArenaDatabase } from '../server/db/database.ts';
 import { migrateDown, migrateTo, migrateToLatest, migrationNames } from '../server/db/migrate.ts';
 import { commitmentOf } from '../server/match/fair-seed.ts';
 import { checkSeedReveal, SEED_SCHEME } from '../shared/seed-commitment.ts';
-import { loadMatch, saveMatch } from '../server/matches/match.service.ts';
+import { loadMatch, loadStoredMatch, saveGanMatch, saveMatch } from '../server/matches/match.service.ts';
+import { ganBattleOf } from './support/progression.ts';
 import { runRecordOf, type RunRecord } from '../server/runs/run.record.ts';
 import { loadRun } from '../server/runs/run.service.ts';
 import { TrainJob } from '../shared/run.schema.ts';
@@ -105,6 +106,41 @@ function storageSuite(kind: 'pglite' | 'postgres', open: () => Promise<{ databas
       await sql`insert into matches (id, room_id, kind, task, seed, budget, started_at, finished_at) values (${id}, 'old-room', 'race', ${JSON.stringify({ name: 'xor' })}, 7, 1000, now(), now())`.execute(database.db);
       await migrateToLatest(database.db);
       expect(await loadMatch(database.db, id)).toMatchObject({ id, seed: 7, rated: true, seedReveal: null, entries: [] });
+    });
+
+    it('stores a GAN battle as a match of its own kind and reads it back with its rounds, curves and sides', async () => {
+      const [g, d] = [crypto.randomUUID(), crypto.randomUUID()];
+      for (const [id, name] of [[g, 'forger'], [d, 'critic']] as const) await database.db.insertInto('players').values({ id, name }).execute();
+      const battle = ganBattleOf({ generatorPlayerId: g, discriminatorPlayerId: d, generatorWon: false, rated: true });
+      await database.db.transaction().execute((trx) => saveGanMatch(trx, battle));
+      expect(await loadStoredMatch(database.db, battle.id)).toEqual({ ...battle, status: 'finished', abortReason: null });
+      expect(await loadMatch(database.db, battle.id)).toBeUndefined(); // not a race
+      const m = match();
+      await database.db.transaction().execute((trx) => saveMatch(trx, m, runsOf(m)));
+      expect(await loadStoredMatch(database.db, m.id)).toMatchObject({ kind: 'race', id: m.id });
+    });
+
+    it('counts the wins and losses of ratings moved before boards kept them', async () => {
+      const names = await migrationNames(database.db);
+      await migrateTo(database.db, names[names.indexOf('0008_every_mode_counts') - 1]!);
+      const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
+      for (const id of [a, b]) await sql`insert into players (id, name) values (${id}, 'old')`.execute(database.db);
+      for (let i = 0; i < 3; i++) {
+        const id = crypto.randomUUID();
+        await sql`insert into matches (id, room_id, kind, task, seed, budget, started_at, finished_at) values (${id}, 'old-room', 'race', ${JSON.stringify({ name: 'xor' })}, 7, 1000, now(), now())`.execute(database.db);
+        for (const [seat, player] of [a, b].entries()) {
+          const run = crypto.randomUUID();
+          const rank = (i === 2 ? 1 - seat : seat) + 1; // a wins twice, b once
+          await sql`insert into runs (id, spec, task, seed, budget, status) values (${run}, '{}', '{}', 7, 1000, 'finished')`.execute(database.db);
+          await sql`insert into match_entries (match_id, seat, player_name, player_id, run_id, spec, status, rank, samples) values (${id}, ${seat}, 'old', ${player}, ${run}, '{}', 'finished', ${rank}, 1000)`.execute(database.db);
+          for (const scope of ['overall', 'xor']) await sql`insert into rating_history (player_id, scope, match_id, mu, sigma, display) values (${player}, ${scope}, ${id}, 25, 8, 1)`.execute(database.db);
+        }
+      }
+      for (const player of [a, b]) for (const scope of ['overall', 'xor']) await sql`insert into ratings (player_id, scope, mu, sigma, display, matches) values (${player}, ${scope}, 25, 8, 1, 3)`.execute(database.db);
+      await migrateToLatest(database.db);
+      const rows = await database.db.selectFrom('ratings').select(['player_id', 'scope', 'wins', 'losses']).where('player_id', 'in', [a, b]).orderBy('scope').execute();
+      const wl = (id: string, scope: string) => rows.find((r) => r.player_id === id && r.scope === scope);
+      expect([wl(a, 'overall'), wl(a, 'xor'), wl(b, 'xor')]).toMatchObject([{ wins: 2, losses: 1 }, { wins: 2, losses: 1 }, { wins: 1, losses: 2 }]);
     });
 
     it('answers undefined for an unknown or malformed id', async () => {

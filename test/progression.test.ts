@@ -9,8 +9,9 @@ import { ACHIEVEMENTS } from '../server/progression/achievements.ts';
 import { leaderboard } from '../server/progression/leaderboard.service.ts';
 import { playerProfile } from '../server/progression/profile.service.ts';
 import { applyGrant, grantXp, insertPlayer } from '../server/progression/progression.repository.ts';
-import { recordGanBattle, recordRaceResult, recordSoloRun, recordTournamentResult } from '../server/progression/progression.service.ts';
+import { recordGanResult, recordRaceResult, recordSoloRun, recordTournamentResult } from '../server/progression/progression.service.ts';
 import { runRecordOf } from '../server/runs/run.record.ts';
+import { ganXp } from '../server/progression/xp.rules.ts';
 import { LeaderboardQuery } from '../shared/api.schema.ts';
 import type { ModelSpecInput } from '../shared/model-spec.schema.ts';
 import { Control } from '../shared/control.schema.ts';
@@ -19,7 +20,7 @@ import { TrainJob, type RunEvent, type RunResult, type TrainJobInput } from '../
 import { runGan } from '../workers/engine/gan.ts';
 import { runTraining } from '../workers/engine/training-loop.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
-import { progressionDatabase, raceOf, type TestEntry } from './support/progression.ts';
+import { ganBattleOf, progressionDatabase, raceOf, type TestEntry } from './support/progression.ts';
 import { hasPostgres } from './support/services.ts';
 
 const postgres = await hasPostgres();
@@ -231,7 +232,9 @@ function suite(kind: 'pglite' | 'postgres') {
       }
       const t = { id: randomUUID(), name: 'Custom Cup', format: 'swiss' as const, task: { name: 'spiral' }, ranking: [p!, q!], rated: false };
       expect(await recordTournamentResult(db, t)).toEqual([]);
-      expect(await recordGanBattle(db, { battleId: randomUUID(), generatorPlayerId: p!, discriminatorPlayerId: q!, generatorWon: true, rated: false })).toEqual([]);
+      const battle = ganBattleOf({ generatorPlayerId: p!, discriminatorPlayerId: q!, generatorWon: true, rated: false });
+      expect(await recordGanResult(db, battle)).toEqual([]);
+      expect(await db.selectFrom('matches').select(['kind', 'rated']).where('id', '=', battle.id).executeTakeFirstOrThrow()).toEqual({ kind: 'gan', rated: false });
       const player = await db.selectFrom('players').select(['xp', 'achievement_points']).where('id', '=', q!).executeTakeFirstOrThrow();
       expect(player).toEqual({ xp: 0, achievement_points: 0 });
     });
@@ -345,7 +348,17 @@ describe.skipIf(!postgres)('each achievement, unlocked by the real events that s
     // The battle's rule for now: the generator wins when it halves its distance to the real points.
     const generatorWon = result.final.distance < frames[0]!.distance / 2;
     expect(generatorWon).toBe(true);
-    const unlocks = await recordGanBattle(db, { battleId: randomUUID(), generatorPlayerId: forger!, discriminatorPlayerId: critic!, generatorWon, rated: true });
+    const battle = ganBattleOf({ generatorPlayerId: forger!, discriminatorPlayerId: critic!, generatorWon, rated: true });
+    const unlocks = await recordGanResult(db, battle);
     expect(unlocks.map((u) => [u.playerId, u.key])).toEqual([[forger, 'gan-forger']]);
+    // Both players count: each is rated on the GAN board (the winner above the loser) and paid XP; stored once.
+    const ratings = await db.selectFrom('ratings').select(['player_id', 'display', 'matches', 'wins', 'losses']).where('scope', '=', 'gan').where('player_id', 'in', [forger!, critic!]).execute();
+    const of = (id: string) => ratings.find((r) => r.player_id === id)!;
+    expect([of(forger!).wins, of(forger!).losses, of(critic!).wins, of(critic!).losses]).toEqual([1, 0, 0, 1]);
+    expect(of(forger!).display).toBeGreaterThan(of(critic!).display);
+    const xp = await db.selectFrom('xp_events').select(['player_id', 'amount']).where('source_key', 'like', `match:${battle.id}:%`).orderBy('amount', 'desc').execute();
+    expect(xp).toEqual([{ player_id: forger, amount: ganXp(true) }, { player_id: critic, amount: ganXp(false) }]);
+    expect(await recordGanResult(db, battle)).toEqual([]);
+    expect(await db.selectFrom('xp_events').select('id').where('source_key', 'like', `match:${battle.id}:%`).execute()).toHaveLength(2);
   });
 });

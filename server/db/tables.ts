@@ -25,6 +25,8 @@ export interface MatchesTable {
   /** Finished, or aborted (called off with `abort_reason`: nobody's rating or XP moved). */
   status: ColumnType<'finished' | 'aborted', 'finished' | 'aborted' | undefined, never>;
   abort_reason: ColumnType<string | null, string | null | undefined, never>;
+  /** What is particular to the kind (a GAN battle's rounds, their curves and how it was decided); null for races. */
+  detail: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
 export interface MatchEntriesTable {
@@ -32,7 +34,8 @@ export interface MatchEntriesTable {
   seat: number;
   player_name: string;
   player_id: string | null;
-  run_id: string;
+  /** The entry's run; null for a GAN battle's sides (each round trains both sides in one job). */
+  run_id: string | null;
   spec: Json;
   status: 'finished' | 'failed';
   rank: number | null;
@@ -100,6 +103,9 @@ export interface RatingsTable {
   sigma: number;
   display: number;
   matches: number;
+  /** Rated matches finished first, and the others, in this scope. */
+  wins: ColumnType<number, number | undefined, number>;
+  losses: ColumnType<number, number | undefined, number>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 

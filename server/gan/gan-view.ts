@@ -1,6 +1,9 @@
 import { GAN_CURVE_POINTS, GAN_SHOWN_POINTS } from '../../shared/gan.messages.ts';
 import type { GanFrame } from '../../shared/gan.schema.ts';
 import type { GanState } from '../../shared/gan.state.ts';
+import { STORED_CURVE_POINTS } from '../../shared/match.schema.ts';
+import type { GanRoundCurve } from '../../shared/gan-match.schema.ts';
+import { decimate } from '../match/curve-downsample.ts';
 import { LiveCurve } from '../match/live-curve.ts';
 
 /** A round's live view in a GAN battle's state: figures, generated points, the discriminator's heatmap and the curves. */
@@ -17,6 +20,15 @@ export class GanView {
   reset(): void {
     this.state.iteration = 0;
     this.curve.reset();
+  }
+
+  /** The round's whole curve so far, downsampled for storage (points with a figure that is not finite left out); null before its first frame. */
+  roundCurve(): GanRoundCurve | null {
+    const points = this.curve.points.filter((p) => Object.values(p).every(Number.isFinite));
+    if (points.length === 0) return null;
+    const kept = decimate(points, STORED_CURVE_POINTS - 1);
+    if (kept.at(-1) !== points.at(-1)) kept.push(points.at(-1)!);
+    return { iteration: kept.map((p) => p.iteration), dLoss: kept.map((p) => p.dLoss), gLoss: kept.map((p) => p.gLoss), distance: kept.map((p) => p.distance) };
   }
 
   show(frame: GanFrame): void {

@@ -6,6 +6,10 @@ import { sampleDistribution } from '../../contract/datasets/gan-distributions.ts
 import { DEFAULT_GAN_SIDE, GAN_SHOWN_POINTS, GanClientMessages, GanCreateOptions, GanJoinOptions, GanPhase } from '../../shared/gan.messages.ts';
 import type { GanClientMessageType, GanErrorMessage, GanResultMessage, GanRole, GanRoundResult, GanWelcomeMessage } from '../../shared/gan.messages.ts';
 import { GanJob, type GanSide } from '../../shared/gan.schema.ts';
+import type { GanMatch, GanRoundCurve } from '../../shared/gan-match.schema.ts';
+import type { PlayerGain } from '../../shared/match-gains.ts';
+import type { Unlock } from '../progression/progression.service.ts';
+import { GAN_SCOPE } from '../../shared/rating-scale.ts';
 import { GanRoundScore, GanSeat, GanState } from '../../shared/gan.state.ts';
 import { ErrorCode } from '../../shared/protocol.ts';
 import { createRng, deriveSeed } from '../../contract/random.ts';
@@ -43,6 +47,9 @@ export class GanRoom extends ArenaRoom<{ state: GanState }> {
   private view!: GanView;
   private readonly scores: RoundScore[] = [];
   private readonly roundResults: GanRoundResult[] = [];
+  /** Each round's curve, as it ended (for the stored battle's replay). */
+  private readonly roundCurves: Array<GanRoundCurve | null> = [];
+  private startedAt = new Date();
   private rounds!: GanRounds;
 
   override onCreate(raw: unknown): void {
@@ -141,7 +148,7 @@ export class GanRoom extends ArenaRoom<{ state: GanState }> {
 
   private startRound(): void {
     this.countdown.stop();
-    if (this.match.phase === 'lobby') this.match.transition('running');
+    if (this.match.phase === 'lobby') (this.match.transition('running'), (this.startedAt = new Date()));
     for (const r of ROLES) this.state.seats.get(r)!.ready = false;
     const round = ++this.state.round;
     this.state.phase = GanPhase.Training;
@@ -163,6 +170,7 @@ export class GanRoom extends ArenaRoom<{ state: GanState }> {
     this.scores.push(score);
     const result: GanRoundResult = { round, distance: figures.distance, dAccuracy: figures.dAccuracy, ...score };
     this.roundResults.push(result);
+    this.roundCurves.push(this.view.roundCurve());
     this.state.results.push(Object.assign(new GanRoundScore(), result));
     for (const role of ROLES) this.state.seats.get(role)!.points += role === 'generator' ? score.generatorPoints : score.discriminatorPoints;
     this.state.seats.get(score.winner)!.roundsWon++;
@@ -181,16 +189,51 @@ export class GanRoom extends ArenaRoom<{ state: GanState }> {
     revealInState(this.state.fairSeed, this.match.fairSeed!);
     patchListing(this, { phase: GanPhase.Finished });
     const [g, d] = ROLES.map((r) => ({ ...this.seats.get(r)!, player: this.state.seats.get(r)!.player }));
-    const battle = { battleId: this.match.id, generatorPlayerId: g!.playerId, discriminatorPlayerId: d!.playerId, generatorWon: outcome.winner === 'generator', rated: this.match.fairSeed!.rated };
+    const battle = this.battleOf(outcome, g!, d!);
     const unlocks = await storeMatch(this.match, this.match.id, (hooks) => this.services.gan.recordBattle(battle, hooks), (err) => {
       moduleLogger('gan').error({ roomId: this.roomId, err }, 'could not store the battle');
       this.broadcast('error', { code: ErrorCode.Internal, message: 'the result could not be stored' } satisfies GanErrorMessage);
     }, { tell: (n) => this.broadcast('notice', n), what: 'the battle result' });
+    const stored = this.match.phase === 'stored';
     const generator = { player: g!.player, playerId: g!.playerId, rounds: outcome.generatorRounds, points: outcome.generatorPoints };
     const discriminator = { player: d!.player, playerId: d!.playerId, rounds: outcome.discriminatorRounds, points: outcome.discriminatorPoints };
     const { rated } = this.match.fairSeed!;
     const unlocked = announceUnlocks(unlocks, new Map([g!, d!].map((s) => [s.playerId, s.player])));
-    const message: GanResultMessage = { battleId: this.match.id, winner: outcome.winner, generator, discriminator, rounds: [...this.roundResults], rated, seedReveal: revealOf(this.match.fairSeed!), unlocks: unlocked };
+    const gains = stored ? await this.gains([g!, d!], unlocks) : [];
+    const message: GanResultMessage = { battleId: this.match.id, matchId: stored ? this.match.id : null, winner: outcome.winner, decidedBy: outcome.decidedBy, generator, discriminator, rounds: [...this.roundResults], rated, seedReveal: revealOf(this.match.fairSeed!), unlocks: unlocked, gains };
     this.broadcast('result', message, { afterNextPatch: true });
+  }
+
+  /** What each side's player gained (their GAN rating, XP, achievements); none when it cannot be read. */
+  private async gains(sides: ReadonlyArray<{ playerId: string; player: string }>, unlocks: Unlock[]): Promise<PlayerGain[]> {
+    try {
+      return await this.services.progression.gains(this.match.id, sides, GAN_SCOPE, unlocks);
+    } catch (err) {
+      moduleLogger('gan').warn({ roomId: this.roomId, err }, 'could not read what the battle paid');
+      return [];
+    }
+  }
+
+  /** The battle as stored: both sides with their last designs, each round with its figures and curve, and how it was decided. */
+  private battleOf(outcome: ReturnType<typeof battleWinner>, g: { playerId: string; player: string; design: GanSide }, d: { playerId: string; player: string; design: GanSide }): GanMatch {
+    const finite = (v: number) => (Number.isFinite(v) ? v : null);
+    const side = (seat: number, role: GanRole, s: typeof g, rounds: number, points: number) => ({ seat, role, player: s.player, playerId: s.playerId, design: s.design, rank: outcome.winner === role ? 1 : 2, rounds, points });
+    return {
+      id: this.match.id,
+      roomId: this.roomId,
+      kind: 'gan',
+      distribution: this.options.distribution,
+      seed: this.match.seed!,
+      rated: this.match.fairSeed!.rated,
+      seedReveal: revealOf(this.match.fairSeed!),
+      iterationsPerRound: this.options.iterationsPerRound,
+      referenceDistance: this.reference,
+      startedAt: this.startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      winner: outcome.winner,
+      decidedBy: outcome.decidedBy,
+      rounds: this.roundResults.map((r, i) => ({ ...r, distance: finite(r.distance), dAccuracy: finite(r.dAccuracy), curve: this.roundCurves[i] ?? null })),
+      entries: [side(0, 'generator', g, outcome.generatorRounds, outcome.generatorPoints), side(1, 'discriminator', d, outcome.discriminatorRounds, outcome.discriminatorPoints)],
+    };
   }
 }

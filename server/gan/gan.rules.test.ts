@@ -37,6 +37,9 @@ describe('GAN battle rules', () => {
     expect(battleWinner([g(90), d(40)])).toMatchObject({ winner: 'generator', generatorPoints: 100, discriminatorPoints: 50 });
     expect(battleWinner([g(30), d(40)]).winner).toBe('discriminator');
     expect(battleWinner([]).winner).toBe('discriminator');
+    expect(battleWinner([g(60), d(90), g(40)]).decidedBy).toBe('2 rounds to 1');
+    expect(battleWinner([g(30), d(40)]).decidedBy).toBe('level at 1 round each: decided by more points over the rounds (50 vs 40)');
+    expect(battleWinner([g(10), d(10)])).toMatchObject({ winner: 'discriminator', decidedBy: 'level at 1 round and 20 points each: a full tie goes to the discriminator' });
     expect(battleDecided([g(60), g(60)], 3)).toBe(true);
     expect(battleDecided([g(60), d(60)], 3)).toBe(false);
     expect(battleDecided([g(60), d(60)], 2)).toBe(true);

@@ -48,14 +48,26 @@ export function scoreRound(figures: RoundFigures, reference: number): RoundScore
   return { generatorPoints, discriminatorPoints, winner: generatorPoints > discriminatorPoints ? 'generator' : 'discriminator' };
 }
 
-/** The battle's outcome so far: rounds won, then total points; a full tie goes to the discriminator. */
-export function battleWinner(rounds: readonly RoundScore[]): { winner: GanRole; generatorRounds: number; discriminatorRounds: number; generatorPoints: number; discriminatorPoints: number } {
+/**
+ * The battle's outcome so far: rounds won, then total points; a full tie goes to the discriminator.
+ * `decidedBy` says which of these decided it, with the figures.
+ */
+export function battleWinner(rounds: readonly RoundScore[]): { winner: GanRole; decidedBy: string; generatorRounds: number; discriminatorRounds: number; generatorPoints: number; discriminatorPoints: number } {
   const generatorRounds = rounds.filter((r) => r.winner === 'generator').length;
   const discriminatorRounds = rounds.length - generatorRounds;
   const generatorPoints = rounds.reduce((s, r) => s + r.generatorPoints, 0);
   const discriminatorPoints = rounds.reduce((s, r) => s + r.discriminatorPoints, 0);
   const winner = generatorRounds !== discriminatorRounds ? (generatorRounds > discriminatorRounds ? 'generator' : 'discriminator') : generatorPoints > discriminatorPoints ? 'generator' : 'discriminator';
-  return { winner, generatorRounds, discriminatorRounds, generatorPoints, discriminatorPoints };
+  const most = Math.max(generatorRounds, discriminatorRounds);
+  const least = Math.min(generatorRounds, discriminatorRounds);
+  const roundsWord = (n: number) => `${n} round${n === 1 ? '' : 's'}`;
+  const decidedBy =
+    generatorRounds !== discriminatorRounds
+      ? `${roundsWord(most)} to ${least}`
+      : generatorPoints !== discriminatorPoints
+        ? `level at ${roundsWord(generatorRounds)} each: decided by more points over the rounds (${Math.max(generatorPoints, discriminatorPoints)} vs ${Math.min(generatorPoints, discriminatorPoints)})`
+        : `level at ${roundsWord(generatorRounds)} and ${generatorPoints} points each: a full tie goes to the discriminator`;
+  return { winner, decidedBy, generatorRounds, discriminatorRounds, generatorPoints, discriminatorPoints };
 }
 
 /** Whether the battle is decided: every round played, or one side has more than half of them. */

@@ -20,6 +20,8 @@ export interface NewMatchRows {
     seed_salt: string | null;
     status?: 'finished' | 'aborted';
     abort_reason?: string | null;
+    /** What is particular to the kind (a GAN battle's rounds); absent for races. */
+    detail?: unknown;
   };
   entries: Array<Omit<MatchEntryRow, 'match_id' | 'spec'> & { spec: unknown }>;
 }
@@ -28,7 +30,7 @@ export interface NewMatchRows {
 export async function insertMatch(db: Kysely<Database>, rows: NewMatchRows): Promise<void> {
   await db
     .insertInto('matches')
-    .values({ ...rows.match, task: JSON.stringify(rows.match.task) })
+    .values({ ...rows.match, task: JSON.stringify(rows.match.task), detail: rows.match.detail === undefined ? null : JSON.stringify(rows.match.detail) })
     .execute();
   if (rows.entries.length > 0) {
     await db

@@ -6,9 +6,10 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { Match } from '../../shared/match.schema.ts';
+import { GanMatch } from '../../shared/gan-match.schema.ts';
 import { RunEvent } from '../../shared/run.schema.ts';
 import type { Database } from '../db/tables.ts';
-import { recordAbortedMatch, recordGanBattle, recordRaceResult, recordSoloRun, recordTournamentResult, type Unlock } from '../progression/progression.service.ts';
+import { recordAbortedMatch, recordGanResult, recordRaceResult, recordSoloRun, recordTournamentResult, type Unlock } from '../progression/progression.service.ts';
 import { RunRecord } from '../runs/run.record.ts';
 import { insertTournament } from '../tournament/tournament.repository.ts';
 import type { OutboxKind } from './result-outbox.ts';
@@ -33,7 +34,8 @@ export const SoloPayload = z.object({
 const TournamentRow = z.object({ id: z.string(), name: z.string(), format: z.enum(['single_elimination', 'swiss']), task: z.unknown() });
 export const TournamentFinishPayload = TournamentRow.extend({ ranking: z.array(z.string()), rated: z.boolean() });
 
-export const GanBattlePayload = z.object({ battleId: z.string(), generatorPlayerId: z.string(), discriminatorPlayerId: z.string(), generatorWon: z.boolean(), rated: z.boolean() });
+/** A GAN battle, stored as a match of kind `gan` (see `recordGanResult`). */
+export const GanBattlePayload = GanMatch;
 
 /** The kinds of result the outbox keeps, bound to a database. */
 export function storedResults(db: Kysely<Database>) {
@@ -60,7 +62,7 @@ export function storedResults(db: Kysely<Database>) {
     } satisfies OutboxKind<z.infer<typeof TournamentFinishPayload>, Unlock[]>,
     ganBattle: {
       schema: GanBattlePayload,
-      store: (p: z.infer<typeof GanBattlePayload>): Promise<Unlock[]> => recordGanBattle(db, p),
+      store: (p: z.infer<typeof GanBattlePayload>): Promise<Unlock[]> => recordGanResult(db, p),
     } satisfies OutboxKind<z.infer<typeof GanBattlePayload>, Unlock[]>,
   };
 }

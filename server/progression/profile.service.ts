@@ -42,7 +42,7 @@ export async function playerProfile(db: Kysely<Database>, id: string): Promise<P
     db
       .selectFrom('match_entries as e')
       .innerJoin('matches as m', 'm.id', 'e.match_id')
-      .select(['e.match_id', 'e.rank', 'm.finished_at', sql<string>`m.task->>'name'`.as('task'), sql<number>`(select count(*) from match_entries x where x.match_id = e.match_id)`.as('players')])
+      .select(['e.match_id', 'e.rank', 'm.finished_at', 'm.kind', sql<string>`m.task->>'name'`.as('task'), sql<number>`(select count(*) from match_entries x where x.match_id = e.match_id)`.as('players')])
       .where('e.player_id', '=', id)
       .orderBy('m.finished_at', 'desc')
       .limit(10)
@@ -62,6 +62,6 @@ export async function playerProfile(db: Kysely<Database>, id: string): Promise<P
     }),
     ratings,
     ratingHistory: history.reverse().map((h) => ({ scope: h.scope, matchId: h.match_id, display: h.display, at: h.created_at.toISOString() })),
-    recentMatches: recent.map((r) => ({ matchId: r.match_id, task: r.task, rank: r.rank, players: Number(r.players), finishedAt: r.finished_at.toISOString() })),
+    recentMatches: recent.map((r) => ({ matchId: r.match_id, kind: r.kind === 'gan' ? ('gan' as const) : ('race' as const), task: r.task, rank: r.rank, players: Number(r.players), finishedAt: r.finished_at.toISOString() })),
   };
 }

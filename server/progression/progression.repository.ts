@@ -105,14 +105,23 @@ export async function lockSkills(db: Db, playerIds: readonly string[], scope: st
   return skills;
 }
 
-/** Writes a player's new skill in a scope and appends it to the history. */
-export async function saveSkill(db: Db, playerId: string, scope: string, skill: Skill, matchId: string, at = new Date()): Promise<void> {
+/** Writes a player's new skill in a scope after a match they won (finished first) or not, and appends it to the history. */
+export async function saveSkill(db: Db, playerId: string, scope: string, skill: Skill, matchId: string, won: boolean, at = new Date()): Promise<void> {
   const display = displayRating(skill);
+  const [wins, losses] = won ? [1, 0] : [0, 1];
   await db
     .insertInto('ratings')
-    .values({ player_id: playerId, scope, mu: skill.mu, sigma: skill.sigma, display, matches: 1, updated_at: at })
+    .values({ player_id: playerId, scope, mu: skill.mu, sigma: skill.sigma, display, matches: 1, wins, losses, updated_at: at })
     .onConflict((oc) =>
-      oc.columns(['player_id', 'scope']).doUpdateSet((eb) => ({ mu: skill.mu, sigma: skill.sigma, display, matches: eb('ratings.matches', '+', 1), updated_at: at })),
+      oc.columns(['player_id', 'scope']).doUpdateSet((eb) => ({
+        mu: skill.mu,
+        sigma: skill.sigma,
+        display,
+        matches: eb('ratings.matches', '+', 1),
+        wins: eb('ratings.wins', '+', wins),
+        losses: eb('ratings.losses', '+', losses),
+        updated_at: at,
+      })),
     )
     .execute();
   await db.insertInto('rating_history').values({ player_id: playerId, scope, match_id: matchId, mu: skill.mu, sigma: skill.sigma, display, created_at: at }).execute();

@@ -2,14 +2,16 @@ import type { Kysely } from 'kysely';
 import type { Match } from '../../shared/match.schema.ts';
 import type { RunEvent } from '../../shared/run.schema.ts';
 import type { Database } from '../db/tables.ts';
-import { saveMatch } from '../matches/match.service.ts';
+import { saveGanMatch, saveMatch } from '../matches/match.service.ts';
+import type { GanMatch } from '../../shared/gan-match.schema.ts';
+import { GAN_SCOPE } from '../../shared/rating-scale.ts';
 import { deleteLiveMatch, isMatchStored } from '../match/live-match.repository.ts';
 import type { RunRecord } from '../runs/run.record.ts';
 import { insertRuns } from '../runs/run.repository.ts';
 import { ACHIEVEMENTS, raceAchievements, runAchievements, type AchievementDef, type AchievementGrant, type RunFacts } from './achievements.ts';
 import { applyGrant, grantXp, lockSkills, saveSkill, taskHistory } from './progression.repository.ts';
 import { rateRace } from './ratings.rules.ts';
-import { challengeXp, raceXp } from './xp.rules.ts';
+import { challengeXp, ganXp, raceXp, TOURNAMENT_CHAMPION_XP } from './xp.rules.ts';
 import type { ChallengeKind } from '../../shared/challenge.schema.ts';
 
 const DEFS = new Map<string, AchievementDef>(ACHIEVEMENTS.map((d) => [d.key, d]));
@@ -105,7 +107,7 @@ export async function recordRaceResult(db: Kysely<Database>, r: RaceResult, at =
       const skills = await lockSkills(trx, ids, scope);
       if (scope === 'overall') muBefore = new Map([...skills].map(([id, s]) => [id, s.mu]));
       const after = rateRace(ranked.map((e) => ({ skill: skills.get(e.playerId)!, rank: e.rank })));
-      for (const [i, e] of ranked.entries()) await saveSkill(trx, e.playerId, scope, after[i]!, r.match.id, at);
+      for (const [i, e] of ranked.entries()) await saveSkill(trx, e.playerId, scope, after[i]!, r.match.id, e.rank === 1, at);
     }
     for (const e of ranked) await grantXp(trx, e.playerId, raceXp(e.rank, ranked.length), `race ${r.match.id}: place ${e.rank}`, `match:${r.match.id}:player:${e.playerId}`, at);
 
@@ -177,21 +179,29 @@ export async function recordTournamentResult(
       .onConflict((oc) => oc.column('id').doUpdateSet({ status: 'finished', champion_id: champion ?? null, ranking: JSON.stringify(t.ranking), finished_at: at }))
       .execute();
     if (!champion || !t.rated) return [];
-    await grantXp(trx, champion, 200, `tournament ${t.name}: champion`, `tournament:${t.id}:champion`, at);
+    await grantXp(trx, champion, TOURNAMENT_CHAMPION_XP, `tournament ${t.name}: champion`, `tournament:${t.id}:champion`, at);
     return applyGrants(trx, [{ playerId: champion, key: 'tournament-champion', eventKey: `tournament:${t.id}` }], at);
   });
 }
 
-/** A GAN battle's outcome: when the generator wins, its player is a forger. An unrated battle (a custom seed) credits nobody. */
-export async function recordGanBattle(
-  db: Kysely<Database>,
-  b: { battleId: string; generatorPlayerId: string; discriminatorPlayerId: string; generatorWon: boolean; rated: boolean },
-  at = new Date(),
-): Promise<Unlock[]> {
-  if (!b.rated) return [];
-  return db.transaction().execute(async (trx) => {
-    const winner = b.generatorWon ? b.generatorPlayerId : b.discriminatorPlayerId;
-    await grantXp(trx, winner, 50, `GAN battle ${b.battleId}: won`, `gan:${b.battleId}:winner`, at);
-    return b.generatorWon ? applyGrants(trx, [{ playerId: b.generatorPlayerId, key: 'gan-forger', eventKey: `gan:${b.battleId}` }], at) : [];
+
+/**
+ * Stores a GAN battle and everything it changes, in one transaction, at most once per battle id (like a
+ * race): the battle as a match with both sides, and when rated, both players' GAN ratings (OpenSkill,
+ * winner first), XP for both (`ganXp`), and GAN Forger when the generator won. An unrated battle (a
+ * custom seed) is stored and credits nobody.
+ */
+export async function recordGanResult(db: Kysely<Database>, battle: GanMatch, at = new Date()): Promise<Unlock[]> {
+  return storeOnce(db, battle.id, [] as Unlock[], async (trx) => {
+    await saveGanMatch(trx, { ...battle, status: 'finished', abortReason: null });
+    if (!battle.rated) return [];
+    const ranked = battle.entries.filter((e): e is typeof e & { playerId: string; rank: number } => e.playerId !== null && e.rank !== null);
+    const ids = [...new Set(ranked.map((e) => e.playerId))].sort();
+    const skills = await lockSkills(trx, ids, GAN_SCOPE);
+    const after = rateRace(ranked.map((e) => ({ skill: skills.get(e.playerId)!, rank: e.rank })));
+    for (const [i, e] of ranked.entries()) await saveSkill(trx, e.playerId, GAN_SCOPE, after[i]!, battle.id, e.rank === 1, at);
+    for (const e of ranked) await grantXp(trx, e.playerId, ganXp(e.rank === 1), `GAN battle ${battle.id}: ${e.rank === 1 ? 'won' : 'played'} as the ${e.role}`, `match:${battle.id}:player:${e.playerId}`, at);
+    const forger = ranked.find((e) => e.role === 'generator' && e.rank === 1);
+    return forger ? applyGrants(trx, [{ playerId: forger.playerId, key: 'gan-forger', eventKey: `gan:${battle.id}` }], at) : [];
   });
 }

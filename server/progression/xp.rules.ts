@@ -5,6 +5,14 @@ export function raceXp(rank: number, entries: number): number {
   return 20 + 10 * Math.max(0, entries - rank);
 }
 
+/** XP for a rated GAN battle: 20 for taking part, 30 more for the winner. */
+export function ganXp(won: boolean): number {
+  return won ? 50 : 20;
+}
+
+/** XP for winning a rated tournament. */
+export const TOURNAMENT_CHAMPION_XP = 200;
+
 /** XP for passing a playground challenge: more for the ones that constrain the network or shock it. */
 export function challengeXp(kind: ChallengeKind): number {
   return kind === 'target' ? 25 : 40;

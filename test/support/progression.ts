@@ -10,6 +10,8 @@ import type { RaceResult } from '../../server/progression/progression.service.ts
 import { drawFairSeed, revealOf } from '../../server/match/fair-seed.ts';
 import { runRecordOf } from '../../server/runs/run.record.ts';
 import type { Match } from '../../shared/match.schema.ts';
+import type { GanMatch } from '../../shared/gan-match.schema.ts';
+import { DEFAULT_GAN_SIDE } from '../../shared/gan.messages.ts';
 import type { RunEvent, RunResult, TrainJob } from '../../shared/run.schema.ts';
 import { createTestDatabase } from './services.ts';
 
@@ -83,4 +85,32 @@ export function raceOf(entries: readonly TestEntry[], task = entries[0]!.job.tas
   };
   const runs = entries.map((e) => runRecordOf(e.job, { result: e.result, events: e.events ?? [], playerId: e.playerId, matchId }));
   return { match, runs, events: new Map(entries.map((e) => [e.job.runId, e.events ?? []])) };
+}
+
+/** A finished GAN battle as the GAN room would hand it to the progression service (one round, the winner's). */
+export function ganBattleOf(b: { generatorPlayerId: string; discriminatorPlayerId: string; generatorWon: boolean; rated: boolean }): GanMatch {
+  const fair = drawFairSeed(b.rated ? undefined : 9);
+  const winner = b.generatorWon ? 'generator' : 'discriminator';
+  const design = DEFAULT_GAN_SIDE;
+  const [gp, dp] = b.generatorWon ? [70, 30] : [20, 80];
+  return {
+    id: randomUUID(),
+    roomId: 'test-room',
+    kind: 'gan',
+    distribution: 'ring',
+    seed: fair.seed,
+    rated: fair.rated,
+    seedReveal: revealOf(fair),
+    iterationsPerRound: 150,
+    referenceDistance: 0.6,
+    startedAt: new Date().toISOString(),
+    finishedAt: new Date().toISOString(),
+    winner,
+    decidedBy: '1 round to 0',
+    rounds: [{ round: 1, distance: 0.2, dAccuracy: 0.6, generatorPoints: gp, discriminatorPoints: dp, winner, curve: { iteration: [0, 150], dLoss: [1.4, 1.3], gLoss: [0.7, 0.8], distance: [0.5, 0.2] } }],
+    entries: [
+      { seat: 0, role: 'generator', player: 'forger', playerId: b.generatorPlayerId, design, rank: b.generatorWon ? 1 : 2, rounds: b.generatorWon ? 1 : 0, points: gp },
+      { seat: 1, role: 'discriminator', player: 'critic', playerId: b.discriminatorPlayerId, design, rank: b.generatorWon ? 2 : 1, rounds: b.generatorWon ? 0 : 1, points: dp },
+    ],
+  };
 }
