@@ -10,6 +10,7 @@ import { applyControl } from './controls.ts';
 export { ControlError } from './control-error.ts';
 import { detect, initialDetectorState, type DetectorState } from './detectors.ts';
 import { DenseFastPath, fastPathFits } from './dense-fast-path.ts';
+import { FusedDenseStep, fusedStepFits } from './fused/fused-dense-step.ts';
 import { buildNetwork, disposeNetwork, forward, makeLayer, type Network } from './network.ts';
 import { optimizerUpdate } from './optimizer.ts';
 import { generateTaskData, type RawPoints } from './task-data.ts';
@@ -41,8 +42,8 @@ export class TrainSession {
     this.fast = undefined;
   }
   private _net!: Network;
-  /** The JavaScript fast path's copy of the network, when it holds newer weights than tf.js. */
-  private fast?: DenseFastPath;
+  /** The JavaScript fast path's (or, for larger dense networks, the fused step's) copy of the network, when it holds newer weights than tf.js. */
+  private fast?: DenseFastPath | FusedDenseStep;
   private tfStale = false;
   private _optimizer: OptimizerState;
   private _batchSize: number;
@@ -246,7 +247,8 @@ export class TrainSession {
     const wantStats = (this.stepCount + 1) % this.job.frameEverySteps === 0 || this.samplesSpent + size >= this.job.budget;
     this._optimizer.t++;
     const dropoutSeed = (this.dropoutSeed + this.stepCount * 7919) % 2 ** 31;
-    const loss = this.path === 'auto' && fastPathFits(this._net) ? this.fastStep(idx, noise, wantStats, dropoutSeed) : this.tfStep(idx, noise, wantStats, dropoutSeed);
+    const outsideTf = this.path === 'auto' && (fastPathFits(this._net) || fusedStepFits(this._net, this.job.spec));
+    const loss = outsideTf ? this.fastStep(idx, noise, wantStats, dropoutSeed) : this.tfStep(idx, noise, wantStats, dropoutSeed);
     this._stepCount++;
     this._samplesSpent += size;
     if (!Number.isFinite(loss)) {
@@ -259,9 +261,9 @@ export class TrainSession {
     return loss;
   }
 
-  /** One step in JavaScript (small networks): see DenseFastPath. */
+  /** One step outside tf.js: see DenseFastPath (small networks) and FusedDenseStep (larger dense ones). */
   private fastStep(idx: Int32Array, noise: Float32Array | undefined, wantStats: boolean, dropoutSeed: number): number {
-    this.fast ??= new DenseFastPath(this._net);
+    this.fast ??= fastPathFits(this._net) ? new DenseFastPath(this._net) : new FusedDenseStep(this._net);
     const inDim = this._net.inputDim;
     const outDim = this._net.outputDim;
     const n = idx.length;

@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+
+/** The kernels' exports (byte offsets into their memory; counts in floats unless said). */
+export interface Kernels {
+  gemm(a: number, aRow: number, aCol: number, b: number, ldb: number, c: number, ldc: number, M: number, N: number, K: number): void;
+  sgd(w: number, grad: number, count4: number, lr: number): void;
+  momentum(w: number, grad: number, acc: number, count4: number, lr: number, mu: number): void;
+  adam(w: number, grad: number, m: number, v: number, count4: number, step: number, b1: number, oneMinusB1: number, b2: number, oneMinusB2: number, eps: number): void;
+  rmsprop(w: number, grad: number, ms: number, count4: number, lr: number, rho: number, oneMinusRho: number, eps: number): void;
+  transpose(src: number, rows: number, cols: number, dst: number): void;
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+/** A fresh instance of the kernels over its own memory (64 KiB pages), compiled once per process. */
+export function instantiateKernels(pages: number): { kernels: Kernels; memory: WebAssembly.Memory } {
+  compiled ??= new WebAssembly.Module(readFileSync(new URL('./kernels.wasm', import.meta.url)));
+  const memory = new WebAssembly.Memory({ initial: pages });
+  const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+  return { kernels: instance.exports as unknown as Kernels, memory };
+}
