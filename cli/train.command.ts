@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { preprocessingOf } from '../contract/model-preprocessing.ts';
 import { DEFAULT_SPEC, ModelSpec } from '../shared/model-spec.schema.ts';
 import { metricsToCsv } from '../shared/metrics-export.ts';
 import { runFileOf, TrainJob, type TelemetryFrame } from '../shared/run.schema.ts';
@@ -16,7 +17,8 @@ import { UsageError } from './usage-error.ts';
 export const TRAIN_USAGE = `arena train [--task spiral] [--budget 20000] [--seed 1] [--model spec.json] [--export DIR] [--json]
   Trains one model here, without a server. --json prints one JSON line per telemetry frame
   and a last {"summary":…} line; otherwise a progress bar is drawn when stdout is a terminal.
-  --export DIR writes model.json + weights.bin (tf.loadLayersModel reads them), metrics.csv,
+  --export DIR writes model.json + weights.bin (tf.loadLayersModel reads them; model.json's
+  userDefinedMetadata.preprocessing says what the inputs and outputs are), metrics.csv,
   metrics.json and run.json (replay it with "arena replay DIR/run.json").
   Tasks: ${TaskName.options.join(', ')}.`;
 
@@ -63,7 +65,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const frames: TelemetryFrame[] = [];
   const exportDir = args.data.export;
   const result = await runTraining(job, {
-    onFinish: exportDir ? (session) => saveLayersModel(session.net, exportDir) : undefined,
+    onFinish: exportDir ? (session) => saveLayersModel(session.net, exportDir, preprocessingOf(spec, task)) : undefined,
     onFrame: (frame) => {
       frames.push(frame);
       if (args.data.json) process.stdout.write(`${JSON.stringify(frame)}\n`);

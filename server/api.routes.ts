@@ -6,20 +6,8 @@ import { tokenRefusal } from './identity/room-auth.ts';
 import { describeZodError } from '../shared/validation.ts';
 import type { ArenaServices } from './arena.services.ts';
 import { BadCursorError } from './progression/leaderboard.service.ts';
-
-type Handler = (req: express.Request, res: express.Response) => Promise<void>;
-
-/** Sends a JSON error in the API's one shape. */
-function fail(res: express.Response, status: number, code: string, message: string): void {
-  res.status(status).json({ error: { code, message } });
-}
-
-/** Passes a handler's failure to the error middleware (which hides internals). */
-const wrap =
-  (h: Handler): express.RequestHandler =>
-  (req, res, next) => {
-    h(req, res).catch(next);
-  };
+import { fail, wrap } from './http/api-answer.ts';
+import { runExportRoutes } from './runs/run-export.routes.ts';
 
 /** The guest token of `Authorization: Bearer <token>`, if sent. */
 const bearerToken = (req: express.Request): string | undefined => /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
@@ -35,7 +23,7 @@ function found<T>(res: express.Response, what: string, id: string, value: T | un
   else res.json(value);
 }
 
-/** The HTTP API under /api: profiles, leaderboards, matches, runs and achievements. */
+/** The HTTP API under /api: profiles, leaderboards, matches, runs (and their exports) and achievements. */
 export function apiRoutes(services: ArenaServices): express.Router {
   const r = express.Router();
   r.get(
@@ -82,6 +70,7 @@ export function apiRoutes(services: ArenaServices): express.Router {
   r.get('/players/:id', wrap(async (req, res) => found(res, 'player', String(req.params.id), await services.players.profile(String(req.params.id)))));
   r.get('/matches/:id', wrap(async (req, res) => found(res, 'match', String(req.params.id), await services.matches.show(String(req.params.id)))));
   r.get('/runs/:id', wrap(async (req, res) => found(res, 'run', String(req.params.id), await services.runs.load(String(req.params.id)))));
+  r.use(runExportRoutes(services));
   r.get('/achievements', wrap(async (_req, res) => void res.json(await services.progression.achievements())));
   r.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     // express.json() reports a body that is not JSON, or too large, with a status of its own

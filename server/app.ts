@@ -32,6 +32,8 @@ import { LiveMatchWriter } from './match/live-match.writer.ts';
 import { abortTournament } from './tournament/tournament.repository.ts';
 import { isTournamentCourse, recoverMatches, ResumableMatches } from './match/match-recovery.ts';
 import { loadRun } from './runs/run.service.ts';
+import { loadRunCurve } from './runs/run-export.service.ts';
+import { ModelReplayer } from './runs/model-replayer.ts';
 import { ResultOutbox } from './outbox/result-outbox.ts';
 import { storedResults } from './outbox/stored-results.ts';
 import { apiRoutes } from './api.routes.ts';
@@ -111,6 +113,7 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
   const secret = resolveArenaSecret({ secret: config.ARENA_SECRET, secretFile: config.SECRET_FILE, sharedByServers: Boolean(config.REDIS_URL) });
   const outbox = new ResultOutbox(storedResults(db), { dir: config.OUTBOX_DIR ?? path.join(config.DATA_DIR, 'outbox'), maxRetryMs: config.OUTBOX_MAX_RETRY_MS });
   await outbox.open();
+  const replayer = new ModelReplayer({ nice: config.TRAINER_NICE });
   const services: ArenaServices = {
     trainer,
     identity: guestIdentity(db, { keys: { current: secret, previous: config.ARENA_SECRET_PREVIOUS }, ttlSeconds: config.GUEST_TOKEN_TTL_DAYS * 86_400 }),
@@ -124,7 +127,7 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
       resumable: new ResumableMatches(),
       resumeTimeoutMs: config.MATCH_RESUME_TIMEOUT_MS,
     },
-    runs: { load: (id) => loadRun(db, id), recordSolo: (run, events, credit, hooks) => outbox.store('solo', run.id, { run, events: [...events], ...(credit ? { credit } : {}) }, hooks) },
+    runs: { load: (id) => loadRun(db, id), curve: (id) => loadRunCurve(db, id), replayer, recordSolo: (run, events, credit, hooks) => outbox.store('solo', run.id, { run, events: [...events], ...(credit ? { credit } : {}) }, hooks) },
     tournaments: {
       open: async (t, hooks) => void (await outbox.store('tournamentOpen', t.id, t, hooks)),
       finish: (t, hooks) => outbox.store('tournamentFinish', t.id, { ...t, ranking: [...t.ranking] }, hooks),
@@ -180,6 +183,7 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
       (closing ??= (async () => {
         await gameServer.gracefullyShutdown(false);
         await trainer.close();
+        await replayer.close();
         await outbox.close();
         await ops.close();
         redis?.disconnect();

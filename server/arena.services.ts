@@ -1,10 +1,11 @@
 import type { AchievementInfo, LeaderboardPage, LeaderboardQuery, PlayerProfile } from '../shared/api.schema.ts';
 import type { GuestIdentity, RoomIdentity } from '../shared/identity.schema.ts';
-import type { Match } from '../shared/match.schema.ts';
+import type { Match, RunCurve } from '../shared/match.schema.ts';
 import type { GanMatch, StoredMatch } from '../shared/gan-match.schema.ts';
 import type { PlayerGain } from '../shared/match-gains.ts';
 import type { RunEvent } from '../shared/run.schema.ts';
 import type { RunView } from './runs/run-view.schema.ts';
+import type { ModelReplayer } from './runs/model-replayer.ts';
 import type { RaceResult, SoloCredit, Unlock } from './progression/progression.service.ts';
 import type { RunRecord } from './runs/run.record.ts';
 import type { NewTournament } from './tournament/tournament.repository.ts';
@@ -56,6 +57,10 @@ export interface ArenaServices {
   };
   runs: {
     load(id: string): Promise<RunView | undefined>;
+    /** A stored run's curve: undefined when there is no such run, null when it kept none. */
+    curve(id: string): Promise<RunCurve | null | undefined>;
+    /** Trains a stored run's file again to export its model (one at a time, off the server's thread). */
+    replayer: Pick<ModelReplayer, 'model'>;
     /** Stores a solo run (a playground's) with the achievements its own events earn. */
     recordSolo(run: RunRecord, events: readonly RunEvent[], credit?: SoloCredit, hooks?: StoreHooks): Promise<Unlock[]>;
   };

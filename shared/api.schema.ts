@@ -61,3 +61,22 @@ export interface PlayerProfile {
   /** Newest first; `kind`: a race (tournament matches are races) or a GAN battle (`task`: its distribution). */
   recentMatches: Array<{ matchId: string; kind: 'race' | 'gan'; task: string; rank: number | null; players: number; finishedAt: string }>;
 }
+
+/** What `GET /api/runs/:id/:file` exports of a stored run (the page links each). */
+export const RUN_EXPORT_FILES = ['metrics.csv', 'metrics.json', 'run.json', 'model.json', 'weights.bin'] as const;
+export type RunExportFile = (typeof RUN_EXPORT_FILES)[number];
+
+/** `GET /api/runs/:id/:file` path parameters. */
+export const RunExportParams = z.object({
+  id: z.string().uuid('id must be a run id (a UUID)'),
+  file: z.enum(RUN_EXPORT_FILES, { error: `file must be one of ${RUN_EXPORT_FILES.join(', ')}` }),
+});
+export type RunExportParams = z.infer<typeof RunExportParams>;
+
+/** A stored run's curve as `GET /api/runs/:id/metrics.json` gives it (downsampled to at most 256 points, the last one kept). */
+export interface RunMetricsExport {
+  runId: string;
+  /** The columns present, in the CSV's order (`accuracy` and `valLoss` only where the run kept them). */
+  columns: string[];
+  points: Array<Record<string, number>>;
+}

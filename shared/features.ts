@@ -10,6 +10,21 @@ const FEATURE_FNS: Record<InputFeature, (x1: number, x2: number) => number> = {
   sinx2: (_x1, x2) => Math.sin(Math.PI * x2),
 };
 
+/**
+ * Each input feature in words and as a JavaScript expression of `x1` and `x2` (what an exported model's
+ * `preprocessing` block gives, so that a plain tf.js user computes the same inputs; features.test.ts holds
+ * each expression to the function above).
+ */
+export const FEATURE_FORMULAS: Record<InputFeature, { formula: string; expression: string }> = {
+  x1: { formula: 'x1', expression: 'x1' },
+  x2: { formula: 'x2', expression: 'x2' },
+  x1sq: { formula: 'x1²', expression: 'x1 * x1' },
+  x2sq: { formula: 'x2²', expression: 'x2 * x2' },
+  x1x2: { formula: 'x1·x2', expression: 'x1 * x2' },
+  sinx1: { formula: 'sin(π·x1)', expression: 'Math.sin(Math.PI * x1)' },
+  sinx2: { formula: 'sin(π·x2)', expression: 'Math.sin(Math.PI * x2)' },
+};
+
 /** Turns n points (row-major, 2 columns) into n rows of the chosen input features. */
 export function expandFeatures(points: Float32Array, features: readonly InputFeature[]): Float32Array {
   const n = points.length / 2;

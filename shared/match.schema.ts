@@ -3,11 +3,14 @@ import { ModelSpec } from './model-spec.schema.ts';
 import { SeedReveal } from './seed-commitment.ts';
 import { TaskSpec } from './task.schema.ts';
 
-/** A run's learning curve, downsampled: samples seen, training loss and validation accuracy at each point. */
+/** A run's learning curve, downsampled: samples seen, training loss and validation accuracy at each point (and, where kept, training accuracy and validation loss). */
 export const RunCurve = z.object({
   samples: z.array(z.number()),
   loss: z.array(z.number()),
   valAccuracy: z.array(z.number()),
+  /** Training accuracy and validation loss at the same points (absent in curves stored before they were kept, and in races'). */
+  accuracy: z.array(z.number()).optional(),
+  valLoss: z.array(z.number()).optional(),
 });
 export type RunCurve = z.infer<typeof RunCurve>;
 

@@ -31,6 +31,9 @@ export const PlaygroundFork = schema(
     curveSamples: t.array('uint32'),
     curveLoss: t.array('float32'),
     curveValAccuracy: t.array('float32'),
+    /** Training accuracy and validation loss at the same points (train and validation side by side). */
+    curveAccuracy: t.array('float32'),
+    curveValLoss: t.array('float32'),
   },
   'PlaygroundFork',
 );
@@ -83,6 +86,9 @@ export const PlaygroundState = schema(
     curveSamples: t.array('uint32'),
     curveLoss: t.array('float32'),
     curveValAccuracy: t.array('float32'),
+    /** Training accuracy and validation loss at the same points (train and validation side by side). */
+    curveAccuracy: t.array('float32'),
+    curveValLoss: t.array('float32'),
     /** A fork of the run (B), trained beside it. */
     fork: t.ref(PlaygroundFork),
   },

@@ -7,7 +7,7 @@ import type { LayerStats, ProbeFrame, RunEvent, RunResult, TelemetryFrame, Train
 import { isPlanar, taskKind } from '../../shared/task.schema.ts';
 import { ControlLedger, figure, LiveCurve, refusedControl, storeMatch, type MatchLifecycle } from '../match/index.ts';
 import type { ArenaServices } from '../arena.services.ts';
-import { runRecordOf } from '../runs/run.record.ts';
+import { runRecordOf, storedCurve } from '../runs/run.record.ts';
 import type { RoomNoticeMessage } from '../../shared/protocol.ts';
 import { judgeChallenge } from './challenge.rules.ts';
 import type { RoomErrorMessage } from '../../shared/protocol.ts';
@@ -44,7 +44,7 @@ export class PlaygroundRun {
   lastProbe?: PlaygroundProbeMessage;
   private readonly state: PlaygroundState;
   private readonly options: PlaygroundCreateOptions;
-  private readonly curve: LiveCurve<'samples' | 'loss' | 'valAccuracy'>;
+  private readonly curve: LiveCurve<'samples' | 'loss' | 'valAccuracy' | 'accuracy' | 'valLoss'>;
   /** The latest light frame's per-layer figures, sent with the next probe. */
   private lastLayers: LayerStats[] = [];
   private summarisedAt = -Infinity;
@@ -63,15 +63,15 @@ export class PlaygroundRun {
     state.lastControl = '';
     if (options.challenge) Object.assign(state, { challengeStatus: ChallengeStatus.Open, challengeDetail: '' });
     state.log.clear();
-    this.curve = new LiveCurve({ samples: state.curveSamples, loss: state.curveLoss, valAccuracy: state.curveValAccuracy }, PLAYGROUND_CURVE_POINTS);
+    this.curve = new LiveCurve({ samples: state.curveSamples, loss: state.curveLoss, valAccuracy: state.curveValAccuracy, accuracy: state.curveAccuracy, valLoss: state.curveValLoss }, PLAYGROUND_CURVE_POINTS);
     this.curve.reset();
   }
 
-  frame(f: Pick<TelemetryFrame, 'step' | 'samples' | 'loss' | 'accuracy' | 'valAccuracy' | 'samplesPerSec' | 'learningRate' | 'batchSize'> & { layers?: LayerStats[] }): void {
+  frame(f: Pick<TelemetryFrame, 'step' | 'samples' | 'loss' | 'accuracy' | 'valLoss' | 'valAccuracy' | 'samplesPerSec' | 'learningRate' | 'batchSize'> & { layers?: LayerStats[] }): void {
     if (f.layers?.length) this.lastLayers = f.layers;
-    const { step, samples, loss, accuracy, valAccuracy, samplesPerSec, learningRate, batchSize } = f;
+    const { step, samples, loss, accuracy, valLoss, valAccuracy, samplesPerSec, learningRate, batchSize } = f;
     Object.assign(this.state, { step, samples, loss, accuracy, valAccuracy, samplesPerSec, learningRate, batchSize });
-    this.curve.add({ samples, loss, valAccuracy });
+    this.curve.add({ samples, loss, valAccuracy, accuracy, valLoss });
     this.steering.reached(step);
     if (!this.match.ended && Date.now() - this.summarisedAt >= FRAME_SUMMARY_MS) {
       this.summarisedAt = Date.now();
@@ -159,7 +159,7 @@ export class PlaygroundRun {
     const { result } = this;
     const rules = this.options.challenge;
     const challenge = rules ? judgeChallenge(rules, { status: result?.status ?? 'failed', heldOutAccuracy: result?.heldOutAccuracy ?? null, parameters: this.parameters, shocked: this.shock?.applied ?? false }) : undefined;
-    const record = runRecordOf(this.job, { result, events: this.events, playerId, matchId: null, samplesIfFailed: this.state.samples });
+    const record = { ...runRecordOf(this.job, { result, events: this.events, playerId, matchId: null, samplesIfFailed: this.state.samples }), curve: storedCurve(this.curve.points) };
     const credit = challenge?.status === ChallengeStatus.Passed ? { challengePassed: rules!.kind } : {};
     this.match.transition('settling');
     const unlocks = await storeMatch(this.match, this.job.runId, (hooks) => runs.recordSolo(record, this.events, credit, hooks), refused, { tell, what: 'the run' });

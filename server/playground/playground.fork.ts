@@ -6,7 +6,7 @@ import type { PlaygroundFork } from '../../shared/playground.state.ts';
 import type { RunEvent, RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';
 import type { ArenaServices } from '../arena.services.ts';
 import { moduleLogger } from '../logger.ts';
-import { runRecordOf } from '../runs/run.record.ts';
+import { runRecordOf, storedCurve } from '../runs/run.record.ts';
 import { describeRecovery, ForkUnavailable, type RecoveryInfo } from '../trainer/trainer.port.ts';
 import { ControlLedger, refusedControl } from '../match/control-rules.ts';
 import { LiveCurve } from '../match/live-curve.ts';
@@ -37,7 +37,7 @@ export interface ForkHost {
  */
 export class PlaygroundForkRunner {
   private readonly host: ForkHost;
-  private readonly curve: LiveCurve<'samples' | 'loss' | 'valAccuracy'>;
+  private readonly curve: LiveCurve<'samples' | 'loss' | 'valAccuracy' | 'accuracy' | 'valLoss'>;
   private job?: TrainJob;
   /** The id of a fork asked of the trainer and not started yet (cleared by `cancel`). */
   private forking?: string;
@@ -50,7 +50,7 @@ export class PlaygroundForkRunner {
   constructor(host: ForkHost) {
     this.host = host;
     const s = host.state;
-    this.curve = new LiveCurve({ samples: s.curveSamples, loss: s.curveLoss, valAccuracy: s.curveValAccuracy }, PLAYGROUND_CURVE_POINTS);
+    this.curve = new LiveCurve({ samples: s.curveSamples, loss: s.curveLoss, valAccuracy: s.curveValAccuracy, accuracy: s.curveAccuracy, valLoss: s.curveValLoss }, PLAYGROUND_CURVE_POINTS);
   }
 
   /** Whether the fork is training now. */
@@ -139,7 +139,7 @@ export class PlaygroundForkRunner {
     await store?.();
   }
 
-  private frame(f: Pick<TelemetryFrame, 'step' | 'samples' | 'loss' | 'valAccuracy' | 'learningRate' | 'batchSize'>): void {
+  private frame(f: Pick<TelemetryFrame, 'step' | 'samples' | 'loss' | 'accuracy' | 'valLoss' | 'valAccuracy' | 'learningRate' | 'batchSize'>): void {
     const s = this.host.state;
     s.step = f.step;
     s.samples = f.samples;
@@ -147,7 +147,7 @@ export class PlaygroundForkRunner {
     s.valAccuracy = f.valAccuracy;
     s.learningRate = f.learningRate;
     s.batchSize = f.batchSize;
-    this.curve.add({ samples: f.samples, loss: f.loss, valAccuracy: f.valAccuracy });
+    this.curve.add({ samples: f.samples, loss: f.loss, valAccuracy: f.valAccuracy, accuracy: f.accuracy, valLoss: f.valLoss });
     this.steering?.reached(f.step);
   }
 
@@ -167,7 +167,7 @@ export class PlaygroundForkRunner {
     s.phase = result ? 'finished' : 'failed';
     this.steering?.ended();
     if (result) {
-      this.frame({ step: result.steps, samples: result.samples, loss: result.final.loss, valAccuracy: result.final.valAccuracy, learningRate: s.learningRate, batchSize: s.batchSize });
+      this.frame({ ...result.final, step: result.steps, samples: result.samples, learningRate: s.learningRate, batchSize: s.batchSize });
       s.heldOutAccuracy = result.heldOutAccuracy;
       this.host.logLine(`B ${result.status === 'diverged' ? 'diverged' : 'finished'}: ${(result.heldOutAccuracy * 100).toFixed(1)}% held out`);
     } else this.host.logLine(`B failed: ${error}`);
@@ -177,7 +177,7 @@ export class PlaygroundForkRunner {
       const playerId = this.host.ownerId();
       if (playerId) {
         try {
-          await this.host.services.runs.recordSolo(runRecordOf(job, { result, events, playerId, matchId: null, samplesIfFailed: s.samples }), events);
+          await this.host.services.runs.recordSolo({ ...runRecordOf(job, { result, events, playerId, matchId: null, samplesIfFailed: s.samples }), curve: storedCurve(this.curve.points) }, events);
           stored = true;
         } catch (err) {
           moduleLogger('playground').error({ runId: job.runId, err }, 'could not store a fork');

@@ -38,11 +38,12 @@ export const RunRecord = z.object({
 export type RunRecord = z.infer<typeof RunRecord>;
 
 /** A live curve's points as a stored curve of at most STORED_CURVE_POINTS (the last point always kept). */
-export function storedCurve(points: ReadonlyArray<{ samples: number; loss: number; valAccuracy: number }>): RunCurve | null {
+export function storedCurve(points: ReadonlyArray<{ samples: number; loss: number; valAccuracy: number; accuracy?: number; valLoss?: number }>): RunCurve | null {
   if (points.length === 0) return null;
   const kept = decimate(points, STORED_CURVE_POINTS - 1);
   if (kept.at(-1) !== points.at(-1)) kept.push(points.at(-1)!);
-  return { samples: kept.map((p) => p.samples), loss: kept.map((p) => p.loss), valAccuracy: kept.map((p) => p.valAccuracy) };
+  const both = (k: 'accuracy' | 'valLoss') => (kept.every((p) => p[k] !== undefined) ? { [k]: kept.map((p) => p[k]!) } : {});
+  return { samples: kept.map((p) => p.samples), loss: kept.map((p) => p.loss), valAccuracy: kept.map((p) => p.valAccuracy), ...both('accuracy'), ...both('valLoss') };
 }
 
 /** What a run came to, from its job, its result (absent if it failed) and the events it raised. */

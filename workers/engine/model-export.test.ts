@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { preprocessingOf } from '../../contract/model-preprocessing.ts';
 import { metricsToCsv } from '../../shared/metrics-export.ts';
 import { TrainJob, type TelemetryFrame } from '../../shared/run.schema.ts';
 import { loadLayersModel, saveLayersModel } from './model-export.ts';
@@ -27,7 +28,7 @@ describe('exports', () => {
     );
     for (let i = 0; i < 60; i++) s.step();
     const dir = mkdtempSync(path.join(tmpdir(), 'arena-model-'));
-    await saveLayersModel(s.net, dir);
+    await saveLayersModel(s.net, dir, preprocessingOf(s.job.spec, s.job.task));
     const model = await loadLayersModel(dir);
     const x = s.validation.x;
     const [ours, theirs] = tf.tidy(() => [forward(s.net, x).dataSync(), (model.predict(x) as tf.Tensor).dataSync()]);
