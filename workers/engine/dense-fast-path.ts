@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName } from '../../shared/model-spec.schema.ts';
-import { createRng } from '../../contract/random.ts';
-import type { DenseLayer, Network } from './network.ts';
+import { createRng, type Rng } from '../../contract/random.ts';
+import { act, activateRows, type FastActivation } from './dense-fast-activations.ts';
+import type { Network } from './network.ts';
 import { SLOT_COUNT } from './optimizer.ts';
 
 /**
@@ -18,16 +19,30 @@ const EPSILON = 1e-7;
 const MOMENTUM = 0.9;
 const RMS_DECAY = 0.9;
 
-interface FastLayer {
-  fanIn: number;
-  fanOut: number;
-  w: Float32Array;
-  b: Float32Array;
-  activation: DenseLayer['activation'];
-  dropout: number;
-  frozen: boolean;
-  slotsW: Float32Array[];
-  slotsB: Float32Array[];
+/** One dense layer of the fast path: weights, slots, and the buffers a step works in (grown with the batch, never per step). */
+export interface FastLayer {
+  readonly fanIn: number;
+  readonly fanOut: number;
+  readonly w: Float32Array;
+  readonly b: Float32Array;
+  readonly activation: FastActivation;
+  readonly dropout: number;
+  readonly frozen: boolean;
+  readonly slotsW: Float32Array[];
+  readonly slotsB: Float32Array[];
+  /** Whether every kernel weight is finite (an L1/L2 term of zero is then exactly zero and can be skipped). */
+  wFinite: boolean;
+  /** Pre-activations, activations and dropout masks of the batch, [rows, fanOut]. */
+  z: Float64Array;
+  a: Float64Array;
+  mask: Float64Array;
+  /** d loss / d pre-activation of the batch, [rows, fanOut]; d loss / d input, [rows, fanIn]. */
+  dz: Float64Array;
+  dIn: Float64Array;
+  gw: Float64Array;
+  gb: Float64Array;
+  /** The kernel before the update (for the update ratio of a frame's statistics). */
+  before: Float32Array;
 }
 
 /** Whether a network is small enough for the fast path. A pure function of the architecture, so the choice replays. */
@@ -35,94 +50,88 @@ export function fastPathFits(net: Network): boolean {
   return net.layers.reduce((a, l) => a + l.kernel.size + l.bias.size, 0) <= FAST_PATH_MAX_PARAMETERS;
 }
 
-function sigmoid(z: number): number {
-  return 1 / (1 + Math.exp(-z));
-}
-
-function act(z: number, a: DenseLayer['activation']): number {
-  switch (a) {
-    case 'relu':
-      return z > 0 ? z : 0;
-    case 'leakyRelu':
-      return z > 0 ? z : 0.01 * z;
-    case 'elu':
-      return z > 0 ? z : Math.exp(z) - 1;
-    case 'tanh':
-      return Math.tanh(z);
-    case 'sigmoid':
-      return sigmoid(z);
-    case 'swish':
-      return z * sigmoid(z);
-    case 'linear':
-    case 'output':
-      return z;
-  }
-}
-
-/** d act / dz at z, given the activation's output y there. */
-function actGrad(z: number, y: number, a: DenseLayer['activation']): number {
-  switch (a) {
-    case 'relu':
-      return z > 0 ? 1 : 0;
-    case 'leakyRelu':
-      return z > 0 ? 1 : 0.01;
-    case 'elu':
-      return z > 0 ? 1 : y + 1;
-    case 'tanh':
-      return 1 - y * y;
-    case 'sigmoid':
-      return y * (1 - y);
-    case 'swish': {
-      const s = sigmoid(z);
-      return s + z * s * (1 - s);
-    }
-    case 'linear':
-    case 'output':
-      return 1;
-  }
-}
-
-/** One step's inputs for the fast path. */
-export interface FastStep {
-  /** Network inputs, [n, inputDim] row-major. */
-  x: Float32Array;
-  /** One-hot labels [n, classes], or targets [n, 1]. */
-  y: Float32Array;
-  n: number;
-  kind: 'classification' | 'regression';
-  optimizer: OptimizerName;
-  learningRate: number;
-  /** 1-based step count of the optimizer. */
-  t: number;
-  l1: number;
-  l2: number;
-  /** Seed of this step's dropout masks. */
-  dropoutSeed: number;
-  wantStats: boolean;
+function allFinite(v: Float32Array): boolean {
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i]!;
+  return Number.isFinite(sum); // float32 values cannot overflow a float64 sum of this length
 }
 
 /**
  * The same dense network, loss, regularisation, dropout and optimizers as the
- * tf.js path, written as loops over Float32Arrays. Results agree with tf.js to
+ * tf.js path, written as loops over typed arrays. Results agree with tf.js to
  * float32 rounding (tested to 1e-5), not to the bit, so a run's path is part
  * of what it is; which path a run takes depends only on its architecture.
+ *
+ * A step allocates nothing: inputs and targets are written into `input` and
+ * `target` (see `batch`), every intermediate lives in buffers kept per layer,
+ * and what a spec does not use (zero penalties, dropout, frozen layers, the
+ * input gradient below the lowest trainable layer) is skipped. Each
+ * element's arithmetic is the same, in the same order, as in the first
+ * version of this path, so stored runs replay to the same bits.
  */
 export class DenseFastPath {
-  private readonly layers: FastLayer[];
+  readonly layers: FastLayer[];
+  /** Rows the step buffers hold now. */
+  private rows = 0;
+  /** The batch's network inputs [rows, inputDim] (float32 values held as float64) and targets [rows, outputDim]. */
+  input = new Float64Array(0);
+  target = new Float64Array(0);
+  /** Per-layer gradient norm and update ratio of the last step that asked for statistics. */
+  readonly gradNorms: Float64Array;
+  readonly updateRatios: Float64Array;
+  private readonly inputDim: number;
+  private readonly hasDropout: boolean;
+  /** The lowest layer that trains: no input gradient is needed below it. */
+  private readonly lowestTrainable: number;
 
   /** Copies weights and optimizer slots out of the network's tf.js variables. */
   constructor(net: Network) {
-    this.layers = net.layers.map((l) => ({
-      fanIn: l.kernel.shape[0]!,
-      fanOut: l.kernel.shape[1]!,
-      w: l.kernel.dataSync().slice() as Float32Array,
-      b: l.bias.dataSync().slice() as Float32Array,
-      activation: l.activation,
-      dropout: l.dropout,
-      frozen: l.frozen,
-      slotsW: l.kernelSlots.map((s) => s.dataSync().slice() as Float32Array),
-      slotsB: l.biasSlots.map((s) => s.dataSync().slice() as Float32Array),
-    }));
+    this.layers = net.layers.map((l) => {
+      const fanIn = l.kernel.shape[0]!;
+      const fanOut = l.kernel.shape[1]!;
+      const w = l.kernel.dataSync().slice() as Float32Array;
+      return {
+        fanIn,
+        fanOut,
+        w,
+        b: l.bias.dataSync().slice() as Float32Array,
+        activation: l.activation,
+        dropout: l.dropout,
+        frozen: l.frozen,
+        slotsW: l.kernelSlots.map((s) => s.dataSync().slice() as Float32Array),
+        slotsB: l.biasSlots.map((s) => s.dataSync().slice() as Float32Array),
+        wFinite: allFinite(w),
+        z: new Float64Array(0),
+        a: new Float64Array(0),
+        mask: new Float64Array(0),
+        dz: new Float64Array(0),
+        dIn: new Float64Array(0),
+        gw: new Float64Array(fanIn * fanOut),
+        gb: new Float64Array(fanOut),
+        before: new Float32Array(fanIn * fanOut),
+      };
+    });
+    this.inputDim = net.inputDim;
+    this.gradNorms = new Float64Array(this.layers.length);
+    this.updateRatios = new Float64Array(this.layers.length);
+    this.hasDropout = this.layers.some((l) => l.activation !== 'output' && l.dropout > 0);
+    const trainable = this.layers.findIndex((l) => !l.frozen);
+    this.lowestTrainable = trainable < 0 ? this.layers.length : trainable;
+  }
+
+  /** Makes room for a batch of `n` rows; returns the input and target buffers to fill (row-major). */
+  batch(n: number): void {
+    if (n <= this.rows) return;
+    this.rows = n;
+    this.input = new Float64Array(n * this.inputDim);
+    this.target = new Float64Array(n * this.layers[this.layers.length - 1]!.fanOut);
+    for (const l of this.layers) {
+      l.z = new Float64Array(n * l.fanOut);
+      l.a = new Float64Array(n * l.fanOut);
+      l.mask = new Float64Array(this.hasDropout ? n * l.fanOut : 0);
+      l.dz = new Float64Array(n * l.fanOut);
+      l.dIn = new Float64Array(n * l.fanIn);
+    }
   }
 
   /** Writes weights and slots back into the network's variables. */
@@ -144,168 +153,268 @@ export class DenseFastPath {
     });
   }
 
-  private update(name: OptimizerName, lr: number, t: number, value: Float32Array, grad: Float64Array, slots: Float32Array[]): void {
-    while (slots.length < SLOT_COUNT[name]) slots.push(new Float32Array(value.length));
-    switch (name) {
-      case 'sgd':
-        for (let i = 0; i < value.length; i++) value[i] = value[i]! - lr * grad[i]!;
-        return;
-      case 'momentum': {
-        const acc = slots[0]!;
-        for (let i = 0; i < value.length; i++) {
-          acc[i] = MOMENTUM * acc[i]! + grad[i]!;
-          value[i] = value[i]! - lr * acc[i]!;
-        }
-        return;
-      }
-      case 'adam': {
-        const [m, v] = [slots[0]!, slots[1]!];
-        const step = (lr * Math.sqrt(1 - BETA2 ** t)) / (1 - BETA1 ** t);
-        for (let i = 0; i < value.length; i++) {
-          const g = grad[i]!;
-          m[i] = BETA1 * m[i]! + (1 - BETA1) * g;
-          v[i] = BETA2 * v[i]! + (1 - BETA2) * g * g;
-          value[i] = value[i]! - step * (m[i]! / (Math.sqrt(v[i]!) + EPSILON));
-        }
-        return;
-      }
-      case 'rmsprop': {
-        const ms = slots[0]!;
-        for (let i = 0; i < value.length; i++) {
-          const g = grad[i]!;
-          ms[i] = RMS_DECAY * ms[i]! + (1 - RMS_DECAY) * g * g;
-          value[i] = value[i]! - (lr * g) / Math.sqrt(ms[i]! + EPSILON);
-        }
-        return;
-      }
-    }
-  }
-
-  /** Forward, backward and update on one batch; returns the loss (and per-layer statistics when asked). */
-  step(s: FastStep): { loss: number; gradNorms?: number[]; updateRatios?: number[] } {
-    const L = this.layers.length;
-    const n = s.n;
-    const zs: Float64Array[] = [];
-    const as: Float64Array[] = [Float64Array.from(s.x)];
-    const masks: Array<Float64Array | undefined> = [];
-    const rng = createRng(s.dropoutSeed);
+  /**
+   * Forward, backward and update on the batch in `input`/`target` (first `n`
+   * rows, `batch(n)` called before); returns the loss. With `wantStats` the
+   * per-layer statistics land in `gradNorms` and `updateRatios`.
+   * @param t 1-based step count of the optimizer
+   * @param dropoutSeed seed of this step's dropout masks
+   */
+  step(n: number, kind: 'classification' | 'regression', optimizer: OptimizerName, learningRate: number, t: number, l1: number, l2: number, dropoutSeed: number, wantStats: boolean): number {
+    const layers = this.layers;
+    const L = layers.length;
+    const rng = this.hasDropout ? createRng(dropoutSeed) : undefined;
+    let input: Float64Array = this.input;
     for (let l = 0; l < L; l++) {
-      const { fanIn, fanOut, w, b, activation, dropout } = this.layers[l]!;
-      const input = as[l]!;
-      const z = new Float64Array(n * fanOut);
-      const a = new Float64Array(n * fanOut);
-      for (let r = 0; r < n; r++) {
-        for (let j = 0; j < fanOut; j++) {
-          let sum = b[j]!;
-          for (let k = 0; k < fanIn; k++) sum += input[r * fanIn + k]! * w[k * fanOut + j]!;
-          z[r * fanOut + j] = sum;
-          a[r * fanOut + j] = act(sum, activation);
-        }
-      }
-      let mask: Float64Array | undefined;
-      if (activation !== 'output' && dropout > 0) {
-        mask = new Float64Array(n * fanOut);
-        const keep = 1 - dropout;
-        for (let i = 0; i < mask.length; i++) {
-          mask[i] = rng.next() < keep ? 1 / keep : 0;
-          a[i] = a[i]! * mask[i]!;
-        }
-      }
-      zs.push(z);
-      as.push(a);
-      masks.push(mask);
+      const layer = layers[l]!;
+      affine(input, n, layer, layer.z);
+      activateRows(layer.activation, layer.z, layer.a, n * layer.fanOut);
+      if (rng && layer.activation !== 'output' && layer.dropout > 0) drop(layer, n, rng);
+      input = layer.a;
     }
 
-    // Loss and its gradient at the output.
-    const out = as[L]!;
-    const width = this.layers[L - 1]!.fanOut;
-    let loss = 0;
-    let d: Float64Array = new Float64Array(n * width);
-    if (s.kind === 'regression') {
-      for (let i = 0; i < out.length; i++) {
-        const diff = out[i]! - s.y[i]!;
-        loss += diff * diff;
-        d[i] = (2 * diff) / out.length;
+    const last = layers[L - 1]!;
+    let loss = kind === 'regression' ? squaredErrorGrad(last.a, this.target, n * last.fanOut, last.dz) : crossEntropyGrad(last.a, this.target, n, last.fanOut, last.dz);
+    if (l1 !== 0 || l2 !== 0) {
+      for (const layer of layers) {
+        const w = layer.w;
+        for (let i = 0; i < w.length; i++) loss += l1 * Math.abs(w[i]!) + l2 * w[i]! * w[i]!;
       }
-      loss /= out.length;
     } else {
-      for (let r = 0; r < n; r++) {
-        let max = -Infinity;
-        for (let j = 0; j < width; j++) max = Math.max(max, out[r * width + j]!);
-        let sum = 0;
-        for (let j = 0; j < width; j++) sum += Math.exp(out[r * width + j]! - max);
-        const logSum = Math.log(sum) + max;
-        for (let j = 0; j < width; j++) {
-          const logP = out[r * width + j]! - logSum;
-          const y = s.y[r * width + j]!;
-          loss -= y * logP;
-          d[r * width + j] = (Math.exp(logP) - y) / n;
-        }
-      }
-      loss /= n;
-    }
-    for (const layer of this.layers) {
-      for (const v of layer.w) loss += s.l1 * Math.abs(v) + s.l2 * v * v;
+      // Zero penalties add exactly zero, unless a weight is no longer finite (0 · ∞ is NaN, and the run diverges).
+      for (const layer of layers) if (!layer.wFinite) loss = NaN;
     }
 
-    const gradNorms: number[] = new Array(L).fill(0);
-    const updateRatios: number[] = new Array(L).fill(0);
-    for (let l = L - 1; l >= 0; l--) {
-      const layer = this.layers[l]!;
-      const { fanIn, fanOut, w, activation } = layer;
-      const z = zs[l]!;
-      const a = as[l + 1]!;
-      const mask = masks[l];
-      // dZ = dA ⊙ mask ⊙ act'(z); the activation's output before dropout is a / mask.
-      const dz = new Float64Array(n * fanOut);
-      for (let i = 0; i < dz.length; i++) {
-        const m = mask ? mask[i]! : 1;
-        const y = mask ? (m > 0 ? a[i]! / m : act(z[i]!, activation)) : a[i]!;
-        dz[i] = d[i]! * m * actGrad(z[i]!, y, activation);
-      }
-      const input = as[l]!;
-      let dInput: Float64Array | undefined;
-      if (l > 0) {
-        dInput = new Float64Array(n * fanIn);
-        for (let r = 0; r < n; r++) {
-          for (let k = 0; k < fanIn; k++) {
-            let sum = 0;
-            for (let j = 0; j < fanOut; j++) sum += dz[r * fanOut + j]! * w[k * fanOut + j]!;
-            dInput[r * fanIn + k] = sum;
-          }
-        }
-      }
+    // The loss gradient at the output is in the last layer's dz (its activation is the identity).
+    // Below the lowest layer that trains nothing needs a gradient.
+    let d: Float64Array = last.dz;
+    for (let l = L - 1; l >= this.lowestTrainable; l--) {
+      const layer = layers[l]!;
+      const dz = layer.dz;
+      derivative(layer, n, d, dz);
+      if (l > this.lowestTrainable) inputGradient(layer, n, dz);
       if (!layer.frozen) {
-        const gw = new Float64Array(fanIn * fanOut);
-        const gb = new Float64Array(fanOut);
-        for (let r = 0; r < n; r++) {
-          for (let k = 0; k < fanIn; k++) {
-            const x = input[r * fanIn + k]!;
-            if (x === 0) continue;
-            for (let j = 0; j < fanOut; j++) gw[k * fanOut + j]! += x * dz[r * fanOut + j]!;
-          }
-          for (let j = 0; j < fanOut; j++) gb[j]! += dz[r * fanOut + j]!;
+        weightGradients(layer, n, l > 0 ? layers[l - 1]!.a : this.input);
+        if (l1 !== 0 || l2 !== 0 || !layer.wFinite) {
+          const { w, gw } = layer;
+          for (let i = 0; i < gw.length; i++) gw[i] = gw[i]! + (l1 * Math.sign(w[i]!) + 2 * l2 * w[i]!);
         }
-        for (let i = 0; i < gw.length; i++) gw[i]! += s.l1 * Math.sign(w[i]!) + 2 * s.l2 * w[i]!;
-        const before = s.wantStats ? Float32Array.from(w) : undefined;
-        this.update(s.optimizer, s.learningRate, s.t, layer.w, gw, layer.slotsW);
-        this.update(s.optimizer, s.learningRate, s.t, layer.b, gb, layer.slotsB);
-        if (before) {
-          let g2 = 0;
-          for (const v of gw) g2 += v * v;
-          for (const v of gb) g2 += v * v;
-          let du = 0;
-          let w2 = 0;
-          for (let i = 0; i < before.length; i++) {
-            du += (layer.w[i]! - before[i]!) ** 2;
-            w2 += before[i]! ** 2;
-          }
-          gradNorms[l] = Math.sqrt(g2);
-          updateRatios[l] = Math.sqrt(du) / (Math.sqrt(w2) + 1e-12);
-        }
+        if (wantStats) layer.before.set(layer.w);
+        layer.wFinite = update(optimizer, learningRate, t, layer.w, layer.gw, layer.slotsW, true);
+        update(optimizer, learningRate, t, layer.b, layer.gb, layer.slotsB, false);
+        if (wantStats) this.stats(l);
+      } else if (wantStats) {
+        this.gradNorms[l] = 0;
+        this.updateRatios[l] = 0;
       }
-      if (dInput) d = dInput;
+      d = layer.dIn;
     }
-    return s.wantStats ? { loss, gradNorms, updateRatios } : { loss };
+    if (wantStats) {
+      for (let l = 0; l < this.lowestTrainable; l++) {
+        this.gradNorms[l] = 0;
+        this.updateRatios[l] = 0;
+      }
+    }
+    return loss;
   }
+
+  private stats(l: number): void {
+    const { gw, gb, w, before } = this.layers[l]!;
+    let g2 = 0;
+    for (let i = 0; i < gw.length; i++) g2 += gw[i]! * gw[i]!;
+    for (let i = 0; i < gb.length; i++) g2 += gb[i]! * gb[i]!;
+    let du = 0;
+    let w2 = 0;
+    for (let i = 0; i < before.length; i++) {
+      du += (w[i]! - before[i]!) ** 2;
+      w2 += before[i]! ** 2;
+    }
+    this.gradNorms[l] = Math.sqrt(g2);
+    this.updateRatios[l] = Math.sqrt(du) / (Math.sqrt(w2) + 1e-12);
+  }
+}
+
+/** z = input·W + b for `n` rows; each sum starts at the bias and adds the inputs in order. */
+export function affine(input: Float64Array, n: number, layer: FastLayer, z: Float64Array): void {
+  const { fanIn, fanOut, w, b } = layer;
+  for (let r = 0; r < n; r++) {
+    const zr = r * fanOut;
+    const xr = r * fanIn;
+    for (let j = 0; j < fanOut; j++) z[zr + j] = b[j]!;
+    for (let k = 0; k < fanIn; k++) {
+      const x = input[xr + k]!;
+      const wk = k * fanOut;
+      for (let j = 0; j < fanOut; j++) z[zr + j] = z[zr + j]! + x * w[wk + j]!;
+    }
+  }
+}
+
+/** Inverted dropout: keeps each unit with probability 1 − rate and scales it by 1 / (1 − rate). */
+function drop(layer: FastLayer, n: number, rng: Rng): void {
+  const { a, mask } = layer;
+  const keep = 1 - layer.dropout;
+  const count = n * layer.fanOut;
+  for (let i = 0; i < count; i++) {
+    mask[i] = rng.next() < keep ? 1 / keep : 0;
+    a[i] = a[i]! * mask[i]!;
+  }
+}
+
+/** Mean squared error of `count` outputs, with its gradient into `d`. */
+function squaredErrorGrad(out: Float64Array, y: Float64Array, count: number, d: Float64Array): number {
+  let loss = 0;
+  for (let i = 0; i < count; i++) {
+    const diff = out[i]! - y[i]!;
+    loss += diff * diff;
+    d[i] = (2 * diff) / count;
+  }
+  return loss / count;
+}
+
+/** Mean softmax cross-entropy of `n` rows of logits, with its gradient into `d`. */
+function crossEntropyGrad(out: Float64Array, y: Float64Array, n: number, width: number, d: Float64Array): number {
+  let loss = 0;
+  for (let r = 0; r < n; r++) {
+    const o = r * width;
+    let max = -Infinity;
+    for (let j = 0; j < width; j++) max = Math.max(max, out[o + j]!);
+    let sum = 0;
+    for (let j = 0; j < width; j++) {
+      const e = out[o + j]! - max;
+      sum += e === 0 ? 1 : Math.exp(e); // exp(±0) is 1 exactly: the largest logit costs no call
+    }
+    const logSum = Math.log(sum) + max;
+    for (let j = 0; j < width; j++) {
+      const logP = out[o + j]! - logSum;
+      const target = y[o + j]!;
+      loss -= target * logP;
+      d[o + j] = (Math.exp(logP) - target) / n;
+    }
+  }
+  return loss / n;
+}
+
+/** dz = d ⊙ mask ⊙ act'(z). Without a mask the factor 1 is left out (d · 1 is d exactly). */
+function derivative(layer: FastLayer, n: number, d: Float64Array, dz: Float64Array): void {
+  const { z, a, activation } = layer;
+  const count = n * layer.fanOut;
+  if (layer.activation !== 'output' && layer.dropout > 0) {
+    const mask = layer.mask;
+    // The activation's output before dropout is a / mask.
+    for (let i = 0; i < count; i++) {
+      const m = mask[i]!;
+      const y = m > 0 ? a[i]! / m : act(z[i]!, activation);
+      dz[i] = d[i]! * m * actGrad(z[i]!, y, activation);
+    }
+    return;
+  }
+  switch (activation) {
+    case 'output':
+    case 'linear':
+      if (dz !== d) dz.set(d.subarray(0, count));
+      return;
+    case 'tanh':
+      for (let i = 0; i < count; i++) dz[i] = d[i]! * (1 - a[i]! * a[i]!);
+      return;
+    case 'relu':
+      for (let i = 0; i < count; i++) dz[i] = z[i]! > 0 ? d[i]! : d[i]! * 0;
+      return;
+    default:
+      for (let i = 0; i < count; i++) dz[i] = d[i]! * actGrad(z[i]!, a[i]!, activation);
+  }
+}
+
+/** d act / dz at z, given the activation's output y there. */
+function actGrad(z: number, y: number, a: FastActivation): number {
+  switch (a) {
+    case 'relu':
+      return z > 0 ? 1 : 0;
+    case 'leakyRelu':
+      return z > 0 ? 1 : 0.01;
+    case 'elu':
+      return z > 0 ? 1 : y + 1;
+    case 'tanh':
+      return 1 - y * y;
+    case 'sigmoid':
+      return y * (1 - y);
+    case 'swish': {
+      const s = 1 / (1 + Math.exp(-z));
+      return s + z * s * (1 - s);
+    }
+    case 'linear':
+    case 'output':
+      return 1;
+  }
+}
+
+/** d loss / d input = dz · Wᵀ, into the layer's dIn. */
+function inputGradient(layer: FastLayer, n: number, dz: Float64Array): void {
+  const { fanIn, fanOut, w, dIn } = layer;
+  for (let r = 0; r < n; r++) {
+    const dr = r * fanOut;
+    for (let k = 0; k < fanIn; k++) {
+      const wk = k * fanOut;
+      let sum = 0;
+      for (let j = 0; j < fanOut; j++) sum += dz[dr + j]! * w[wk + j]!;
+      dIn[r * fanIn + k] = sum;
+    }
+  }
+}
+
+/** Kernel and bias gradients summed over the rows, in row order (zero inputs add nothing and are skipped). */
+function weightGradients(layer: FastLayer, n: number, input: Float64Array): void {
+  const { fanIn, fanOut, dz, gw, gb } = layer;
+  gw.fill(0);
+  gb.fill(0);
+  for (let r = 0; r < n; r++) {
+    const dr = r * fanOut;
+    const xr = r * fanIn;
+    for (let k = 0; k < fanIn; k++) {
+      const x = input[xr + k]!;
+      if (x === 0) continue;
+      const wk = k * fanOut;
+      for (let j = 0; j < fanOut; j++) gw[wk + j] = gw[wk + j]! + x * dz[dr + j]!;
+    }
+    for (let j = 0; j < fanOut; j++) gb[j] = gb[j]! + dz[dr + j]!;
+  }
+}
+
+/** One optimizer update of `value` in place; returns whether every new value is finite when `checkFinite`. */
+function update(name: OptimizerName, lr: number, t: number, value: Float32Array, grad: Float64Array, slots: Float32Array[], checkFinite: boolean): boolean {
+  while (slots.length < SLOT_COUNT[name]) slots.push(new Float32Array(value.length));
+  switch (name) {
+    case 'sgd':
+      for (let i = 0; i < value.length; i++) value[i] = value[i]! - lr * grad[i]!;
+      break;
+    case 'momentum': {
+      const acc = slots[0]!;
+      for (let i = 0; i < value.length; i++) {
+        acc[i] = MOMENTUM * acc[i]! + grad[i]!;
+        value[i] = value[i]! - lr * acc[i]!;
+      }
+      break;
+    }
+    case 'adam': {
+      const m = slots[0]!;
+      const v = slots[1]!;
+      const step = (lr * Math.sqrt(1 - BETA2 ** t)) / (1 - BETA1 ** t);
+      for (let i = 0; i < value.length; i++) {
+        const g = grad[i]!;
+        m[i] = BETA1 * m[i]! + (1 - BETA1) * g;
+        v[i] = BETA2 * v[i]! + (1 - BETA2) * g * g;
+        value[i] = value[i]! - step * (m[i]! / (Math.sqrt(v[i]!) + EPSILON));
+      }
+      break;
+    }
+    case 'rmsprop': {
+      const ms = slots[0]!;
+      for (let i = 0; i < value.length; i++) {
+        const g = grad[i]!;
+        ms[i] = RMS_DECAY * ms[i]! + (1 - RMS_DECAY) * g * g;
+        value[i] = value[i]! - (lr * g) / Math.sqrt(ms[i]! + EPSILON);
+      }
+      break;
+    }
+  }
+  return checkFinite ? allFinite(value) : true;
 }

@@ -43,10 +43,19 @@ const MAX_KEPT_CHECKPOINTS = 200;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Nothing to pull: one shared empty list, so a step allocates none. */
+const NONE: readonly never[] = [];
+
+/** Past MAX_KEPT_CHECKPOINTS, drops the oldest kept checkpoint but the first (found in one pass, without sorting). */
 function forget(session: TrainSession): void {
   if (session.checkpoints.size <= MAX_KEPT_CHECKPOINTS) return;
-  const steps = [...session.checkpoints.keys()].sort((a, b) => a - b);
-  session.forgetCheckpoint(steps[1]!);
+  let first = Infinity;
+  let second = Infinity;
+  for (const step of session.checkpoints.keys()) {
+    if (step < first) [first, second] = [step, first];
+    else if (step < second) second = step;
+  }
+  session.forgetCheckpoint(second);
 }
 
 /** How long to wait so the run keeps to `job.paceMs` (at most 100 ms at a time, so controls stay prompt). */
@@ -65,7 +74,7 @@ function paceWait(job: TrainJob, spent: number, pace: { start: number; fromSampl
 export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promise<RunResult> {
   const session = new TrainSession(job);
   const emit = () => {
-    for (const e of session.drainEvents()) hooks.onEvent?.(e);
+    if (session.hasEvents) for (const e of session.drainEvents()) hooks.onEvent?.(e);
   };
   try {
     let next = 0;
@@ -104,7 +113,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
         if (control.type === 'pause') paused = true;
         if (control.type === 'resume') paused = false;
       }
-      for (const control of hooks.pullControls?.() ?? []) {
+      for (const control of hooks.pullControls?.() ?? NONE) {
         try {
           session.control(control);
           hooks.onControlApplied?.(session.log.at(-1)!, 'live');
@@ -115,7 +124,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
           session.event('controlRefused', err.message, control);
         }
       }
-      for (const request of hooks.pullLandscapeRequests?.() ?? []) {
+      for (const request of hooks.pullLandscapeRequests?.() ?? NONE) {
         const at = { runId: job.runId, step: session.stepCount, samples: session.samplesSpent };
         try {
           hooks.onLandscape?.(landscapeFrameOf(at, lossLandscape(session, request)));

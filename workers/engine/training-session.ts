@@ -9,6 +9,7 @@ import type { ControlTarget, OptimizerState } from './control-target.ts';
 import { applyControl } from './controls.ts';
 export { ControlError } from './control-error.ts';
 import { detect, initialDetectorState, type DetectorState } from './detectors.ts';
+import { FastEvaluator, kernelMoments, varianceOf, type FastSplit } from './dense-fast-eval.ts';
 import { DenseFastPath, fastPathFits } from './dense-fast-path.ts';
 import { FusedDenseStep, fusedStepFits } from './fused/fused-dense-step.ts';
 import { buildNetwork, disposeNetwork, forward, makeLayer, type Network } from './network.ts';
@@ -17,8 +18,10 @@ import { generateTaskData, type RawPoints } from './task-data.ts';
 import { disposeSplit, networkInputs, toTensors, type SplitTensors } from './training-data.ts';
 import { weightsHash } from './weights-hash.ts';
 
-/** Points of a split used when a frame measures training accuracy and dead units. */
+/** Points of the training split a frame measures accuracy on. */
 const FRAME_EVAL_POINTS = 512;
+/** Points of the validation split a frame looks for dead units on. */
+const DEAD_UNIT_POINTS = 256;
 /** Standard deviation of the jitter that augmentation adds to training inputs. */
 const AUGMENT_STD = 0.03;
 
@@ -39,12 +42,22 @@ export class TrainSession {
   }
   set net(net: Network) {
     this._net = net;
-    this.fast = undefined;
+    this.dropFastPath();
   }
   private _net!: Network;
-  /** The JavaScript fast path's (or, for larger dense networks, the fused step's) copy of the network, when it holds newer weights than tf.js. */
-  private fast?: DenseFastPath | FusedDenseStep;
+  /** The JavaScript fast path's copy of the network (small networks), when it holds newer weights than tf.js. */
+  private fast?: DenseFastPath;
+  /** The fused step's copy of the network (larger dense networks), when it holds newer weights than tf.js. */
+  private fused?: FusedDenseStep;
+  private evaluator?: FastEvaluator;
+  /** Whether the network is small enough for the fast path (cached: it changes only with the architecture). */
+  private fits?: boolean;
   private tfStale = false;
+  /** The batch's indices into the training set (grown with the batch size, reused every step). */
+  private batchIdx = new Int32Array(0);
+  /** The frame's splits in JavaScript, for the fast path's evaluation. */
+  private fastTrainEval?: FastSplit;
+  private fastVal?: FastSplit;
   private _optimizer: OptimizerState;
   private _batchSize: number;
   private augment = false;
@@ -186,6 +199,7 @@ export class TrainSession {
       if (this.trainEval !== this.trainTensors) disposeSplit(this.trainEval);
     }
     this._train = points;
+    this.fastTrainEval = undefined;
     this.trainModified ||= modified;
     this.trainTensors = toTensors(points, this.job.spec, this.job.task);
     this.trainInputs = this.trainTensors.x.dataSync() as Float32Array;
@@ -197,8 +211,10 @@ export class TrainSession {
     }
   }
 
+  /** Fills `batchIdx` with the next `size` points of the shuffled order. */
   private nextBatch(size: number): Int32Array {
-    const idx = new Int32Array(size);
+    if (this.batchIdx.length < size) this.batchIdx = new Int32Array(size);
+    const idx = this.batchIdx;
     for (let i = 0; i < size; i++) {
       if (this.cursor >= this.order.length) {
         this.order = permutation(this.train.count, this.batchRng);
@@ -235,7 +251,7 @@ export class TrainSession {
   private sync(): void {
     if (!this.tfStale) return;
     this.tfStale = false;
-    this.fast!.writeBack(this._net);
+    (this.fast ?? this.fused)!.writeBack(this._net);
   }
 
   /** Trains on one batch (trimmed so the budget is met exactly) and returns its loss. */
@@ -247,8 +263,11 @@ export class TrainSession {
     const wantStats = (this.stepCount + 1) % this.job.frameEverySteps === 0 || this.samplesSpent + size >= this.job.budget;
     this._optimizer.t++;
     const dropoutSeed = (this.dropoutSeed + this.stepCount * 7919) % 2 ** 31;
-    const outsideTf = this.path === 'auto' && (fastPathFits(this._net) || fusedStepFits(this._net, this.job.spec));
-    const loss = outsideTf ? this.fastStep(idx, noise, wantStats, dropoutSeed) : this.tfStep(idx, noise, wantStats, dropoutSeed);
+    const loss = this.onFastPath()
+      ? this.fastStep(idx, size, noise, wantStats, dropoutSeed)
+      : this.path === 'auto' && fusedStepFits(this._net, this.job.spec)
+        ? this.fusedStep(idx.subarray(0, size), noise, wantStats)
+        : this.tfStep(idx.subarray(0, size), noise, wantStats, dropoutSeed);
     this._stepCount++;
     this._samplesSpent += size;
     if (!Number.isFinite(loss)) {
@@ -261,9 +280,51 @@ export class TrainSession {
     return loss;
   }
 
-  /** One step outside tf.js: see DenseFastPath (small networks) and FusedDenseStep (larger dense ones). */
-  private fastStep(idx: Int32Array, noise: Float32Array | undefined, wantStats: boolean, dropoutSeed: number): number {
-    this.fast ??= fastPathFits(this._net) ? new DenseFastPath(this._net) : new FusedDenseStep(this._net);
+  /** Whether this run trains (and measures its frames) on the JavaScript fast path. */
+  private onFastPath(): boolean {
+    this.fits ??= fastPathFits(this._net);
+    return this.path === 'auto' && this.fits;
+  }
+
+  /** The fast path, started from the tf.js weights when there is none. */
+  private fastPath(): DenseFastPath {
+    return (this.fast ??= new DenseFastPath(this._net));
+  }
+
+  /** Forgets the fast path's (or the fused step's) copy (after writing it back): the next step starts again from tf.js. */
+  private dropFastPath(): void {
+    this.fast = undefined;
+    this.fused = undefined;
+    this.evaluator = undefined;
+    this.fits = undefined;
+  }
+
+  /** One step in JavaScript (small networks): see DenseFastPath. Allocates nothing unless the batch is jittered. */
+  private fastStep(idx: Int32Array, n: number, noise: Float32Array | undefined, wantStats: boolean, dropoutSeed: number): number {
+    const fast = this.fastPath();
+    const inDim = this._net.inputDim;
+    const outDim = this._net.outputDim;
+    fast.batch(n);
+    const x = fast.input;
+    const y = fast.target;
+    const src = noise ? this.jitteredInputData(idx.subarray(0, n), noise) : this.trainInputs;
+    const targets = this.trainTargets;
+    for (let i = 0; i < n; i++) {
+      const from = noise ? i * inDim : idx[i]! * inDim;
+      for (let k = 0; k < inDim; k++) x[i * inDim + k] = src[from + k]!;
+      const t = idx[i]! * outDim;
+      for (let k = 0; k < outDim; k++) y[i * outDim + k] = targets[t + k]!;
+    }
+    const o = this._optimizer;
+    const loss = fast.step(n, this.kind, o.name, o.learningRate, o.t, this.job.spec.l1, this.job.spec.l2, dropoutSeed, wantStats);
+    this.tfStale = true;
+    if (wantStats) this.lastStats = { gradNorms: Array.from(fast.gradNorms), updateRatios: Array.from(fast.updateRatios) };
+    return loss;
+  }
+
+  /** One step of the fused dense step (dense networks above the fast path's size): see FusedDenseStep. */
+  private fusedStep(idx: Int32Array, noise: Float32Array | undefined, wantStats: boolean): number {
+    this.fused ??= new FusedDenseStep(this._net);
     const inDim = this._net.inputDim;
     const outDim = this._net.outputDim;
     const n = idx.length;
@@ -276,7 +337,7 @@ export class TrainSession {
     const y = new Float32Array(n * outDim);
     idx.forEach((src, i) => y.set(this.trainTargets.subarray(src * outDim, src * outDim + outDim), i * outDim));
     const { name, learningRate, t } = this.optimizer;
-    const r = this.fast.step({ x, y, n, kind: this.kind, optimizer: name, learningRate, t, l1: this.job.spec.l1, l2: this.job.spec.l2, dropoutSeed, wantStats });
+    const r = this.fused.step({ x, y, n, kind: this.kind, optimizer: name, learningRate, t, wantStats });
     this.tfStale = true;
     if (r.gradNorms && r.updateRatios) this.lastStats = { gradNorms: r.gradNorms, updateRatios: r.updateRatios };
     return r.loss;
@@ -351,11 +412,33 @@ export class TrainSession {
     });
   }
 
-  /** Loss and accuracy on the training and validation splits now. */
+  /** Loss and accuracy on the training and validation splits now (through tf.js). */
   metrics(): Metrics {
     const train = this.evaluate(this.trainEval);
     const val = this.evaluate(this.val);
     return { loss: train.loss, accuracy: train.accuracy, valLoss: val.loss, valAccuracy: val.accuracy };
+  }
+
+  /** A split's inputs, targets and labels copied out of tf.js once, for the fast path's evaluation. */
+  private fastSplit(split: SplitTensors): FastSplit {
+    const y = split.y.dataSync() as Float32Array;
+    return { x: split.x.dataSync() as Float32Array, y, ...(split.labels ? { labels: split.labels.dataSync() as Int32Array } : {}), count: split.count, variance: this.kind === 'regression' ? varianceOf(y) : 0 };
+  }
+
+  /** What a frame measures, on the fast path: metrics and the layers' statistics, with no tf.js call. */
+  private fastFrameMeasures(): { metrics: Metrics; layers: LayerStats[] } {
+    const fast = this.fastPath();
+    this.evaluator ??= new FastEvaluator(fast.layers, this._net.inputDim);
+    this.fastTrainEval ??= this.fastSplit(this.trainEval);
+    this.fastVal ??= this.fastSplit(this.val);
+    const train = this.evaluator.evaluate(this.fastTrainEval, this.kind);
+    const dead: number[] = [];
+    const val = this.evaluator.evaluate(this.fastVal, this.kind, dead, DEAD_UNIT_POINTS);
+    const layers = fast.layers.map((l, i) => {
+      const { mean, std } = kernelMoments(l.w);
+      return { gradNorm: this.lastStats?.gradNorms[i] ?? 0, weightMean: mean, weightStd: std, updateRatio: this.lastStats?.updateRatios[i] ?? 0, deadFraction: dead[i] ?? 0 };
+    });
+    return { metrics: { loss: train.loss, accuracy: train.accuracy, valLoss: val.loss, valAccuracy: val.accuracy }, layers };
   }
 
   /** The validation split, for probes. @internal */
@@ -366,7 +449,7 @@ export class TrainSession {
   private layerStats(): LayerStats[] {
     return tf.tidy(() => {
       const dead: number[] = [];
-      const sample = this.val.count > 256 ? this.val.x.slice([0, 0], [256, -1]) : this.val.x;
+      const sample = this.val.count > DEAD_UNIT_POINTS ? this.val.x.slice([0, 0], [DEAD_UNIT_POINTS, -1]) : this.val.x;
       forward(this.net, sample, {
         onHidden: (_i, h) => {
           const range = tf.sub(tf.max(h, 0), tf.min(h, 0));
@@ -392,11 +475,10 @@ export class TrainSession {
    * Detectors look at every frame and queue their events.
    */
   frame(): TelemetryFrame {
-    const m = this.metrics();
+    const { metrics: m, layers } = this.onFastPath() ? this.fastFrameMeasures() : { metrics: this.metrics(), layers: this.layerStats() };
     const meanLoss = this.lossSteps > 0 ? this.lossSum / this.lossSteps : m.loss;
     this.lossSum = 0;
     this.lossSteps = 0;
-    const layers = this.layerStats();
     const elapsed = (performance.now() - this.startedAt) / 1000;
     const frame: TelemetryFrame = {
       runId: this.job.runId,
@@ -417,12 +499,17 @@ export class TrainSession {
 
   /** Training FLOPs per sample of the network as it is now (6 per parameter: forward and backward). */
   flopsPerSample(): number {
-    return 6 * this.net.layers.reduce((a, l) => a + l.kernel.size + l.bias.size, 0);
+    return 6 * this._net.layers.reduce((a, l) => a + l.kernel.size + l.bias.size, 0);
   }
 
   /** Queues an event for the owner. */
   event(type: RunEvent['type'], message: string, control?: Control): void {
     this.pendingEvents.push({ runId: this.job.runId, step: this.stepCount, samples: this.samplesSpent, type, message, ...(control ? { control } : {}) });
+  }
+
+  /** Whether events wait to be collected. */
+  get hasEvents(): boolean {
+    return this.pendingEvents.length > 0;
   }
 
   /** Hands over the events queued since the last call. */
@@ -435,7 +522,7 @@ export class TrainSession {
     const step = this.stepCount; // a rewind moves the step: log where it was asked for
     this.sync(); // the fast path may hold newer weights than tf.js: keep them before it is dropped below
     applyControl(this.controlTarget, control);
-    this.fast = undefined; // controls change tf.js state: the fast path starts again from it
+    this.dropFastPath(); // controls change tf.js state: the fast path starts again from it
     this.log.push({ step, control });
     this.event('control', `${control.type} at step ${step}`, control);
   }
@@ -446,17 +533,7 @@ export class TrainSession {
       runId: this.job.runId,
       step: this.stepCount,
       samplesSpent: this.samplesSpent,
-      layers: this.net.layers.map((l) => ({
-        activation: l.activation,
-        dropout: l.dropout,
-        frozen: l.frozen,
-        fanIn: l.kernel.shape[0]!,
-        fanOut: l.kernel.shape[1]!,
-        kernel: l.kernel.dataSync().slice() as Float32Array,
-        bias: l.bias.dataSync().slice() as Float32Array,
-        kernelSlots: l.kernelSlots.map((s) => s.dataSync().slice() as Float32Array),
-        biasSlots: l.biasSlots.map((s) => s.dataSync().slice() as Float32Array),
-      })),
+      layers: this.layerCheckpoints(),
       optimizer: { ...this.optimizer },
       batchSize: this.batchSize,
       augment: this.augment,
@@ -469,6 +546,26 @@ export class TrainSession {
       controlsApplied: this.log.length,
     };
     return cp;
+  }
+
+  /** Each layer's weights and slots, from the fast path when it holds the newest (what writing them back to tf.js would give). */
+  private layerCheckpoints(): Checkpoint['layers'] {
+    if (this.tfStale && !this.fast) this.sync(); // the fused step's weights are read back through tf.js
+    const fast = this.tfStale ? this.fast : undefined;
+    return this._net.layers.map((l, i) => {
+      const f = fast?.layers[i];
+      return {
+        activation: l.activation,
+        dropout: l.dropout,
+        frozen: l.frozen,
+        fanIn: l.kernel.shape[0]!,
+        fanOut: l.kernel.shape[1]!,
+        kernel: f ? f.w.slice() : (l.kernel.dataSync().slice() as Float32Array),
+        bias: f ? f.b.slice() : (l.bias.dataSync().slice() as Float32Array),
+        kernelSlots: f ? f.slotsW.map((s) => s.slice()) : l.kernelSlots.map((s) => s.dataSync().slice() as Float32Array),
+        biasSlots: f ? f.slotsB.map((s) => s.slice()) : l.biasSlots.map((s) => s.dataSync().slice() as Float32Array),
+      };
+    });
   }
 
   /** Takes a checkpoint and keeps it for rewinds. */
