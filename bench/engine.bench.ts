@@ -9,6 +9,7 @@ import { generateTaskData } from '../workers/engine/task-data.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
 import { TrainSession } from '../workers/engine/training-session.ts';
 import { toTensors } from '../workers/engine/training-data.ts';
+import { mnistPeakBench } from './mnist/mnist-peak.ts';
 import { tinyNetsBench } from './tiny/tiny-nets.ts';
 
 const median = (xs: number[]) => {
@@ -69,6 +70,8 @@ export async function engineBench(json: boolean): Promise<void> {
     out[c.name] = { engineSamplesPerSec: Math.round(engine), fitSamplesPerSec: Math.round(fit), ratio: +(engine / fit).toFixed(3) };
     log(`${c.name}: engine ${Math.round(engine)} samples/s, model.fit ${Math.round(fit)} samples/s, ratio ${(engine / fit).toFixed(2)}`);
   }
+  // MNIST's step against the backend's peak (bench/mnist/).
+  Object.assign(out.mnist as object, await mnistPeakBench(log));
 
   // Probe overhead: the spiral run with every probe on at its default rate, against none.
   const spiral = cases[0]!.job;
