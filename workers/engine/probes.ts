@@ -87,13 +87,17 @@ export function probe(s: TrainSession): ProbeFrame {
     }
     // Gradients of the validation loss, for the gradient histograms.
     const vars = s.net.layers.flatMap((l) => [l.kernel, l.bias]);
-    const { grads } = tf.variableGrads(() => s.lossOf(forward(s.net, val.x), val.y), vars);
+    // This pass's validation outputs serve the confusion matrix and worst points below too (one forward
+    // pass fewer): kept past the gradient's own scope, and given to this tidy to free.
+    let kept: tf.Tensor2D | undefined;
+    const { grads } = tf.variableGrads(() => s.lossOf((kept = tf.keep(forward(s.net, val.x))), val.y), vars);
+    const out = kept!.clone();
+    kept!.dispose();
     frame.histograms = s.net.layers.map((l, i) => ({
       layer: i,
       weights: histogram(l.kernel.dataSync() as Float32Array),
       gradients: histogram(grads[l.kernel.name]!.dataSync() as Float32Array),
     }));
-    const out = forward(s.net, val.x);
     if (s.kind === 'classification') {
       const classes = s.net.outputDim;
       const truth = val.labels!.dataSync();
