@@ -134,7 +134,7 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
       abort: (id) => abortTournament(db, id),
     },
     gan: { recordBattle: (battle, hooks) => outbox.store('ganBattle', battle.id, battle, hooks) },
-    progression: { leaderboard: (q) => leaderboard(db, q), achievements: () => achievementInfos(db), gains: (matchId, players, scope, unlocks, extraXp) => matchGains(db, matchId, players, scope, unlocks, extraXp) },
+    progression: { leaderboard: (q) => leaderboard(db, q), achievements: () => achievementInfos(db), gains: (matchIds, players, scope, unlocks, extraXp) => matchGains(db, matchIds, players, scope, unlocks, extraXp) },
   };
 
   const httpServer: HttpServer = createServer();

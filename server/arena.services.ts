@@ -86,6 +86,6 @@ export interface ArenaServices {
      * What each player gained from a stored match: its XP (with `unlocks`' and any `extraXp` source keys'),
      * the rating it moved in `scope` (shown scale) and the achievement tiers reached. Nothing moved: zeros.
      */
-    gains(matchId: string, players: ReadonlyArray<{ playerId: string; player: string }>, scope: string | null, unlocks: readonly Unlock[], extraXp?: (playerId: string) => string[]): Promise<PlayerGain[]>;
+    gains(matchIds: readonly string[], players: ReadonlyArray<{ playerId: string; player: string }>, scope: string | null, unlocks: readonly Unlock[], extraXp?: (playerId: string) => string[]): Promise<PlayerGain[]>;
   };
 }

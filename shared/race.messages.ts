@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Control } from './control.schema.ts';
 import { PlayerName } from './identity.schema.ts';
 import { ModelSpec } from './model-spec.schema.ts';
+import type { PlayerGain, TieBreak } from './match-gains.ts';
 import type { RoomErrorMessage } from './protocol.ts';
 import { Seed, type SeedReveal } from './seed-commitment.ts';
 import { TaskSpec } from './task.schema.ts';
@@ -37,8 +38,12 @@ export const RaceJoinOptions = z.object({
 });
 export type RaceJoinOptions = z.infer<typeof RaceJoinOptions>;
 
-/** The controls a player may use to steer their entry during a race. */
-export const RACE_CONTROL_TYPES = ['setLearningRate', 'setBatchSize', 'setOptimizer', 'setActivation', 'freeze', 'injectNoise'] as const;
+/**
+ * The controls a player may use to steer their entry during a race. A rewind takes their run back to one
+ * of its automatic checkpoints (every `checkpointEvery` steps of the race's state): one intervention,
+ * and the samples trained since still count against the budget.
+ */
+export const RACE_CONTROL_TYPES = ['setLearningRate', 'setBatchSize', 'setOptimizer', 'setActivation', 'freeze', 'injectNoise', 'rewind'] as const;
 export const RaceControl = Control.superRefine((c, ctx) => {
   if (!(RACE_CONTROL_TYPES as readonly string[]).includes(c.type)) {
     ctx.addIssue({ code: 'custom', path: ['type'], message: `"${c.type}" is not allowed in a race; use one of ${RACE_CONTROL_TYPES.join(', ')}` });
@@ -66,6 +71,10 @@ export interface RaceResultMessage {
   /** The seed and salt, with the commitment published when the race was created. */
   seedReveal: SeedReveal;
   ranking: Array<{ player: string; playerId: string | null; seat: number; rank: number; valAccuracy: number; heldOutAccuracy: number }>;
+  /** Why places the shown held-out accuracy (one decimal) left level fell as they did: the rule that decided each, with the figures. */
+  tieBreaks: TieBreak[];
+  /** What each player gained: XP, the task rating's move (shown scale), achievements; none when unrated or not stored. */
+  gains: PlayerGain[];
   unlocks: Array<{ playerId: string; player: string; achievement: string; tier: number }>;
 }
 

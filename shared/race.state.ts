@@ -16,6 +16,8 @@ export const RaceEntry = schema(
     summary: t.string().default(''),
     params: t.uint32().default(0),
     samples: t.uint32().default(0),
+    /** Training step of the run's latest frame (a rewind takes it back). */
+    step: t.uint32().default(0),
     loss: t.float32().default(0),
     accuracy: t.float32().default(0),
     valAccuracy: t.float32().default(0),
@@ -49,6 +51,8 @@ export const RaceState = schema(
     /** Interventions each player gets, and what one costs in samples. */
     interventions: t.uint8().default(0),
     interventionCost: t.uint32().default(0),
+    /** Steps between two automatic checkpoints of each run: the steps a rewind may go back to (0 before the start). */
+    checkpointEvery: t.uint32().default(0),
     matchId: t.string().default(''),
     /** Why the race was called off (after a server restart, its runs could not be carried on in time); empty otherwise. */
     abortReason: t.string().default(''),

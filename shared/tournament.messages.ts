@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PlayerName } from './identity.schema.ts';
 import { ModelSpec } from './model-spec.schema.ts';
+import type { PlayerGain } from './match-gains.ts';
 import type { RoomErrorMessage } from './protocol.ts';
 import { Seed } from './seed-commitment.ts';
 import { TaskSpec } from './task.schema.ts';
@@ -72,6 +73,8 @@ export interface TournamentResultMessage {
   /** Whether the champion was credited (false for a custom seed); each match's seed is revealed in its state and stored with it. */
   rated: boolean;
   unlocks: Array<{ playerId: string; player: string; achievement: string; tier: number }>;
+  /** What each player gained over the tournament: XP (its matches', the champion's, achievements'), the task rating's move, achievements. */
+  gains: PlayerGain[];
 }
 
 /** Phases of a tournament, in order; `racing` and `break` alternate once per round. */

@@ -51,6 +51,8 @@ export const TournamentMatch = schema(
     matchId: t.string().default(''),
     /** Seat of the winner, -1 until decided. */
     winner: t.int16().default(-1),
+    /** The tie-break that decided it ("tied at 56.0% held-out accuracy: decided by lower validation loss (0.412 vs 0.431)"), '' when the shown accuracy did. */
+    decidedBy: t.string().default(''),
     /** The match's own seed commitment (no commitment for a bye); the seed and salt once the match is over. */
     fairSeed: t.ref(FairSeedView),
     sides: t.array(MatchSide),

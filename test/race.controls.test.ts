@@ -4,6 +4,12 @@ import type { RaceErrorMessage, RaceResultMessage, RaceSteeredMessage } from '..
 import type { RaceEntry, RaceState } from '../shared/race.state.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
 import { guestClient, nextMessage, startTestArena, waitFor } from './support/arena.ts';
+import { ACHIEVEMENTS } from '../server/progression/achievements.ts';
+import { raceXp } from '../server/progression/xp.rules.ts';
+import { shownRating } from '../shared/rating-scale.ts';
+import { RunFile, TrainJob } from '../shared/run.schema.ts';
+import { initBackend } from '../workers/engine/tf-backend.ts';
+import { runTraining } from '../workers/engine/training-loop.ts';
 
 /**
  * A control counts once the engine applies it: the race room confirms it with the step it took effect,
@@ -61,6 +67,89 @@ describe('race controls the engine answers', () => {
     expect(log).toContain('setLearningRate');
     expect(log).not.toContain('"setActivation"');
     expect(log.match(/spendBudget/g)?.length ?? 0).toBeGreaterThanOrEqual(1);
+    await Promise.all([ada.leave(), bob.leave()]);
+  });
+});
+
+describe('race endings through the room', () => {
+  let t: Awaited<ReturnType<typeof startTestArena>>;
+  beforeAll(async () => {
+    t = await startTestArena();
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  /** A rated race of two players on the same spec (the seed is drawn): returns both rooms once training, and the result to come. */
+  async function race(budget: number, paceSeconds: number) {
+    const spec = SPEC_TEMPLATES[0]!.spec;
+    const ada: Room<any, RaceState> = await (await guestClient(t.url, 'ada')).client.create<RaceState>('race', { budget, countdownSeconds: 60, paceSeconds, interventions: 1 });
+    const bob = await (await guestClient(t.url, 'bob')).client.joinById<RaceState>(ada.roomId, {});
+    await waitFor(() => ada.state.entries?.size === 2, 'both players seated');
+    for (const room of [ada, bob]) room.send('spec', { spec });
+    await waitFor(() => [...ada.state.entries.values()].every((e) => e.summary !== ''), 'both specs');
+    const result = nextMessage<RaceResultMessage>(ada, 'result', 120_000);
+    bob.onMessage('result', () => {});
+    for (const room of [ada, bob]) room.send('ready', { ready: true });
+    return { ada, bob, result };
+  }
+
+  it('Comeback: a player rewinds her run (one intervention, logged so it replays exactly) and wins', async () => {
+    const { ada, bob, result } = await race(8000, 10);
+    const entry = (room: Room<any, RaceState>): RaceEntry => room.state.entries.get(room.sessionId)!;
+    await waitFor(() => ada.state.phase === 'training' && entry(bob).runId !== '' && entry(bob).samples > 0, 'the runs to train');
+    expect(ada.state.checkpointEvery).toBeGreaterThan(0);
+    // Bob all but stops his run learning; Ada, once past her second checkpoint, takes hers back to the first.
+    const slowed = nextMessage<RaceSteeredMessage>(bob, 'steered');
+    bob.send('control', { runId: entry(bob).runId, control: { type: 'setLearningRate', learningRate: 1e-6 } });
+    await slowed;
+    await waitFor(() => entry(ada).step > 2 * ada.state.checkpointEvery, 'her run to pass two checkpoints');
+    const stepBefore = entry(ada).step;
+    const rewound = nextMessage<RaceSteeredMessage>(ada, 'steered');
+    ada.send('control', { runId: entry(ada).runId, control: { type: 'rewind', toStep: ada.state.checkpointEvery } });
+    const ok = await rewound;
+    expect(ok).toMatchObject({ control: { type: 'rewind', toStep: ada.state.checkpointEvery }, interventionsLeft: 0 });
+    expect(ok.step).toBe(ada.state.checkpointEvery); // the engine reports a rewind's event at the step it went back to
+
+    const outcome = await result;
+    const adaRank = outcome.ranking.find((r) => r.player === 'ada')!;
+    expect(adaRank.rank).toBe(1);
+    expect(outcome.rated).toBe(true);
+    expect(outcome.unlocks).toContainEqual(expect.objectContaining({ player: 'ada', achievement: 'Comeback', tier: 1 }));
+    const adaGain = outcome.gains.find((g) => g.playerId === adaRank.playerId)!;
+    expect(adaGain.achievements).toContainEqual({ name: 'Comeback', tier: 1 });
+    expect(adaGain.xp).toBeGreaterThanOrEqual(raceXp(1, 2) + ACHIEVEMENTS.find((a) => a.key === 'comeback')!.points[0]);
+    expect(adaGain.rating).toMatchObject({ scope: 'spiral', before: shownRating(0) });
+    expect(adaGain.rating!.after).toBeGreaterThan(adaGain.rating!.before);
+
+    // The rewind is in the run's log at the step it was asked at; the run replays from that log to the same weights.
+    const stored = await fetch(`${t.url}/api/matches/${outcome.matchId}`).then((r) => r.json());
+    const adaRun = await fetch(`${t.url}/api/runs/${stored.entries.find((e: { player: string }) => e.player === 'ada').runId}`).then((r) => r.json());
+    const file = RunFile.parse(adaRun.runFile);
+    const rewind = file.controls.find((c) => c.control.type === 'rewind')!;
+    expect(rewind.control).toEqual({ type: 'rewind', toStep: ada.state.checkpointEvery });
+    expect(rewind.step).toBeGreaterThanOrEqual(stepBefore); // the run's own log keeps the step it was asked at: what a replay needs
+    await initBackend();
+    const replay = await runTraining(TrainJob.parse({ runId: 'replay', spec: file.spec, task: file.task, seed: file.seed, budget: file.budget, controls: file.controls }));
+    expect(replay.weightsHash).toBe(file.expected!.weightsHash);
+    await Promise.all([ada.leave(), bob.leave()]);
+  });
+
+  it('a tie on the shown held-out accuracy is decided by an explicit rule, and the ending says which and what each gained', async () => {
+    const { ada, bob, result } = await race(2000, 0);
+    const outcome = await result;
+    // Same spec, same seed, no steering: the same run twice, level on every figure, so the seat decides.
+    const [first, second] = outcome.ranking;
+    expect(first!.heldOutAccuracy).toBe(second!.heldOutAccuracy);
+    expect(outcome.tieBreaks).toEqual([{ above: first!.player, below: second!.player, reason: expect.stringMatching(/^tied at \d+\.\d% held-out accuracy and validation loss [\d.]+: decided by seat \(seat 1 before seat 2\)$/) }]);
+    expect(first!.seat).toBe(0);
+    for (const r of outcome.ranking) {
+      const gain = outcome.gains.find((g) => g.playerId === r.playerId)!;
+      expect(gain.xp).toBeGreaterThanOrEqual(raceXp(r.rank, 2));
+      expect(gain.rating).toMatchObject({ scope: 'spiral', before: shownRating(0) });
+    }
+    const gainOf = (i: number) => outcome.gains.find((g) => g.playerId === outcome.ranking[i]!.playerId)!.rating!.after;
+    expect(gainOf(0)).toBeGreaterThan(gainOf(1));
     await Promise.all([ada.leave(), bob.leave()]);
   });
 });

@@ -112,7 +112,7 @@ describe('race room through @colyseus/sdk', () => {
     ada.send('control', { runId: adaEntry().runId, control: { type: 'setLearningRate', learningRate: -1 } });
     expect(await badRate).toMatchObject({ code: 'BAD_MESSAGE', field: 'control.learningRate' });
     const notInRace = nextMessage<RaceErrorMessage>(ada, 'error');
-    ada.send('control', { runId: adaEntry().runId, control: { type: 'rewind', toStep: 0 } });
+    ada.send('control', { runId: adaEntry().runId, control: { type: 'addSamples', count: 10 } });
     expect(await notInRace).toMatchObject({ code: 'BAD_MESSAGE', field: 'control.type' });
     const steered = nextMessage<RaceSteeredMessage>(ada, 'steered');
     ada.send('control', { runId: adaEntry().runId, control: { type: 'setLearningRate', learningRate: 0.02 } });

@@ -7,8 +7,6 @@ import { DEFAULT_GAN_SIDE, GAN_SHOWN_POINTS, GanClientMessages, GanCreateOptions
 import type { GanClientMessageType, GanErrorMessage, GanResultMessage, GanRole, GanRoundResult, GanWelcomeMessage } from '../../shared/gan.messages.ts';
 import { GanJob, type GanSide } from '../../shared/gan.schema.ts';
 import type { GanMatch, GanRoundCurve } from '../../shared/gan-match.schema.ts';
-import type { PlayerGain } from '../../shared/match-gains.ts';
-import type { Unlock } from '../progression/progression.service.ts';
 import { GAN_SCOPE } from '../../shared/rating-scale.ts';
 import { GanRoundScore, GanSeat, GanState } from '../../shared/gan.state.ts';
 import { ErrorCode } from '../../shared/protocol.ts';
@@ -18,6 +16,7 @@ import { patchListing } from '../lobby/listing.ts';
 import { moduleLogger } from '../logger.ts';
 import { drawFairSeed, listingOf, publishCommitment, revealInState, revealOf } from '../match/fair-seed.ts';
 import { announceUnlocks, claimSeat, Countdown, holdSeat, MatchLifecycle, parseOptions, seatRefusal, Spectators, storeMatch } from '../match/index.ts';
+import { gainsOf } from '../match/match-ending.ts';
 import { onValidated, refuse } from '../room-messages.ts';
 import { GanRounds } from './gan-rounds.ts';
 import { GanView } from './gan-view.ts';
@@ -199,19 +198,9 @@ export class GanRoom extends ArenaRoom<{ state: GanState }> {
     const discriminator = { player: d!.player, playerId: d!.playerId, rounds: outcome.discriminatorRounds, points: outcome.discriminatorPoints };
     const { rated } = this.match.fairSeed!;
     const unlocked = announceUnlocks(unlocks, new Map([g!, d!].map((s) => [s.playerId, s.player])));
-    const gains = stored ? await this.gains([g!, d!], unlocks) : [];
+    const gains = await gainsOf(this.services, stored, this.match.id, [g!, d!], GAN_SCOPE, unlocks);
     const message: GanResultMessage = { battleId: this.match.id, matchId: stored ? this.match.id : null, winner: outcome.winner, decidedBy: outcome.decidedBy, generator, discriminator, rounds: [...this.roundResults], rated, seedReveal: revealOf(this.match.fairSeed!), unlocks: unlocked, gains };
     this.broadcast('result', message, { afterNextPatch: true });
-  }
-
-  /** What each side's player gained (their GAN rating, XP, achievements); none when it cannot be read. */
-  private async gains(sides: ReadonlyArray<{ playerId: string; player: string }>, unlocks: Unlock[]): Promise<PlayerGain[]> {
-    try {
-      return await this.services.progression.gains(this.match.id, sides, GAN_SCOPE, unlocks);
-    } catch (err) {
-      moduleLogger('gan').warn({ roomId: this.roomId, err }, 'could not read what the battle paid');
-      return [];
-    }
   }
 
   /** The battle as stored: both sides with their last designs, each round with its figures and curve, and how it was decided. */

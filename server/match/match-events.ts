@@ -137,6 +137,8 @@ export const BracketEvent = z.object({
   b: z.number().int().min(0).nullable(),
   winner: z.number().int().min(0),
   accuracy: z.object({ a: Figure, b: Figure }),
+  /** The tie-break that decided it, when the shown held-out accuracy did not (see `tieBreaks`). */
+  decidedBy: z.string().max(300).optional(),
   matchId: z.string().nullable(),
 });
 

@@ -7,18 +7,21 @@ import type { Unlock } from './progression.service.ts';
 
 const POINTS = new Map<string, readonly number[]>(ACHIEVEMENTS.map((a) => [a.key, a.points]));
 
+/** The XP source key of a tournament's champion. */
+export const championXpKey = (tournamentId: string): string => `tournament:${tournamentId}:champion`;
+
 /** The XP source keys a match pays its players under (see `recordRaceResult`, `recordGanResult`). */
 export const matchXpKey = (matchId: string, playerId: string): string => `match:${matchId}:player:${playerId}`;
 
 /**
- * What each player gained from a stored match: the XP it paid them (with the XP of the achievement tiers
- * in `unlocks`, which pay their points), and the rating it moved in `scope` (on the shown scale, from the
- * player's rating history: before is their previous entry there, or a newcomer's). `extraXp` names other
+ * What each player gained from stored matches (one, or a tournament's): the XP they paid them (with the XP of the achievement tiers
+ * in `unlocks`, which pay their points), and the rating it moved in `scope` over them (on the shown scale,
+ * from the player's rating history: before is their entry before the first of them, or a newcomer's). `extraXp` names other
  * XP sources the ending paid (a tournament champion's).
  */
 export async function matchGains(
   db: Kysely<Database>,
-  matchId: string,
+  matchIds: readonly string[],
   players: ReadonlyArray<{ playerId: string; player: string }>,
   scope: string | null,
   unlocks: readonly Unlock[],
@@ -26,24 +29,25 @@ export async function matchGains(
 ): Promise<PlayerGain[]> {
   return Promise.all(
     players.map(async ({ playerId, player }) => {
-      const keys = [matchXpKey(matchId, playerId), ...extraXp(playerId)];
+      const keys = [...matchIds.map((id) => matchXpKey(id, playerId)), ...extraXp(playerId)];
       const paid = await db.selectFrom('xp_events').select('amount').where('player_id', '=', playerId).where('source_key', 'in', keys).execute();
       const mine = unlocks.filter((u) => u.playerId === playerId);
       const achievementXp = mine.reduce((sum, u) => sum + (POINTS.get(u.key)?.[u.tier - 1] ?? 0), 0);
-      return { playerId, player, xp: paid.reduce((s, r) => s + r.amount, 0) + achievementXp, rating: scope ? await ratingMove(db, matchId, playerId, scope) : null, achievements: mine.map((u) => ({ name: u.name, tier: u.tier })) };
+      return { playerId, player, xp: paid.reduce((s, r) => s + r.amount, 0) + achievementXp, rating: scope && matchIds.length > 0 ? await ratingMove(db, matchIds, playerId, scope) : null, achievements: mine.map((u) => ({ name: u.name, tier: u.tier })) };
     }),
   );
 }
 
-async function ratingMove(db: Kysely<Database>, matchId: string, playerId: string, scope: string): Promise<PlayerGain['rating']> {
-  const after = await db.selectFrom('rating_history').select(['id', 'display']).where('player_id', '=', playerId).where('scope', '=', scope).where('match_id', '=', matchId).executeTakeFirst();
-  if (!after) return null;
+async function ratingMove(db: Kysely<Database>, matchIds: readonly string[], playerId: string, scope: string): Promise<PlayerGain['rating']> {
+  const moves = await db.selectFrom('rating_history').select(['id', 'display']).where('player_id', '=', playerId).where('scope', '=', scope).where('match_id', 'in', matchIds).orderBy('id').execute();
+  const [first, after] = [moves[0], moves.at(-1)];
+  if (!first || !after) return null;
   const before = await db
     .selectFrom('rating_history')
     .select('display')
     .where('player_id', '=', playerId)
     .where('scope', '=', scope)
-    .where('id', '<', after.id)
+    .where('id', '<', first.id)
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();

@@ -11,6 +11,7 @@ import { insertRuns } from '../runs/run.repository.ts';
 import { ACHIEVEMENTS, raceAchievements, runAchievements, type AchievementDef, type AchievementGrant, type RunFacts } from './achievements.ts';
 import { applyGrant, grantXp, lockSkills, saveSkill, taskHistory } from './progression.repository.ts';
 import { rateRace } from './ratings.rules.ts';
+import { championXpKey } from './match-gains.ts';
 import { challengeXp, ganXp, raceXp, TOURNAMENT_CHAMPION_XP } from './xp.rules.ts';
 import type { ChallengeKind } from '../../shared/challenge.schema.ts';
 
@@ -179,7 +180,7 @@ export async function recordTournamentResult(
       .onConflict((oc) => oc.column('id').doUpdateSet({ status: 'finished', champion_id: champion ?? null, ranking: JSON.stringify(t.ranking), finished_at: at }))
       .execute();
     if (!champion || !t.rated) return [];
-    await grantXp(trx, champion, TOURNAMENT_CHAMPION_XP, `tournament ${t.name}: champion`, `tournament:${t.id}:champion`, at);
+    await grantXp(trx, champion, TOURNAMENT_CHAMPION_XP, `tournament ${t.name}: champion`, championXpKey(t.id), at);
     return applyGrants(trx, [{ playerId: champion, key: 'tournament-champion', eventKey: `tournament:${t.id}` }], at);
   });
 }

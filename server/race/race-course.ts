@@ -7,12 +7,13 @@ import type { DurableMatch } from '../match/durable-match.ts';
 import { revealInState, revealOf } from '../match/fair-seed.ts';
 import { announceUnlocks, raceMatchResult, runMatch, storeMatch, type Interventions, type MatchLifecycle, type RaceMatchConditions, type RaceMatchOutcome, type RunningRaceMatch } from '../match/index.ts';
 import type { ResumedRuns } from '../match/match-runner.ts';
+import { gainsOf, namedTieBreaks } from '../match/match-ending.ts';
 import type { RaceSeats } from './race-seats.ts';
 
 /** What a race's course needs of its room. */
 export interface RaceHost {
   roomId: string;
-  services: Pick<ArenaServices, 'trainer' | 'matches'>;
+  services: Pick<ArenaServices, 'trainer' | 'matches' | 'progression'>;
   state: RaceState;
   match: MatchLifecycle;
   options: RaceCreateOptions;
@@ -54,6 +55,7 @@ export class RaceCourse {
       notice: (notice) => this.host.broadcast('notice', notice),
     }, match, resume);
     this.running = running;
+    state.checkpointEvery = running.jobs.values().next().value?.checkpointEverySteps ?? 0;
     for (const entry of state.entries.values()) if (!resume || entry.status === EntryStatus.Training) Object.assign(entry, { runId: running.jobs.get(entry.seat)!.runId, status: EntryStatus.Training });
     void running.done.then((outcomes) => (this.running === running ? this.finish(outcomes) : undefined));
   }
@@ -74,7 +76,8 @@ export class RaceCourse {
     state.matchId = matchId ?? '';
     this.host.list(RacePhase.Finished);
     this.host.durable.over();
-    const message: RaceResultMessage = { matchId, ranking, seedReveal: revealOf(match.fairSeed!), rated: match.fairSeed!.rated, unlocks: announceUnlocks(unlocks, new Map(ranking.map((r) => [r.playerId, r.player]))) };
+    const gains = await gainsOf(services, matchId !== null, result.match.id, ranking, this.host.options.task.name, unlocks);
+    const message: RaceResultMessage = { matchId, ranking, tieBreaks: namedTieBreaks(outcomes), gains, seedReveal: revealOf(match.fairSeed!), rated: match.fairSeed!.rated, unlocks: announceUnlocks(unlocks, new Map(ranking.map((r) => [r.playerId, r.player]))) };
     this.host.broadcast('result', message, { afterNextPatch: true });
   }
 

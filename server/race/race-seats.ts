@@ -95,14 +95,14 @@ export class RaceSeats {
   }
 
   /** Mirrors a frame (or a result's final figures) into the seat's figures and curve. */
-  applyFrame(seat: number, f: Pick<TelemetryFrame, 'samples' | 'loss' | 'accuracy' | 'valAccuracy' | 'samplesPerSec'>): void {
-    Object.assign(this.bySeat(seat), { samples: f.samples, loss: f.loss, accuracy: f.accuracy, valAccuracy: f.valAccuracy, samplesPerSec: f.samplesPerSec });
+  applyFrame(seat: number, f: Pick<TelemetryFrame, 'samples' | 'step' | 'loss' | 'accuracy' | 'valAccuracy' | 'samplesPerSec'>): void {
+    Object.assign(this.bySeat(seat), { samples: f.samples, step: f.step, loss: f.loss, accuracy: f.accuracy, valAccuracy: f.valAccuracy, samplesPerSec: f.samplesPerSec });
     this.curves.get(seat)?.add({ samples: f.samples, loss: f.loss, valAccuracy: f.valAccuracy });
   }
 
   /** A seat's run ended. */
   settled(seat: number, result: RunResult | undefined): void {
-    if (result) this.applyFrame(seat, { ...result.final, samples: result.samples, samplesPerSec: result.samplesPerSec });
+    if (result) this.applyFrame(seat, { ...result.final, samples: result.samples, step: result.steps, samplesPerSec: result.samplesPerSec });
     this.bySeat(seat).status = result ? EntryStatus.Finished : EntryStatus.Failed;
   }
 

@@ -7,6 +7,8 @@ import { moduleLogger } from '../logger.ts';
 import type { DurableMatch } from '../match/durable-match.ts';
 import { announceUnlocks, attempt, type Countdown, type MatchLifecycle } from '../match/index.ts';
 import { abortedResult } from '../match/match-recovery.ts';
+import { gainsOf } from '../match/match-ending.ts';
+import { championXpKey } from '../progression/match-gains.ts';
 import { TournamentBracket } from './tournament-bracket.ts';
 import type { TournamentMatches } from './tournament-matches.ts';
 import type { MatchRecord, Pairing } from './tournament.rules.ts';
@@ -19,7 +21,7 @@ export interface CourseHost {
   tournamentId: string;
   options: TournamentCreateOptions;
   state: TournamentState;
-  services: Pick<ArenaServices, 'tournaments' | 'matches'>;
+  services: Pick<ArenaServices, 'tournaments' | 'matches' | 'progression'>;
   games: TournamentMatches;
   countdown: Countdown;
   /** The tournament's own log (round 0: players, specs, rounds, decided pairings), persisted and carried on across restarts. */
@@ -83,7 +85,7 @@ export class TournamentCourse {
 
   /** Writes a decided pairing to the tournament's log, and waits until it is written. */
   async decided(index: number, rec: MatchRecord, matchId: string | null): Promise<void> {
-    this.log.record({ type: 'bracket', index, round: rec.round, a: rec.a, b: rec.b, winner: rec.winner, accuracy: rec.accuracy, matchId });
+    this.log.record({ type: 'bracket', index, round: rec.round, a: rec.a, b: rec.b, winner: rec.winner, accuracy: rec.accuracy, ...(rec.decidedBy ? { decidedBy: rec.decidedBy } : {}), matchId });
     await this.host.durable.flush();
   }
 
@@ -146,7 +148,8 @@ export class TournamentCourse {
     this.host.list({ phase: TournamentPhase.Finished });
     const matchIds = state.matches.map((m) => m.matchId).filter(Boolean);
     const unlocks = announceUnlocks(unlocked ?? [], new Map(ranking.map((r) => [r.playerId, r.player])));
-    const message: TournamentResultMessage = { tournamentId, stored: unlocked !== undefined, champion: { player: champion.player, playerId: champion.playerId }, ranking, matchIds, rated, unlocks };
+    const gains = await gainsOf(services, unlocked !== undefined, matchIds, ranking, task.name, [...this.host.games.unlocks, ...(unlocked ?? [])], (playerId) => (playerId === champion.playerId ? [championXpKey(tournamentId)] : []));
+    const message: TournamentResultMessage = { tournamentId, stored: unlocked !== undefined, champion: { player: champion.player, playerId: champion.playerId }, ranking, matchIds, rated, unlocks, gains };
     this.host.broadcast('result', message, { afterNextPatch: true });
   }
 

@@ -9,6 +9,8 @@ import { moduleLogger } from '../logger.ts';
 import { drawFairSeed, publishCommitment, revealInState } from '../match/fair-seed.ts';
 import { MatchLifecycle, raceMatchResult, runMatch, storeMatch, type RunningRaceMatch } from '../match/index.ts';
 import type { ResumedRuns } from '../match/match-runner.ts';
+import { namedTieBreaks } from '../match/match-ending.ts';
+import type { Unlock } from '../progression/progression.service.ts';
 import { resumedRuns } from '../match/match-recovery.ts';
 import type { MatchRecord, Pairing } from './tournament.rules.ts';
 
@@ -38,6 +40,8 @@ export interface TournamentHost {
 export class TournamentMatches {
   /** Every match played or under way, in the order they started: each with its phase and log. */
   readonly all: MatchLifecycle[] = [];
+  /** Achievement tiers the matches stored by this process unlocked (for the ending's gains). */
+  readonly unlocks: Unlock[] = [];
   private readonly host: TournamentHost;
   private readonly running = new Set<RunningRaceMatch>();
   private cancelled = false;
@@ -80,7 +84,7 @@ export class TournamentMatches {
   /** A decided pairing as the log of the tournament tells it (after a restart): shown, not played. */
   showDecided(index: number, rec: MatchRecord, matchId: string | null): void {
     const view = this.show(rec.round, index, rec);
-    Object.assign(view, { winner: rec.winner, status: rec.b === null ? MatchStatus.Bye : MatchStatus.Finished, matchId: matchId ?? '' });
+    Object.assign(view, { winner: rec.winner, status: rec.b === null ? MatchStatus.Bye : MatchStatus.Finished, matchId: matchId ?? '', decidedBy: rec.decidedBy ?? '' });
     view.sides.forEach((side, i) => Object.assign(side, { status: rec.b === null ? 'bye' : 'finished', heldOutAccuracy: (i === 0 ? rec.accuracy.a : rec.accuracy.b) ?? 0 }));
   }
 
@@ -127,17 +131,19 @@ export class TournamentMatches {
     }
     const winner = outcomes.find((o) => o.rank === 1)!.entry.seat;
     const acc = (seat: number) => outcomes.find((o) => o.entry.seat === seat)?.result?.heldOutAccuracy ?? null;
-    const record: MatchRecord = { round, a: pairing.a, b: pairing.b, winner, accuracy: { a: acc(pairing.a), b: pairing.b === null ? null : acc(pairing.b) } };
+    const decidedBy = namedTieBreaks(outcomes)[0]?.reason;
+    const record: MatchRecord = { round, a: pairing.a, b: pairing.b, winner, accuracy: { a: acc(pairing.a), b: pairing.b === null ? null : acc(pairing.b) }, ...(decidedBy ? { decidedBy } : {}) };
     await host.decided?.(index, record, match.id); // in the tournament's log before the match is stored: a restart in between carries it on again
     const tournament = { id: host.tournamentId, round };
     const result = raceMatchResult(outcomes, { id: match.id, roomId: host.roomId, conditions, fairSeed, startedAt, tournament });
     const saving = { tell: (n: RoomNoticeMessage) => host.broadcast('notice', n), what: `the result of round ${round}, match ${index + 1}`, forget: () => Promise.all(outcomes.map((o) => host.services.trainer.forget(o.job.runId))) };
-    await storeMatch(match, result.match.id, (hooks) => host.services.matches.recordRace(result, hooks), (err) => {
+    const unlocks = await storeMatch(match, result.match.id, (hooks) => host.services.matches.recordRace(result, hooks), (err) => {
       moduleLogger('tournament').error({ roomId: host.roomId, matchId: result.match.id, err }, 'could not store a match');
       host.broadcast('error', { code: ErrorCode.Internal, message: `a match of round ${round} could not be stored` });
     }, saving);
     if (match.phase === 'stored') view.matchId = result.match.id;
-    Object.assign(view, { winner, status: MatchStatus.Finished });
+    this.unlocks.push(...unlocks);
+    Object.assign(view, { winner, status: MatchStatus.Finished, decidedBy: decidedBy ?? '' });
     return record;
   }
 

@@ -17,6 +17,8 @@ export interface MatchRecord {
   b: number | null;
   winner: number;
   accuracy: { a: number | null; b: number | null };
+  /** The tie-break that decided it, when the shown held-out accuracy did not (see `tieBreaks`). */
+  decidedBy?: string;
 }
 
 /** One player's line in a Swiss table. */
