@@ -8,6 +8,7 @@ import type { ArenaServices } from './arena.services.ts';
 import { BadCursorError } from './progression/leaderboard.service.ts';
 import { fail, wrap } from './http/api-answer.ts';
 import { runExportRoutes } from './runs/run-export.routes.ts';
+import { howToClimb } from './progression/climb.rules.ts';
 
 /** The guest token of `Authorization: Bearer <token>`, if sent. */
 const bearerToken = (req: express.Request): string | undefined => /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
@@ -72,6 +73,7 @@ export function apiRoutes(services: ArenaServices): express.Router {
   r.get('/runs/:id', wrap(async (req, res) => found(res, 'run', String(req.params.id), await services.runs.load(String(req.params.id)))));
   r.use(runExportRoutes(services));
   r.get('/achievements', wrap(async (_req, res) => void res.json(await services.progression.achievements())));
+  r.get('/climb', (_req, res) => void res.json(howToClimb()));
   r.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     // express.json() reports a body that is not JSON, or too large, with a status of its own
     const status = (err as { status?: number }).status;

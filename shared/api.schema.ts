@@ -9,8 +9,10 @@ export type Board = z.infer<typeof Board>;
 export const LeaderboardQuery = z.object({
   board: Board.default('points'),
   period: z.enum(['week', 'all']).default('all'),
-  /** Rating boards only: `overall` or a task. */
-  task: z.union([z.literal('overall'), TaskName]).default('overall'),
+  /** Rating boards only: `overall` (every race), a task's races, or `gan` (GAN battles). */
+  task: z.union([z.literal('overall'), z.literal('gan'), TaskName]).default('overall'),
+  /** Only players whose name contains this (any case); ranks stay the whole board's. */
+  search: z.string().trim().min(1).max(32).optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1, 'limit must be at least 1').max(100, 'limit must be at most 100').default(25),
   /** A player whose own rank to include, wherever they are. */
@@ -22,7 +24,14 @@ export interface LeaderboardRow {
   rank: number;
   playerId: string;
   name: string;
+  /** XP, achievement points, or on rating boards the shown rating (`shownRating`: 1000 + 40 × (μ − 3σ)). */
   score: number;
+  /** Rated matches played on this board's scope (`overall` for the XP and points boards), won and lost. */
+  matches: number;
+  wins: number;
+  losses: number;
+  /** Rating boards: how far the shown rating moved since a week ago (null: no rated match before then). */
+  movement: number | null;
 }
 
 export interface LeaderboardPage {
@@ -34,6 +43,21 @@ export interface LeaderboardPage {
   nextCursor: string | null;
   /** The asked-for player's place, or null when they are not on this board. */
   me: LeaderboardRow | null;
+  /**
+   * Players not on this board, listed apart rather than as ties at 0: on rating boards those with no rated
+   * match in its scope, on the others those with nothing yet. `count` in all; `recent`, the newest few.
+   */
+  apart: { count: number; recent: Array<{ playerId: string; name: string }> };
+}
+
+/** `GET /api/climb`: what pays XP and points, generated from the progression rules. */
+export interface ClimbGuide {
+  /** Each way to earn XP, with what it pays ("20 + 10 per player you finish above"). */
+  xp: Array<{ what: string; pays: string }>;
+  /** Each achievement, with its points per tier (the same amount is paid as XP). */
+  points: Array<{ name: string; description: string; points: number[] }>;
+  /** What the rating means, in one line, and where OpenSkill is described. */
+  rating: { explained: string; link: string };
 }
 
 export interface AchievementInfo {

@@ -12,6 +12,8 @@ import { applyGrant, grantXp, insertPlayer } from '../server/progression/progres
 import { recordGanResult, recordRaceResult, recordSoloRun, recordTournamentResult } from '../server/progression/progression.service.ts';
 import { runRecordOf } from '../server/runs/run.record.ts';
 import { ganXp } from '../server/progression/xp.rules.ts';
+import { shownRating } from '../shared/rating-scale.ts';
+import { TaskSpec } from '../shared/task.schema.ts';
 import { LeaderboardQuery } from '../shared/api.schema.ts';
 import type { ModelSpecInput } from '../shared/model-spec.schema.ts';
 import { Control } from '../shared/control.schema.ts';
@@ -180,6 +182,43 @@ function suite(kind: 'pglite' | 'postgres') {
       expect(rated.entries.length).toBeGreaterThanOrEqual(4);
       expect(rated.entries.every((e, i) => i === 0 || e.score <= rated.entries[i - 1]!.score)).toBe(true);
       await expect(leaderboard(db, q({ cursor: 'not-a-cursor' }))).rejects.toThrow('cursor is not one this server gave out');
+    });
+
+    it('boards show matches, W–L, movement since a week ago on a positive scale, search by name, and list players with nothing apart', async () => {
+      const tag = randomUUID().slice(0, 6);
+      const ids = await Promise.all(['up', 'down', 'idle'].map((n) => newPlayer(db, `${n}_${tag}`)));
+      const [up, down, idle] = ids as [string, string, string];
+      const entry = (id: string, rank: number): TestEntry => ({ playerId: id, name: id, rank, job: { ...runs.a.job, runId: randomUUID() }, result: runs.a.result });
+      const now = new Date();
+      const lastWeek = new Date(now.getTime() - 9 * 24 * 3600 * 1000);
+      await recordRaceResult(db, raceOf([entry(down, 1), entry(up, 2)], TaskSpec.parse({ name: 'xor' })), lastWeek);
+      await recordRaceResult(db, raceOf([entry(up, 1), entry(down, 2)], TaskSpec.parse({ name: 'xor' })), now);
+      await recordRaceResult(db, raceOf([entry(up, 1), entry(down, 2)], TaskSpec.parse({ name: 'xor' })), now);
+      const board = await leaderboard(db, LeaderboardQuery.parse({ board: 'rating', task: 'xor', search: tag, player: idle }), now);
+      const row = (id: string) => board.entries.find((e) => e.playerId === id)!;
+      expect(board.entries.map((e) => e.playerId)).toEqual([up, down]); // the search finds only ours; idle has no rated match
+      expect(row(up)).toMatchObject({ matches: 3, wins: 2, losses: 1 });
+      expect(row(down)).toMatchObject({ matches: 3, wins: 1, losses: 2 });
+      const shown = async (id: string) => shownRating((await db.selectFrom('ratings').select('display').where('player_id', '=', id).where('scope', '=', 'xor').executeTakeFirstOrThrow()).display);
+      const then = async (id: string) => shownRating((await db.selectFrom('rating_history').select('display').where('player_id', '=', id).where('scope', '=', 'xor').where('created_at', '<', now).executeTakeFirstOrThrow()).display);
+      expect(row(up).score).toBe(await shown(up));
+      expect(row(up).movement).toBe((await shown(up)) - (await then(up)));
+      expect(row(up).movement).toBeGreaterThan(0);
+      expect(row(down).movement).toBeLessThan(0);
+      for (const e of board.entries) expect(e.score).toBeGreaterThan(0); // a loss never shows a negative rating
+      // The ranks of a search are the whole board's.
+      const whole = await leaderboard(db, LeaderboardQuery.parse({ board: 'rating', task: 'xor', limit: 100 }), now);
+      expect(board.entries.map((e) => e.rank)).toEqual([up, down].map((id) => whole.entries.find((e) => e.playerId === id)!.rank));
+      // Not on the board: listed apart, not as a tie at 0.
+      expect(board.me).toBeNull();
+      expect(board.apart.count).toBeGreaterThanOrEqual(1);
+      expect(board.apart.recent.map((p) => p.playerId)).toContain(idle);
+      const xp = await leaderboard(db, LeaderboardQuery.parse({ board: 'xp', limit: 100, search: tag }), now);
+      expect(xp.entries.map((e) => e.playerId).sort()).toEqual([up, down].sort());
+      expect(xp.entries.every((e) => e.score > 0 && e.movement === null)).toBe(true);
+      expect(xp.entries.find((e) => e.playerId === up)).toMatchObject({ matches: 3, wins: 2, losses: 1 });
+      // A search with LIKE's wildcards in it matches them literally.
+      expect((await leaderboard(db, LeaderboardQuery.parse({ board: 'xp', search: '%' }), now)).entries).toEqual([]);
     });
 
     it('a passed playground challenge adds XP and counts toward Challenger, once per run; an unpassed one adds nothing', async () => {
