@@ -10,6 +10,7 @@ import { CurveChart } from '../widgets/curve-chart.ts';
 import { byId, h } from '../shell/dom.ts';
 import { InsightPanel } from './insight.panel.ts';
 import { seatCss } from '../widgets/palette.ts';
+import { runDownloads } from '../widgets/run-downloads.ts';
 import type { RendererKind } from '../shell/renderer-choice.ts';
 import { SpecEditor } from '../designer/spec-editor.ts';
 import type { TerrainView } from './terrain.view.ts';
@@ -86,6 +87,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
           h('p', { class: 'muted', id: 'last-control' }, ''),
           h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, 'space'), ' pause · ', h('kbd', {}, '['), h('kbd', {}, ']'), ' learning rate · ', h('kbd', {}, 'c'), ' checkpoint · ', h('kbd', {}, 'r'), ' rewind · ', h('kbd', {}, 'n'), ' noise · ', h('kbd', {}, 'f'), ' fork · ', h('kbd', {}, 'b'), ' steer A/B · ', h('kbd', {}, 'l'), ' terrain · ', h('kbd', {}, 'w'), h('kbd', {}, 'a'), h('kbd', {}, 'g'), ' layers, neurons, 3D graph · ', h('kbd', {}, 't'), ' theme'),
         ),
+        h('section', { class: 'panel', id: 'downloads', hidden: true }, h('h2', {}, 'Download'), h('p', { class: 'muted' }, 'Each stored run: its curve, run file and model for plain tf.js.'), h('ul', { id: 'download-list', class: 'download-list' })),
         h('section', { class: 'panel' }, h('h2', {}, 'Invite'), h('label', { for: 'play-link' }, 'Your link'), share('play-link', playLink), h('label', { for: 'watch-link' }, 'Spectators watch with'), share('watch-link', watchLink)),
       ),
       h(
@@ -236,9 +238,16 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
       h('tbody', {}, ...m.map((row, i) => h('tr', {}, h('th', {}, String(i)), ...row.map((v, j) => h('td', { class: `num${i === j ? ' diag' : ''}`, style: `--w:${(v / max).toFixed(3)}` }, String(v)))))),
     );
   });
+  let stored = 0;
   room.onMessage('result', (r: PlaygroundResultMessage) => {
     if (r.status === 'failed') toast(`${r.run === 'b' ? 'The fork' : 'Training'} failed: see the run log.`);
     else toast(`${r.run === 'b' ? 'Fork B' : 'Run'} ${r.status}: ${pct(r.valAccuracy ?? 0)} on validation, ${pct(r.heldOutAccuracy ?? 0)} held out${r.stored ? ' · saved to your profile' : ''}`, 'info');
+    if (r.stored) {
+      stored += 1;
+      byId('downloads').hidden = false;
+      const held = r.heldOutAccuracy === null ? '' : ` · ${pct(r.heldOutAccuracy)} held out`;
+      byId('download-list').prepend(h('li', { 'data-run': r.run }, h('span', {}, `${r.run === 'b' ? 'Fork B' : 'Run'} ${stored}${held}: `), runDownloads(r.runId)));
+    }
     for (const u of r.unlocks) toast(`Unlocked ${u.achievement}${u.tier > 1 ? ` (tier ${u.tier})` : ''}`, 'info');
   });
 

@@ -6,6 +6,7 @@ import { UNRATED_LABEL } from '../../shared/seed-commitment.ts';
 import { h } from '../shell/dom.ts';
 import { seatCss } from '../widgets/palette.ts';
 import type { RendererKind } from '../shell/renderer-choice.ts';
+import { runDownloads } from '../widgets/run-downloads.ts';
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
 /** How long a replay of the whole race takes on screen. */
@@ -54,7 +55,7 @@ export async function mountMatch(app: HTMLElement, id: string, renderer: Rendere
         h(
           'table',
           { id: 'match-ranking' },
-          h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, 'Player'), h('th', {}, 'Network'), h('th', { class: 'num' }, 'Held-out'), h('th', { class: 'num' }, 'Val. acc.'), h('th', { class: 'num' }, 'Samples'), h('th', {}, 'Run'))),
+          h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, 'Player'), h('th', {}, 'Network'), h('th', { class: 'num' }, 'Held-out'), h('th', { class: 'num' }, 'Val. acc.'), h('th', { class: 'num' }, 'Samples'), h('th', {}, 'Download'))),
           h(
             'tbody',
             {},
@@ -68,7 +69,7 @@ export async function mountMatch(app: HTMLElement, id: string, renderer: Rendere
                 h('td', { class: 'num' }, pct(e.heldOutAccuracy)),
                 h('td', { class: 'num' }, pct(e.valAccuracy)),
                 h('td', { class: 'num' }, e.samples.toLocaleString('en')),
-                h('td', {}, e.status === 'finished' ? h('a', { href: `/api/runs/${e.runId}`, download: `run-${e.runId}.json`, title: 'The run file: replay it bit for bit with npm run arena -- replay' }, 'run file') : h('span', { class: 'muted' }, e.error ?? e.status)),
+                h('td', {}, e.status === 'finished' ? runDownloads(e.runId) : h('span', { class: 'muted' }, e.error ?? e.status)),
               ),
             ),
           ),
