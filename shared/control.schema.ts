@@ -35,6 +35,14 @@ export const Control = z.discriminatedUnion('type', [
   z.object({ type: z.literal('checkpoint') }),
   /** Restores the checkpoint taken at `toStep` (weights, optimizer, data order, random state). */
   z.object({ type: z.literal('rewind'), toStep: z.number().int().min(0) }),
+  /** Ends the run now, with the weights it has: the rest of the budget is not spent. */
+  z.object({ type: z.literal('stop') }),
+  /**
+   * Ends the run with the weights of its best point: the kept checkpoint (the moment itself included) with the
+   * best validation score (accuracy, then loss; loss alone for regression). The log records the step it chose
+   * as `toStep`, so a replay restores the same checkpoint without scoring any.
+   */
+  z.object({ type: z.literal('keepBest'), toStep: z.number().int().min(0).optional() }),
 ]);
 export type Control = z.infer<typeof Control>;
 export type ControlInput = z.input<typeof Control>;

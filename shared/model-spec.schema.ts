@@ -65,6 +65,13 @@ export const ModelSpec = z.object({
     .min(1, 'features needs at least one input feature')
     .refine((f) => new Set(f).size === f.length, 'features must not repeat')
     .default(['x1', 'x2']),
+  /**
+   * Early stopping: once `patience` training samples pass without a better validation score (checked at each
+   * automatic checkpoint), the run keeps its best checkpoint and ends (a `keepBest` control in its log).
+   */
+  earlyStopping: z
+    .object({ patience: z.number({ error: 'patience must be a number' }).int('patience must be a whole number').min(1, 'patience must be at least 1 sample').max(5_000_000, 'patience must be at most 5000000 samples') })
+    .optional(),
 });
 export type ModelSpec = z.infer<typeof ModelSpec>;
 /** What a client may send: defaults not yet applied. */

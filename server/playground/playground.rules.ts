@@ -122,6 +122,10 @@ export function describeControl(c: Control): string {
       return 'checkpoint';
     case 'rewind':
       return `rewound to step ${c.toStep}`;
+    case 'stop':
+      return 'stopped';
+    case 'keepBest':
+      return c.toStep === undefined ? 'kept the best checkpoint' : `kept the best checkpoint (step ${c.toStep})`;
     default:
       return c.type;
   }

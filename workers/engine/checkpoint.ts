@@ -37,6 +37,8 @@ export interface Checkpoint {
   detectors: DetectorState;
   /** How many entries of the run's control log had taken effect. */
   controlsApplied: number;
+  /** Early stopping: the best automatic checkpoint so far on the validation split (absent without early stopping). */
+  earlyStopBest?: { step: number; samples: number; loss: number; accuracy: number };
 }
 
 const MAGIC = 0x4b434147; // "GACK"

@@ -28,6 +28,8 @@ export interface ControlTarget {
   readonly optimizer: Readonly<OptimizerState>;
   /** Checkpoints kept for rewinds, by step. */
   readonly checkpoints: ReadonlyMap<number, Checkpoint>;
+  /** Steps trained so far. */
+  readonly step: number;
   setOptimizer(optimizer: OptimizerState): void;
   setBatchSize(batchSize: number): void;
   setAugmentation(enabled: boolean): void;
@@ -40,4 +42,10 @@ export interface ControlTarget {
   keepCheckpoint(): void;
   /** Puts the run back to a kept checkpoint; the samples spent since stay spent. */
   rewind(cp: Checkpoint): void;
+  /** Ends the run: no more steps, whatever is left of the budget. */
+  stop(): void;
+  /** Loss and accuracy (R² for regression) a kept checkpoint's weights score on the validation split. */
+  validationOf(cp: Checkpoint): { loss: number; accuracy: number };
+  /** Whether the task is classification or regression (which decides what "best" means). */
+  readonly kind: 'classification' | 'regression';
 }

@@ -6,6 +6,7 @@ import { disposeLayer, makeLayer } from './network.ts';
 import { drawPoints, type RawPoints } from './task-data.ts';
 import { ControlError } from './control-error.ts';
 import type { ControlTarget } from './control-target.ts';
+import { bestCheckpoint } from './best-checkpoint.ts';
 
 function hiddenCount(s: ControlTarget): number {
   return s.net.layers.length - 1;
@@ -93,10 +94,38 @@ function removeLayer(s: ControlTarget, index: number): void {
 }
 
 /**
- * Applies one control to a session between two steps. Throws ControlError,
- * changing nothing, when the control cannot apply to this run.
+ * `keepBest`: the moment itself is kept as a checkpoint (so it is a candidate, and a replay finds the step the
+ * log names), then the best kept checkpoint on the validation split is restored and the run ends.
  */
-export function applyControl(s: ControlTarget, c: Control): void {
+function keepBest(s: ControlTarget, toStep: number | undefined): Control {
+  if (toStep !== undefined && toStep !== s.step && !s.checkpoints.has(toStep)) throw new ControlError(`there is no checkpoint at step ${toStep} to keep`);
+  s.keepCheckpoint();
+  let step = toStep;
+  if (step === undefined) {
+    const best = bestCheckpoint([...s.checkpoints.values()].map((cp) => ({ step: cp.step, ...s.validationOf(cp) })), s.kind);
+    if (!best) throw new ControlError('no kept checkpoint has a finite validation loss: there is no best one to keep');
+    step = best.step;
+  }
+  s.rewind(s.checkpoints.get(step)!);
+  s.stop();
+  return { type: 'keepBest', toStep: step };
+}
+
+/**
+ * Applies one control to a session between two steps and returns it as the log keeps it (`keepBest` names
+ * the step it chose). Throws ControlError, changing nothing, when the control cannot apply to this run.
+ */
+export function applyControl(s: ControlTarget, c: Control): Control {
+  if (c.type === 'stop') {
+    s.stop();
+    return c;
+  }
+  if (c.type === 'keepBest') return keepBest(s, c.toStep);
+  applyOther(s, c);
+  return c;
+}
+
+function applyOther(s: ControlTarget, c: Exclude<Control, { type: 'stop' | 'keepBest' }>): void {
   switch (c.type) {
     case 'setLearningRate':
       s.setOptimizer({ ...s.optimizer, learningRate: c.learningRate });

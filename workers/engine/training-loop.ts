@@ -133,6 +133,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
         }
       }
       emit();
+      if (session.done) break; // stopped by a control (stop, keepBest)
       if (paused) {
         await sleep(20);
         continue;
@@ -141,6 +142,11 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
         lastCheckpointStep = session.stepCount;
         const cp = session.keepCheckpoint();
         forget(session);
+        if (session.earlyStop(cp)) {
+          hooks.onControlApplied?.(session.log.at(-1)!, 'live');
+          emit();
+          break;
+        }
         hooks.onCheckpoint?.(encodeCheckpoint(cp), cp.step, cp.controlsApplied);
       }
       session.step();

@@ -7,6 +7,7 @@ import { taskKind } from '../../shared/task.schema.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import type { ControlTarget, OptimizerState } from './control-target.ts';
 import { applyControl } from './controls.ts';
+import { betterThan } from './best-checkpoint.ts';
 export { ControlError } from './control-error.ts';
 import { detect, initialDetectorState, type DetectorState } from './detectors.ts';
 import { FastEvaluator, kernelMoments, varianceOf, type FastSplit } from './dense-fast-eval.ts';
@@ -77,6 +78,12 @@ export class TrainSession {
   /** Events not yet collected by the owner. */
   private readonly pendingEvents: RunEvent[] = [];
   private _diverged = false;
+  /** Set by `stop` and `keepBest`: the run ends before its budget. */
+  private stopped = false;
+  /** Validation scores of kept checkpoints, computed when first asked for. */
+  private readonly scores = new WeakMap<Checkpoint, { loss: number; accuracy: number }>();
+  /** Early stopping: the best automatic checkpoint so far. */
+  private earlyStopBest?: { step: number; samples: number; loss: number; accuracy: number };
   /** What controls may read and change of this run (see ControlTarget). */
   private readonly controlTarget: ControlTarget;
 
@@ -170,8 +177,14 @@ export class TrainSession {
       setTrain: (points) => s.setTrain(points),
       nextAddition: () => s.additions++,
       spend: (samples) => void (s._samplesSpent = Math.min(s.job.budget, s._samplesSpent + samples)),
+      get step() {
+        return s._stepCount;
+      },
+      kind: s.kind,
       keepCheckpoint: () => void s.keepCheckpoint(),
       rewind: (cp) => s.restore(cp, { keepSpent: true }),
+      stop: () => void (s.stopped = true),
+      validationOf: (cp) => s.validationOf(cp),
     };
   }
 
@@ -187,9 +200,43 @@ export class TrainSession {
     this.kept.delete(step);
   }
 
-  /** True once the budget of training samples is spent (or the run diverged). */
+  /** True once the budget of training samples is spent, the run was stopped (`stop`, `keepBest`), or it diverged. */
   get done(): boolean {
-    return this.diverged || this.samplesSpent >= this.job.budget;
+    return this.stopped || this.diverged || this.samplesSpent >= this.job.budget;
+  }
+
+  /** Loss and accuracy a kept checkpoint's weights score on the validation split (each checkpoint scored once). */
+  validationOf(cp: Checkpoint): { loss: number; accuracy: number } {
+    let score = this.scores.get(cp);
+    if (!score) {
+      const net: Network = { inputDim: this._net.inputDim, outputDim: this._net.outputDim, layers: cp.layers.map((l) => makeLayer(l.kernel, l.bias, l.fanIn, l.fanOut, l.activation, l.dropout)) };
+      try {
+        score = this.evaluateWith(net, this.val);
+      } finally {
+        disposeNetwork(net);
+      }
+      this.scores.set(cp, score);
+    }
+    return score;
+  }
+
+  /**
+   * Early stopping (`spec.earlyStopping`), after each automatic checkpoint: scores it on the validation split and,
+   * once `patience` samples have passed since the best one, applies `keepBest` (logged like any control, so a
+   * replay ends at the same step with the same weights). Returns whether it ended the run.
+   */
+  earlyStop(cp: Checkpoint): boolean {
+    const rule = this.job.spec.earlyStopping;
+    if (!rule || this.done) return false;
+    const scored = { step: cp.step, samples: cp.samplesSpent, ...this.validationOf(cp) };
+    if (!this.earlyStopBest || betterThan(scored, this.earlyStopBest, this.kind)) {
+      this.earlyStopBest = scored;
+      cp.earlyStopBest = scored;
+      return false;
+    }
+    if (cp.samplesSpent - this.earlyStopBest.samples < rule.patience) return false;
+    this.control({ type: 'keepBest' });
+    return true;
   }
 
   /** Replaces the training set (after a data control) and re-uploads it. */
@@ -398,9 +445,13 @@ export class TrainSession {
 
   /** Loss and accuracy (R² for regression) on a split. */
   evaluate(split: SplitTensors): { loss: number; accuracy: number } {
+    return this.evaluateWith(this.net, split);
+  }
+
+  private evaluateWith(net: Network, split: SplitTensors): { loss: number; accuracy: number } {
     if (split.count === 0) return { loss: NaN, accuracy: 0 };
     return tf.tidy(() => {
-      const out = forward(this.net, split.x);
+      const out = forward(net, split.x);
       if (this.kind === 'regression') {
         const mse = tf.losses.meanSquaredError(split.y, out).dataSync()[0]!;
         const variance = tf.moments(split.y).variance.dataSync()[0]!;
@@ -521,10 +572,10 @@ export class TrainSession {
   control(control: Control): void {
     const step = this.stepCount; // a rewind moves the step: log where it was asked for
     this.sync(); // the fast path may hold newer weights than tf.js: keep them before it is dropped below
-    applyControl(this.controlTarget, control);
+    const logged = applyControl(this.controlTarget, control);
     this.dropFastPath(); // controls change tf.js state: the fast path starts again from it
-    this.log.push({ step, control });
-    this.event('control', `${control.type} at step ${step}`, control);
+    this.log.push({ step, control: logged });
+    this.event('control', `${logged.type} at step ${step}`, logged);
   }
 
   /** Weights, optimizer state, random state and data position, copied out of tf.js. */
@@ -544,6 +595,7 @@ export class TrainSession {
       additions: this.additions,
       detectors: structuredClone(this.detectors),
       controlsApplied: this.log.length,
+      ...(this.earlyStopBest ? { earlyStopBest: { ...this.earlyStopBest } } : {}),
     };
     return cp;
   }
@@ -607,6 +659,7 @@ export class TrainSession {
     this.cursor = cp.cursor;
     this.additions = cp.additions;
     this.detectors = structuredClone(cp.detectors);
+    this.earlyStopBest = cp.earlyStopBest ? { ...cp.earlyStopBest } : undefined;
     this._stepCount = cp.step;
     if (!options.keepSpent) this._samplesSpent = cp.samplesSpent;
     this.lossSum = 0;
