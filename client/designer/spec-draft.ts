@@ -24,6 +24,8 @@ export interface SpecDraft {
   batchSize: string;
   l2: string;
   features: InputFeature[];
+  /** Early stopping's patience in samples; empty for none. */
+  patience: string;
   /** Not edited here; kept from a template or saved spec so loading it round-trips. */
   l1: number;
   initializer: Initializer;
@@ -44,6 +46,7 @@ export function draftFromSpec(spec: ModelSpec): SpecDraft {
     batchSize: String(spec.batchSize),
     l2: String(spec.l2),
     features: [...spec.features],
+    patience: spec.earlyStopping ? String(spec.earlyStopping.patience) : '',
     l1: spec.l1,
     initializer: spec.initializer,
   };
@@ -65,10 +68,11 @@ export function draftToRaw(d: SpecDraft): unknown {
     l2: num(d.l2),
     initializer: d.initializer,
     features: d.features,
+    ...((d.patience ?? '').trim() === '' ? {} : { earlyStopping: { patience: num(d.patience) } }),
   };
 }
 
-const WORDS: Record<string, string> = { learningRate: 'learning rate', batchSize: 'batch size', l2: 'L2 penalty', l1: 'L1 penalty' };
+const WORDS: Record<string, string> = { learningRate: 'learning rate', batchSize: 'batch size', l2: 'L2 penalty', l1: 'L1 penalty', patience: 'early stopping patience' };
 
 /** One zod issue as a sentence that names the field in words. */
 function describeIssue(issue: z.ZodError['issues'][number]): DraftProblem {

@@ -56,6 +56,7 @@ export class SpecEditor {
   private readonly learningRate = h('input', { id: 'spec-lr', type: 'number', step: 'any', min: '0', 'data-field': 'learningRate' });
   private readonly batchSize = h('input', { id: 'spec-batch', type: 'number', step: '1', min: '1', 'data-field': 'batchSize' });
   private readonly l2 = h('input', { id: 'spec-l2', type: 'number', step: 'any', min: '0', max: '1', 'data-field': 'l2' });
+  private readonly patience = h('input', { id: 'spec-patience', type: 'number', step: '1000', min: '1', placeholder: 'off', 'data-field': 'earlyStopping.patience', title: 'Early stopping: once this many samples pass without a better validation score, the run keeps its best checkpoint and ends (empty: train the whole budget)' });
   private readonly features = new Map<InputFeature, HTMLInputElement>();
   private readonly template = h('select', { id: 'spec-template' }, h('option', { value: '' }, '(template)'), ...SPEC_TEMPLATES.map((t) => h('option', { value: t.name }, t.name)));
   private readonly undoBtn = h('button', { type: 'button', id: 'spec-undo', class: 'ghost small', title: 'Undo (Ctrl+Z)' }, '↶ Undo');
@@ -91,6 +92,7 @@ export class SpecEditor {
     this.learningRate.addEventListener('input', () => this.edit({ ...this.draft, learningRate: this.learningRate.value }, 'lr'));
     this.batchSize.addEventListener('input', () => this.edit({ ...this.draft, batchSize: this.batchSize.value }, 'batch'));
     this.l2.addEventListener('input', () => this.edit({ ...this.draft, l2: this.l2.value }, 'l2'));
+    this.patience.addEventListener('input', () => this.edit({ ...this.draft, patience: this.patience.value }, 'patience'));
     this.template.addEventListener('change', () => {
       const t = SPEC_TEMPLATES.find((x) => x.name === this.template.value);
       if (t) this.setSpec(t.spec);
@@ -127,7 +129,7 @@ export class SpecEditor {
       this.blocks.element,
       this.diagram,
       h('div', { class: 'row' }, field('spec-activation', 'Activation (all layers)', this.activation), field('spec-optimizer', 'Optimizer', this.optimizer)),
-      h('div', { class: 'row' }, field('spec-lr', 'Learning rate', this.learningRate), field('spec-batch', 'Batch size', this.batchSize), field('spec-l2', 'L2 penalty', this.l2)),
+      h('div', { class: 'row' }, field('spec-lr', 'Learning rate', this.learningRate), field('spec-batch', 'Batch size', this.batchSize), field('spec-l2', 'L2 penalty', this.l2), field('spec-patience', 'Early stop after (samples)', this.patience)),
       ...(isPlanar(task.name) ? [featureBox] : []),
       this.stats,
       this.problem,
@@ -202,10 +204,11 @@ export class SpecEditor {
     set(this.learningRate, d.learningRate);
     set(this.batchSize, d.batchSize);
     set(this.l2, d.l2);
+    set(this.patience, d.patience ?? '');
     for (const [f, box] of this.features) box.checked = d.features.includes(f);
     this.blocks.update(d.layers, this.disabled);
 
-    const controls = [this.widths, this.activation, this.optimizer, this.learningRate, this.batchSize, this.l2, this.template, ...this.features.values()];
+    const controls = [this.widths, this.activation, this.optimizer, this.learningRate, this.batchSize, this.l2, this.patience, this.template, ...this.features.values()];
     for (const c of controls) c.disabled = this.disabled;
     this.undoBtn.disabled = this.disabled || !this.history.canUndo;
     this.redoBtn.disabled = this.disabled || !this.history.canRedo;
@@ -215,7 +218,7 @@ export class SpecEditor {
     const invalid = new Set('problems' in r ? r.problems.map((p) => p.field) : []);
     const layerProblem = [...invalid].some((f) => f.startsWith('layers'));
     this.widths.setAttribute('aria-invalid', String(layerProblem));
-    for (const c of [this.learningRate, this.batchSize, this.l2]) c.setAttribute('aria-invalid', String(invalid.has(c.dataset.field!)));
+    for (const c of [this.learningRate, this.batchSize, this.l2, this.patience]) c.setAttribute('aria-invalid', String(invalid.has(c.dataset.field!)));
     this.blocks.markInvalid(invalid);
     const units = d.layers.map((l) => Math.max(0, Number(l.units) || 0));
     if ('problems' in r) {

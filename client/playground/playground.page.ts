@@ -54,10 +54,12 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   const pauseBtn = h('button', { id: 'pause', type: 'button', title: 'Pause or resume (space)' }, 'Pause');
   const checkpointBtn = h('button', { id: 'checkpoint', type: 'button', class: 'ghost', title: 'Take a checkpoint (c)' }, 'Checkpoint');
   const rewindBtn = h('button', { id: 'rewind', type: 'button', class: 'ghost', title: 'Rewind to the previous checkpoint (r)' }, 'Rewind');
+  const stopBtn = h('button', { id: 'stop-run', type: 'button', class: 'ghost', title: 'Stop: end the run now and keep it as it is (s)' }, 'Stop');
+  const keepBestBtn = h('button', { id: 'keep-best', type: 'button', class: 'ghost', title: 'Keep best: end the run with its checkpoint that scores best on validation (k)' }, 'Keep best');
   const forkBtn = h('button', { id: 'fork', type: 'button', class: 'ghost', title: 'Fork this run from its latest checkpoint: B trains beside A (f)' }, 'Fork');
   const steerTarget = h('select', { id: 'steer-target', 'aria-label': 'Which run the controls steer' }, h('option', { value: 'a' }, 'A: the run'), h('option', { value: 'b' }, 'B: the fork'));
   const terrainBtn = h('button', { id: 'open-terrain', type: 'button', title: 'Compute the loss terrain around the current weights (l)' }, 'Show loss terrain');
-  const steering: Array<HTMLInputElement | HTMLSelectElement | HTMLButtonElement> = [lrSlider, batch, optimizer, noiseTarget, noiseStrength, noiseBtn, pauseBtn, checkpointBtn, rewindBtn, forkBtn];
+  const steering: Array<HTMLInputElement | HTMLSelectElement | HTMLButtonElement> = [lrSlider, batch, optimizer, noiseTarget, noiseStrength, noiseBtn, pauseBtn, checkpointBtn, rewindBtn, forkBtn, stopBtn, keepBestBtn];
   for (const el of [...steering, startBtn, terrainBtn]) el.disabled = true; // until the first render says who may do what
   const insight = new InsightPanel(renderer, () => ({ activations: [...room.state.activations], frozen: [...room.state.frozen] }));
   const share = (id: string, value: string) => h('div', { class: 'share' }, h('input', { id, value, readonly: true, 'aria-label': id }));
@@ -84,8 +86,9 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
           layerBox,
           h('div', { class: 'row' }, h('div', {}, h('label', { for: 'noise-target' }, 'Noise on'), noiseTarget), h('div', {}, h('label', { for: 'noise-strength' }, 'Strength'), noiseStrength)),
           h('div', { class: 'row buttons' }, pauseBtn, checkpointBtn, rewindBtn, noiseBtn, forkBtn),
+          h('div', { class: 'row buttons' }, stopBtn, keepBestBtn),
           h('p', { class: 'muted', id: 'last-control' }, ''),
-          h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, 'space'), ' pause · ', h('kbd', {}, '['), h('kbd', {}, ']'), ' learning rate · ', h('kbd', {}, 'c'), ' checkpoint · ', h('kbd', {}, 'r'), ' rewind · ', h('kbd', {}, 'n'), ' noise · ', h('kbd', {}, 'f'), ' fork · ', h('kbd', {}, 'b'), ' steer A/B · ', h('kbd', {}, 'l'), ' terrain · ', h('kbd', {}, 'w'), h('kbd', {}, 'a'), h('kbd', {}, 'g'), ' layers, neurons, 3D graph · ', h('kbd', {}, 't'), ' theme'),
+          h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, 'space'), ' pause · ', h('kbd', {}, '['), h('kbd', {}, ']'), ' learning rate · ', h('kbd', {}, 'c'), ' checkpoint · ', h('kbd', {}, 'r'), ' rewind · ', h('kbd', {}, 'n'), ' noise · ', h('kbd', {}, 'f'), ' fork · ', h('kbd', {}, 's'), ' stop · ', h('kbd', {}, 'k'), ' keep best · ', h('kbd', {}, 'b'), ' steer A/B · ', h('kbd', {}, 'l'), ' terrain · ', h('kbd', {}, 'w'), h('kbd', {}, 'a'), h('kbd', {}, 'g'), ' layers, neurons, 3D graph · ', h('kbd', {}, 't'), ' theme'),
         ),
         h('section', { class: 'panel', id: 'downloads', hidden: true }, h('h2', {}, 'Download'), h('p', { class: 'muted' }, 'Each stored run: its curve, run file and model for plain tf.js.'), h('ul', { id: 'download-list', class: 'download-list' })),
         h('section', { class: 'panel' }, h('h2', {}, 'Invite'), h('label', { for: 'play-link' }, 'Your link'), share('play-link', playLink), h('label', { for: 'watch-link' }, 'Spectators watch with'), share('watch-link', watchLink)),
@@ -154,6 +157,10 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   checkpointBtn.addEventListener('click', () => steer({ type: 'checkpoint' }));
   rewindBtn.addEventListener('click', rewind);
   noiseBtn.addEventListener('click', inject);
+  const stopRun = () => steer({ type: 'stop' });
+  const keepBest = () => steer({ type: 'keepBest' });
+  stopBtn.addEventListener('click', stopRun);
+  keepBestBtn.addEventListener('click', keepBest);
   const start = () => {
     const r = editor.read();
     if ('error' in r) return toast(r.error);
@@ -213,6 +220,8 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     else if (e.key === 'b' && room.state.fork?.phase === 'training') switchSteering();
     else if (e.key === 'r') rewind();
     else if (e.key === 'n') inject();
+    else if (e.key === 's') stopRun();
+    else if (e.key === 'k') keepBest();
     else if (e.key === '[' || e.key === ']') {
       lrSlider.value = String(Math.max(-4, Math.min(0, exp + (e.key === ']' ? 0.3 : -0.3))));
       lrValue.textContent = String(lrOfSlider());
