@@ -13,6 +13,7 @@ import { detect, initialDetectorState, type DetectorState } from './detectors.ts
 import { FastEvaluator, kernelMoments, varianceOf, type FastSplit } from './dense-fast-eval.ts';
 import { DenseFastPath, fastPathFits } from './dense-fast-path.ts';
 import { FusedDenseStep, fusedStepFits } from './fused/fused-dense-step.ts';
+import { fusedEvaluate } from './fused/fused-evaluate.ts';
 import { buildNetwork, disposeNetwork, forward, makeLayer, type Network } from './network.ts';
 import { optimizerUpdate } from './optimizer.ts';
 import { generateTaskData, type RawPoints } from './task-data.ts';
@@ -492,6 +493,20 @@ export class TrainSession {
     return { metrics: { loss: train.loss, accuracy: train.accuracy, valLoss: val.loss, valAccuracy: val.accuracy }, layers };
   }
 
+  /** What a frame measures on the fused step (larger dense networks): the same, its products in the fused kernels (see fusedEvaluate). */
+  private fusedFrameMeasures(fused: FusedDenseStep): { metrics: Metrics; layers: LayerStats[] } {
+    this.fastTrainEval ??= this.fastSplit(this.trainEval);
+    this.fastVal ??= this.fastSplit(this.val);
+    const train = fusedEvaluate(fused, this.fastTrainEval, this.kind);
+    const dead: number[] = [];
+    const val = fusedEvaluate(fused, this.fastVal, this.kind, dead, DEAD_UNIT_POINTS);
+    const layers = fused.widths.map((_, i) => {
+      const { mean, std } = kernelMoments(fused.kernel(i));
+      return { gradNorm: this.lastStats?.gradNorms[i] ?? 0, weightMean: mean, weightStd: std, updateRatio: this.lastStats?.updateRatios[i] ?? 0, deadFraction: dead[i] ?? 0 };
+    });
+    return { metrics: { loss: train.loss, accuracy: train.accuracy, valLoss: val.loss, valAccuracy: val.accuracy }, layers };
+  }
+
   /** The validation split, for probes. @internal */
   get validation(): SplitTensors {
     return this.val;
@@ -526,7 +541,7 @@ export class TrainSession {
    * Detectors look at every frame and queue their events.
    */
   frame(): TelemetryFrame {
-    const { metrics: m, layers } = this.onFastPath() ? this.fastFrameMeasures() : { metrics: this.metrics(), layers: this.layerStats() };
+    const { metrics: m, layers } = this.onFastPath() ? this.fastFrameMeasures() : this.fused ? this.fusedFrameMeasures(this.fused) : { metrics: this.metrics(), layers: this.layerStats() };
     const meanLoss = this.lossSteps > 0 ? this.lossSum / this.lossSteps : m.loss;
     this.lossSum = 0;
     this.lossSteps = 0;

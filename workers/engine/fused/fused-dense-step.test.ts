@@ -100,19 +100,29 @@ describe('the fused dense step agrees with tf.js', () => {
     for (const s of [a, b, c]) s.dispose();
   });
 
-  it('a frame mid-run reads the fused step’s weights (layer statistics included)', () => {
-    const j = job({ frameEverySteps: 4 });
+  it.each([
+    ['MNIST relu', {}],
+    ['regression tanh/linear', { task: { name: 'bumps' }, spec: { layers: [{ units: 203, activation: 'tanh' }, { units: 99, activation: 'relu' }], optimizer: 'sgd', learningRate: 0.05, batchSize: 25 } }],
+  ] as Array<[string, Partial<TrainJobInput>]>)('%s: a frame mid-run is measured on the fused step’s weights, with no tf.js kernel, as tf.js measures it', async (_name, extra) => {
+    const j = job({ frameEverySteps: 4, ...extra });
     const fused = new TrainSession(j);
     const slow = new TrainSession(j, { path: 'tfjs' });
     for (let i = 0; i < 4; i++) fused.step(), slow.step();
     const [f, s] = [fused.frame(), slow.frame()];
-    expect(f.accuracy).toBeCloseTo(s.accuracy, 5);
+    for (const k of ['loss', 'accuracy', 'valLoss', 'valAccuracy'] as const) expect(f[k]).toBeCloseTo(s[k], 5);
     f.layers.forEach((l, i) => {
       expect(l.gradNorm).toBeCloseTo(s.layers[i]!.gradNorm, 4);
       expect(l.updateRatio).toBeCloseTo(s.layers[i]!.updateRatio, 5);
+      expect(l.weightMean).toBeCloseTo(s.layers[i]!.weightMean, 6);
       expect(l.weightStd).toBeCloseTo(s.layers[i]!.weightStd, 5);
+      expect(l.deadFraction).toBeCloseTo(s.layers[i]!.deadFraction, 6);
     });
     expect(f.layers.some((l) => l.gradNorm > 0)).toBe(true);
+    for (let i = 0; i < 4; i++) fused.step();
+    const info = await tf.profile(() => {
+      fused.frame();
+    });
+    expect(info.kernelNames).toEqual([]);
     fused.dispose();
     slow.dispose();
   });

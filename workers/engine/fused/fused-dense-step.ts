@@ -192,14 +192,34 @@ export class FusedDenseStep {
     });
   }
 
-  /** Forward, backward and update on one batch; returns the loss before the update (and per-layer statistics when asked). */
-  step(s: FusedStepInput): FusedStepResult {
-    const { n } = s;
-    this.fit(n);
-    const k = this.kernels;
-    const L = this.layers.length;
-    this.view(this.x).set(s.x.subarray(0, n * this.inputDim));
+  /** Widths of the layers' outputs, in order. */
+  get widths(): number[] {
+    return this.layers.map((l) => l.fanOut);
+  }
 
+  /** Each layer's kernel as it is now (a view into the kernels' memory: read it before the next step). */
+  kernel(layer: number): Float32Array {
+    return this.view(this.layers[layer]!.w);
+  }
+
+  /**
+   * The network on `n` rows of inputs (at most `rows` of them at a time, as
+   * the batch buffers allow), changing no weight: `each` sees every layer's
+   * activations for the chunk (views, valid until it returns), the last
+   * layer's being the output.
+   */
+  forwardRows(x: Float32Array, n: number, rows: number, each: (first: number, count: number, activations: Float32Array[]) => void): void {
+    this.fit(rows);
+    for (let first = 0; first < n; first += rows) {
+      const count = Math.min(rows, n - first);
+      this.forward(x.subarray(first * this.inputDim, (first + count) * this.inputDim), count);
+      each(first, count, this.layers.map((l) => this.view(l.a).subarray(0, count * l.fanOut)));
+    }
+  }
+
+  private forward(x: Float32Array, n: number): void {
+    const k = this.kernels;
+    this.view(this.x).set(x.subarray(0, n * this.inputDim));
     let input = this.x;
     for (const l of this.layers) {
       k.gemm(input.at, l.fanIn, 1, l.w.at, l.fanOut, l.z.at, l.fanOut, n, l.fanOut, l.fanIn);
@@ -207,6 +227,15 @@ export class FusedDenseStep {
       biasActivate(z, this.view(l.b), l.a === l.z ? z : this.view(l.a).subarray(0, n * l.fanOut), l.fanOut, l.activation);
       input = l.a;
     }
+  }
+
+  /** Forward, backward and update on one batch; returns the loss before the update (and per-layer statistics when asked). */
+  step(s: FusedStepInput): FusedStepResult {
+    const { n } = s;
+    this.fit(n);
+    const k = this.kernels;
+    const L = this.layers.length;
+    this.forward(s.x, n);
 
     const last = this.layers[L - 1]!;
     const loss = lossAndGrad(s, this.view(last.a).subarray(0, n * last.fanOut), this.view(last.dz).subarray(0, n * last.fanOut), last.fanOut);
