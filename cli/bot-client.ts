@@ -47,10 +47,10 @@ export class BotClient extends Client {
   }
 }
 
-/** A client that joins rooms as a new guest account with this name (POST /api/guests). */
+/** A client that joins rooms as a new guest account with this name, or with a free `#tag` on it when the name is taken (POST /api/guests). */
 export async function botClient(server: string, name: string): Promise<BotClient> {
   const url = new URL('/api/guests', server);
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) }).catch((err: unknown) => {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, ifTaken: 'tag' }) }).catch((err: unknown) => {
     throw new Error(`could not reach ${url.origin} for a guest account for ${name}`, { cause: err });
   });
   if (!res.ok) throw new Error(`the server refused a guest account for ${name}: ${res.status} ${(await res.text()).slice(0, 300)}`);

@@ -1,23 +1,15 @@
 import express from 'express';
 import { LeaderboardQuery } from '../shared/api.schema.ts';
-import { GuestRequest, TokenErrorCode } from '../shared/identity.schema.ts';
-import { GuestTokenError } from './identity/guest-token.ts';
-import { tokenRefusal } from './identity/room-auth.ts';
+import { GuestRequest, TokenErrorCode, type NameTaken } from '../shared/identity.schema.ts';
+import { NameTakenError } from './identity/player-names.ts';
 import { describeZodError } from '../shared/validation.ts';
 import type { ArenaServices } from './arena.services.ts';
+import { passkeyRoutes } from './identity/passkey.routes.ts';
 import { BadCursorError } from './progression/leaderboard.service.ts';
 import { fail, wrap } from './http/api-answer.ts';
+import { bearerToken, refuseToken } from './identity/guest-bearer.ts';
 import { runExportRoutes } from './runs/run-export.routes.ts';
 import { howToClimb } from './progression/climb.rules.ts';
-
-/** The guest token of `Authorization: Bearer <token>`, if sent. */
-const bearerToken = (req: express.Request): string | undefined => /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
-
-/** Answers a refused guest token with a 401 naming why (`TOKEN_EXPIRED`, `BAD_SIGNATURE`, `BAD_TOKEN`); rethrows anything else. */
-function refuseToken(res: express.Response, err: unknown): void {
-  if (!(err instanceof GuestTokenError)) throw err;
-  fail(res, 401, err.code, tokenRefusal(err));
-}
 
 function found<T>(res: express.Response, what: string, id: string, value: T | undefined): void {
   if (value === undefined) fail(res, 404, 'NOT_FOUND', `no ${what} with id "${id}"`);
@@ -46,10 +38,12 @@ export function apiRoutes(services: ArenaServices): express.Router {
     wrap(async (req, res) => {
       const body = GuestRequest.safeParse(req.body ?? {});
       if (!body.success) return fail(res, 400, 'BAD_REQUEST', describeZodError(body.error).message);
+      const { name, ifTaken } = body.data;
       const bearer = bearerToken(req);
       try {
-        res.status(bearer ? 200 : 201).json(bearer ? await services.identity.renameGuest(bearer, body.data.name) : await services.identity.createGuest(body.data.name));
+        res.status(bearer ? 200 : 201).json(bearer ? await services.identity.renameGuest(bearer, name, ifTaken) : await services.identity.createGuest(name, ifTaken));
       } catch (err) {
+        if (err instanceof NameTakenError) return void res.status(409).json({ error: { code: err.code, message: err.message, name: err.taken, suggestion: err.suggestion } } satisfies NameTaken);
         refuseToken(res, err);
       }
     }),
@@ -68,6 +62,7 @@ export function apiRoutes(services: ArenaServices): express.Router {
       }
     }),
   );
+  r.use('/passkeys', passkeyRoutes(services.passkeys));
   r.get('/players/:id', wrap(async (req, res) => found(res, 'player', String(req.params.id), await services.players.profile(String(req.params.id)))));
   r.get('/matches/:id', wrap(async (req, res) => found(res, 'match', String(req.params.id), await services.matches.show(String(req.params.id)))));
   r.get('/runs/:id', wrap(async (req, res) => found(res, 'run', String(req.params.id), await services.runs.load(String(req.params.id)))));

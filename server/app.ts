@@ -23,6 +23,8 @@ import { loadMatch, loadStoredMatch } from './matches/match.service.ts';
 import { matchGains } from './progression/match-gains.ts';
 import { resolveArenaSecret } from './identity/arena-secret.ts';
 import { guestIdentity } from './identity/identity.service.ts';
+import { passkeyService } from './identity/passkey.service.ts';
+import { defaultWebauthnOrigins } from './identity/webauthn-setting.ts';
 import { ACHIEVEMENTS } from './progression/achievements.ts';
 import { leaderboard } from './progression/leaderboard.service.ts';
 import { ensurePlayer } from './progression/players.service.ts';
@@ -114,9 +116,17 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
   const outbox = new ResultOutbox(storedResults(db), { dir: config.OUTBOX_DIR ?? path.join(config.DATA_DIR, 'outbox'), maxRetryMs: config.OUTBOX_MAX_RETRY_MS });
   await outbox.open();
   const replayer = new ModelReplayer({ nice: config.TRAINER_NICE });
+  const tokenPolicy = { keys: { current: secret, previous: config.ARENA_SECRET_PREVIOUS }, ttlSeconds: config.GUEST_TOKEN_TTL_DAYS * 86_400 };
+  let listeningPort = config.PORT; // PORT 0 picks a free port: known once listening, and the default passkey origin names it
   const services: ArenaServices = {
     trainer,
-    identity: guestIdentity(db, { keys: { current: secret, previous: config.ARENA_SECRET_PREVIOUS }, ttlSeconds: config.GUEST_TOKEN_TTL_DAYS * 86_400 }),
+    identity: guestIdentity(db, tokenPolicy),
+    passkeys: passkeyService(db, tokenPolicy, {
+      rpId: config.WEBAUTHN_RP_ID,
+      rpName: config.WEBAUTHN_RP_NAME,
+      origins: () => config.WEBAUTHN_ORIGINS ?? defaultWebauthnOrigins(config.WEBAUTHN_RP_ID, listeningPort),
+      challengeTtlMs: config.WEBAUTHN_CHALLENGE_TTL_SECONDS * 1000,
+    }),
     players: { ensure: (id, name) => ensurePlayer(db, id, name), profile: (id) => playerProfile(db, id) },
     matches: {
       load: (id) => loadMatch(db, id),
@@ -159,6 +169,7 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
   gameServer.define('tournament', bindRoom(TournamentRoom as any, limits, services)).enableRealtimeListing();
   gameServer.define('gan', bindRoom(GanRoom as any, limits, services)).enableRealtimeListing();
   await gameServer.listen(config.PORT);
+  listeningPort = (httpServer.address() as AddressInfo).port;
   wrapHttpEdge(httpServer, config);
   // Matches the previous process left running: their rooms come back under the same ids before anyone reconnects.
   const recovered = await recoverMatches({
@@ -172,7 +183,7 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
     },
   });
   if (recovered.resumed.length + recovered.aborted.length + recovered.closed.length > 0) moduleLogger('app').info(recovered, 'unfinished matches from before the restart');
-  const port = (httpServer.address() as AddressInfo).port;
+  const port = listeningPort;
 
   let closing: Promise<void> | undefined;
   return {

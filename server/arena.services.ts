@@ -3,6 +3,8 @@ import type { GuestIdentity, RoomIdentity } from '../shared/identity.schema.ts';
 import type { Match, RunCurve } from '../shared/match.schema.ts';
 import type { GanMatch, StoredMatch } from '../shared/gan-match.schema.ts';
 import type { PlayerGain } from '../shared/match-gains.ts';
+import type { IfTaken } from './identity/player-names.ts';
+import type { PasskeyService } from './identity/passkey.service.ts';
 import type { RunEvent } from '../shared/run.schema.ts';
 import type { RunView } from './runs/run-view.schema.ts';
 import type { ModelReplayer } from './runs/model-replayer.ts';
@@ -22,15 +24,17 @@ import type { ResumableMatches } from './match/match-recovery.ts';
 export interface ArenaServices {
   trainer: Trainer;
   identity: {
-    /** A new guest account and its signed token. */
-    createGuest(name: string): Promise<GuestIdentity>;
-    /** A new name for the guest behind a valid token. */
-    renameGuest(token: string, name: string): Promise<GuestIdentity>;
+    /** A new guest account and its signed token; a taken name throws `NameTakenError` (`refuse`, the default) or gets a free `#tag`. */
+    createGuest(name: string, ifTaken?: IfTaken): Promise<GuestIdentity>;
+    /** A new name for the guest behind a valid token; a taken name as in `createGuest`. */
+    renameGuest(token: string, name: string, ifTaken?: IfTaken): Promise<GuestIdentity>;
     /** The guest behind a valid token under its current name, with a fresh token when the old one is past half its life. */
     refreshGuest(token: string): Promise<GuestIdentity>;
     /** For rooms' `onAuth`: the verified player under the account's current name, or an anonymous spectator; throws a 401 otherwise. */
     authenticate(token: string | undefined, options: unknown): Promise<RoomIdentity>;
   };
+  /** Passkeys (WebAuthn) on guest accounts: register with the guest token, sign in with one from any browser. */
+  passkeys: PasskeyService;
   players: {
     /** The joining player's id: theirs if they have one, else a new guest's. */
     ensure(id: string | undefined, name: string): Promise<string>;

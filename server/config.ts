@@ -5,6 +5,7 @@ import { DEFAULT_QUEUE } from '../contract/redis-keys.ts';
 import { CorsOriginsSetting } from './http/cors.ts';
 import { RateLimitSetting } from './http/rate-limit-setting.ts';
 import { TrustProxySetting } from './http/trust-proxy.ts';
+import { WebauthnOriginsSetting, webauthnProblem } from './identity/webauthn-setting.ts';
 import { DEFAULT_GATE_LIMITS, type GateLimits } from './gate/message-gate.ts';
 
 /** The server's settings, read from the environment and checked at start-up. */
@@ -95,6 +96,20 @@ export const ServerConfig = z.object({
   RATE_LIMIT_API_READS: RateLimitSetting.prefault('300/1m'),
   /** Failed admin logins (a wrong token or admin cookie) per client address (default 10/15m). */
   RATE_LIMIT_ADMIN_LOGIN: RateLimitSetting.prefault('10/15m'),
+  /**
+   * The WebAuthn relying party id of passkeys: the domain players open the arena on (default localhost).
+   * Passkeys are bound to it: changing it later strands the ones already made.
+   */
+  WEBAUTHN_RP_ID: z.string().min(1).max(253).default('localhost'),
+  /** The arena's name as authenticators show it beside a passkey (default Gradient Arena). */
+  WEBAUTHN_RP_NAME: z.string().min(1).max(64).default('Gradient Arena'),
+  /**
+   * The origins whose pages may register and use passkeys, comma-separated (`https://arena.example.com`); each
+   * on WEBAUTHN_RP_ID. Default: `http://localhost:<the port this server listens on>`.
+   */
+  WEBAUTHN_ORIGINS: WebauthnOriginsSetting.optional(),
+  /** How long a passkey registration or sign-in may take, from its options to its answer, in seconds (default 300). */
+  WEBAUTHN_CHALLENGE_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   /** How long a graceful shutdown (SIGTERM, SIGINT) may take before the process exits anyway, in ms (default 10000). */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 });
@@ -112,6 +127,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     throw new Error(`bad configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
+  const passkeys = parsed.data.WEBAUTHN_ORIGINS && webauthnProblem(parsed.data.WEBAUTHN_RP_ID, parsed.data.WEBAUTHN_ORIGINS);
+  if (passkeys) throw new Error(`bad configuration: ${passkeys}`);
   return parsed.data;
 }
 

@@ -7,8 +7,13 @@ export const PlayerName = z
   .min(1, 'name must not be empty')
   .max(32, 'name must be at most 32 characters');
 
-/** POST /api/guests: a new guest account (or, with the guest's token, a new name for it). */
-export const GuestRequest = z.object({ name: PlayerName });
+/**
+ * POST /api/guests: a new guest account (or, with the guest's token, a new name for it). Names are
+ * unique per arena, ignoring case: a taken name is refused with 409 `NAME_TAKEN` and a free
+ * suggestion (`ifTaken: 'refuse'`, the default), or given a free `#tag` at once (`ifTaken: 'tag'`,
+ * for bots and tools that do not mind which Ada they are).
+ */
+export const GuestRequest = z.object({ name: PlayerName, ifTaken: z.enum(['refuse', 'tag']).default('refuse') });
 export type GuestRequest = z.infer<typeof GuestRequest>;
 
 /**
@@ -42,3 +47,14 @@ export const TokenErrorCode = {
   NoToken: 'NO_TOKEN',
 } as const;
 export type TokenErrorCode = (typeof TokenErrorCode)[keyof typeof TokenErrorCode];
+
+/** A name that is not free, as POST /api/guests refuses it (409): `suggestion` is a free `#tag`ged one. */
+export const NameTaken = z.object({
+  error: z.object({ code: z.literal('NAME_TAKEN'), message: z.string(), name: z.string(), suggestion: z.string() }),
+});
+export type NameTaken = z.infer<typeof NameTaken>;
+
+/** The longest a name's base may be when a `#tag` is added: `base#1234` fits in 32. */
+export const TAG_BASE_MAX = 27;
+/** `Ada#4821` → `Ada`: a name without its `#tag`, if it has one. */
+export const untagged = (name: string): string => name.replace(/#\d{4}$/, '').trim() || name;

@@ -178,6 +178,28 @@ export interface LiveMatchEventsTable {
   event: Json;
 }
 
+/** A WebAuthn credential a player registered (migration 0009). */
+export interface PasskeysTable {
+  id: string;
+  player_id: string;
+  public_key: Uint8Array;
+  /** bigint: comes back as a string from pg. */
+  counter: ColumnType<string | number, number, number>;
+  transports: Json;
+  device_type: 'singleDevice' | 'multiDevice';
+  backed_up: boolean;
+  created_at: CreatedAt;
+  last_used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** A registration's or sign-in's challenge, used at most once, before `expires_at`. */
+export interface WebauthnChallengesTable {
+  challenge: string;
+  purpose: 'register' | 'sign_in';
+  player_id: string | null;
+  expires_at: Date;
+}
+
 export interface Database {
   matches: MatchesTable;
   match_entries: MatchEntriesTable;
@@ -194,6 +216,8 @@ export interface Database {
   achievement_events: AchievementEventsTable;
   live_matches: LiveMatchesTable;
   live_match_events: LiveMatchEventsTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebauthnChallengesTable;
 }
 
 export type MatchRow = Selectable<MatchesTable>;

@@ -2,28 +2,31 @@ import type { Kysely } from 'kysely';
 import type { GuestIdentity, RoomIdentity } from '../../shared/identity.schema.ts';
 import type { Database } from '../db/tables.ts';
 import { randomUUID } from 'node:crypto';
-import { findPlayer, insertPlayer, renamePlayer } from '../progression/progression.repository.ts';
+import { findPlayer } from '../progression/progression.repository.ts';
 import { signGuestToken, verifyGuestToken, type GuestTokenPolicy } from './guest-token.ts';
+import { insertNamedPlayer, renameNamedPlayer, type IfTaken } from './player-names.ts';
 import { authenticateJoin } from './room-auth.ts';
 
-function identity(policy: GuestTokenPolicy, playerId: string, name: string, token = signGuestToken(policy, playerId, name)): GuestIdentity {
+/** A fresh identity (a new token) for a player: what guest sign-up, renames and passkey sign-ins answer. */
+export function identity(policy: GuestTokenPolicy, playerId: string, name: string, token = signGuestToken(policy, playerId, name)): GuestIdentity {
   const { expiresAt } = verifyGuestToken(policy, token);
   return { playerId, name, token, expiresAt: new Date(expiresAt * 1000).toISOString() };
 }
 
-/** A new guest account with this name, and the token its browser keeps. */
-export async function createGuest(db: Kysely<Database>, policy: GuestTokenPolicy, name: string): Promise<GuestIdentity> {
+/**
+ * A new guest account with this name, and the token its browser keeps. Names are unique per arena:
+ * a taken one throws `NameTakenError` with a free suggestion, or (`ifTaken: 'tag'`) gets a free `#tag`.
+ */
+export async function createGuest(db: Kysely<Database>, policy: GuestTokenPolicy, name: string, ifTaken: IfTaken = 'refuse'): Promise<GuestIdentity> {
   const playerId = randomUUID();
-  await insertPlayer(db, playerId, name);
-  return identity(policy, playerId, name);
+  return identity(policy, playerId, await insertNamedPlayer(db, playerId, name, ifTaken));
 }
 
-/** A new name for the guest behind `token` (valid and unexpired), with a fresh token; progress stays. */
-export async function renameGuest(db: Kysely<Database>, policy: GuestTokenPolicy, token: string, name: string): Promise<GuestIdentity> {
+/** A new name for the guest behind `token` (valid and unexpired), with a fresh token; progress stays. A taken name as in `createGuest`. */
+export async function renameGuest(db: Kysely<Database>, policy: GuestTokenPolicy, token: string, name: string, ifTaken: IfTaken = 'refuse'): Promise<GuestIdentity> {
   const { sub } = verifyGuestToken(policy, token).claims;
-  if (await findPlayer(db, sub)) await renamePlayer(db, sub, name);
-  else await insertPlayer(db, sub, name);
-  return identity(policy, sub, name);
+  const given = (await findPlayer(db, sub)) ? await renameNamedPlayer(db, sub, name, ifTaken) : await insertNamedPlayer(db, sub, name, ifTaken);
+  return identity(policy, sub, given);
 }
 
 /**
@@ -37,16 +40,16 @@ export async function refreshGuest(db: Kysely<Database>, policy: GuestTokenPolic
   const verified = verifyGuestToken(policy, token);
   const { sub, name: signedName } = verified.claims;
   const row = await findPlayer(db, sub);
-  if (!row) await insertPlayer(db, sub, signedName); // the database was reset since: the account is made again
-  const name = row?.name ?? signedName;
+  // The database was reset since: the account is made again (under a #tag if someone took its name meanwhile).
+  const name = row?.name ?? (await insertNamedPlayer(db, sub, signedName, 'tag'));
   return verified.stale ? identity(policy, sub, name) : identity(policy, sub, name, token);
 }
 
 /** The identity service the rooms and routes use (`ArenaServices['identity']`), bound to a database and a token policy. */
 export function guestIdentity(db: Kysely<Database>, policy: GuestTokenPolicy) {
   return {
-    createGuest: (name: string) => createGuest(db, policy, name),
-    renameGuest: (token: string, name: string) => renameGuest(db, policy, token, name),
+    createGuest: (name: string, ifTaken?: IfTaken) => createGuest(db, policy, name, ifTaken),
+    renameGuest: (token: string, name: string, ifTaken?: IfTaken) => renameGuest(db, policy, token, name, ifTaken),
     refreshGuest: (token: string) => refreshGuest(db, policy, token),
     authenticate: (token: string | undefined, options: unknown): Promise<RoomIdentity> => authenticateJoin(policy, token, options, async (id) => (await findPlayer(db, id))?.name),
   };

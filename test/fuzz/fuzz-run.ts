@@ -61,7 +61,7 @@ const CREATE_OPTIONS: Record<Exclude<RoomKind, 'lobby'>, Record<string, unknown>
 };
 
 async function guest(url: string, name: string): Promise<Client> {
-  const res = await fetch(`${url}/api/guests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+  const res = await fetch(`${url}/api/guests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, ifTaken: 'tag' }) });
   if (res.status !== 201) throw new Error(`POST /api/guests answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
   const client = new Client(url);
   client.auth.token = ((await res.json()) as { token: string }).token;

@@ -8,9 +8,9 @@ import { readConfig } from '../../server/config.ts';
 /** The secret test arenas sign guest tokens with (several test servers must share it). */
 export const TEST_SECRET = 'test-secret-shared-by-every-test-server';
 
-/** A guest account made through the HTTP API, and an SDK client that joins rooms as that guest. */
+/** A guest account made through the HTTP API (a taken name gets a free `#tag`), and an SDK client that joins rooms as that guest. */
 export async function guestClient(url: string, name: string): Promise<{ client: Client; playerId: string; token: string }> {
-  const res = await fetch(`${url}/api/guests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+  const res = await fetch(`${url}/api/guests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, ifTaken: 'tag' }) });
   if (res.status !== 201) throw new Error(`POST /api/guests answered ${res.status}: ${await res.text()}`);
   const { token, playerId } = (await res.json()) as { token: string; playerId: string };
   const client = new Client(url);
