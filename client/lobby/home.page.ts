@@ -1,5 +1,7 @@
-import { saveName, savedName } from '../shell/arena-client.ts';
+import { NameTakenRefusal, saveName, savedName } from '../shell/arena-client.ts';
+import { accountPanel } from '../shell/account.panel.ts';
 import { h } from '../shell/dom.ts';
+import { nameTakenHint } from '../shell/name-taken.hint.ts';
 import { CHALLENGE_PRESETS, type Challenge } from '../../shared/challenge.schema.ts';
 import { TaskName } from '../../shared/task.schema.ts';
 import { mountLobbyList } from './lobby-list.view.ts';
@@ -14,7 +16,7 @@ export type HomeAction =
 
 /** The home page: who you are, create a race, or join one by its code. */
 export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void>): void {
-  const name = h('input', { id: 'player-name', value: savedName(), maxlength: '32', autocomplete: 'nickname' });
+  const name = h('input', { id: 'player-name', value: savedName(), maxlength: '32', autocomplete: 'nickname', placeholder: 'the name others see' });
   const budget = h('select', { id: 'budget' }, ...[5_000, 20_000, 50_000, 200_000].map((b) => h('option', { value: String(b), selected: b === 20_000 }, `${b.toLocaleString('en')} samples`)));
   const players = h('select', { id: 'min-players' }, ...[2, 3, 4, 5, 6, 7, 8].map((n) => h('option', { value: String(n) }, `${n} players`)));
   const countdown = h('select', { id: 'countdown' }, ...[5, 15, 30, 60].map((n) => h('option', { value: String(n), selected: n === 15 }, `${n} s`)));
@@ -31,21 +33,31 @@ export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void
 
   const openRooms = h('section', { class: 'panel', id: 'open-rooms' });
   let leaveLobby: (() => void) | undefined;
-  const run = async (action: HomeAction, button: HTMLButtonElement) => {
-    if (!action.name.trim()) {
+  const run = async (action: HomeAction, button: HTMLButtonElement): Promise<void> => {
+    const anonymous = action.kind === 'join' && action.spectate; // spectators may stay anonymous
+    if (!action.name.trim() && !anonymous) {
       problem.textContent = 'Pick a name first.';
       name.focus();
       return;
     }
-    saveName(action.name.trim());
+    if (action.name.trim()) saveName(action.name.trim());
     button.disabled = true;
     problem.textContent = '';
     try {
       leaveLobby?.();
       await act(action);
     } catch (err) {
-      problem.textContent = err instanceof Error ? err.message : String(err);
       button.disabled = false;
+      // Someone else holds the name: say so, and offer the free #tagged one (taking it carries on with the same action).
+      if (err instanceof NameTakenRefusal) {
+        problem.replaceChildren(
+          nameTakenHint(err, (free) => {
+            name.value = free;
+            void run({ ...action, name: free }, button);
+          }),
+        );
+        name.focus();
+      } else problem.textContent = err instanceof Error ? err.message : String(err);
     }
   };
   createBtn.addEventListener('click', () =>
@@ -72,7 +84,7 @@ export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void
     h(
       'div',
       { class: 'grid2' },
-      h('section', { class: 'panel' }, h('h2', {}, 'You'), h('label', { for: 'player-name' }, 'Name'), name),
+      h('section', { class: 'panel', id: 'you' }, h('h2', {}, 'You'), h('label', { for: 'player-name' }, 'Name'), name, accountPanel({ name: () => name.value, setName: (n) => (name.value = n) })),
       h('section', { class: 'panel' }, h('h2', {}, 'Create a race'), h('label', { for: 'budget' }, 'Budget per entry'), budget, h('div', { class: 'row' }, h('div', {}, h('label', { for: 'min-players' }, 'Start with at least'), players), h('div', {}, h('label', { for: 'countdown' }, 'Countdown'), countdown)), h('label', { for: 'pace' }, 'Pace'), pace, h('p', {}, createBtn)),
       ...createRoomPanels(() => name.value, (action, button) => void run(action, button)),
       h('section', { class: 'panel', id: 'playground-panel' }, h('h2', {}, 'Playground'), h('p', { class: 'muted' }, 'Train one network alone and steer it live; anyone with the link can watch.'), h('div', { class: 'row' }, h('div', {}, h('label', { for: 'playground-task' }, 'Task'), pgTask), h('div', {}, h('label', { for: 'playground-budget' }, 'Budget'), pgBudget)), h('label', { for: 'playground-challenge' }, 'Challenge'), pgChallenge, h('p', {}, pgBtn)),

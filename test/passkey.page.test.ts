@@ -1,0 +1,154 @@
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import type { RaceState } from '../shared/race.state.ts';
+import { guestClient, waitFor } from './support/arena.ts';
+import { watchErrors } from './support/browser.ts';
+import { pageArenaSuite, shot } from './support/page.ts';
+import { hasChromium } from './support/services.ts';
+
+/** A device with a platform authenticator: Chromium's virtual one (CTAP2, built in, resident keys, user verification that passes). */
+async function device(context: BrowserContext): Promise<{ page: Page; cdp: CDPSession; authenticatorId: string }> {
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable', { enableUI: false });
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  return { page, cdp, authenticatorId };
+}
+
+const stored = (page: Page) => page.evaluate(() => ({ playerId: localStorage.getItem('arena.playerId'), token: localStorage.getItem('arena.token'), name: localStorage.getItem('arena.name') }));
+
+/** Entries' names of a race, seen by an SDK spectator. */
+async function seatsOf(t: { client: { joinById: <S>(id: string, o: object) => Promise<any> } }, roomId: string): Promise<{ names: () => string[]; spectators: () => number; leave: () => Promise<unknown> }> {
+  const referee = await t.client.joinById<RaceState>(roomId, { role: 'spectator', name: 'referee' });
+  referee.onMessage('welcome', () => {});
+  return {
+    names: () => [...(referee.state.entries?.values() ?? [])].map((e: { player: string }) => e.player),
+    spectators: () => referee.state.spectators,
+    leave: () => referee.leave(),
+  };
+}
+
+describe.skipIf(!hasChromium())('accounts on the page: passkeys across devices and the invite link name prompt (headless Chromium)', () => {
+  const suite = pageArenaSuite();
+
+  it('secures a guest account with a passkey on one device, signs in with it on another and lands there as the same player', async () => {
+    const { arena: t, browser } = suite;
+    const base = `http://localhost:${t.arena.port}`; // a passkey needs a secure context: localhost is one, 127.0.0.1 has no domain to bind it to
+
+    const laptopContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const laptop = await device(laptopContext);
+    const laptopErrors = watchErrors(laptop.page);
+    await laptop.page.goto(base);
+    expect(await laptop.page.inputValue('#player-name'), 'no name is made up for a new visitor').toBe('');
+    await laptop.page.fill('#player-name', 'Ada');
+    await laptop.page.click('#passkey-secure');
+    await laptop.page.waitForSelector('#account[data-secured="true"]');
+    expect(await laptop.page.locator('#account-status').innerText()).toContain('“Ada” is secured with a passkey');
+    const ada = await stored(laptop.page);
+    expect(ada).toMatchObject({ name: 'Ada', playerId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    await shot(laptop.page, 'account-passkey-secured', '#you', { colors: 8, ink: 0.005 });
+
+    const { credentials } = await laptop.cdp.send('WebAuthn.getCredentials', { authenticatorId: laptop.authenticatorId });
+    expect(credentials).toHaveLength(1);
+    expect(credentials[0]).toMatchObject({ isResidentCredential: true, rpId: 'localhost' });
+
+    // Another device: a fresh browser context whose authenticator holds the same passkey (synced, as a password manager would).
+    const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const phone = await device(phoneContext);
+    const phoneErrors = watchErrors(phone.page);
+    await phone.cdp.send('WebAuthn.addCredential', { authenticatorId: phone.authenticatorId, credential: credentials[0]! });
+    await phone.page.goto(base);
+    expect((await stored(phone.page)).playerId).toBeNull();
+    await phone.page.click('#passkey-sign-in');
+    await phone.page.waitForFunction(() => (document.querySelector('#player-name') as HTMLInputElement).value === 'Ada');
+    const signedIn = await stored(phone.page);
+    expect(signedIn.playerId).toBe(ada.playerId);
+    expect(signedIn.token).not.toBeNull();
+    await phone.page.waitForSelector('#account[data-secured="true"]');
+
+    // …and plays as Ada: her seat in a race made from the phone, and one Ada in the arena.
+    await phone.page.click('#create-race');
+    await phone.page.waitForSelector('#designer');
+    const roomId = new URL(phone.page.url()).searchParams.get('room')!;
+    const seats = await seatsOf(t, roomId);
+    await waitFor(() => seats.names().includes('Ada'), 'Ada to have a seat');
+    await seats.leave();
+    const adas = await t.arena.database.db.selectFrom('players').select('id').where(sql<string>`lower(name)`, '=', 'ada').execute();
+    expect(adas).toEqual([{ id: ada.playerId }]);
+
+    expect(laptopErrors).toEqual([]);
+    expect(phoneErrors).toEqual([]);
+    await Promise.all([laptopContext.close(), phoneContext.close()]);
+  }, 120_000);
+
+  it('asks an invited player for a name before seating them, offers a free #tag for a taken one, tells a home-page player their name was tagged, and lets a spectator watch anonymously', async () => {
+    const { arena: t, browser } = suite;
+    const base = `http://localhost:${t.arena.port}`;
+    await guestClient(t.url, 'Grace'); // the name the invitee will want
+    const host = await (await guestClient(t.url, 'host')).client.create<RaceState>('race', { budget: 4000, countdownSeconds: 300 });
+    host.onMessage('welcome', () => {});
+    const seats = await seatsOf(t, host.roomId);
+    await waitFor(() => seats.names().length === 1, 'the host to have a seat');
+
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${base}/?room=${host.roomId}`);
+    await page.waitForSelector('#invite');
+    expect(await page.locator('#invite h2').innerText()).toBe('You are invited to a room');
+    await page.waitForTimeout(500); // had the page joined by itself, the seat would show by now
+    expect(seats.names(), 'nobody is seated before they chose a name').toEqual(['host']);
+    expect((await stored(page)).playerId).toBeNull();
+
+    await page.click('#invite-join');
+    expect(await page.locator('#invite-problem').innerText()).toContain('Pick a name first');
+    await page.fill('#invite-name', 'grace');
+    await page.click('#invite-join');
+    await page.waitForSelector('#name-taken');
+    const suggestion = (await page.getAttribute('#name-taken', 'data-suggestion'))!;
+    expect(suggestion).toMatch(/^grace#\d{4}$/);
+    expect(await page.locator('#name-taken').innerText()).toContain('“grace” is taken in this arena');
+    await shot(page, 'invite-name-taken', '#invite', { colors: 8, ink: 0.005 });
+    await page.click('#use-suggested-name');
+    await page.waitForSelector('#designer');
+    await waitFor(() => seats.names().includes(suggestion), 'the invitee to have a seat under the free name');
+    expect(seats.names()).toHaveLength(2);
+    expect((await stored(page)).name).toBe(suggestion);
+
+    // From the home page's buttons a taken name gets a free #tag at once, and the page says so.
+    const homeContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const home = await homeContext.newPage();
+    const homeErrors = watchErrors(home);
+    await home.goto(base);
+    await home.fill('#player-name', 'Grace');
+    await home.click('#create-race');
+    await home.waitForSelector('#designer');
+    const told = await home.locator('#toasts .toast.info').first().innerText();
+    expect(told).toMatch(/^“Grace” is taken in this arena, so you play as “Grace#\d{4}”/);
+    expect((await stored(home)).name).toMatch(/^Grace#\d{4}$/);
+    expect(homeErrors).toEqual([]);
+    await homeContext.close();
+
+    // A spectate link needs no name: the spectator watches at once, and no account is made.
+    const watcherContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const watcher = await watcherContext.newPage();
+    const watcherErrors = watchErrors(watcher);
+    const spectatorsBefore = seats.spectators();
+    await watcher.goto(`${base}/?room=${host.roomId}&spectate=1`);
+    await watcher.waitForSelector('#spectating');
+    await waitFor(() => seats.spectators() === spectatorsBefore + 1, 'the spectator to be counted');
+    expect(await watcher.locator('#invite').count()).toBe(0);
+    expect((await stored(watcher)).playerId).toBeNull();
+    expect(seats.names()).toHaveLength(2);
+
+    // The browser logs the refused name's 409 by itself; nothing else may go wrong.
+    expect(errors.filter((e) => !/status of 409/.test(e))).toEqual([]);
+    expect(errors.filter((e) => /status of 409/.test(e))).toHaveLength(1);
+    expect(watcherErrors).toEqual([]);
+    await Promise.all([seats.leave(), host.leave()]);
+    await Promise.all([context.close(), watcherContext.close()]);
+  }, 120_000);
+});
