@@ -1,5 +1,5 @@
 import { activateRowsForEval, expNonPositiveApprox } from './dense-fast-activations.ts';
-import { affine, type FastLayer } from './dense-fast-path.ts';
+import type { FastLayer } from './dense-fast-path.ts';
 
 /** Rows whose softmax sums are multiplied before one logarithm (sums are at most the class count, 10: no overflow). */
 const LOG_EVERY = 32;
@@ -45,6 +45,9 @@ export class FastEvaluator {
   /** Per hidden layer and unit, the smallest and largest output seen over the rows watched for dead units. */
   private readonly min: Float64Array[];
   private readonly max: Float64Array[];
+  /** Each layer's kernel transposed ([fanOut, fanIn]) and its bias, as float64, refreshed per evaluation: each unit's weights lie together. */
+  private readonly wT: Float64Array[];
+  private readonly b: Float64Array[];
 
   constructor(layers: FastLayer[], inputDim: number) {
     this.layers = layers;
@@ -53,6 +56,8 @@ export class FastEvaluator {
     this.a = layers.map((l) => new Float64Array(CHUNK * l.fanOut));
     this.min = layers.map((l) => new Float64Array(l.fanOut));
     this.max = layers.map((l) => new Float64Array(l.fanOut));
+    this.wT = layers.map((l) => new Float64Array(l.fanIn * l.fanOut));
+    this.b = layers.map((l) => new Float64Array(l.fanOut));
   }
 
   /**
@@ -67,9 +72,16 @@ export class FastEvaluator {
     const inDim = layers[0]!.fanIn;
     const width = layers[L - 1]!.fanOut;
     const watch = deadFractions ? Math.min(deadRows, split.count) : 0;
+    // Plain loops, not fill() and set(): on arrays this small a builtin's call costs more than the copy.
     for (let l = 0; l < L; l++) {
-      this.min[l]!.fill(Infinity);
-      this.max[l]!.fill(-Infinity);
+      const { fanIn, fanOut, w, b } = layers[l]!;
+      const [min, max, wT, b64] = [this.min[l]!, this.max[l]!, this.wT[l]!, this.b[l]!];
+      for (let j = 0; j < fanOut; j++) {
+        min[j] = Infinity;
+        max[j] = -Infinity;
+        b64[j] = b[j]!;
+        for (let k = 0; k < fanIn; k++) wT[j * fanIn + k] = w[k * fanOut + j]!;
+      }
     }
     let lossSum = 0;
     let right = 0;
@@ -84,7 +96,7 @@ export class FastEvaluator {
       let h = input;
       for (let l = 0; l < L; l++) {
         const layer = layers[l]!;
-        affine(h, n, layer, this.z[l]!);
+        affineT(h, n, layer.fanIn, layer.fanOut, this.wT[l]!, this.b[l]!, this.z[l]!);
         activateRowsForEval(layer.activation, this.z[l]!, this.a[l]!, n * layer.fanOut);
         h = this.a[l]!;
         if (l < L - 1 && start < watch) this.watch(l, h, Math.min(n, watch - start));
@@ -152,6 +164,19 @@ export class FastEvaluator {
         if (v < min[j]!) min[j] = v;
         if (v > max[j]!) max[j] = v;
       }
+    }
+  }
+}
+
+/** z = input·W + b for `n` rows, with W given transposed. */
+function affineT(input: Float64Array, n: number, fanIn: number, fanOut: number, wT: Float64Array, b: Float64Array, z: Float64Array): void {
+  for (let r = 0, xr = 0, zr = 0; r < n; r++, xr += fanIn, zr += fanOut) {
+    for (let j = 0, wj = 0; j < fanOut; j++, wj += fanIn) {
+      let sum = b[j]!;
+      let k = 0;
+      for (; k + 1 < fanIn; k += 2) sum += input[xr + k]! * wT[wj + k]! + input[xr + k + 1]! * wT[wj + k + 1]!;
+      if (k < fanIn) sum += input[xr + k]! * wT[wj + k]!;
+      z[zr + j] = sum;
     }
   }
 }

@@ -15,6 +15,11 @@ export function initialDetectorState(): DetectorState {
   return { converged: false, vanishing: false, vanishingStreak: 0, recoveredStreak: 0, overfitting: false, bestValLoss: Infinity, history: [] };
 }
 
+/** A copy that shares nothing with the original (for checkpoints: cheaper than structuredClone, which a checkpoint every 50 steps of a tiny net feels). */
+export function copyDetectorState(s: DetectorState): DetectorState {
+  return { ...s, history: s.history.map((h) => ({ loss: h.loss, valLoss: h.valLoss })) };
+}
+
 /** Frames a trend is judged over. */
 const WINDOW = 8;
 /** First-layer gradient below this share of the largest layer's counts as vanishing. */

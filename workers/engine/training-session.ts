@@ -9,7 +9,7 @@ import type { ControlTarget, OptimizerState } from './control-target.ts';
 import { applyControl } from './controls.ts';
 import { betterThan } from './best-checkpoint.ts';
 export { ControlError } from './control-error.ts';
-import { detect, initialDetectorState, type DetectorState } from './detectors.ts';
+import { copyDetectorState, detect, initialDetectorState, type DetectorState } from './detectors.ts';
 import { FastEvaluator, kernelMoments, varianceOf, type FastSplit } from './dense-fast-eval.ts';
 import { DenseFastPath, fastPathFits } from './dense-fast-path.ts';
 import { FusedDenseStep, fusedStepFits } from './fused/fused-dense-step.ts';
@@ -608,7 +608,7 @@ export class TrainSession {
       cursor: this.cursor,
       ...(this.trainModified ? { train: { x: this.train.x.slice(), y: this.train.y.slice(), count: this.train.count } } : {}),
       additions: this.additions,
-      detectors: structuredClone(this.detectors),
+      detectors: copyDetectorState(this.detectors),
       controlsApplied: this.log.length,
       ...(this.earlyStopBest ? { earlyStopBest: { ...this.earlyStopBest } } : {}),
     };
@@ -673,7 +673,7 @@ export class TrainSession {
     this.order = cp.order.slice();
     this.cursor = cp.cursor;
     this.additions = cp.additions;
-    this.detectors = structuredClone(cp.detectors);
+    this.detectors = copyDetectorState(cp.detectors);
     this.earlyStopBest = cp.earlyStopBest ? { ...cp.earlyStopBest } : undefined;
     this._stepCount = cp.step;
     if (!options.keepSpent) this._samplesSpent = cp.samplesSpent;
