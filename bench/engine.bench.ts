@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ModelSpec } from '../shared/model-spec.schema.ts';
+import { isDenseLayer, ModelSpec } from '../shared/model-spec.schema.ts';
 import { parameterCount } from '../shared/model-spec.metrics.ts';
 import { TrainJob, type TrainJobInput } from '../shared/run.schema.ts';
 import { lossLandscape } from '../workers/engine/landscape.ts';
@@ -37,7 +37,7 @@ async function fitSps(job: TrainJob): Promise<number> {
   const data = generateTaskData(job.task, job.seed);
   const split = toTensors(data.train, job.spec, job.task);
   const model = tf.sequential();
-  job.spec.layers.forEach((l, i) => model.add(tf.layers.dense({ units: l.units, activation: l.activation as 'relu', ...(i === 0 ? { inputShape: [split.x.shape[1]] } : {}) })));
+  job.spec.layers.filter(isDenseLayer).forEach((l, i) => model.add(tf.layers.dense({ units: l.units, activation: l.activation as 'relu', ...(i === 0 ? { inputShape: [split.x.shape[1]] } : {}) })));
   model.add(tf.layers.dense({ units: split.y.shape[1] }));
   model.compile({ optimizer: tf.train.adam(job.spec.learningRate), loss: (y: tf.Tensor, p: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, p) });
   await model.fit(split.x, split.y, { batchSize: job.spec.batchSize, epochs: 1, verbose: 0 }); // warm-up

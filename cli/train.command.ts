@@ -6,7 +6,7 @@ import { preprocessingOf } from '../contract/model-preprocessing.ts';
 import { DEFAULT_SPEC, ModelSpec } from '../shared/model-spec.schema.ts';
 import { metricsToCsv } from '../shared/metrics-export.ts';
 import { runFileOf, TrainJob, type TelemetryFrame } from '../shared/run.schema.ts';
-import { TaskName, TaskSpec } from '../shared/task.schema.ts';
+import { MNIST_DIGITS, TaskName, TaskSpec } from '../shared/task.schema.ts';
 import { checkSpecSize, describeZodError } from '../shared/validation.ts';
 import { saveLayersModel } from '../workers/engine/model-export.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
@@ -14,18 +14,22 @@ import { runTraining } from '../workers/engine/training-loop.ts';
 import { progressLine, writeProgress } from './progress-bar.ts';
 import { UsageError } from './usage-error.ts';
 
-export const TRAIN_USAGE = `arena train [--task spiral] [--budget 20000] [--seed 1] [--model spec.json] [--export DIR] [--json]
+export const TRAIN_USAGE = `arena train [--task spiral] [--budget 20000] [--seed 1] [--samples N] [--model spec.json] [--export DIR] [--json]
   Trains one model here, without a server. --json prints one JSON line per telemetry frame
   and a last {"summary":…} line; otherwise a progress bar is drawn when stdout is a terminal.
   --export DIR writes model.json + weights.bin (tf.loadLayersModel reads them; model.json's
   userDefinedMetadata.preprocessing says what the inputs and outputs are), metrics.csv,
   metrics.json and run.json (replay it with "arena replay DIR/run.json").
+  --samples N: points in the task's dataset (default: 1000, and all ${MNIST_DIGITS.toLocaleString('en')} digits for mnist),
+  split 60/20/20 into training, validation and held-out. --model takes a spec file (examples/ has some,
+  e.g. examples/conv-mnist.json, a small conv net).
   Tasks: ${TaskName.options.join(', ')}.`;
 
 const Args = z.object({
   task: TaskName.default('spiral'),
   budget: z.coerce.number().int().min(1).default(20_000),
   seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(1),
+  samples: z.coerce.number().int().optional(),
   model: z.string().optional(),
   export: z.string().min(1).optional(),
   json: z.boolean().default(false),
@@ -48,13 +52,15 @@ async function loadSpec(file: string | undefined): Promise<ModelSpec> {
 export async function trainCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { task: { type: 'string' }, budget: { type: 'string' }, seed: { type: 'string' }, model: { type: 'string' }, export: { type: 'string' }, json: { type: 'boolean' } },
+    options: { task: { type: 'string' }, budget: { type: 'string' }, seed: { type: 'string' }, samples: { type: 'string' }, model: { type: 'string' }, export: { type: 'string' }, json: { type: 'boolean' } },
     strict: true,
   });
   const args = Args.safeParse(values);
   if (!args.success) throw new UsageError(describeZodError(args.error).message.replace(/^(\w+):/, '--$1:'));
   const spec = await loadSpec(args.data.model);
-  const task = TaskSpec.parse({ name: args.data.task });
+  const parsedTask = TaskSpec.safeParse({ name: args.data.task, samples: args.data.samples ?? (args.data.task === 'mnist' ? MNIST_DIGITS : undefined) });
+  if (!parsedTask.success) throw new UsageError(describeZodError(parsedTask.error).message.replace(/^(\w+):/, '--$1:'));
+  const task = parsedTask.data;
   const tooLarge = checkSpecSize(spec, task);
   if (tooLarge) throw new UsageError(tooLarge.message);
   const job = TrainJob.parse({ runId: 'cli', spec, task, seed: args.data.seed, budget: args.data.budget });

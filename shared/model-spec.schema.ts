@@ -24,6 +24,8 @@ export const Initializer = z.enum(['auto', 'heNormal', 'glorotNormal', 'glorotUn
 export type Initializer = z.infer<typeof Initializer>;
 
 export const DenseLayerSpec = z.object({
+  /** Optional: a layer without a `type` is dense (specs written before conv layers existed). */
+  type: z.literal('dense').optional(),
   units: z
     .number({ error: 'units must be a number' })
     .int('units must be a whole number')
@@ -35,15 +37,107 @@ export const DenseLayerSpec = z.object({
 });
 export type DenseLayerSpec = z.infer<typeof DenseLayerSpec>;
 
+/** Most filters a conv2d layer may have. */
+export const MAX_FILTERS = 64;
+/** Largest conv2d kernel side. */
+export const MAX_KERNEL = 7;
+
+/** A 2D convolution over an image task's pixels (valid padding): `filters` feature maps of `kernelSize`×`kernelSize`. */
+export const Conv2dLayerSpec = z.object({
+  type: z.literal('conv2d'),
+  filters: z
+    .number({ error: 'filters must be a number' })
+    .int('filters must be a whole number')
+    .min(1, 'filters must be at least 1')
+    .max(MAX_FILTERS, `filters must be at most ${MAX_FILTERS}`),
+  kernelSize: z
+    .number({ error: 'kernelSize must be a number' })
+    .int('kernelSize must be a whole number')
+    .min(1, 'kernelSize must be at least 1')
+    .max(MAX_KERNEL, `kernelSize must be at most ${MAX_KERNEL}`),
+  strides: z.number({ error: 'strides must be a number' }).int('strides must be a whole number').min(1, 'strides must be at least 1').max(4, 'strides must be at most 4').default(1),
+  activation: Activation.default('relu'),
+});
+export type Conv2dLayerSpec = z.infer<typeof Conv2dLayerSpec>;
+
+/** Max pooling over `poolSize`×`poolSize` windows (stride = poolSize, valid padding). */
+export const MaxPool2dLayerSpec = z.object({
+  type: z.literal('maxPool2d'),
+  poolSize: z.number({ error: 'poolSize must be a number' }).int('poolSize must be a whole number').min(2, 'poolSize must be at least 2').max(4, 'poolSize must be at most 4').default(2),
+});
+export type MaxPool2dLayerSpec = z.infer<typeof MaxPool2dLayerSpec>;
+
+/** Turns the image-shaped output of conv2d / maxPool2d layers into a vector for the dense layers. */
+export const FlattenLayerSpec = z.object({ type: z.literal('flatten') });
+export type FlattenLayerSpec = z.infer<typeof FlattenLayerSpec>;
+
+/** Layer types a spec may use; `dense` is the default when `type` is absent. */
+export const LAYER_TYPES = ['dense', 'conv2d', 'maxPool2d', 'flatten'] as const;
+export type LayerType = (typeof LAYER_TYPES)[number];
+
+/** One layer of a spec: dense (the default), conv2d, maxPool2d or flatten. */
+export const LayerSpec = z.discriminatedUnion('type', [DenseLayerSpec, Conv2dLayerSpec, MaxPool2dLayerSpec, FlattenLayerSpec], {
+  error: (issue) => (issue.code === 'invalid_union' ? `type must be one of ${LAYER_TYPES.join(', ')} (or absent for dense)` : undefined),
+});
+export type LayerSpec = z.infer<typeof LayerSpec>;
+
+/** A layer's type, `dense` when it has none. */
+export function layerType(layer: LayerSpec): LayerType {
+  return layer.type ?? 'dense';
+}
+
+/** Whether a layer is dense (narrows the type). */
+export function isDenseLayer(layer: LayerSpec): layer is DenseLayerSpec {
+  return layerType(layer) === 'dense';
+}
+
+/** Whether a layer works on images (conv2d or maxPool2d). */
+export function isSpatialLayer(layer: LayerSpec): layer is Conv2dLayerSpec | MaxPool2dLayerSpec {
+  return layer.type === 'conv2d' || layer.type === 'maxPool2d';
+}
+
 /**
- * A player's network: hidden dense layers (the input and output layers follow
- * from the task), the optimizer and its learning rate, and the batch size.
+ * Order problems of a layer list, in words, that hold whatever the task: image
+ * layers (conv2d, maxPool2d) first, then one flatten, then dense layers.
+ */
+export function layerOrderProblem(layers: readonly LayerSpec[]): { index: number; message: string } | undefined {
+  let image = false;
+  let flattened = false;
+  for (const [i, layer] of layers.entries()) {
+    const type = layerType(layer);
+    const at = `layer ${i} (${type})`;
+    if (type === 'conv2d' || type === 'maxPool2d') {
+      if (flattened) return { index: i, message: `${at} comes after flatten: ${type} works on images, so it must come before the flatten` };
+      const dense = layers.slice(0, i).findIndex((l) => isDenseLayer(l));
+      if (dense >= 0) return { index: i, message: `${at} comes after dense layer ${dense}: ${type} works on images, so it must come before any dense layer` };
+      image = true;
+    } else if (type === 'flatten') {
+      if (flattened) return { index: i, message: `${at}: the network is already flat (a second flatten)` };
+      if (!image) return { index: i, message: `${at} has nothing to flatten: it belongs after the last conv2d or maxPool2d layer` };
+      flattened = true;
+      image = false;
+    } else if (image) {
+      return { index: i, message: `${at} follows an image layer: add {"type":"flatten"} before it` };
+    }
+  }
+  if (image) return { index: layers.length - 1, message: `the output layer is dense: add {"type":"flatten"} after the last conv2d or maxPool2d layer` };
+  return undefined;
+}
+
+/**
+ * A player's network: hidden layers (dense by default; image tasks may start
+ * with conv2d / maxPool2d layers and a flatten; the input and output layers
+ * follow from the task), the optimizer and its learning rate, and the batch size.
  */
 export const ModelSpec = z.object({
   layers: z
-    .array(DenseLayerSpec)
+    .array(LayerSpec)
     .min(1, 'a network needs at least one hidden layer')
-    .max(MAX_LAYERS, `a network may have at most ${MAX_LAYERS} hidden layers`),
+    .max(MAX_LAYERS, `a network may have at most ${MAX_LAYERS} hidden layers`)
+    .superRefine((layers, ctx) => {
+      const problem = layerOrderProblem(layers);
+      if (problem) ctx.addIssue({ code: 'custom', path: [problem.index], message: problem.message });
+    }),
   optimizer: OptimizerName.default('adam'),
   learningRate: z
     .number({ error: 'learningRate must be a number' })

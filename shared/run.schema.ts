@@ -55,7 +55,7 @@ export const TrainJob = z.object({
   priority: RunPriority.optional(),
 }).superRefine((job, ctx) => {
   const tooLarge = checkSpecSize(job.spec, job.task);
-  if (tooLarge) ctx.addIssue({ code: 'custom', path: ['spec', 'layers'], message: tooLarge.message.replace(/^spec\.layers: /, '') });
+  if (tooLarge) ctx.addIssue({ code: 'custom', path: tooLarge.field.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), message: tooLarge.message.slice(tooLarge.field.length + 2) });
 });
 export type TrainJob = z.infer<typeof TrainJob>;
 export type TrainJobInput = z.input<typeof TrainJob>;

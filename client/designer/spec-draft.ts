@@ -5,16 +5,26 @@
  * and keeping the quick widths field and the layer blocks in step.
  */
 import type { z } from 'zod';
-import { type Activation, type Initializer, type InputFeature, ModelSpec, type OptimizerName } from '../../shared/model-spec.schema.ts';
+import { type Activation, type Initializer, type InputFeature, type LayerSpec, ModelSpec, type OptimizerName } from '../../shared/model-spec.schema.ts';
 import { parameterCount, trainFlopsPerSample, trainingMemoryBytes } from '../../shared/model-spec.metrics.ts';
 import { networkDims } from '../../shared/network-dims.ts';
 import type { TaskSpec } from '../../shared/task.schema.ts';
 import { checkSpecSize } from '../../shared/validation.ts';
 
+/** One layer as typed. Dense layers have no `type`; conv2d, maxPool2d and flatten layers keep dense fields unused. */
 export interface LayerDraft {
+  type?: 'conv2d' | 'maxPool2d' | 'flatten';
   units: string;
   activation: Activation;
   dropout: string;
+  /** conv2d: feature maps. */
+  filters?: string;
+  /** conv2d: kernel side. */
+  kernelSize?: string;
+  /** conv2d: step between kernel positions. */
+  strides?: string;
+  /** maxPool2d: window side. */
+  poolSize?: string;
 }
 
 export interface SpecDraft {
@@ -40,7 +50,7 @@ export interface DraftProblem {
 /** The form state that shows this spec. */
 export function draftFromSpec(spec: ModelSpec): SpecDraft {
   return {
-    layers: spec.layers.map((l) => ({ units: String(l.units), activation: l.activation, dropout: String(l.dropout) })),
+    layers: spec.layers.map(layerDraftOf),
     optimizer: spec.optimizer,
     learningRate: String(spec.learningRate),
     batchSize: String(spec.batchSize),
@@ -52,6 +62,34 @@ export function draftFromSpec(spec: ModelSpec): SpecDraft {
   };
 }
 
+/** The form state of one layer. */
+export function layerDraftOf(l: LayerSpec): LayerDraft {
+  switch (l.type) {
+    case 'conv2d':
+      return { type: 'conv2d', filters: String(l.filters), kernelSize: String(l.kernelSize), strides: String(l.strides), activation: l.activation, units: '', dropout: '0' };
+    case 'maxPool2d':
+      return { type: 'maxPool2d', poolSize: String(l.poolSize), units: '', activation: 'relu', dropout: '0' };
+    case 'flatten':
+      return { type: 'flatten', units: '', activation: 'relu', dropout: '0' };
+    default:
+      return { units: String(l.units), activation: l.activation, dropout: String(l.dropout) };
+  }
+}
+
+/** One layer draft as the unvalidated object the schema parses (a dense layer without `type`, as specs were before conv layers). */
+function layerToRaw(l: LayerDraft): unknown {
+  switch (l.type) {
+    case 'conv2d':
+      return { type: 'conv2d', filters: num(l.filters ?? ''), kernelSize: num(l.kernelSize ?? ''), strides: num(l.strides ?? '1'), activation: l.activation };
+    case 'maxPool2d':
+      return { type: 'maxPool2d', poolSize: num(l.poolSize ?? '') };
+    case 'flatten':
+      return { type: 'flatten' };
+    default:
+      return { units: num(l.units), activation: l.activation, dropout: num(l.dropout) };
+  }
+}
+
 /** Text to number; an empty field is NaN so the schema says it must be a number. */
 function num(text: string): number {
   return text.trim() === '' ? NaN : Number(text);
@@ -60,7 +98,7 @@ function num(text: string): number {
 /** The draft as the unvalidated object the schema parses. */
 export function draftToRaw(d: SpecDraft): unknown {
   return {
-    layers: d.layers.map((l) => ({ units: num(l.units), activation: l.activation, dropout: num(l.dropout) })),
+    layers: d.layers.map(layerToRaw),
     optimizer: d.optimizer,
     learningRate: num(d.learningRate),
     batchSize: num(d.batchSize),
@@ -94,7 +132,7 @@ export function readDraft(d: SpecDraft, task: TaskSpec): { spec: ModelSpec } | {
   const parsed = ModelSpec.safeParse(draftToRaw(d));
   if (!parsed.success) return { problems: parsed.error.issues.map(describeIssue) };
   const tooLarge = checkSpecSize(parsed.data, task);
-  if (tooLarge) return { problems: [{ field: 'layers', message: tooLarge.message.replace(/^spec\.layers: /, '') }] };
+  if (tooLarge) return { problems: [{ field: tooLarge.field.replace(/^spec\./, ''), message: tooLarge.message.slice(tooLarge.field.length + 2) }] };
   return { spec: parsed.data };
 }
 
@@ -105,16 +143,19 @@ export function formatCount(n: number): string {
 
 /** Parameters, training FLOPs per sample and training memory of a spec on a task, and the line that shows them. */
 export function specFigures(spec: ModelSpec, task: TaskSpec): { params: number; flops: number; memoryBytes: number; text: string } {
-  const { inputDim, outputDim } = networkDims(spec, task);
-  const params = parameterCount(spec, inputDim, outputDim);
-  const flops = trainFlopsPerSample(spec, inputDim, outputDim);
-  const memoryBytes = trainingMemoryBytes(spec, inputDim, outputDim);
+  const { inputDim, outputDim, image } = networkDims(spec, task);
+  const params = parameterCount(spec, inputDim, outputDim, image);
+  const flops = trainFlopsPerSample(spec, inputDim, outputDim, image);
+  const memoryBytes = trainingMemoryBytes(spec, inputDim, outputDim, image);
   return { params, flops, memoryBytes, text: `${formatCount(params)} parameters · ${formatCount(flops)} FLOPs per sample · ${formatCount(memoryBytes)}B while training` };
 }
 
-/** The quick widths field's text for a draft: "32, 32". */
+/** The quick widths field's text for a draft: "32, 32" (the dense layers' widths; image layers are edited in their blocks). */
 export function widthsText(d: SpecDraft): string {
-  return d.layers.map((l) => l.units.trim()).join(', ');
+  return d.layers
+    .filter((l) => !l.type)
+    .map((l) => l.units.trim())
+    .join(', ');
 }
 
 /**
@@ -124,13 +165,15 @@ export function widthsText(d: SpecDraft): string {
  */
 export function withWidths(d: SpecDraft, text: string): SpecDraft {
   const tokens = text.split(/[,\s]+/).filter(Boolean);
-  const fallback = d.layers.at(-1)?.activation ?? 'relu';
-  return { ...d, layers: tokens.map((units, i) => ({ activation: d.layers[i]?.activation ?? fallback, dropout: d.layers[i]?.dropout ?? '0', units })) };
+  const image = d.layers.filter((l) => l.type); // conv2d, maxPool2d and flatten come first and stay
+  const dense = d.layers.filter((l) => !l.type);
+  const fallback = dense.at(-1)?.activation ?? 'relu';
+  return { ...d, layers: [...image, ...tokens.map((units, i) => ({ activation: dense[i]?.activation ?? fallback, dropout: dense[i]?.dropout ?? '0', units }))] };
 }
 
-/** The draft with a layer added after the last one, as wide and with the same activation. */
+/** The draft with a dense layer added after the last one, as wide and with the same activation as the last dense layer. */
 export function withLayerAdded(d: SpecDraft): SpecDraft {
-  const last = d.layers.at(-1);
+  const last = d.layers.filter((l) => !l.type).at(-1);
   return { ...d, layers: [...d.layers, { units: last?.units.trim() || '16', activation: last?.activation ?? 'relu', dropout: '0' }] };
 }
 
@@ -155,8 +198,9 @@ export function withLayer(d: SpecDraft, i: number, change: Partial<LayerDraft>):
 
 /** The one activation every layer shares, or undefined when they differ. */
 export function sharedActivation(d: SpecDraft): Activation | undefined {
-  const first = d.layers[0]?.activation;
-  return d.layers.every((l) => l.activation === first) ? first : undefined;
+  const active = d.layers.filter((l) => !l.type || l.type === 'conv2d');
+  const first = active[0]?.activation;
+  return active.every((l) => l.activation === first) ? first : undefined;
 }
 
 /** Two drafts hold the same values. */

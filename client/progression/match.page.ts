@@ -7,6 +7,7 @@ import { h } from '../shell/dom.ts';
 import { seatCss } from '../widgets/palette.ts';
 import type { RendererKind } from '../shell/renderer-choice.ts';
 import { runDownloads } from '../widgets/run-downloads.ts';
+import { layerActivations, layerLabel } from '../../shared/model-spec.shapes.ts';
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
 /** How long a replay of the whole race takes on screen. */
@@ -65,7 +66,7 @@ export async function mountMatch(app: HTMLElement, id: string, renderer: Rendere
                 { 'data-seat': String(e.seat) },
                 h('td', {}, e.rank ? String(e.rank) : '—'),
                 h('td', {}, h('span', { class: 'swatch', style: `background:${seatCss(e.seat)}` }), e.playerId ? h('a', { href: `#/players/${e.playerId}` }, e.player) : e.player),
-                h('td', { class: 'muted' }, `${e.spec.layers.map((l) => l.units).join('-')} ${[...new Set(e.spec.layers.map((l) => l.activation))].join('/')} · ${e.spec.optimizer} ${e.spec.learningRate}`),
+                h('td', { class: 'muted' }, `${e.spec.layers.map(layerLabel).join('-')} ${[...new Set(layerActivations(e.spec.layers))].join('/')} · ${e.spec.optimizer} ${e.spec.learningRate}`),
                 h('td', { class: 'num' }, pct(e.heldOutAccuracy)),
                 h('td', { class: 'num' }, pct(e.valAccuracy)),
                 h('td', { class: 'num' }, e.samples.toLocaleString('en')),

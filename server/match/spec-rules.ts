@@ -4,6 +4,7 @@
  */
 import { parameterCount } from '../../shared/model-spec.metrics.ts';
 import type { ModelSpec } from '../../shared/model-spec.schema.ts';
+import { layerActivations, layerLabel } from '../../shared/model-spec.shapes.ts';
 import { networkDims } from '../../shared/network-dims.ts';
 import { ErrorCode, type RoomErrorMessage } from '../../shared/protocol.ts';
 import type { TaskSpec } from '../../shared/task.schema.ts';
@@ -18,10 +19,10 @@ export interface SpecSummary {
 
 /** The parameters and summary line of `spec` on `task`. */
 export function describeSpec(spec: ModelSpec, task: TaskSpec): SpecSummary {
-  const { inputDim, outputDim } = networkDims(spec, task);
-  const widths = [inputDim, ...spec.layers.map((l) => l.units), outputDim].join('-');
-  const acts = [...new Set(spec.layers.map((l) => l.activation))].join('/');
-  return { params: parameterCount(spec, inputDim, outputDim), summary: `${widths} ${acts} · ${spec.optimizer} ${spec.learningRate} · batch ${spec.batchSize}` };
+  const { inputDim, outputDim, image } = networkDims(spec, task);
+  const widths = [inputDim, ...spec.layers.map(layerLabel), outputDim].join('-');
+  const acts = [...new Set(layerActivations(spec.layers))].join('/');
+  return { params: parameterCount(spec, inputDim, outputDim, image), summary: `${widths} ${acts} · ${spec.optimizer} ${spec.learningRate} · batch ${spec.batchSize}` };
 }
 
 /**

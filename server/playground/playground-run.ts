@@ -3,6 +3,7 @@ import { ChallengeStatus } from '../../shared/challenge.schema.ts';
 import { packActivationMaps, packBoundary, PLAYGROUND_CURVE_POINTS, roundLayerStats, type PlaygroundCreateOptions, type PlaygroundProbeMessage } from '../../shared/playground.messages.ts';
 import type { PlaygroundState } from '../../shared/playground.state.ts';
 import { networkDims } from '../../shared/network-dims.ts';
+import { planSpec } from '../../shared/model-spec.shapes.ts';
 import type { LayerStats, ProbeFrame, RunEvent, RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';
 import { isPlanar, taskKind } from '../../shared/task.schema.ts';
 import { ControlLedger, figure, LiveCurve, refusedControl, storeMatch, type MatchLifecycle } from '../match/index.ts';
@@ -97,8 +98,10 @@ export class PlaygroundRun {
   /** Widths from inputs to outputs and the input features, for the page's network graph. */
   private networkShape(): { widths: number[]; inputs: string[] } {
     const { spec } = this.job;
-    const { inputDim, outputDim } = networkDims(spec, this.options.task);
-    return { widths: [inputDim, ...spec.layers.map((l) => l.units), outputDim], inputs: isPlanar(this.options.task.name) ? [...spec.features] : [] };
+    const { inputDim, outputDim, image } = networkDims(spec, this.options.task);
+    // One width per layer with weights (a conv layer's is its output values), as the engine's layer statistics count them.
+    const weighted = planSpec(spec, inputDim, outputDim, image).layers.filter((l) => l.params > 0);
+    return { widths: [inputDim, ...weighted.map((l) => l.size)], inputs: isPlanar(this.options.task.name) ? [...spec.features] : [] };
   }
 
   /** Sends a control to the engine; its answer shows in state, and a refusal also goes to the sender (see `event`). */

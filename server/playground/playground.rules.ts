@@ -39,7 +39,7 @@ export interface ModelView {
   learningRate: number;
   batchSize: number;
   optimizer: string;
-  /** Activation of each hidden layer. */
+  /** Activation of each hidden layer, in the spec's order ('' for maxPool2d and flatten, which have none). */
   activations: string[];
   /** Frozen flags of the hidden layers, then the output layer. */
   frozen: boolean[];
@@ -50,7 +50,7 @@ export function viewOfSpec(spec: ModelSpec): ModelView {
     learningRate: spec.learningRate,
     batchSize: spec.batchSize,
     optimizer: spec.optimizer,
-    activations: spec.layers.map((l) => l.activation),
+    activations: spec.layers.map((l) => ('activation' in l ? l.activation : '')),
     frozen: [...spec.layers.map(() => false), false],
   };
 }

@@ -1,5 +1,6 @@
 import type { OptimizerName } from '../../shared/model-spec.schema.ts';
 import type { DetectorState } from './detectors.ts';
+import type { ConvCheckpoint } from './image-stem.ts';
 import type { DenseLayer } from './network.ts';
 
 /** One layer as a checkpoint keeps it. */
@@ -25,6 +26,8 @@ export interface Checkpoint {
   step: number;
   samplesSpent: number;
   layers: LayerCheckpoint[];
+  /** Conv nets only: the conv layers, in order. */
+  stem?: ConvCheckpoint[];
   optimizer: { name: OptimizerName; learningRate: number; t: number };
   batchSize: number;
   augment: boolean;

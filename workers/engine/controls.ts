@@ -2,14 +2,22 @@ import * as tf from '@tensorflow/tfjs';
 import type { Control } from '../../shared/control.schema.ts';
 import { deriveSeed } from '../../contract/random.ts';
 import { taskKind, taskShape } from '../../shared/task.schema.ts';
-import { disposeLayer, makeLayer } from './network.ts';
+import { denseOffset, disposeLayer, layerAt, makeLayer, trainableLayers } from './network.ts';
 import { drawPoints, type RawPoints } from './task-data.ts';
 import { ControlError } from './control-error.ts';
 import type { ControlTarget } from './control-target.ts';
 import { bestCheckpoint } from './best-checkpoint.ts';
 
+/** Hidden layers as the spec counts them: a conv net's image layers and flatten, then the dense hidden layers. */
 function hiddenCount(s: ControlTarget): number {
-  return s.net.layers.length - 1;
+  return denseOffset(s.net) + s.net.layers.length - 1;
+}
+
+/** The dense layer at a spec layer index; refuses a conv net's other layers, saying `why`. */
+function denseAt(s: ControlTarget, layer: number, why: string): number {
+  const at = layerAt(s.net, layer);
+  if (at && at.kind !== 'dense') throw new ControlError(`layer ${layer} is a ${at.kind === 'conv' ? 'conv2d' : at.kind} layer: ${why}`);
+  return layer - denseOffset(s.net);
 }
 
 function checkHidden(s: ControlTarget, layer: number): void {
@@ -17,7 +25,7 @@ function checkHidden(s: ControlTarget, layer: number): void {
 }
 
 function resetSlots(s: ControlTarget): void {
-  for (const l of s.net.layers) {
+  for (const l of trainableLayers(s.net)) {
     tf.dispose([...l.kernelSlots, ...l.biasSlots]);
     l.kernelSlots = [];
     l.biasSlots = [];
@@ -37,7 +45,7 @@ function concatPoints(a: RawPoints, b: RawPoints): RawPoints {
 function injectNoise(s: ControlTarget, target: 'weights' | 'inputs' | 'labels', strength: number): void {
   const rng = s.controlRng;
   if (target === 'weights') {
-    for (const layer of s.net.layers) {
+    for (const layer of trainableLayers(s.net)) {
       const w = layer.kernel.dataSync();
       let mean = 0;
       for (const v of w) mean += v;
@@ -47,7 +55,7 @@ function injectNoise(s: ControlTarget, target: 'weights' | 'inputs' | 'labels', 
       const std = Math.sqrt(variance / w.length) * strength;
       const noisy = new Float32Array(w.length);
       for (let i = 0; i < w.length; i++) noisy[i] = w[i]! + rng.normal() * std;
-      tf.tidy(() => layer.kernel.assign(tf.tensor2d(noisy, layer.kernel.shape as [number, number])));
+      tf.tidy(() => layer.kernel.assign(tf.tensor(noisy, layer.kernel.shape)));
     }
     return;
   }
@@ -69,19 +77,22 @@ function injectNoise(s: ControlTarget, target: 'weights' | 'inputs' | 'labels', 
 
 /** An identity-initialised layer before hidden layer `index`: with a linear (or ReLU after ReLU) activation the function does not change. */
 function addLayer(s: ControlTarget, index: number, activation: Extract<Control, { type: 'addLayer' }>['activation']): void {
-  if (index > hiddenCount(s)) throw new ControlError(`a layer can be added at positions 0 to ${hiddenCount(s)}, not ${index}`);
-  const width = index === 0 ? s.net.inputDim : s.net.layers[index - 1]!.kernel.shape[1]!;
+  const first = denseOffset(s.net);
+  if (index > hiddenCount(s) || index < first) throw new ControlError(`a layer can be added at positions ${first} to ${hiddenCount(s)}, not ${index}${first > 0 ? ' (dense layers go after the flatten)' : ''}`);
+  const dense = index - first;
+  const width = dense === 0 ? s.net.layers[0]!.kernel.shape[0]! : s.net.layers[dense - 1]!.kernel.shape[1]!;
   if (width > 1024) throw new ControlError(`a layer of width ${width} would be wider than the arena allows (1024)`);
   const kernel = new Float32Array(width * width);
   for (let i = 0; i < width; i++) kernel[i * width + i] = 1;
-  s.net.layers.splice(index, 0, makeLayer(kernel, new Float32Array(width), width, width, activation));
+  s.net.layers.splice(dense, 0, makeLayer(kernel, new Float32Array(width), width, width, activation));
 }
 
 /** Removes hidden layer `index`, folding its weights into the next layer: K' = K·K₊₁, b' = b·K₊₁ + b₊₁. */
 function removeLayer(s: ControlTarget, index: number): void {
   checkHidden(s, index);
+  const dense = denseAt(s, index, 'only dense layers can be removed live');
   if (hiddenCount(s) <= 1) throw new ControlError('the network must keep at least one hidden layer');
-  const [a, b] = [s.net.layers[index]!, s.net.layers[index + 1]!];
+  const [a, b] = [s.net.layers[dense]!, s.net.layers[dense + 1]!];
   const { kernel, bias } = tf.tidy(() => ({
     kernel: tf.matMul(a.kernel, b.kernel).dataSync() as Float32Array,
     bias: tf.add(tf.matMul(a.bias.reshape([1, -1]), b.kernel).reshape([-1]), b.bias).dataSync() as Float32Array,
@@ -90,7 +101,7 @@ function removeLayer(s: ControlTarget, index: number): void {
   merged.frozen = b.frozen;
   disposeLayer(a);
   disposeLayer(b);
-  s.net.layers.splice(index, 2, merged);
+  s.net.layers.splice(dense, 2, merged);
 }
 
 /**
@@ -137,14 +148,20 @@ function applyOther(s: ControlTarget, c: Exclude<Control, { type: 'stop' | 'keep
       resetSlots(s);
       s.setOptimizer({ name: c.optimizer, learningRate: c.learningRate ?? s.optimizer.learningRate, t: 0 });
       return;
-    case 'setActivation':
+    case 'setActivation': {
       checkHidden(s, c.layer);
-      s.net.layers[c.layer]!.activation = c.activation;
+      const at = layerAt(s.net, c.layer);
+      if (at?.kind === 'conv') at.layer.activation = c.activation;
+      else s.net.layers[denseAt(s, c.layer, 'it has no activation')]!.activation = c.activation;
       return;
-    case 'freeze':
+    }
+    case 'freeze': {
       if (c.layer > hiddenCount(s)) throw new ControlError(`layer ${c.layer} does not exist: layers are 0 to ${hiddenCount(s)} (the output layer)`);
-      s.net.layers[c.layer]!.frozen = c.frozen;
+      const at = layerAt(s.net, c.layer);
+      if (at?.kind === 'conv') at.layer.frozen = c.frozen;
+      else s.net.layers[denseAt(s, c.layer, 'it has no weights to freeze')]!.frozen = c.frozen;
       return;
+    }
     case 'injectNoise':
       injectNoise(s, c.target, c.strength);
       return;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName } from '../../shared/model-spec.schema.ts';
 import { createRng, type Rng } from '../../contract/random.ts';
 import { act, activateRows, type FastActivation } from './dense-fast-activations.ts';
-import type { Network } from './network.ts';
+import { isDenseNetwork, type Network } from './network.ts';
 import { SLOT_COUNT } from './optimizer.ts';
 
 /**
@@ -47,6 +47,7 @@ export interface FastLayer {
 
 /** Whether a network is small enough for the fast path. A pure function of the architecture, so the choice replays. */
 export function fastPathFits(net: Network): boolean {
+  if (!isDenseNetwork(net)) return false; // conv nets train through tf.js
   return net.layers.reduce((a, l) => a + l.kernel.size + l.bias.size, 0) <= FAST_PATH_MAX_PARAMETERS;
 }
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { createRng, deriveSeed } from '../../contract/random.ts';
 import type { Checkpoint } from './checkpoint.ts';
-import { activate, type DenseLayer } from './network.ts';
+import { activate, isDenseNetwork, type DenseLayer } from './network.ts';
 import type { TrainSession } from './training-session.ts';
 
 /** Options of a loss landscape, checked at the boundary. */
@@ -144,6 +144,7 @@ function batchedLoss(s: TrainSession, x: tf.Tensor2D, y: tf.Tensor2D, d1: Direct
  */
 export function lossLandscape(s: TrainSession, options: LandscapeOptions = {}): Landscape {
   const o = LandscapeOptions.parse(options);
+  if (!isDenseNetwork(s.net)) throw new Error('loss landscapes are drawn for dense networks only: this one has conv2d or maxPool2d layers');
   const val = s.validation;
   const n = Math.min(o.points, val.count);
   const d1 = filterNormalisedDirection(s.net.layers, deriveSeed(s.job.seed, `landscape:1:${s.stepCount}`));

@@ -2,23 +2,46 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelPreprocessing } from '../../contract/model-preprocessing.ts';
+import type { Activation } from '../../shared/model-spec.schema.ts';
 import type { Network } from './network.ts';
+
+/** tf.js's name for an activation; leakyReLU is a layer of its own (see `addActivation`). */
+function layersActivation(activation: Network['layers'][number]['activation']): 'linear' | Exclude<Activation, 'leakyRelu'> {
+  return activation === 'output' || activation === 'leakyRelu' ? 'linear' : activation;
+}
 
 /**
  * The network as a tf.js LayersModel with the same weights: a Sequential of
- * dense layers (plus a LeakyReLU layer where one is used). Inputs are the
- * network's inputs, i.e. the spec's features for planar tasks.
+ * dense layers (plus a LeakyReLU layer where one is used); a conv net starts
+ * with a reshape of the flat input to its image, its conv2d and maxPooling2d
+ * layers and a flatten. Inputs are the network's inputs, i.e. the spec's
+ * features for planar tasks and the pixels in [0, 1] for MNIST.
  */
 export function toLayersModel(net: Network): tf.Sequential {
   const model = tf.sequential();
-  net.layers.forEach((layer, i) => {
-    const [fanIn, units] = layer.kernel.shape as [number, number];
-    const activation = layer.activation === 'output' || layer.activation === 'leakyRelu' ? 'linear' : layer.activation;
-    const dense = tf.layers.dense({ units, activation, ...(i === 0 ? { inputShape: [fanIn] } : {}) });
+  const first = () => (model.layers.length === 0 ? { inputShape: [net.inputDim] } : {});
+  if (net.stem) {
+    model.add(tf.layers.reshape({ targetShape: [...net.stem.image], inputShape: [net.inputDim] }));
+    for (const layer of net.stem.layers) {
+      if (layer.type === 'maxPool2d') {
+        model.add(tf.layers.maxPooling2d({ poolSize: layer.poolSize, strides: layer.poolSize, padding: 'valid' }));
+        continue;
+      }
+      const [k, , , filters] = layer.kernel.shape as [number, number, number, number];
+      const conv = tf.layers.conv2d({ filters, kernelSize: k, strides: layer.strides, padding: 'valid', activation: layersActivation(layer.activation) });
+      model.add(conv);
+      conv.setWeights([layer.kernel, layer.bias]);
+      if (layer.activation === 'leakyRelu') model.add(tf.layers.leakyReLU({ alpha: 0.01 }));
+    }
+    model.add(tf.layers.flatten());
+  }
+  for (const layer of net.layers) {
+    const [, units] = layer.kernel.shape as [number, number];
+    const dense = tf.layers.dense({ units, activation: layersActivation(layer.activation), ...first() });
     model.add(dense);
     dense.setWeights([layer.kernel, layer.bias]);
     if (layer.activation === 'leakyRelu') model.add(tf.layers.leakyReLU({ alpha: 0.01 }));
-  });
+  }
   return model;
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ProbeFrame } from '../../shared/run.schema.ts';
 import { isPlanar } from '../../shared/task.schema.ts';
-import { forward } from './network.ts';
+import { forward, trainableLayers } from './network.ts';
 import type { TrainSession } from './training-session.ts';
 import { networkInputs } from './training-data.ts';
 
@@ -86,14 +86,15 @@ export function probe(s: TrainSession): ProbeFrame {
       frame.activationMaps = maps;
     }
     // Gradients of the validation loss, for the gradient histograms.
-    const vars = s.net.layers.flatMap((l) => [l.kernel, l.bias]);
+    const layers = trainableLayers(s.net);
+    const vars = layers.flatMap((l) => [l.kernel, l.bias]);
     // This pass's validation outputs serve the confusion matrix and worst points below too (one forward
     // pass fewer): kept past the gradient's own scope, and given to this tidy to free.
     let kept: tf.Tensor2D | undefined;
     const { grads } = tf.variableGrads(() => s.lossOf((kept = tf.keep(forward(s.net, val.x))), val.y), vars);
     const out = kept!.clone();
     kept!.dispose();
-    frame.histograms = s.net.layers.map((l, i) => ({
+    frame.histograms = layers.map((l, i) => ({
       layer: i,
       weights: histogram(l.kernel.dataSync() as Float32Array),
       gradients: histogram(grads[l.kernel.name]!.dataSync() as Float32Array),

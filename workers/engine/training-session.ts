@@ -14,7 +14,8 @@ import { FastEvaluator, kernelMoments, varianceOf, type FastSplit } from './dens
 import { DenseFastPath, fastPathFits } from './dense-fast-path.ts';
 import { FusedDenseStep, fusedStepFits } from './fused/fused-dense-step.ts';
 import { fusedEvaluate } from './fused/fused-evaluate.ts';
-import { buildNetwork, disposeNetwork, forward, makeLayer, type Network } from './network.ts';
+import { buildNetwork, disposeNetwork, forward, makeLayer, trainableLayers, variables, type Network } from './network.ts';
+import { checkpointStem, restoreStem, stemMacs } from './image-stem.ts';
 import { optimizerUpdate } from './optimizer.ts';
 import { generateTaskData, type RawPoints } from './task-data.ts';
 import { disposeSplit, networkInputs, toTensors, type SplitTensors } from './training-data.ts';
@@ -110,8 +111,8 @@ export class TrainSession {
     this.backend = tf.getBackend();
     this.kind = taskKind(job.task.name);
     const data = generateTaskData(job.task, job.seed);
-    const { inputDim, outputDim } = networkDims(job.spec, job.task);
-    this._net = buildNetwork(job.spec, inputDim, outputDim, createRng(deriveSeed(job.seed, 'init')));
+    const { inputDim, outputDim, image } = networkDims(job.spec, job.task);
+    this._net = buildNetwork(job.spec, inputDim, outputDim, createRng(deriveSeed(job.seed, 'init')), image);
     this._optimizer = { name: job.spec.optimizer, learningRate: job.spec.learningRate, t: 0 };
     this._batchSize = job.spec.batchSize;
     this.setTrain(data.train, false);
@@ -210,7 +211,8 @@ export class TrainSession {
   validationOf(cp: Checkpoint): { loss: number; accuracy: number } {
     let score = this.scores.get(cp);
     if (!score) {
-      const net: Network = { inputDim: this._net.inputDim, outputDim: this._net.outputDim, layers: cp.layers.map((l) => makeLayer(l.kernel, l.bias, l.fanIn, l.fanOut, l.activation, l.dropout)) };
+      const stem = restoreStem(this._net.stem, cp.stem);
+      const net: Network = { ...(stem ? { stem } : {}), inputDim: this._net.inputDim, outputDim: this._net.outputDim, layers: cp.layers.map((l) => makeLayer(l.kernel, l.bias, l.fanIn, l.fanOut, l.activation, l.dropout)) };
       try {
         score = this.evaluateWith(net, this.val);
       } finally {
@@ -288,7 +290,7 @@ export class TrainSession {
   lossOf(output: tf.Tensor2D, target: tf.Tensor2D): tf.Scalar {
     let loss = (this.kind === 'regression' ? tf.losses.meanSquaredError(target, output) : tf.losses.softmaxCrossEntropy(target, output)) as tf.Scalar;
     const { l1, l2 } = this.job.spec;
-    for (const layer of this.net.layers) {
+    for (const layer of trainableLayers(this.net)) {
       if (l1 > 0) loss = tf.add(loss, tf.mul(tf.sum(tf.abs(layer.kernel)), l1)) as tf.Scalar;
       if (l2 > 0) loss = tf.add(loss, tf.mul(tf.sum(tf.square(layer.kernel)), l2)) as tf.Scalar;
     }
@@ -394,7 +396,8 @@ export class TrainSession {
   /** One step through tf.js (larger networks). */
   private tfStep(idx: Int32Array, noise: Float32Array | undefined, wantStats: boolean, dropoutSeed: number): number {
     const size = idx.length;
-    const trainable = this.net.layers.filter((l) => !l.frozen);
+    const layers = trainableLayers(this.net);
+    const trainable = layers.filter((l) => !l.frozen);
     const { name, learningRate, t } = this.optimizer;
     return tf.tidy(() => {
       const indices = tf.tensor1d(idx, 'int32');
@@ -405,7 +408,7 @@ export class TrainSession {
       const { value, grads } = tf.variableGrads(() => this.lossOf(forward(this.net, xb, { dropoutSeed }), yb), vars);
       const gradNorms: tf.Scalar[] = [];
       const updateRatios: tf.Scalar[] = [];
-      for (const layer of this.net.layers) {
+      for (const layer of layers) {
         if (layer.frozen) {
           if (wantStats) gradNorms.push(tf.scalar(0)), updateRatios.push(tf.scalar(0));
           continue;
@@ -418,12 +421,12 @@ export class TrainSession {
           gradNorms.push(tf.sqrt(tf.add(tf.sum(tf.square(gk)), tf.sum(tf.square(gb)))) as tf.Scalar);
           updateRatios.push(tf.div(tf.norm(tf.sub(newK, layer.kernel)), tf.add(tf.norm(layer.kernel), 1e-12)) as tf.Scalar);
         }
-        layer.kernel.assign(newK as tf.Tensor2D);
+        layer.kernel.assign(newK);
         layer.bias.assign(newB as tf.Tensor1D);
       }
       if (wantStats) {
         const stats = tf.stack([...gradNorms, ...updateRatios]).dataSync();
-        const n = this.net.layers.length;
+        const n = layers.length;
         this.lastStats = { gradNorms: Array.from(stats.subarray(0, n)), updateRatios: Array.from(stats.subarray(n)) };
       }
       return value.dataSync()[0]!;
@@ -522,7 +525,7 @@ export class TrainSession {
           dead.push(tf.mean(tf.lessEqual(range, 1e-6).toFloat()).dataSync()[0]!);
         },
       });
-      return this.net.layers.map((layer, i) => {
+      return trainableLayers(this.net).map((layer, i) => {
         const { mean, variance } = tf.moments(layer.kernel);
         return {
           gradNorm: this.lastStats?.gradNorms[i] ?? 0,
@@ -563,9 +566,9 @@ export class TrainSession {
     return frame;
   }
 
-  /** Training FLOPs per sample of the network as it is now (6 per parameter: forward and backward). */
+  /** Training FLOPs per sample of the network as it is now (6 per forward multiply-add: forward and backward; one per parameter in dense layers). */
   flopsPerSample(): number {
-    return 6 * this._net.layers.reduce((a, l) => a + l.kernel.size + l.bias.size, 0);
+    return 6 * (stemMacs(this._net.stem) + this._net.layers.reduce((a, l) => a + l.kernel.size + l.bias.size, 0));
   }
 
   /** Queues an event for the owner. */
@@ -600,6 +603,7 @@ export class TrainSession {
       step: this.stepCount,
       samplesSpent: this.samplesSpent,
       layers: this.layerCheckpoints(),
+      ...(this._net.stem ? { stem: checkpointStem(this.net.stem) } : {}),
       optimizer: { ...this.optimizer },
       batchSize: this.batchSize,
       augment: this.augment,
@@ -648,8 +652,10 @@ export class TrainSession {
    * against the budget, so rewinding is never free.
    */
   private restore(cp: Checkpoint, options: { keepSpent: boolean }): void {
+    const stem = restoreStem(this.net.stem, cp.stem);
     disposeNetwork(this.net);
     this.net = {
+      ...(stem ? { stem } : {}),
       inputDim: this.net.inputDim,
       outputDim: this.net.outputDim,
       layers: cp.layers.map((l) => {
@@ -692,7 +698,7 @@ export class TrainSession {
   result(): RunResult {
     const durationMs = performance.now() - this.startedAt;
     // The loss is measured before a step's update, so the weights can overflow a step before the loss shows it: check them.
-    const finite = (cp: Checkpoint) => cp.layers.every((l) => l.kernel.every(Number.isFinite) && l.bias.every(Number.isFinite));
+    const finite = (cp: Checkpoint) => [...(cp.stem ?? []), ...cp.layers].every((l) => l.kernel.every(Number.isFinite) && l.bias.every(Number.isFinite));
     const lastGood = this.diverged ? [...this.checkpoints.values()].filter(finite).sort((a, b) => b.step - a.step)[0]?.step : undefined;
     return {
       runId: this.job.runId,
@@ -702,7 +708,7 @@ export class TrainSession {
       flops: this.samplesSpent * this.flopsPerSample(),
       final: this.metrics(),
       heldOutAccuracy: this.evaluate(this.heldOut).accuracy,
-      weightsHash: weightsHash(this.net.layers.flatMap((l) => [l.kernel, l.bias])),
+      weightsHash: weightsHash(variables(this.net)),
       backend: this.backend,
       samplesPerSec: durationMs > 0 ? this.samplesSpent / (durationMs / 1000) : 0,
       durationMs,

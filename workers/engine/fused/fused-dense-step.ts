@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName } from '../../../shared/model-spec.schema.ts';
-import type { DenseLayer, Network } from '../network.ts';
+import { isDenseNetwork, type DenseLayer, type Network } from '../network.ts';
 import { SLOT_COUNT } from '../optimizer.ts';
 import { activationGrad, biasActivate } from './activations.ts';
 import { instantiateKernels, type Kernels } from './kernels.ts';
@@ -45,7 +45,7 @@ export interface FusedStepResult {
  */
 export function fusedStepFits(net: Network, penalties: { l1: number; l2: number }, backend: string = tf.getBackend()): boolean {
   if (!FUSED_BACKENDS.has(backend) || penalties.l1 !== 0 || penalties.l2 !== 0) return false;
-  return net.layers.every((l) => isDense(l) && l.dropout === 0);
+  return isDenseNetwork(net) && net.layers.every((l) => isDense(l) && l.dropout === 0); // conv nets (a stem of image layers) train through tf.js
 }
 
 /** A plain dense layer: a 2-D kernel and a 1-D bias, nothing else that trains (other layer kinds carry a `kind`). */
