@@ -85,22 +85,29 @@ export function probe(s: TrainSession): ProbeFrame {
       });
       frame.activationMaps = maps;
     }
-    // Gradients of the validation loss, for the gradient histograms.
-    const layers = trainableLayers(s.net);
-    const vars = layers.flatMap((l) => [l.kernel, l.bias]);
-    // This pass's validation outputs serve the confusion matrix and worst points below too (one forward
-    // pass fewer): kept past the gradient's own scope, and given to this tidy to free.
-    let kept: tf.Tensor2D | undefined;
-    const { grads } = tf.variableGrads(() => s.lossOf((kept = tf.keep(forward(s.net, val.x))), val.y), vars);
-    const out = kept!.clone();
-    kept!.dispose();
-    frame.histograms = layers.map((l, i) => ({
-      layer: i,
-      weights: histogram(l.kernel.dataSync() as Float32Array),
-      gradients: histogram(grads[l.kernel.name]!.dataSync() as Float32Array),
-    }));
+    // Gradients of the validation loss, for the gradient histograms; the same pass's validation outputs
+    // serve the confusion matrix and worst points below. On the fused step, all of it comes from there.
+    const fused = s.fusedValidationPass();
+    let out: tf.Tensor2D;
+    if (fused) {
+      frame.histograms = fused.kernels.map((w, i) => ({ layer: i, weights: histogram(w), gradients: histogram(fused.kernelGrads[i]!) }));
+      out = tf.tensor2d(fused.output.slice(), [val.count, fused.output.length / val.count]);
+    } else {
+      const layers = trainableLayers(s.net);
+      const vars = layers.flatMap((l) => [l.kernel, l.bias]);
+      // Kept past the gradient's own scope, and given to this tidy to free.
+      let kept: tf.Tensor2D | undefined;
+      const { grads } = tf.variableGrads(() => s.lossOf((kept = tf.keep(forward(s.net, val.x))), val.y), vars);
+      out = kept!.clone();
+      kept!.dispose();
+      frame.histograms = layers.map((l, i) => ({
+        layer: i,
+        weights: histogram(l.kernel.dataSync() as Float32Array),
+        gradients: histogram(grads[l.kernel.name]!.dataSync() as Float32Array),
+      }));
+    }
     if (s.kind === 'classification') {
-      const classes = s.net.outputDim;
+      const classes = out.shape[1]!;
       const truth = val.labels!.dataSync();
       const predicted = tf.argMax(out, 1).dataSync();
       const perSample = tf.losses.softmaxCrossEntropy(val.y, out, undefined, undefined, tf.Reduction.NONE).dataSync();

@@ -510,6 +510,18 @@ export class TrainSession {
     return { metrics: { loss: train.loss, accuracy: train.accuracy, valLoss: val.loss, valAccuracy: val.accuracy }, layers };
   }
 
+  /**
+   * For probes, when the run is on the fused step: the gradients of the validation loss, the kernels
+   * and the validation outputs, computed there on its weights (no copy back into tf.js). @internal
+   */
+  fusedValidationPass(): { kernels: Float32Array[]; kernelGrads: Float32Array[]; output: Float32Array } | undefined {
+    const fused = this.fused;
+    if (!fused || this.val.count === 0) return undefined;
+    this.fastVal ??= this.fastSplit(this.val);
+    const pass = fused.gradients({ x: this.fastVal.x, y: this.fastVal.y, n: this.fastVal.count, kind: this.kind });
+    return { ...pass, kernels: fused.widths.map((_, i) => fused.kernel(i)) };
+  }
+
   /** The validation split, for probes. @internal */
   get validation(): SplitTensors {
     return this.val;

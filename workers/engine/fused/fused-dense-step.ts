@@ -231,6 +231,22 @@ export class FusedDenseStep {
 
   /** Forward, backward and update on one batch; returns the loss before the update (and per-layer statistics when asked). */
   step(s: FusedStepInput): FusedStepResult {
+    return this.pass(s, true);
+  }
+
+  /**
+   * The gradient of the mean loss on `n` rows with respect to every kernel
+   * (frozen ones too, as a probe asks tf.js for them), changing no weight, and
+   * the network's outputs on those rows: views, valid until the next call.
+   */
+  gradients(s: Pick<FusedStepInput, 'x' | 'y' | 'n' | 'kind'>): { kernelGrads: Float32Array[]; output: Float32Array } {
+    this.pass({ ...s, optimizer: 'sgd', learningRate: 0, t: 1, wantStats: false }, false);
+    const last = this.layers.at(-1)!;
+    return { kernelGrads: this.layers.map((l) => this.view(l.gw)), output: this.view(last.a).subarray(0, s.n * last.fanOut) };
+  }
+
+  /** Forward and backward on a batch, and the update when `train` (else the gradients of every layer, and no update). */
+  private pass(s: FusedStepInput, train: boolean): FusedStepResult {
     const { n } = s;
     this.fit(n);
     const k = this.kernels;
@@ -241,7 +257,8 @@ export class FusedDenseStep {
     const loss = lossAndGrad(s, this.view(last.a).subarray(0, n * last.fanOut), this.view(last.dz).subarray(0, n * last.fanOut), last.fanOut);
 
     // The lowest layer that trains: no gradient needs to flow below it.
-    const lowest = this.layers.findIndex((l) => !l.frozen);
+    const lowest = train ? this.layers.findIndex((l) => !l.frozen) : 0;
+    const wantsGrad = (l: FusedLayer) => !train || !l.frozen;
     const gradNorms: number[] = new Array(L).fill(0);
     const updateRatios: number[] = new Array(L).fill(0);
     for (let i = L - 1; i >= 0 && lowest >= 0 && i >= lowest; i--) {
@@ -249,7 +266,7 @@ export class FusedDenseStep {
       const dz = this.view(l.dz).subarray(0, n * l.fanOut);
       if (i < L - 1) activationGrad(dz, this.view(l.z), this.view(l.a), l.activation);
       const below = i > 0 ? this.layers[i - 1]!.a : this.x;
-      if (!l.frozen) {
+      if (wantsGrad(l)) {
         // dW = inputᵀ·dZ: the input read transposed in place; db = the column sums of dZ.
         k.gemm(below.at, 1, l.fanIn, l.dz.at, l.fanOut, l.gw.at, l.fanOut, l.fanIn, l.fanOut, n);
         columnSums(dz, this.view(l.gb), l.fanOut);
@@ -260,7 +277,7 @@ export class FusedDenseStep {
         k.transpose(l.w.at, l.fanIn, l.fanOut, this.scratch.at);
         k.gemm(l.dz.at, l.fanOut, 1, this.scratch.at, l.fanIn, prev.dz.at, l.fanIn, n, l.fanIn, l.fanOut);
       }
-      if (!l.frozen) {
+      if (train && !l.frozen) {
         if (s.wantStats) this.view(this.scratch).set(this.view(l.w));
         this.update(s, l);
         if (s.wantStats) {
