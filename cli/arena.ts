@@ -10,6 +10,7 @@ const commands: Record<string, () => Promise<{ usage: string; run: (argv: string
   train: async () => import('./train.command.ts').then((m) => ({ usage: m.TRAIN_USAGE, run: m.trainCommand })),
   replay: async () => import('./replay.command.ts').then((m) => ({ usage: m.REPLAY_USAGE, run: m.replayCommand })),
   race: async () => import('./race.command.ts').then((m) => ({ usage: m.RACE_USAGE, run: m.raceCommand })),
+  tournament: async () => import('./tournament.command.ts').then((m) => ({ usage: m.TOURNAMENT_USAGE, run: m.tournamentCommand })),
   migrate: async () => import('./migrate.command.ts').then((m) => ({ usage: m.MIGRATE_USAGE, run: () => m.migrateCommand() })),
 };
 
