@@ -33,6 +33,8 @@ const hex = (name: string, fallback: string) => cssColor(name) || fallback;
  * as a heatmap, the real points and the generated points over it.
  */
 export class GanPlane {
+  /** Stops following the theme (set when the view starts). */
+  private offTheme: () => void = () => {};
   private readonly app = new Application();
   private readonly host: HTMLElement;
   private readonly heat = new Sprite();
@@ -53,7 +55,7 @@ export class GanPlane {
     this.heat.mask = this.clip;
     this.app.stage.addChild(this.heat, this.clip, this.frame, this.dots);
     this.app.renderer.on('resize', () => (this.dirty = true));
-    onThemeChange(() => {
+    this.offTheme = onThemeChange(() => {
       this.paintGrid();
       this.dirty = true;
     });
@@ -118,6 +120,7 @@ export class GanPlane {
   }
 
   destroy(): void {
+    this.offTheme();
     this.heatPixels.destroy();
     this.app.destroy(true, { children: true });
   }

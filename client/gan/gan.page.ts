@@ -1,8 +1,10 @@
 import type { Room } from '@colyseus/sdk';
-import type { GanErrorMessage, GanResultMessage, GanRole, GanRoundMessage, GanWelcomeMessage } from '../../shared/gan.messages.ts';
+import type { GanClientMessages, GanErrorMessage, GanResultMessage, GanRole, GanRoundMessage, GanWelcomeMessage } from '../../shared/gan.messages.ts';
 import type { GanSeat, GanState } from '../../shared/gan.state.ts';
 import { savedName } from '../shell/arena-client.ts';
 import { byId, h } from '../shell/dom.ts';
+import { PageScope } from '../shell/page-scope.ts';
+import { roomSender } from '../shell/room-sender.ts';
 import { seedMetaText } from '../widgets/fair-seed.panel.ts';
 import { GanDesignForm } from './gan-design.ts';
 import { GanPlane } from './gan-plane.view.ts';
@@ -40,19 +42,20 @@ function phaseText(s: GanState): string {
  * and generated points over it, both losses and the distance live, and the
  * round scores.
  */
-export async function mountGan(app: HTMLElement, room: Room<any, GanState>, role: 'player' | 'spectator', renderer: RendererKind): Promise<void> {
+export async function mountGan(app: HTMLElement, room: Room<any, GanState>, role: 'player' | 'spectator', renderer: RendererKind, page = new PageScope()): Promise<PageScope> {
   const isPlayer = role === 'player';
+  const send = roomSender<typeof GanClientMessages>(room);
   let side: GanRole | undefined;
   let rerender: (() => void) | undefined; // set once the page is drawn
   // Registered before anything is awaited: the welcome may be the next message.
-  room.onMessage('welcome', (w: GanWelcomeMessage) => {
+  page.onMessage(room, 'welcome', (w: GanWelcomeMessage) => {
     side = w.side;
     rerender?.();
   });
-  room.onMessage('error', (err: GanErrorMessage) => toast(err.message));
-  room.onMessage('notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));
-  room.onMessage('round', (r: GanRoundMessage) => toast(`Round ${r.round}: ${SIDE_LABEL[r.winner]} takes it (distance ${fixed(r.distance)}, discriminator ${pct(r.dAccuracy)})`, 'info'));
-  room.onMessage('result', (res: GanResultMessage) => {
+  page.onMessage(room, 'error', (err: GanErrorMessage) => toast(err.message));
+  page.onMessage(room, 'notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));
+  page.onMessage(room, 'round', (r: GanRoundMessage) => toast(`Round ${r.round}: ${SIDE_LABEL[r.winner]} takes it (distance ${fixed(r.distance)}, discriminator ${pct(r.dAccuracy)})`, 'info'));
+  page.onMessage(room, 'result', (res: GanResultMessage) => {
     for (const u of res.unlocks) toast(`${u.player} unlocked ${u.achievement}${u.tier > 1 ? ` (tier ${u.tier})` : ''}`, 'info');
   });
 
@@ -129,7 +132,10 @@ export async function mountGan(app: HTMLElement, room: Room<any, GanState>, role
   const plane = new GanPlane(byId('gan-plane'));
   const curves = new MiniCurves(byId('gan-curves'));
   const used = await plane.init(renderer);
+  page.add(() => plane.destroy());
   await curves.init(renderer, 'Both losses and the distance between real and generated points over the round');
+  page.add(() => curves.destroy());
+  if (page.disposed) return page;
   byId('renderer-badge').textContent = used === 'webgpu' ? 'WebGPU' : used === 'webgl' ? 'WebGL' : 'Canvas 2D';
 
   function updateButtons(): void {
@@ -144,24 +150,22 @@ export async function mountGan(app: HTMLElement, room: Room<any, GanState>, role
   const apply = () => {
     const r = form.read();
     if ('error' in r) toast(r.error);
-    else if (side) room.send('design', { side, network: r.network });
+    else if (side) send('design', { side, network: r.network });
   };
   const toggleReady = () => {
     const seat = mySeat();
     if (!seat) return;
     if (!seat.ready) apply(); // ready means "with what the form shows"
-    room.send('ready', { ready: !seat.ready });
+    send('ready', { ready: !seat.ready });
   };
   applyBtn.addEventListener('click', apply);
   readyBtn.addEventListener('click', toggleReady);
   if (isPlayer) {
-    const onKey = (e: KeyboardEvent) => {
-      if (!applyBtn.isConnected) return document.removeEventListener('keydown', onKey);
+    page.listen(document, 'keydown', (e) => {
       const tag = (e.target as HTMLElement).tagName;
       if (e.key === 'Enter' && tag === 'INPUT' && !applyBtn.disabled) apply();
       else if (e.key === 'r' && !['INPUT', 'SELECT', 'TEXTAREA'].includes(tag) && !readyBtn.disabled) toggleReady();
-    };
-    document.addEventListener('keydown', onKey);
+    });
   }
 
   const seatCard = (r: GanRole, seat: GanSeat | undefined, state: GanState) =>
@@ -174,15 +178,7 @@ export async function mountGan(app: HTMLElement, room: Room<any, GanState>, role
       h('div', { class: 'stat' }, `${plural(seat?.roundsWon ?? 0, 'round')} · ${plural(seat?.points ?? 0, 'point')}`),
     );
 
-  let scheduled = false;
-  function schedule(): void {
-    if (!scheduled) {
-      scheduled = true;
-      requestAnimationFrame(render);
-    }
-  }
   const render = () => {
-    scheduled = false;
     const s = room.state;
     if (!s.seats) return;
     byId('phase').textContent = phaseText(s);
@@ -248,7 +244,9 @@ export async function mountGan(app: HTMLElement, room: Room<any, GanState>, role
     }
     updateButtons();
   };
+  const schedule = page.frame(render);
   rerender = schedule;
-  room.onStateChange(schedule);
+  page.onStateChange(room, schedule);
   render();
+  return page;
 }

@@ -1,6 +1,7 @@
 import { NameTakenRefusal, saveName, savedName } from '../shell/arena-client.ts';
 import { accountPanel } from '../shell/account.panel.ts';
 import { h } from '../shell/dom.ts';
+import { PageScope } from '../shell/page-scope.ts';
 import { nameTakenHint } from '../shell/name-taken.hint.ts';
 import { CHALLENGE_PRESETS, type Challenge } from '../../shared/challenge.schema.ts';
 import { TaskName } from '../../shared/task.schema.ts';
@@ -14,8 +15,8 @@ export type HomeAction =
   | { kind: 'playground'; name: string; task: TaskName; budget: number; challenge?: Challenge }
   | CreateRoomAction;
 
-/** The home page: who you are, create a race, or join one by its code. */
-export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void>): void {
+/** The home page: who you are, create a race, or join one by its code. Its open-rooms list leaves the lobby room when the page goes. */
+export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void>, page = new PageScope()): PageScope {
   const name = h('input', { id: 'player-name', value: savedName(), maxlength: '32', autocomplete: 'nickname', placeholder: 'the name others see' });
   const budget = h('select', { id: 'budget' }, ...[5_000, 20_000, 50_000, 200_000].map((b) => h('option', { value: String(b), selected: b === 20_000 }, `${b.toLocaleString('en')} samples`)));
   const players = h('select', { id: 'min-players' }, ...[2, 3, 4, 5, 6, 7, 8].map((n) => h('option', { value: String(n) }, `${n} players`)));
@@ -32,7 +33,6 @@ export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void
   const pgBtn = h('button', { id: 'create-playground', type: 'button' }, 'Open a playground');
 
   const openRooms = h('section', { class: 'panel', id: 'open-rooms' });
-  let leaveLobby: (() => void) | undefined;
   const run = async (action: HomeAction, button: HTMLButtonElement): Promise<void> => {
     const anonymous = action.kind === 'join' && action.spectate; // spectators may stay anonymous
     if (!action.name.trim() && !anonymous) {
@@ -44,7 +44,6 @@ export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void
     button.disabled = true;
     problem.textContent = '';
     try {
-      leaveLobby?.();
       await act(action);
     } catch (err) {
       button.disabled = false;
@@ -96,8 +95,6 @@ export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void
   void mountLobbyList(openRooms, {
     join: (roomId, spectate) => void run({ kind: 'join', name: name.value, roomId, spectate }, watchBtn),
     createRace: () => createBtn.click(),
-  }).then((leave) => {
-    if (openRooms.isConnected) leaveLobby = leave;
-    else leave();
-  });
+  }).then((leave) => page.add(leave));
+  return page;
 }

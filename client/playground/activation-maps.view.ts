@@ -18,6 +18,8 @@ const CAPTION = 14;
  * negative, the background where the unit is silent.
  */
 export class ActivationMapsView {
+  /** Stops following the theme (set when the view starts). */
+  private offTheme: () => void = () => {};
   private readonly app = new Application();
   private readonly host: HTMLElement;
   private readonly pixels = new CanvasTexture();
@@ -34,7 +36,7 @@ export class ActivationMapsView {
     await startPixiApp(this.app, this.host, preference, 'What each hidden unit of the chosen layer outputs over the plane');
     this.app.stage.addChild(this.atlas, this.captions);
     this.app.renderer.on('resize', () => (this.dirty = true));
-    onThemeChange(() => (this.dirty = true));
+    this.offTheme = onThemeChange(() => (this.dirty = true));
     this.app.ticker.add(() => {
       if (this.dirty) this.draw();
     });
@@ -91,5 +93,12 @@ export class ActivationMapsView {
       label.position.set(col * (CELL + GAP), row * (CELL + GAP + CAPTION));
       this.captions.addChild(label);
     }
+  }
+
+  /** Stops drawing and frees the renderer, its canvas and its textures. */
+  destroy(): void {
+    this.offTheme();
+    this.pixels.destroy();
+    this.app.destroy(true, { children: true });
   }
 }

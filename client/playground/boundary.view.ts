@@ -23,6 +23,8 @@ export function boundaryColor(t: number, mid: readonly [number, number, number])
  * top (drawn with Pixi.js). Each new probe repaints the heatmap's texture.
  */
 export class BoundaryView {
+  /** Stops following the theme (set when the view starts). */
+  private offTheme: () => void = () => {};
   private readonly app = new Application();
   private readonly host: HTMLElement;
   private readonly heat = new Sprite();
@@ -42,7 +44,7 @@ export class BoundaryView {
     const used = await startPixiApp(this.app, this.host, preference, "Decision boundary: the model's output over the plane, with the data points");
     this.app.stage.addChild(this.heat, this.dots);
     this.app.renderer.on('resize', () => (this.dirty = true));
-    onThemeChange(() => {
+    this.offTheme = onThemeChange(() => {
       this.paintGrid();
       this.dirty = true;
     });
@@ -102,6 +104,7 @@ export class BoundaryView {
   }
 
   destroy(): void {
+    this.offTheme();
     this.heatPixels.destroy();
     this.app.destroy(true, { children: true });
   }

@@ -86,21 +86,34 @@ export class InsightPanel {
         h('div', { id: 'network-graph', class: 'terrain-wrap' }),
       ),
     );
-    document.addEventListener('keydown', (e) => {
-      if (['INPUT', 'SELECT', 'TEXTAREA'].includes((e.target as HTMLElement).tagName) || e.ctrlKey || e.metaKey || e.altKey) return;
-      const t = TABS.find((x) => x.key === e.key);
-      if (t) this.show(t.id);
-    });
+    document.addEventListener('keydown', this.onKey);
+  }
+
+  private readonly onKey = (e: KeyboardEvent): void => {
+    if (['INPUT', 'SELECT', 'TEXTAREA'].includes((e.target as HTMLElement).tagName) || e.ctrlKey || e.metaKey || e.altKey) return;
+    const t = TABS.find((x) => x.key === e.key);
+    if (t) this.show(t.id);
+  };
+
+  private destroyed = false;
+
+  /** Stops listening for keys and frees the views it started (those still starting, once they have). */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    document.removeEventListener('keydown', this.onKey);
+    for (const view of [this.layers, this.neurons, this.graph]) void view?.then((v) => v.destroy(), () => {});
   }
 
   /** A new run: the history starts again. */
   reset(): void {
     this.history.length = 0;
-    void this.layers?.then((v) => v.reset());
+    void this.layers?.then((v) => this.destroyed || v.reset());
   }
 
   /** Opens a view (starting it the first time). */
   show(tab: Tab): void {
+    if (this.destroyed) return;
     this.open = tab;
     for (const t of TABS) {
       const b = this.buttons.get(t.id)!;
@@ -141,12 +154,13 @@ export class InsightPanel {
 
   /** A probe from the room. */
   update(p: PlaygroundProbeMessage): void {
+    if (this.destroyed) return;
     if (this.latest && p.step < this.latest.step) this.reset(); // a new run (or a rewind) starts the history again
     this.latest = p;
     if (p.layers.length) {
       this.history.push(p.layers);
       if (this.history.length > KEEP) this.history.shift();
-      void this.layers?.then((v) => v.add(p.layers, this.layerNames(p.layers.length)));
+      void this.layers?.then((v) => this.destroyed || v.add(p.layers, this.layerNames(p.layers.length)));
     }
     byId('insight-step').textContent = `at step ${p.step}`;
     this.element.dataset.step = String(p.step);
@@ -205,7 +219,7 @@ export class InsightPanel {
     const chosen = maps.find((m) => String(m.layer) === this.layerSelect.value) ?? maps[0]!;
     delete box.dataset.empty;
     box.dataset.step = String(this.latest!.step);
-    void this.neurons?.then((v) => v.show(chosen));
+    void this.neurons?.then((v) => this.destroyed || v.show(chosen));
   }
 
   private drawGraph(): void {
@@ -227,6 +241,7 @@ export class InsightPanel {
     const intensity = layerMaps.map((m) => (m ? unitIntensity(m) : undefined));
     const edges = strongestEdges(layerMaps, MAX_EDGES);
     void this.graph?.then((v) => {
+      if (this.destroyed) return;
       v.show(widths, intensity, edges);
       byId('network-graph').dataset.step = String(p.step);
     });

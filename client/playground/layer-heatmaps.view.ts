@@ -25,6 +25,8 @@ interface Strip {
  * the strip, high at the top), colour how many weights fall there (log scale).
  */
 export class LayerHeatmapsView {
+  /** Stops following the theme (set when the view starts). */
+  private offTheme: () => void = () => {};
   private readonly app = new Application();
   private readonly host: HTMLElement;
   private readonly history = new Map<number, Array<Pick<ProbeLayer, 'weights' | 'gradients'>>>();
@@ -41,7 +43,7 @@ export class LayerHeatmapsView {
     await startPixiApp(this.app, this.host, preference, "Each layer's weight and gradient histograms over time");
     this.app.stage.addChild(this.labels);
     this.app.renderer.on('resize', () => (this.dirty = true));
-    onThemeChange(() => {
+    this.offTheme = onThemeChange(() => {
       for (const key of this.strips.keys()) this.paint(key);
       this.dirty = true;
     });
@@ -139,5 +141,12 @@ export class LayerHeatmapsView {
     const axis = new Text({ text: 'older probes ← → now · colour: how many values (log)', style: { fontFamily: 'system-ui, sans-serif', fontSize: 10, fill: muted } });
     axis.position.set(LABEL, layers.length * ROW + 4);
     this.labels.addChild(axis);
+  }
+
+  /** Stops drawing and frees the renderer, its canvas and its textures. */
+  destroy(): void {
+    this.offTheme();
+    for (const strip of this.strips.values()) strip.pixels.destroy();
+    this.app.destroy(true, { children: true });
   }
 }

@@ -29,6 +29,8 @@ const MAX_UNITS = 48;
 const NODE = 0.42;
 
 export class NetworkGraphView {
+  /** Stops following the theme (set when the view starts). */
+  private offTheme: () => void = () => {};
   private engine!: AbstractEngine;
   private scene!: Scene;
   private camera!: ArcRotateCamera;
@@ -66,7 +68,7 @@ export class NetworkGraphView {
     sky.intensity = 0.95;
     sky.groundColor = new Color3(0.45, 0.45, 0.5);
     this.applyTheme();
-    onThemeChange(() => this.applyTheme());
+    this.offTheme = onThemeChange(() => this.applyTheme());
     window.addEventListener('resize', this.onResize);
     this.scene.onBeforeRenderObservable.add(() => this.pulse());
     this.engine.runRenderLoop(() => this.scene.render());
@@ -176,6 +178,7 @@ export class NetworkGraphView {
   }
 
   destroy(): void {
+    this.offTheme();
     window.removeEventListener('resize', this.onResize);
     this.engine.stopRenderLoop();
     this.scene.dispose();

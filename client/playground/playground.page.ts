@@ -2,12 +2,14 @@ import type { Room } from '@colyseus/sdk';
 import type { Control } from '../../shared/control.schema.ts';
 import type { LandscapeFrame } from '../../shared/landscape.schema.ts';
 import { Activation, OptimizerName } from '../../shared/model-spec.schema.ts';
-import type { PlaygroundErrorMessage, PlaygroundPointsMessage, PlaygroundProbeMessage, PlaygroundResultMessage } from '../../shared/playground.messages.ts';
+import type { PlaygroundClientMessages, PlaygroundErrorMessage, PlaygroundPointsMessage, PlaygroundProbeMessage, PlaygroundResultMessage } from '../../shared/playground.messages.ts';
 import type { PlaygroundFork, PlaygroundState } from '../../shared/playground.state.ts';
 import { TaskSpec, taskKind, type TaskName } from '../../shared/task.schema.ts';
 import { BoundaryView } from './boundary.view.ts';
 import { CurveChart } from '../widgets/curve-chart.ts';
 import { byId, h } from '../shell/dom.ts';
+import { PageScope } from '../shell/page-scope.ts';
+import { roomSender } from '../shell/room-sender.ts';
 import { InsightPanel } from './insight.panel.ts';
 import { seatCss } from '../widgets/palette.ts';
 import { runDownloads } from '../widgets/run-downloads.ts';
@@ -33,7 +35,8 @@ function phaseText(s: PlaygroundState): string {
  * over the data, the confusion matrix, and the loss terrain on request. The
  * owner designs, starts and steers; spectators see everything, steer nothing.
  */
-export async function mountPlayground(app: HTMLElement, room: Room<any, PlaygroundState>, owner: boolean, renderer: RendererKind): Promise<void> {
+export async function mountPlayground(app: HTMLElement, room: Room<any, PlaygroundState>, owner: boolean, renderer: RendererKind, page = new PageScope()): Promise<PageScope> {
+  const send = roomSender<typeof PlaygroundClientMessages>(room);
   const base = `${location.origin}${location.pathname}`;
   const playLink = `${base}?room=${room.roomId}`;
   const watchLink = `${base}?room=${room.roomId}&spectate=1`;
@@ -62,6 +65,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   const steering: Array<HTMLInputElement | HTMLSelectElement | HTMLButtonElement> = [lrSlider, batch, optimizer, noiseTarget, noiseStrength, noiseBtn, pauseBtn, checkpointBtn, rewindBtn, forkBtn, stopBtn, keepBestBtn];
   for (const el of [...steering, startBtn, terrainBtn]) el.disabled = true; // until the first render says who may do what
   const insight = new InsightPanel(renderer, () => ({ activations: [...room.state.activations], frozen: [...room.state.frozen] }));
+  page.add(() => insight.destroy());
   const share = (id: string, value: string) => h('div', { class: 'share' }, h('input', { id, value, readonly: true, 'aria-label': id }));
 
   app.replaceChildren(
@@ -127,9 +131,9 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   // While a fork trains, the controls steer A or B (the Steering select, b) and show that run's settings.
   const steeringB = () => room.state.fork?.phase === 'training' && steerTarget.value === 'b';
   const steered = (): Pick<PlaygroundFork, 'paused' | 'step' | 'samples' | 'checkpoints' | 'learningRate' | 'batchSize' | 'optimizer' | 'activations' | 'frozen' | 'lastControl'> => (steeringB() ? room.state.fork : room.state);
-  const steer = (control: Control) => room.send('control', { control, run: steeringB() ? 'b' : 'a' });
+  const steer = (control: Control) => send('control', { control, run: steeringB() ? 'b' : 'a' });
   const fork = () => {
-    room.send('fork', {});
+    send('fork', {});
     steerTarget.value = 'b';
   };
   const switchSteering = () => {
@@ -164,8 +168,8 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   const start = () => {
     const r = editor.read();
     if ('error' in r) return toast(r.error);
-    room.send('spec', { spec: r.spec });
-    room.send('start', {});
+    send('spec', { spec: r.spec });
+    send('start', {});
   };
   startBtn.addEventListener('click', start);
 
@@ -183,15 +187,16 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     })();
     return terrainLoading;
   };
+  page.add(() => void terrainLoading?.then((view) => view.destroy(), () => {}));
   const askTerrain = () => {
     if (!live()) return toast('The loss terrain needs a live run: start training first.');
     byId('terrain-status').textContent = 'computing…';
     terrainBtn.disabled = true;
     void openTerrain();
-    room.send('landscape', { resolution: 31 });
+    send('landscape', { resolution: 31 });
   };
   terrainBtn.addEventListener('click', askTerrain);
-  room.onMessage('landscape', (l: LandscapeFrame) => {
+  page.onMessage(room, 'landscape', (l: LandscapeFrame) => {
     terrainBtn.disabled = false;
     if (l.error || !l.landscape) {
       byId('terrain-status').textContent = `could not compute: ${l.error ?? 'no data'}`;
@@ -199,13 +204,14 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     }
     const land = l.landscape;
     void openTerrain().then((view) => {
+      if (page.disposed) return;
       view.show(land);
       byId('terrain-status').textContent = `at step ${l.step} · ${land.trajectory.length} checkpoints on the path · drag to orbit, scroll to zoom`;
       byId('terrain').dataset.step = String(l.step);
     });
   });
 
-  document.addEventListener('keydown', (e) => {
+  page.listen(document, 'keydown', (e) => {
     if (TYPING.includes((e.target as HTMLElement).tagName) || e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === 'l') return askTerrain();
     if (!owner) return;
@@ -229,11 +235,11 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     }
   });
 
-  room.onMessage('welcome', () => {});
-  room.onMessage('error', (err: PlaygroundErrorMessage) => toast(err.message));
-  room.onMessage('notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));
-  room.onMessage('points', (p: PlaygroundPointsMessage) => boundary.setPoints(p, regression));
-  room.onMessage('probe', (p: PlaygroundProbeMessage) => {
+  page.onMessage(room, 'welcome', () => {});
+  page.onMessage(room, 'error', (err: PlaygroundErrorMessage) => toast(err.message));
+  page.onMessage(room, 'notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));
+  page.onMessage(room, 'points', (p: PlaygroundPointsMessage) => boundary.setPoints(p, regression));
+  page.onMessage(room, 'probe', (p: PlaygroundProbeMessage) => {
     if (p.boundary) boundary.update(p.boundary);
     insight.update(p);
     byId('probe-step').textContent = `at step ${p.step}`;
@@ -248,7 +254,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     );
   });
   let stored = 0;
-  room.onMessage('result', (r: PlaygroundResultMessage) => {
+  page.onMessage(room, 'result', (r: PlaygroundResultMessage) => {
     if (r.status === 'failed') toast(`${r.run === 'b' ? 'The fork' : 'Training'} failed: see the run log.`);
     else toast(`${r.run === 'b' ? 'Fork B' : 'Run'} ${r.status}: ${pct(r.valAccuracy ?? 0)} on validation, ${pct(r.heldOutAccuracy ?? 0)} held out${r.stored ? ' · saved to your profile' : ''}`, 'info');
     if (r.stored) {
@@ -291,12 +297,14 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   }
 
   const [used] = await Promise.all([chart.init(renderer), boundary.init(renderer)]);
+  page.add(() => chart.destroy());
+  page.add(() => boundary.destroy());
+  if (page.disposed) return page;
   byId('renderer-badge').textContent = used === 'webgpu' ? 'WebGPU' : used === 'webgl' ? 'WebGL' : 'Canvas 2D';
 
-  let scheduled = false;
   render = () => {
-    scheduled = false;
     const s = room.state;
+    if (!s.curveSamples) return; // joined, but the first state has not come yet: onStateChange renders it
     byId('phase').textContent = phaseText(s);
     const figures = s.samples ? ` · step ${s.step} · ${pct(s.valAccuracy)} val. acc. · loss ${s.loss.toFixed(3)}` : '';
     byId('run-meta').textContent = `${s.task} · ${s.summary}${figures} · ${s.owner || '—'}${s.ownerConnected ? '' : ' (away)'} · ${s.spectators} watching`;
@@ -336,11 +344,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     renderLayers();
     updateControls();
   };
-  room.onStateChange(() => {
-    if (!scheduled) {
-      scheduled = true;
-      requestAnimationFrame(render);
-    }
-  });
+  page.onStateChange(room, page.frame(() => render()));
   render();
+  return page;
 }

@@ -55,6 +55,8 @@ export function terrainHeights(losses: ReadonlyArray<number | null>): { height: 
 }
 
 export class TerrainView {
+  /** Stops following the theme (set when the view starts). */
+  private offTheme: () => void = () => {};
   private engine!: AbstractEngine;
   private scene!: Scene;
   private camera!: ArcRotateCamera;
@@ -86,7 +88,7 @@ export class TerrainView {
     const sun = new DirectionalLight('sun', new Vector3(-0.6, -1, 0.4), this.scene);
     sun.intensity = 0.75;
     this.applyTheme();
-    onThemeChange(() => this.applyTheme());
+    this.offTheme = onThemeChange(() => this.applyTheme());
     window.addEventListener('resize', this.onResize);
     this.engine.runRenderLoop(() => this.scene.render());
     return kind;
@@ -159,6 +161,7 @@ export class TerrainView {
   }
 
   destroy(): void {
+    this.offTheme();
     window.removeEventListener('resize', this.onResize);
     this.engine.stopRenderLoop();
     this.scene.dispose();

@@ -2,6 +2,7 @@ import type { Board, LeaderboardPage, LeaderboardRow } from '../../shared/api.sc
 import { api } from '../shell/api.ts';
 import { savedPlayerId } from '../shell/arena-client.ts';
 import { h } from '../shell/dom.ts';
+import { PageScope } from '../shell/page-scope.ts';
 
 const BOARDS: Array<{ board: Board; label: string; unit: string }> = [
   { board: 'points', label: 'Achievement points', unit: 'points' },
@@ -20,7 +21,7 @@ function row(r: LeaderboardRow, me: string | undefined, unit: string): HTMLTable
 }
 
 /** The leaderboard: boards as tabs, this week or all time, pages on demand, and your own place. */
-export function mountLeaderboard(app: HTMLElement): void {
+export function mountLeaderboard(app: HTMLElement, page = new PageScope()): PageScope {
   const me = savedPlayerId();
   let board: Board = 'points';
   let period: 'week' | 'all' = 'all';
@@ -33,6 +34,7 @@ export function mountLeaderboard(app: HTMLElement): void {
   const problem = h('p', { class: 'error-text', role: 'alert' });
   const unitCell = h('th', { class: 'num' }, 'Score');
 
+  const gone = () => page.disposed;
   const load = async (reset: boolean) => {
     if (reset) {
       cursor = null;
@@ -42,6 +44,7 @@ export function mountLeaderboard(app: HTMLElement): void {
     more.disabled = true;
     try {
       const page: LeaderboardPage = await api.leaderboard({ board, period, limit: '25', cursor: cursor ?? undefined, player: me });
+      if (gone()) return;
       const unit = BOARDS.find((b) => b.board === board)!.unit;
       unitCell.textContent = unit[0]!.toUpperCase() + unit.slice(1);
       body.append(...page.entries.map((r) => row(r, me, unit)));
@@ -87,4 +90,5 @@ export function mountLeaderboard(app: HTMLElement): void {
     ),
   );
   void load(true);
+  return page;
 }

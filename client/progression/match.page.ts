@@ -4,6 +4,7 @@ import { CurveChart, type CurveSeries } from '../widgets/curve-chart.ts';
 import { fairSeedPanel } from '../widgets/fair-seed.panel.ts';
 import { UNRATED_LABEL } from '../../shared/seed-commitment.ts';
 import { h } from '../shell/dom.ts';
+import { PageScope } from '../shell/page-scope.ts';
 import { seatCss } from '../widgets/palette.ts';
 import type { RendererKind } from '../shell/renderer-choice.ts';
 import { runDownloads } from '../widgets/run-downloads.ts';
@@ -28,15 +29,16 @@ function seriesOf(entries: MatchEntry[], upTo: number): CurveSeries[] {
  * again from the start as they came in during the race, and its fair seed
  * (commitment, reveal, the browser's check and the replay command).
  */
-export async function mountMatch(app: HTMLElement, id: string, renderer: RendererKind): Promise<void> {
+export async function mountMatch(app: HTMLElement, id: string, renderer: RendererKind, page = new PageScope()): Promise<PageScope> {
   app.replaceChildren(h('section', { class: 'panel' }, h('p', { class: 'muted' }, 'Loading the match…')));
   let match: Match;
   try {
     match = await api.match(id);
   } catch (err) {
-    app.replaceChildren(h('section', { class: 'panel' }, h('h2', {}, 'Match'), h('p', { class: 'error-text' }, err instanceof Error ? err.message : String(err))));
-    return;
+    if (!page.disposed) app.replaceChildren(h('section', { class: 'panel' }, h('h2', {}, 'Match'), h('p', { class: 'error-text' }, err instanceof Error ? err.message : String(err))));
+    return page;
   }
+  if (page.disposed) return page;
   const ranked = [...match.entries].sort((a, b) => (a.rank ?? 99) - (b.rank ?? 99) || a.seat - b.seat);
   const replayBtn = h('button', { id: 'replay', type: 'button', title: 'Replay the race (space)' }, 'Replay');
   const progress = h('div', { class: 'track', id: 'replay-progress', style: 'flex:1' }, h('div', { style: 'width:100%' }));
@@ -87,19 +89,21 @@ export async function mountMatch(app: HTMLElement, id: string, renderer: Rendere
   );
   if (!hasCurves) {
     replayBtn.disabled = true;
-    return;
+    return page;
   }
   const chart = new CurveChart(chartHost);
   await chart.init(renderer);
+  page.add(() => chart.destroy());
+  if (page.disposed) return page;
   chart.update(seriesOf(match.entries, match.budget), match.budget);
 
   let frame = 0;
+  page.add(() => cancelAnimationFrame(frame));
   const replay = () => {
     cancelAnimationFrame(frame);
     const start = performance.now();
     const bar = progress.firstElementChild as HTMLElement;
     const tick = (now: number) => {
-      if (!chartHost.isConnected) return;
       const t = Math.min(1, (now - start) / REPLAY_MS);
       chart.update(seriesOf(match.entries, t * match.budget), match.budget);
       bar.style.width = `${t * 100}%`;
@@ -108,12 +112,11 @@ export async function mountMatch(app: HTMLElement, id: string, renderer: Rendere
     frame = requestAnimationFrame(tick);
   };
   replayBtn.addEventListener('click', replay);
-  const onKey = (e: KeyboardEvent) => {
-    if (!chartHost.isConnected) return document.removeEventListener('keydown', onKey);
+  page.listen(document, 'keydown', (e) => {
     if (e.key === ' ' && !['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON'].includes((e.target as HTMLElement).tagName)) {
       e.preventDefault();
       replay();
     }
-  };
-  document.addEventListener('keydown', onKey);
+  });
+  return page;
 }

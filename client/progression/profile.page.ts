@@ -1,6 +1,7 @@
 import type { PlayerProfile } from '../../shared/api.schema.ts';
 import { api } from '../shell/api.ts';
 import { h } from '../shell/dom.ts';
+import { PageScope } from '../shell/page-scope.ts';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -45,15 +46,16 @@ function ratingChart(history: PlayerProfile['ratingHistory']): Element {
 }
 
 /** A player's profile: level and XP bar, achievements with progress and rarity, rating history, recent matches. */
-export async function mountProfile(app: HTMLElement, id: string): Promise<void> {
+export async function mountProfile(app: HTMLElement, id: string, page = new PageScope()): Promise<PageScope> {
   app.replaceChildren(h('p', { class: 'muted' }, 'Loading the profile…'));
   let p: PlayerProfile;
   try {
     p = await api.player(id);
   } catch (err) {
-    app.replaceChildren(h('section', { class: 'panel' }, h('h2', {}, 'Profile'), h('p', { class: 'error-text', role: 'alert' }, err instanceof Error ? err.message : String(err))));
-    return;
+    if (!page.disposed) app.replaceChildren(h('section', { class: 'panel' }, h('h2', {}, 'Profile'), h('p', { class: 'error-text', role: 'alert' }, err instanceof Error ? err.message : String(err))));
+    return page;
   }
+  if (page.disposed) return page;
   const span = Math.max(1, p.nextLevelAt - p.levelStart);
   const into = p.xp - p.levelStart;
   const overall = p.ratings.find((r) => r.scope === 'overall');
@@ -95,4 +97,5 @@ export async function mountProfile(app: HTMLElement, id: string): Promise<void> 
         : h('table', { id: 'recent' }, h('tbody', {}, ...p.recentMatches.map((m) => h('tr', {}, h('td', {}, h('a', { href: `#/matches/${m.matchId}` }, m.task)), h('td', { class: 'num' }, m.rank ? `#${m.rank} of ${m.players}` : '—'), h('td', { class: 'muted' }, m.finishedAt.slice(0, 16).replace('T', ' ')))))),
     )),
   );
+  return page;
 }

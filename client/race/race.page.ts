@@ -1,9 +1,11 @@
 import type { Room } from '@colyseus/sdk';
-import type { RaceErrorMessage, RaceResultMessage } from '../../shared/race.messages.ts';
+import type { RaceClientMessages, RaceErrorMessage, RaceResultMessage } from '../../shared/race.messages.ts';
 import type { RaceEntry, RaceState } from '../../shared/race.state.ts';
 import { TaskSpec } from '../../shared/task.schema.ts';
 import { CurveChart } from '../widgets/curve-chart.ts';
 import { byId, h } from '../shell/dom.ts';
+import { PageScope } from '../shell/page-scope.ts';
+import { roomSender } from '../shell/room-sender.ts';
 import { seedMetaText } from '../widgets/fair-seed.panel.ts';
 import { seatCss } from '../widgets/palette.ts';
 import type { RendererKind } from '../shell/renderer-choice.ts';
@@ -31,10 +33,12 @@ function phaseText(state: RaceState): string {
 
 /**
  * The race page: the designer for players, live standings and learning curves
- * for everyone, and links to invite players or spectators.
+ * for everyone, and links to invite players or spectators. Everything it
+ * starts lives in `page` (its chart, key handlers and room listeners).
  */
-export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, role: 'player' | 'spectator', renderer: RendererKind): Promise<void> {
+export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, role: 'player' | 'spectator', renderer: RendererKind, page = new PageScope()): Promise<PageScope> {
   const isPlayer = role === 'player';
+  const send = roomSender<typeof RaceClientMessages>(room);
   const base = `${location.origin}${location.pathname}`;
   const playLink = `${base}?room=${room.roomId}`;
   const watchLink = `${base}?room=${room.roomId}&spectate=1`;
@@ -46,7 +50,7 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
   const me = () => room.state.entries?.get(room.sessionId) as RaceEntry | undefined;
   const editor = new SpecEditor(TaskSpec.parse({}), () => updateButtons());
   const shareInput = (id: string, value: string) => h('input', { id, value, readonly: true, 'aria-label': id });
-  const steer = isPlayer ? new SteerPanel(room) : undefined;
+  const steer = isPlayer ? new SteerPanel(room, page) : undefined;
 
   app.replaceChildren(
     h(
@@ -86,6 +90,8 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
 
   const chart = new CurveChart(byId('chart'));
   const used = await chart.init(renderer);
+  page.add(() => chart.destroy());
+  if (page.disposed) return page;
   const smoothing = byId<HTMLInputElement>('smoothing');
   smoothing.addEventListener('input', () => chart.setSmoothing(Number(smoothing.value)));
   byId('renderer-badge').textContent = used === 'webgpu' ? 'WebGPU' : used === 'webgl' ? 'WebGL' : 'Canvas 2D';
@@ -103,32 +109,31 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
   const submit = () => {
     const r = editor.read();
     if ('error' in r) toast(r.error);
-    else room.send('spec', { spec: r.spec });
+    else send('spec', { spec: r.spec });
   };
-  const toggleReady = () => room.send('ready', { ready: me()?.status !== 'ready' });
+  const toggleReady = () => send('ready', { ready: me()?.status !== 'ready' });
   submitBtn.addEventListener('click', submit);
   readyBtn.addEventListener('click', toggleReady);
   if (isPlayer) {
-    document.addEventListener('keydown', (e) => {
+    page.listen(document, 'keydown', (e) => {
       const tag = (e.target as HTMLElement).tagName;
       if (e.key === 'Enter' && tag === 'INPUT' && !submitBtn.disabled) submit();
       else if (e.key === 'r' && !['INPUT', 'SELECT', 'TEXTAREA'].includes(tag) && !readyBtn.disabled) toggleReady();
     });
   }
 
-  room.onMessage('error', (err: RaceErrorMessage) => toast(err.message));
-  room.onMessage('notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));
-  room.onMessage('result', (res: RaceResultMessage) => {
+  page.onMessage(room, 'error', (err: RaceErrorMessage) => toast(err.message));
+  page.onMessage(room, 'notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));
+  page.onMessage(room, 'result', (res: RaceResultMessage) => {
     const winner = res.ranking[0];
     if (winner) toast(`${winner.player} wins with ${pct(winner.heldOutAccuracy)} on the held-out split`, 'info');
     if (res.matchId) byId('phase').after(h('a', { id: 'match-link', href: `${location.pathname}#/matches/${res.matchId}`, class: 'match-link' }, 'Match page and replay →'));
     for (const u of res.unlocks) toast(`${u.player} unlocked ${u.achievement}${u.tier > 1 ? ` (tier ${u.tier})` : ''}`, 'info');
   });
 
-  let scheduled = false;
   const render = () => {
-    scheduled = false;
     const state = room.state;
+    if (!state.entries) return; // joined, but the first state has not come yet: onStateChange renders it
     byId('phase').textContent = phaseText(state);
     if (state.abortReason && state.matchId && !document.getElementById('match-link')) byId('phase').after(h('a', { id: 'match-link', href: `${location.pathname}#/matches/${state.matchId}`, class: 'match-link' }, 'Match page →'));
     const pace = state.paceSeconds ? ` · paced over ${state.paceSeconds}s` : '';
@@ -164,11 +169,7 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
     );
     updateButtons();
   };
-  room.onStateChange(() => {
-    if (!scheduled) {
-      scheduled = true;
-      requestAnimationFrame(render);
-    }
-  });
+  page.onStateChange(room, page.frame(render));
   render();
+  return page;
 }

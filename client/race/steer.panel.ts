@@ -1,9 +1,11 @@
 import type { Room } from '@colyseus/sdk';
 import type { ControlInput } from '../../shared/control.schema.ts';
 import { OptimizerName } from '../../shared/model-spec.schema.ts';
-import type { RaceSteeredMessage } from '../../shared/race.messages.ts';
+import type { RaceClientMessages, RaceSteeredMessage } from '../../shared/race.messages.ts';
 import type { RaceEntry, RaceState } from '../../shared/race.state.ts';
 import { h } from '../shell/dom.ts';
+import type { PageScope } from '../shell/page-scope.ts';
+import { roomSender, type RoomSender } from '../shell/room-sender.ts';
 import { toast } from '../shell/toast.ts';
 
 /**
@@ -17,9 +19,12 @@ export class SteerPanel {
   private readonly status = h('p', { class: 'muted', id: 'steer-status' });
 
   private readonly room: Room<any, RaceState>;
+  private readonly sendToRoom: RoomSender<typeof RaceClientMessages>;
 
-  constructor(room: Room<any, RaceState>) {
+  /** Its room listener and key handler live as long as `page`. */
+  constructor(room: Room<any, RaceState>, page: PageScope) {
     this.room = room;
+    this.sendToRoom = roomSender<typeof RaceClientMessages>(room);
     const lr = h('input', { id: 'steer-lr', type: 'number', min: '0.0001', max: '10', step: 'any', value: '0.01', 'aria-label': 'new learning rate' });
     const batch = h('select', { id: 'steer-batch', 'aria-label': 'new batch size' }, ...[8, 16, 32, 64, 128].map((b) => h('option', { value: String(b), selected: b === 32 }, String(b))));
     const optimizer = h('select', { id: 'steer-optimizer', 'aria-label': 'new optimizer' }, ...OptimizerName.options.map((o) => h('option', { value: o }, o)));
@@ -39,10 +44,10 @@ export class SteerPanel {
       row('Switch optimizer', optimizer, 'o', () => ({ type: 'setOptimizer', optimizer: optimizer.value as OptimizerName })),
       row('Shake the weights', h('span', { class: 'muted' }, '10% noise'), 'n', () => ({ type: 'injectNoise', target: 'weights', strength: 0.1 })),
     );
-    room.onMessage('steered', (msg: RaceSteeredMessage) =>
+    page.onMessage(room, 'steered', (msg: RaceSteeredMessage) =>
       toast(`Applied ${msg.control.type}: it cost ${msg.cost.toLocaleString('en')} samples; ${msg.interventionsLeft} left`, 'info'),
     );
-    document.addEventListener('keydown', (e) => {
+    page.listen(document, 'keydown', (e) => {
       if (this.element.hidden || ['INPUT', 'SELECT', 'TEXTAREA'].includes((e.target as HTMLElement).tagName)) return;
       this.buttons.find((b) => b.dataset.key === e.key && !b.disabled)?.click();
     });
@@ -51,7 +56,7 @@ export class SteerPanel {
   private send(control: ControlInput): void {
     const entry = this.room.state.entries?.get(this.room.sessionId) as RaceEntry | undefined;
     if (!entry?.runId) return;
-    this.room.send('control', { runId: entry.runId, control });
+    this.sendToRoom('control', { runId: entry.runId, control });
   }
 
   /** Shows the panel while the player's run trains, with the interventions left. */

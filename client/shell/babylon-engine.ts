@@ -26,5 +26,6 @@ export async function startBabylonEngine(canvas: HTMLCanvasElement, preference: 
       // an adapter that fails here still leaves WebGL
     }
   }
-  return { engine: new Engine(canvas, true, { preserveDrawingBuffer: true, stencil: true }, true), kind: 'WebGL' };
+  // loseContextOnDispose: a view that goes gives its WebGL context back at once (the browser keeps only a few).
+  return { engine: new Engine(canvas, true, { preserveDrawingBuffer: true, stencil: true, loseContextOnDispose: true }, true), kind: 'WebGL' };
 }

@@ -10,8 +10,9 @@ import { mountLeaderboard } from '../progression/leaderboard.page.ts';
 import { mountMatch } from '../progression/match.page.ts';
 import { mountProfile } from '../progression/profile.page.ts';
 import { mountHome, type HomeAction } from '../lobby/home.page.ts';
-import { mountPlayground } from '../playground/playground.page.ts';
 import { mountFor } from './room-views.ts';
+import { inAppLink, PageHost } from './page-host.ts';
+import type { PageScope } from './page-scope.ts';
 import { chooseRenderer } from './renderer-choice.ts';
 import { mountSignedOut } from './signed-out.page.ts';
 import { initTheme } from './theme.ts';
@@ -22,9 +23,13 @@ initTheme(byId<HTMLButtonElement>('theme-toggle'));
 const renderer = await chooseRenderer();
 byId('renderer-badge').textContent = renderer === 'webgpu' ? 'WebGPU' : renderer === 'webgl' ? 'WebGL' : 'Canvas 2D';
 
+/** The page on screen: each navigation disposes the one before. */
+const pages = new PageHost();
+
 /** Shows a lost connection while the SDK reconnects by itself (the seat waits 30 s), and when it gives up. */
-function watchConnection(room: Room<any, any>): void {
+function watchConnection(room: Room<any, any>, page: PageScope): void {
   const badge = byId('connection');
+  page.add(() => (badge.hidden = true)); // leaving the room on purpose is no lost connection
   room.onDrop(() => {
     badge.hidden = false;
     badge.className = 'badge warn';
@@ -57,18 +62,33 @@ async function signInFor(name: string, ifTaken: IfTaken): Promise<void> {
   if (identity.name !== name) toast(`“${name}” is taken in this arena, so you play as “${identity.name}”. Names are unique: choose another on the home page any time.`, 'info');
 }
 
+/**
+ * Shows a joined room's page in place of the page on screen, which goes with
+ * everything it held; the room is left when its page goes. A room joined
+ * after the visitor had already moved on (`since`) is left at once.
+ */
+async function show(room: Room<any, any>, role: 'player' | 'spectator', since: number): Promise<void> {
+  if (since !== navigations) {
+    void room.leave().catch(() => {});
+    return;
+  }
+  const page = pages.next();
+  page.add(() => void room.leave().catch(() => {}));
+  watchConnection(room, page);
+  await mountFor(app, room, role, renderer, page); // the room's kind picks the page: race, tournament, GAN battle or playground
+}
+
 async function enter(action: HomeAction, ifTaken: IfTaken = 'tag'): Promise<void> {
+  const since = navigations;
   if (action.kind === 'playground') {
     await signInFor(action.name.trim(), ifTaken);
     const pg = await arenaClient().create<PlaygroundState>('playground', { name: action.name.trim(), playerId: savedPlayerId(), task: { name: action.task }, budget: action.budget, ...(action.challenge ? { challenge: action.challenge } : {}) });
-    watchConnection(pg);
-    return mountPlayground(app, pg, true, renderer);
+    return show(pg, 'player', since);
   }
   if (action.kind === 'tournament' || action.kind === 'gan') {
     await signInFor(action.name.trim(), ifTaken);
     const made = await arenaClient().create(action.kind, action.options);
-    watchConnection(made);
-    return mountFor(app, made, 'player', renderer);
+    return show(made, 'player', since);
   }
   // Watching needs no account: a spectator without one joins anonymously.
   if (action.kind === 'create' || !action.spectate || savedPlayerId()) await signInFor(action.name.trim(), ifTaken);
@@ -78,9 +98,7 @@ async function enter(action: HomeAction, ifTaken: IfTaken = 'tag'): Promise<void
       ? await client.create<RaceState>('race', { budget: action.budget, minPlayers: action.minPlayers, countdownSeconds: action.countdownSeconds, paceSeconds: action.paceSeconds })
       : await client.joinById<RaceState>(action.roomId, { role: action.spectate ? 'spectator' : 'player', ...(action.name.trim() ? { name: action.name.trim() } : {}), playerId: savedPlayerId() });
   room.onMessage('welcome', () => {});
-  watchConnection(room);
-  const role = action.kind === 'join' && action.spectate ? 'spectator' : 'player';
-  await mountFor(app, room, role, renderer); // the room's kind picks the page: race, tournament, GAN battle or playground
+  await show(room, action.kind === 'join' && action.spectate ? 'spectator' : 'player', since);
 }
 
 /**
@@ -107,7 +125,8 @@ async function enterOrExplain(action: HomeAction, ifTaken: IfTaken = 'tag'): Pro
     }
   }
   const name = action.name.trim();
-  mountSignedOut(app, refusal, name, {
+  const page = pages.next();
+  const signedOut = mountSignedOut(app, refusal, name, {
     carryOn: async () => {
       const fresh = await startOverAsGuest(name);
       await enter({ ...action, name: fresh.name });
@@ -117,55 +136,91 @@ async function enterOrExplain(action: HomeAction, ifTaken: IfTaken = 'tag'): Pro
       const identity = await signInWithPasskey();
       await enter({ ...action, name: identity.name });
     },
-    back: () => mountHome(app, enterOrExplain),
+    back: () => navigate('/'),
   });
+  page.add(() => signedOut.dispose());
 }
 
 /** Hash routes for the pages that need no room: #/leaderboard, #/players/ID, #/me, #/matches/ID. */
-function route(): boolean {
+function hashRoute(): boolean {
   const hash = location.hash;
   if (hash === '#/leaderboard') {
-    mountLeaderboard(app);
+    mountLeaderboard(app, pages.next());
     return true;
   }
   const matchId = /^#\/matches\/([0-9a-f-]{36})$/i.exec(hash)?.[1];
   if (matchId) {
-    void mountMatch(app, matchId, renderer);
+    void mountMatch(app, matchId, renderer, pages.next());
     return true;
   }
   const player = /^#\/players\/([0-9a-f-]{36})$/i.exec(hash)?.[1];
   if (player) {
-    void mountProfile(app, player);
+    void mountProfile(app, player, pages.next());
     return true;
   }
   if (hash === '#/me') {
+    const page = pages.next();
     const me = savedPlayerId();
     const profile = h('div', { id: 'my-profile' });
     const name = { value: savedName() };
-    const account = h('section', { class: 'panel', id: 'my-account' }, h('h2', {}, 'Account'), accountPanel({ name: () => name.value, setName: (n) => (name.value = n), signedIn: () => route() }));
+    const account = h('section', { class: 'panel', id: 'my-account' }, h('h2', {}, 'Account'), accountPanel({ name: () => name.value, setName: (n) => (name.value = n), signedIn: () => reroute() }));
     app.replaceChildren(account, profile);
-    if (me) void mountProfile(profile, me);
+    if (me) void mountProfile(profile, me, page);
     else profile.replaceChildren(h('section', { class: 'panel' }, h('h2', {}, 'My profile'), h('p', {}, 'Play a race first: your profile starts with your first match.')));
     return true;
   }
   return false;
 }
 
-const params = new URLSearchParams(location.search);
-const roomId = params.get('room');
-if (!roomId) window.addEventListener('hashchange', () => route() || mountHome(app, enterOrExplain));
-if (!roomId && route()) {
-  // a page of its own
-} else if (roomId) {
-  const spectate = params.has('spectate');
-  const joinFailed = (err: unknown) => {
-    toast(`Could not join room ${roomId}: ${err instanceof Error ? err.message : String(err)}`);
-    mountHome(app, enterOrExplain);
-  };
-  // A browser with an account joins under its name; a spectator may watch anonymously at once;
-  // anyone else is asked for the name the other players will see before taking a seat.
-  if (hasSavedAccount() || spectate) enterOrExplain({ kind: 'join', name: savedName(), roomId, spectate }).catch(joinFailed);
-  else mountInvite(app, { roomId, spectate }, (action) => enterOrExplain(action, 'refuse'));
-} else {
-  mountHome(app, enterOrExplain);
+/** Counts navigations, so that a room joined for a page the visitor has since left is not shown. */
+let navigations = 0;
+/** The address last routed: the browser may tell of one navigation twice (popstate and hashchange). */
+let routed = '';
+
+/** Shows the page for the address: a room (?room=ID, &spectate=1 to watch), a hash route, or home. */
+function route(): void {
+  if (location.href === routed) return;
+  routed = location.href;
+  navigations++;
+  const params = new URLSearchParams(location.search);
+  const roomId = params.get('room');
+  if (roomId) {
+    const spectate = params.has('spectate');
+    const joinFailed = (err: unknown) => {
+      toast(`Could not join room ${roomId}: ${err instanceof Error ? err.message : String(err)}`);
+      mountHome(app, enterOrExplain, pages.next());
+    };
+    // A browser with an account joins under its name; a spectator may watch anonymously at once;
+    // anyone else is asked for the name the other players will see before taking a seat.
+    if (hasSavedAccount() || spectate) enterOrExplain({ kind: 'join', name: savedName(), roomId, spectate }).catch(joinFailed);
+    else {
+      const page = pages.next();
+      page.add(mountInvite(app, { roomId, spectate }, (action) => enterOrExplain(action, 'refuse')).dispose);
+    }
+  } else if (!hashRoute()) {
+    mountHome(app, enterOrExplain, pages.next());
+  }
 }
+
+/** Shows the page for the address again (after signing in, say). */
+function reroute(): void {
+  routed = '';
+  route();
+}
+
+/** Goes to an address of this page without reloading it: the page on screen is disposed and the new one mounted. */
+function navigate(url: string | URL): void {
+  history.pushState(null, '', url);
+  reroute(); // a room page may have rewritten the address since it was routed: go, even back to that address
+}
+
+// Links within the app (the top bar, match and profile links) navigate in place.
+document.addEventListener('click', (e) => {
+  const url = inAppLink(e);
+  if (!url) return;
+  e.preventDefault();
+  if (url.href !== location.href) navigate(url);
+});
+window.addEventListener('popstate', route);
+window.addEventListener('hashchange', route);
+route();

@@ -1,8 +1,10 @@
 import type { Room } from '@colyseus/sdk';
-import type { TournamentErrorMessage, TournamentResultMessage } from '../../shared/tournament.messages.ts';
+import type { TournamentClientMessages, TournamentErrorMessage, TournamentResultMessage } from '../../shared/tournament.messages.ts';
 import type { TournamentPlayer, TournamentState } from '../../shared/tournament.state.ts';
 import { TaskName, TaskSpec } from '../../shared/task.schema.ts';
 import { byId, h } from '../shell/dom.ts';
+import { PageScope } from '../shell/page-scope.ts';
+import { roomSender } from '../shell/room-sender.ts';
 import { UNRATED_LABEL } from '../../shared/seed-commitment.ts';
 import { seatCss } from '../widgets/palette.ts';
 import type { RendererKind } from '../shell/renderer-choice.ts';
@@ -37,18 +39,25 @@ function phaseText(s: TournamentState): string {
  * matches live, and the champion and final ranking at the end. Spectators
  * see all of it read-only.
  */
-export async function mountTournament(app: HTMLElement, room: Room<any, TournamentState>, role: 'player' | 'spectator', _renderer: RendererKind): Promise<void> {
+export async function mountTournament(app: HTMLElement, room: Room<any, TournamentState>, role: 'player' | 'spectator', _renderer: RendererKind, page = new PageScope()): Promise<PageScope> {
   const isPlayer = role === 'player';
-  room.onMessage('welcome', () => {});
-  room.onMessage('error', (err: TournamentErrorMessage) => toast(err.message));
-  room.onMessage('notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));
-  room.onMessage('result', (res: TournamentResultMessage) => {
+  const send = roomSender<typeof TournamentClientMessages>(room);
+  page.onMessage(room, 'welcome', () => {});
+  page.onMessage(room, 'error', (err: TournamentErrorMessage) => toast(err.message));
+  page.onMessage(room, 'notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));
+  page.onMessage(room, 'result', (res: TournamentResultMessage) => {
     toast(`${res.champion.player} is the champion`, 'info');
     for (const u of res.unlocks) toast(`${u.player} unlocked ${u.achievement}${u.tier > 1 ? ` (tier ${u.tier})` : ''}`, 'info');
   });
 
   // The designer needs the task, which comes with the first state (the room sets its id at creation).
-  if (!room.state.tournamentId) await new Promise<void>((resolve) => room.onStateChange.once(() => resolve()));
+  if (!room.state.tournamentId) {
+    await new Promise<void>((resolve) => {
+      room.onStateChange.once(() => resolve());
+      page.add(resolve); // leaving before the first state must not leave the mount waiting
+    });
+  }
+  if (page.disposed) return page;
 
   const base = `${location.origin}${location.pathname}`;
   const playLink = `${base}?room=${room.roomId}`;
@@ -112,24 +121,20 @@ export async function mountTournament(app: HTMLElement, room: Room<any, Tourname
   const submit = () => {
     const r = editor.read();
     if ('error' in r) toast(r.error);
-    else room.send('spec', { spec: r.spec });
+    else send('spec', { spec: r.spec });
   };
-  const toggleReady = () => room.send('ready', { ready: me()?.status !== 'ready' });
+  const toggleReady = () => send('ready', { ready: me()?.status !== 'ready' });
   submitBtn.addEventListener('click', submit);
   readyBtn.addEventListener('click', toggleReady);
   if (isPlayer) {
-    const onKey = (e: KeyboardEvent) => {
-      if (!submitBtn.isConnected) return document.removeEventListener('keydown', onKey);
+    page.listen(document, 'keydown', (e) => {
       const tag = (e.target as HTMLElement).tagName;
       if (e.key === 'Enter' && tag === 'INPUT' && !submitBtn.disabled) submit();
       else if (e.key === 'r' && !['INPUT', 'SELECT', 'TEXTAREA'].includes(tag) && !readyBtn.disabled) toggleReady();
-    };
-    document.addEventListener('keydown', onKey);
+    });
   }
 
-  let scheduled = false;
   const render = () => {
-    scheduled = false;
     const s = room.state;
     if (!s.players) return;
     byId('t-title').textContent = s.title;
@@ -175,11 +180,7 @@ export async function mountTournament(app: HTMLElement, room: Room<any, Tourname
     }
     updateButtons();
   };
-  room.onStateChange(() => {
-    if (!scheduled) {
-      scheduled = true;
-      requestAnimationFrame(render);
-    }
-  });
+  page.onStateChange(room, page.frame(render));
   render();
+  return page;
 }

@@ -33,6 +33,8 @@ function formatSamples(n: number): string {
  * on top, training loss below) against samples seen, drawn with Pixi.js.
  */
 export class CurveChart {
+  /** Stops following the theme (set when the view starts). */
+  private offTheme: () => void = () => {};
   private readonly app = new Application();
   private readonly grid = new Graphics();
   private readonly lines = new Graphics();
@@ -58,7 +60,7 @@ export class CurveChart {
     const used = await startPixiApp(this.app, this.host, preference, 'Learning curves: validation accuracy and training loss against samples seen');
     this.app.stage.addChild(this.grid, this.dense, this.lines, this.labels);
     this.app.renderer.on('resize', () => (this.dirty = true));
-    onThemeChange(() => {
+    this.offTheme = onThemeChange(() => {
       this.themeVersion++;
       this.dirty = true;
     });
@@ -184,6 +186,7 @@ export class CurveChart {
   }
 
   destroy(): void {
+    this.offTheme();
     this.app.destroy(true, { children: true });
   }
 }

@@ -33,6 +33,8 @@ function niceMax(v: number): number {
  * downsampled series against a shared x (iterations); a legend per panel.
  */
 export class MiniCurves {
+  /** Stops following the theme (set when the view starts). */
+  private offTheme: () => void = () => {};
   private readonly app = new Application();
   private readonly host: HTMLElement;
   private readonly grid = new Graphics();
@@ -51,7 +53,7 @@ export class MiniCurves {
     const used = await startPixiApp(this.app, this.host, preference, label);
     this.app.stage.addChild(this.grid, this.lines, this.labels);
     this.app.renderer.on('resize', () => (this.dirty = true));
-    onThemeChange(() => (this.dirty = true));
+    this.offTheme = onThemeChange(() => (this.dirty = true));
     this.app.ticker.add(() => {
       if (this.dirty) this.draw();
     });
@@ -138,6 +140,7 @@ export class MiniCurves {
   }
 
   destroy(): void {
+    this.offTheme();
     this.app.destroy(true, { children: true });
   }
 }
