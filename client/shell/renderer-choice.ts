@@ -43,7 +43,10 @@ export async function detectCapabilities(probe: BrowserProbe = browserProbe()): 
   const canvas = probe.createCanvas();
   let webgl = false;
   try {
-    webgl = Boolean(canvas.getContext('webgl2') ?? canvas.getContext('webgl'));
+    const gl = canvas.getContext('webgl2') ?? canvas.getContext('webgl');
+    webgl = Boolean(gl);
+    // The probe's context is given back at once: the browser keeps only a few live ones.
+    ((gl as WebGLRenderingContext | null)?.getExtension?.('WEBGL_lose_context') as { loseContext(): void } | null | undefined)?.loseContext();
   } catch {
     webgl = false;
   }
