@@ -9,7 +9,7 @@
 import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watchErrors } from './support/browser.ts';
-import { openRooms, storeMatchWithCurves, type OpenRooms } from './support/page-fixtures.ts';
+import { openRooms, signedInContext, storeMatchWithCurves, type OpenRooms } from './support/page-fixtures.ts';
 import { pageArenaSuite } from './support/page.ts';
 import { hasChromium } from './support/services.ts';
 
@@ -78,9 +78,8 @@ describe.skipIf(!hasChromium())('pages let go of what they started', () => {
   it(`goes round every page ${ROUNDS} times without piling up listeners, canvases or GPU contexts`, async () => {
     const { arena: t, browser } = suite;
     const match = await storeMatchWithCurves(t.arena.database.db);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const { context } = await signedInContext(browser, t.url, 'rounder', { viewport: { width: 1280, height: 900 } });
     await context.addInitScript(COUNT_CONTEXTS);
-    await context.addInitScript(() => localStorage.setItem('arena.name', 'rounder'));
     const page = await context.newPage();
     const errors = watchErrors(page);
     const said: string[] = [];

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Room } from '@colyseus/sdk';
+import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright-core';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../server/db/tables.ts';
 import { saveMatch } from '../../server/matches/match.service.ts';
@@ -64,4 +65,20 @@ export async function storeMatchWithCurves(db: Kysely<Database>, points = 64): P
   const runs = match.entries.map((e) => ({ ...runRecordOf(TrainJob.parse({ runId: e.runId, spec: e.spec, task: match.task, seed: match.seed, budget }), { events: [], playerId: null, matchId: match.id, samplesIfFailed: e.samples }), curve: e.curve }));
   await db.transaction().execute((trx) => saveMatch(trx, match, runs));
   return match;
+}
+
+/**
+ * A browser context whose pages hold the account of a new guest `name`, as a
+ * browser that has played here before does (its invite links seat it at once).
+ */
+export async function signedInContext(browser: Browser, url: string, name: string, options: BrowserContextOptions = {}): Promise<{ context: BrowserContext; playerId: string }> {
+  const guest = await guestClient(url, name);
+  const context = await browser.newContext(options);
+  await context.addInitScript((g) => {
+    if (localStorage.getItem('arena.token')) return; // set once: the page may renew it
+    localStorage.setItem('arena.token', g.token);
+    localStorage.setItem('arena.playerId', g.playerId);
+    localStorage.setItem('arena.name', g.name);
+  }, { token: guest.token, playerId: guest.playerId, name });
+  return { context, playerId: guest.playerId };
 }
