@@ -1,11 +1,11 @@
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { sql } from 'kysely';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { RaceState } from '../shared/race.state.ts';
 import { guestClient, waitFor } from './support/arena.ts';
 import { watchErrors } from './support/browser.ts';
 import { pageArenaSuite, shot } from './support/page.ts';
-import { hasChromium } from './support/services.ts';
+import { createTestDatabase, hasChromium, hasPostgres } from './support/services.ts';
 
 /** A device with a platform authenticator: Chromium's virtual one (CTAP2, built in, resident keys, user verification that passes). */
 async function device(context: BrowserContext): Promise<{ page: Page; cdp: CDPSession; authenticatorId: string }> {
@@ -31,8 +31,13 @@ async function seatsOf(t: { client: { joinById: <S>(id: string, o: object) => Pr
   };
 }
 
-describe.skipIf(!hasChromium())('accounts on the page: passkeys across devices and the invite link name prompt (headless Chromium)', () => {
-  const suite = pageArenaSuite();
+/** On embedded PGlite (what `npm start` uses) and, when it answers, on Postgres. */
+const postgres = hasChromium() && (await hasPostgres()) ? await createTestDatabase() : undefined;
+afterAll(async () => postgres?.drop());
+const stores: Array<{ kind: string; env: Record<string, string> }> = [{ kind: 'PGlite', env: {} }, ...(postgres ? [{ kind: 'Postgres', env: { DATABASE_URL: postgres.url } }] : [])];
+
+describe.skipIf(!hasChromium()).each(stores)('accounts on the page on $kind: passkeys across devices and the invite link name prompt (headless Chromium)', ({ env }) => {
+  const suite = pageArenaSuite(env);
 
   it('secures a guest account with a passkey on one device, signs in with it on another and lands there as the same player', async () => {
     const { arena: t, browser } = suite;
@@ -102,6 +107,7 @@ describe.skipIf(!hasChromium())('accounts on the page: passkeys across devices a
     await page.waitForTimeout(500); // had the page joined by itself, the seat would show by now
     expect(seats.names(), 'nobody is seated before they chose a name').toEqual(['host']);
     expect((await stored(page)).playerId).toBeNull();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), 'the invite page fits a phone').toBeLessThanOrEqual(390);
 
     await page.click('#invite-join');
     expect(await page.locator('#invite-problem').innerText()).toContain('Pick a name first');
