@@ -6,7 +6,7 @@ import type { PlaygroundClientMessages, PlaygroundErrorMessage, PlaygroundPoints
 import type { PlaygroundFork, PlaygroundState } from '../../shared/playground.state.ts';
 import { TaskSpec, taskKind, type TaskName } from '../../shared/task.schema.ts';
 import { BoundaryView } from './boundary.view.ts';
-import { CurveChart } from '../widgets/curve-chart.ts';
+import { CurveChart, type CurveSeries } from '../widgets/curve-chart.ts';
 import { byId, h } from '../shell/dom.ts';
 import { PageScope } from '../shell/page-scope.ts';
 import { roomSender } from '../shell/room-sender.ts';
@@ -92,7 +92,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
           h('div', { class: 'row buttons' }, pauseBtn, checkpointBtn, rewindBtn, noiseBtn, forkBtn),
           h('div', { class: 'row buttons' }, stopBtn, keepBestBtn),
           h('p', { class: 'muted', id: 'last-control' }, ''),
-          h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, 'space'), ' pause · ', h('kbd', {}, '['), h('kbd', {}, ']'), ' learning rate · ', h('kbd', {}, 'c'), ' checkpoint · ', h('kbd', {}, 'r'), ' rewind · ', h('kbd', {}, 'n'), ' noise · ', h('kbd', {}, 'f'), ' fork · ', h('kbd', {}, 's'), ' stop · ', h('kbd', {}, 'k'), ' keep best · ', h('kbd', {}, 'b'), ' steer A/B · ', h('kbd', {}, 'l'), ' terrain · ', h('kbd', {}, 'w'), h('kbd', {}, 'a'), h('kbd', {}, 'g'), ' layers, neurons, 3D graph · ', h('kbd', {}, 't'), ' theme'),
+          h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, 'space'), ' pause · ', h('kbd', {}, '['), h('kbd', {}, ']'), ' learning rate · ', h('kbd', {}, 'c'), ' checkpoint · ', h('kbd', {}, 'r'), ' rewind · ', h('kbd', {}, 'n'), ' noise · ', h('kbd', {}, 'f'), ' fork · ', h('kbd', {}, 's'), ' stop · ', h('kbd', {}, 'k'), ' keep best · ', h('kbd', {}, 'b'), ' steer A/B · ', h('kbd', {}, 'l'), ' terrain · ', h('kbd', {}, 'v'), ' train + validation · ', h('kbd', {}, 'o'), ' log loss · ', h('kbd', {}, 'w'), h('kbd', {}, 'a'), h('kbd', {}, 'g'), ' layers, neurons, 3D graph · ', h('kbd', {}, 't'), ' theme'),
         ),
         h('section', { class: 'panel', id: 'downloads', hidden: true }, h('h2', {}, 'Download'), h('p', { class: 'muted' }, 'Each stored run: its curve, run file and model for plain tf.js.'), h('ul', { id: 'download-list', class: 'download-list' })),
         h('section', { class: 'panel' }, h('h2', {}, 'Invite'), h('label', { for: 'play-link' }, 'Your link'), share('play-link', playLink), h('label', { for: 'watch-link' }, 'Spectators watch with'), share('watch-link', watchLink)),
@@ -106,6 +106,14 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
           h('div', { class: 'row' }, h('div', {}, h('span', { class: 'phase', id: 'phase' }, '…')), h('div', { class: 'muted stat', id: 'run-meta', style: 'text-align:right' })),
           h('p', { class: 'challenge', id: 'challenge', hidden: true }),
           h('div', { class: 'chart-wrap', id: 'chart' }),
+          h(
+            'div',
+            { class: 'curve-options' },
+            h('label', { class: 'switch', title: 'Training and validation on the same axes, the overfitting gap shaded (v)' }, h('input', { id: 'curve-trainval', type: 'checkbox', checked: true }), ' Train + validation'),
+            h('label', { class: 'switch', title: 'Loss on a log scale (o)' }, h('input', { id: 'curve-log', type: 'checkbox' }), ' Log loss'),
+            h('label', { for: 'curve-smoothing' }, 'Smoothing'),
+            h('input', { id: 'curve-smoothing', type: 'range', min: '0', max: '0.95', step: '0.05', value: '0', 'aria-label': 'curve smoothing (debiased moving average)' }),
+          ),
           h('table', { id: 'ab-compare', class: 'ab-compare', hidden: true }),
         ),
         h(
@@ -122,6 +130,17 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
 
   // Handlers first, before any await: the room sends the points and its last probe right after the join.
   const chart = new CurveChart(byId('chart'));
+  const trainVal = byId<HTMLInputElement>('curve-trainval');
+  const logLoss = byId<HTMLInputElement>('curve-log');
+  const smoothing = byId<HTMLInputElement>('curve-smoothing');
+  const showView = () => chart.setView({ trainAndVal: trainVal.checked, logLoss: logLoss.checked });
+  trainVal.addEventListener('change', showView);
+  logLoss.addEventListener('change', showView);
+  smoothing.addEventListener('input', () => chart.setSmoothing(Number(smoothing.value)));
+  const toggle = (box: HTMLInputElement) => {
+    box.checked = !box.checked;
+    showView();
+  };
   const boundary = new BoundaryView(byId('boundary'));
   const regression = taskKind(task.name) === 'regression';
 
@@ -214,6 +233,8 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   page.listen(document, 'keydown', (e) => {
     if (TYPING.includes((e.target as HTMLElement).tagName) || e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === 'l') return askTerrain();
+    if (e.key === 'v') return toggle(trainVal);
+    if (e.key === 'o') return toggle(logLoss);
     if (!owner) return;
     if (e.key === 'Enter' && !startBtn.disabled) return start();
     if (!live()) return;
@@ -310,8 +331,8 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     byId('run-meta').textContent = `${s.task} · ${s.summary}${figures} · ${s.owner || '—'}${s.ownerConnected ? '' : ' (away)'} · ${s.spectators} watching`;
     const b = s.fork;
     const forked = !!b?.phase;
-    const series = [{ seat: 0, label: 'A', samples: [...s.curveSamples], loss: [...s.curveLoss], valAccuracy: [...s.curveValAccuracy] }];
-    if (forked) series.push({ seat: 1, label: 'B', samples: [...b.curveSamples], loss: [...b.curveLoss], valAccuracy: [...b.curveValAccuracy] });
+    const series: CurveSeries[] = [{ seat: 0, label: 'A', samples: [...s.curveSamples], loss: [...s.curveLoss], valAccuracy: [...s.curveValAccuracy], accuracy: [...s.curveAccuracy], valLoss: [...s.curveValLoss] }];
+    if (forked) series.push({ seat: 1, label: 'B', samples: [...b.curveSamples], loss: [...b.curveLoss], valAccuracy: [...b.curveValAccuracy], accuracy: [...b.curveAccuracy], valLoss: [...b.curveValLoss] });
     chart.update(series, s.budget);
     byId('steer-target-row').hidden = !(owner && b?.phase === 'training');
     const ab = byId<HTMLTableElement>('ab-compare');

@@ -1,7 +1,9 @@
 import { Application, Container, Graphics, Text } from 'pixi.js';
 import { ColumnLine } from './column-line.ts';
 import { columnSpans, debiasedEma } from './curve-resample.ts';
-import { seatColor } from './palette.ts';
+import { CurveReadout, type Readout } from './curve-readout.ts';
+import { linearScale, logScale, nearestIndex, type CurveScale } from './curve-scale.ts';
+import { seatColor, seatCss } from './palette.ts';
 import type { RendererKind } from '../shell/renderer-choice.ts';
 import { cssColor, onThemeChange } from '../shell/theme.ts';
 import { startPixiApp } from '../shell/pixi-app.ts';
@@ -13,24 +15,45 @@ export interface CurveSeries {
   samples: readonly number[];
   loss: readonly number[];
   valAccuracy: readonly number[];
+  /** Training accuracy and validation loss at the same points, where the run reports them. */
+  accuracy?: readonly number[];
+  valLoss?: readonly number[];
+}
+
+/** How the chart shows the curves. */
+export interface CurveView {
+  /** Training and validation of each metric on the same axes, the gap between them shaded (default on). */
+  trainAndVal: boolean;
+  /** Loss on a log₁₀ axis (default off). */
+  logLoss: boolean;
+}
+
+/** One panel: its title, axis, and which figures it draws (the main line, and its companion on the same axes). */
+interface Panel {
+  title: string;
+  top: number;
+  scale: CurveScale;
+  fmt: (v: number) => string;
+  main: (s: CurveSeries) => readonly number[];
+  companion: (s: CurveSeries) => readonly number[] | undefined;
+  /** Overfitting shows as the companion above the main line (training accuracy over validation) or below it (training loss under validation). */
+  gapWhen: (main: number, companion: number) => boolean;
 }
 
 const PAD = { left: 48, right: 14, top: 26, bottom: 26, gap: 34 };
-
-function niceMax(v: number): number {
-  if (!(v > 0) || !Number.isFinite(v)) return 1;
-  const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
-  return 10 * p;
-}
 
 function formatSamples(n: number): string {
   return n >= 1e6 ? `${+(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${+(n / 1e3).toFixed(1)}k` : `${n}`;
 }
 
+const fmtLoss = (v: number) => (Number.isFinite(v) ? `${+v.toPrecision(3)}` : String(v));
+const fmtPct = (v: number) => `${(v * 100).toFixed(1)}%`;
+
 /**
- * Learning curves of every entry in two stacked panels (validation accuracy
- * on top, training loss below) against samples seen, drawn with Pixi.js.
+ * Learning curves of every entry in two stacked panels (accuracy on top, loss below) against samples seen,
+ * drawn with Pixi.js. Where a run reports both, training and validation share each panel's axes (validation
+ * bold, training thin) with the overfitting gap between them shaded; loss can go on a log axis; curves can be
+ * smoothed (debiased EMA); hovering shows every curve's figures at that point.
  */
 export class CurveChart {
   /** Stops following the theme (set when the view starts). */
@@ -38,6 +61,10 @@ export class CurveChart {
   private readonly app = new Application();
   private readonly grid = new Graphics();
   private readonly lines = new Graphics();
+  private readonly guide = new Graphics();
+  private guideX: number | undefined;
+  private view: CurveView = { trainAndVal: true, logLoss: false };
+  private plot = { w: 0, panelH: 0 };
   /** Dense curves (more points than pixel columns), one bar mesh per line drawn. */
   private readonly dense = new Container();
   private columnLines: ColumnLine[] = [];
@@ -58,7 +85,11 @@ export class CurveChart {
   /** Starts the renderer; returns the one Pixi actually used. */
   async init(preference: RendererKind): Promise<string> {
     const used = await startPixiApp(this.app, this.host, preference, 'Learning curves: validation accuracy and training loss against samples seen');
-    this.app.stage.addChild(this.grid, this.dense, this.lines, this.labels);
+    this.app.stage.addChild(this.grid, this.dense, this.lines, this.guide, this.labels);
+    new CurveReadout(this.host, (x) => this.readAt(x), (x) => {
+      this.guideX = x;
+      this.drawGuide();
+    });
     this.app.renderer.on('resize', () => (this.dirty = true));
     this.offTheme = onThemeChange(() => {
       this.themeVersion++;
@@ -81,6 +112,12 @@ export class CurveChart {
   renderNow(): void {
     if (this.dirty) this.draw();
     this.app.render();
+  }
+
+  /** Changes how the curves are shown (see CurveView). */
+  setView(view: Partial<CurveView>): void {
+    this.view = { ...this.view, ...view };
+    this.dirty = true;
   }
 
   /** Debiased EMA weight for the curves (0: raw; the raw curve stays as a faint overlay when smoothed). */
@@ -107,15 +144,18 @@ export class CurveChart {
     const panelH = (hgt - PAD.top - PAD.bottom - PAD.gap) / 2;
     const plotW = w - PAD.left - PAD.right;
     if (plotW <= 10 || panelH <= 10) return;
-    let highest = 0.1;
-    for (const s of this.series) for (const v of s.loss) if (v > highest && Number.isFinite(v)) highest = v;
-    const maxLoss = niceMax(highest);
-    const panels = [
-      { title: 'Validation accuracy', top: PAD.top, max: 1, pick: (s: CurveSeries) => s.valAccuracy, fmt: (v: number) => `${Math.round(v * 100)}%` },
-      { title: 'Training loss', top: PAD.top + panelH + PAD.gap, max: maxLoss, pick: (s: CurveSeries) => s.loss, fmt: (v: number) => `${+v.toPrecision(3)}` },
+    // training and validation share a panel only where the runs report both (race curves keep one of each)
+    const bothAcc = this.view.trainAndVal && this.series.some((s) => s.accuracy?.length);
+    const both = this.view.trainAndVal && this.series.some((s) => s.valLoss?.length);
+    const losses = this.series.flatMap((s) => [...s.loss, ...(both && s.valLoss ? s.valLoss : [])]).filter((v) => Number.isFinite(v));
+    const lossScale = this.view.logLoss ? logScale(Math.min(...losses.filter((v) => v > 0)), Math.max(0.1, ...losses)) : linearScale(Math.max(0.1, ...losses));
+    const panels: Panel[] = [
+      { title: bothAcc ? 'Accuracy: validation (bold) and training (thin)' : 'Validation accuracy', top: PAD.top, scale: linearScale(1), fmt: (v) => `${Math.round(v * 100)}%`, main: (s) => s.valAccuracy, companion: (s) => (bothAcc ? s.accuracy : undefined), gapWhen: (val, train) => train > val },
+      { title: `${both ? 'Loss: training (bold) and validation (thin)' : 'Training loss'}${this.view.logLoss ? ', log scale' : ''}`, top: PAD.top + panelH + PAD.gap, scale: lossScale, fmt: fmtLoss, main: (s) => s.loss, companion: (s) => (both ? s.valLoss : undefined), gapWhen: (train, val) => val > train },
     ];
+    this.plot = { w: plotW, panelH };
     const xOf = (samples: number) => PAD.left + (samples / this.budget) * plotW;
-    const key = `${w}|${hgt}|${this.budget}|${maxLoss}|${this.themeVersion}`;
+    const key = `${w}|${hgt}|${this.budget}|${panels.map((p) => `${p.title}:${p.scale.key}`).join('|')}|${this.themeVersion}`;
     if (key !== this.layoutKey) {
       this.layoutKey = key;
       this.drawFrame(panels, panelH, plotW, xOf);
@@ -151,14 +191,19 @@ export class CurveChart {
       this.lines.stroke({ width, color: seatColor(s.seat), alpha, join: 'bevel', cap: 'butt' });
     };
     for (const p of panels) {
-      const yOf = (v: number) => p.top + panelH - (Math.min(Math.max(v, 0), p.max) / p.max) * panelH;
+      const yOf = (v: number) => p.top + panelH - p.scale.at(v) * panelH;
       for (const s of this.series) {
-        const raw = p.pick(s);
+        const raw = p.main(s);
         const n = Math.min(raw.length, s.samples.length);
         if (n === 0) continue;
         const line = (ys: readonly number[], width: number, alpha: number) => (n > columns ? denseLine(s, ys, yOf, width, alpha) : polyline(s, ys, xOf, yOf, width, alpha));
-        const drawn = this.smoothing > 0 ? debiasedEma(raw, this.smoothing) : raw;
+        const smooth = (ys: readonly number[]) => (this.smoothing > 0 ? debiasedEma(ys, this.smoothing) : ys);
+        const drawn = smooth(raw);
+        const rawCompanion = p.companion(s);
+        const companion = rawCompanion && rawCompanion.length >= n ? smooth(rawCompanion) : undefined;
+        if (companion && n <= columns) this.shadeGap(s, drawn, companion, n, p, xOf, yOf);
         if (this.smoothing > 0) line(raw, 1, 0.25);
+        if (companion) line(companion, 1.25, 0.6);
         line(drawn, 2, 1);
         this.lines.circle(xOf(s.samples[n - 1]!), yOf(drawn[n - 1]!), 3.5).fill(seatColor(s.seat));
       }
@@ -166,18 +211,57 @@ export class CurveChart {
     for (let i = denseUsed; i < this.columnLines.length; i++) this.columnLines[i]!.mesh.visible = false;
   }
 
+  /** Shades the stretches where the companion is on the overfitting side of the main curve (polylines only). */
+  private shadeGap(s: CurveSeries, main: readonly number[], companion: readonly number[], n: number, p: Panel, xOf: (x: number) => number, yOf: (v: number) => number): void {
+    for (let i = 0; i + 1 < n; i++) {
+      if (!p.gapWhen(main[i]!, companion[i]!) && !p.gapWhen(main[i + 1]!, companion[i + 1]!)) continue;
+      const [x0, x1] = [xOf(s.samples[i]!), xOf(s.samples[i + 1]!)];
+      const ys = [yOf(main[i]!), yOf(main[i + 1]!), yOf(companion[i + 1]!), yOf(companion[i]!)];
+      if (!ys.every(Number.isFinite)) continue;
+      this.lines.poly([x0, ys[0]!, x1, ys[1]!, x1, ys[2]!, x0, ys[3]!]).fill({ color: seatColor(s.seat), alpha: 0.16 });
+    }
+  }
+
+  /** The read-out at a pointer x: every curve's figures at its point nearest that many samples. */
+  private readAt(x: number): Readout | undefined {
+    const { w } = this.plot;
+    if (w <= 0 || x < PAD.left - 4 || x > PAD.left + w + 4 || this.series.length === 0) return undefined;
+    const at = ((x - PAD.left) / w) * this.budget;
+    let snapped: number | undefined;
+    const lines = [];
+    for (const s of this.series) {
+      const i = nearestIndex(s.samples, at);
+      if (i < 0) continue;
+      snapped ??= s.samples[i]!;
+      const parts = [`loss ${fmtLoss(s.loss[i]!)}`];
+      if (s.valLoss?.[i] !== undefined) parts.push(`val. loss ${fmtLoss(s.valLoss[i]!)}`);
+      if (s.accuracy?.[i] !== undefined) parts.push(`acc. ${fmtPct(s.accuracy[i]!)}`);
+      parts.push(`val. acc. ${fmtPct(s.valAccuracy[i]!)}`);
+      lines.push({ color: seatCss(s.seat), text: `${s.label}: ${parts.join(' · ')}` });
+    }
+    if (snapped === undefined) return undefined;
+    return { x: PAD.left + (snapped / this.budget) * w, title: `${snapped.toLocaleString('en')} samples`, lines };
+  }
+
+  private drawGuide(): void {
+    this.guide.clear();
+    if (this.guideX === undefined) return;
+    const bottom = PAD.top + 2 * this.plot.panelH + PAD.gap;
+    this.guide.moveTo(this.guideX, PAD.top).lineTo(this.guideX, bottom).stroke({ width: 1, color: cssColor('--muted') || '#5d6478', alpha: 0.6 });
+  }
+
   /** The grid and its labels. */
-  private drawFrame(panels: Array<{ title: string; top: number; max: number; fmt: (v: number) => string }>, panelH: number, plotW: number, xOf: (samples: number) => number): void {
+  private drawFrame(panels: Panel[], panelH: number, plotW: number, xOf: (samples: number) => number): void {
     const gridColor = cssColor('--grid') || '#e6e9f2';
     const muted = cssColor('--muted') || '#5d6478';
     this.grid.clear();
     for (const child of this.labels.removeChildren()) child.destroy();
     for (const p of panels) {
       this.text(p.title, PAD.left, p.top - 13, muted);
-      for (let i = 0; i <= 4; i++) {
-        const y = p.top + panelH - (i / 4) * panelH;
+      for (const tick of p.scale.ticks) {
+        const y = p.top + panelH - p.scale.at(tick) * panelH;
         this.grid.moveTo(PAD.left, y).lineTo(PAD.left + plotW, y);
-        this.text(p.fmt((i / 4) * p.max), PAD.left - 6, y, muted, 1);
+        this.text(p.fmt(tick), PAD.left - 6, y, muted, 1);
       }
       this.grid.stroke({ width: 1, color: gridColor });
     }
