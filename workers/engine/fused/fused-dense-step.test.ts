@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Control } from '../../../shared/control.schema.ts';
 import { TrainJob, type TrainJobInput } from '../../../shared/run.schema.ts';
-import type { DenseLayer, Network } from '../network.ts';
 import { initBackend } from '../tf-backend.ts';
 import { TrainSession } from '../training-session.ts';
 import { fusedStepFits } from './fused-dense-step.ts';
@@ -149,14 +148,16 @@ describe('what the fused step declines goes to tf.js', () => {
     slow.dispose();
   });
 
-  it('declines a network with a layer that is not dense, and a backend with its own native products', () => {
-    const s = new TrainSession(job({}));
-    const dense = s.net;
-    const conv = { ...dense.layers[0]!, kind: 'conv2d' } as DenseLayer;
-    const withConv: Network = { ...dense, layers: [conv, ...dense.layers.slice(1)] };
-    expect(fusedStepFits(dense, { l1: 0, l2: 0 })).toBe(true);
-    expect(fusedStepFits(withConv, { l1: 0, l2: 0 })).toBe(false);
-    expect(fusedStepFits(dense, { l1: 0, l2: 0 }, 'tensorflow')).toBe(false);
-    s.dispose();
+  it('declines a conv net (its dense head too: it trains through tf.js), and a backend with its own native products', async () => {
+    const dense = new TrainSession(job({}));
+    expect(fusedStepFits(dense.net, { l1: 0, l2: 0 })).toBe(true);
+    expect(fusedStepFits(dense.net, { l1: 0, l2: 0 }, 'tensorflow')).toBe(false);
+    const conv = new TrainSession(job({ spec: { layers: [{ type: 'conv2d', filters: 8, kernelSize: 3, activation: 'relu' }, { type: 'flatten' }, { units: 64, activation: 'relu' }], optimizer: 'adam', learningRate: 0.001, batchSize: 16 } }));
+    expect(conv.net.layers.reduce((a, l) => a + l.kernel.size, 0)).toBeGreaterThan(20_000);
+    expect(fusedStepFits(conv.net, { l1: 0, l2: 0 })).toBe(false);
+    expect(await kernelsOfStep(conv)).toContain('Conv2D');
+    expect(conv.fusedValidationPass()).toBeUndefined();
+    dense.dispose();
+    conv.dispose();
   });
 });
