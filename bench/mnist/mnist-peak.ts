@@ -21,14 +21,19 @@ const PEAK_SIZE = 1024;
 const mnistJob = (budget: number, frameEverySteps = 100_000) =>
   TrainJob.parse({ runId: 'mnist', spec: { layers: [{ units: 128, activation: 'relu' }], optimizer: 'adam', learningRate: 0.001, batchSize: 64 }, task: { name: 'mnist', samples: 3000 }, seed: 1, budget, frameEverySteps });
 
+/** Tries per round at the peak's product and at the step's chunks: each figure is a round's best. */
+const TRIES = 8;
+/** Steps in a chunk: about as long as one peak product (50 ms on a quiet machine), so that both see the machine's other work alike. */
+const CHUNK_STEPS = 80;
+
 /**
  * GFLOP/s of tf.matMul on two PEAK_SIZE² matrices on the active backend, result read back: the best of
- * five, as the step below is the best of its chunks, so that both are what the code does when the
- * machine's other work leaves it the core (on a shared machine a long measurement always loses some).
+ * TRIES, as the step below is the best of as many chunks of about the same length, so that both are
+ * what the code does when the machine's other work leaves it the core.
  */
 function peakGflops(a: tf.Tensor2D, b: tf.Tensor2D): number {
   let best = Infinity;
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < TRIES; i++) {
     const t = performance.now();
     const c = tf.matMul(a, b);
     c.dataSync(); // (not returned from a tf.tidy: tidy walks a returned typed array element by element, 25× the product's own time)
@@ -89,7 +94,7 @@ export async function mnistPeakBench(log: (s: string) => void): Promise<MnistPea
   const figures = { peak: [] as number[], fused: [] as number[], tfjs: [] as number[], run: [] as number[], probes: [] as number[] };
   for (let r = 0; r < ROUNDS; r++) {
     figures.peak.push(peakGflops(a, b));
-    figures.fused.push(stepGflops(fused, 10, 20));
+    figures.fused.push(stepGflops(fused, TRIES, CHUNK_STEPS));
     figures.tfjs.push(stepGflops(tfjs, 3, 5));
     if (r % 2 === 0) {
       figures.run.push(await runSps(runJob, false));
