@@ -107,8 +107,13 @@ export class ModelReplayer {
     }, this.opts.timeoutMs);
     this.running = { ...next, timer };
     this.thread()
-      .then((w) => w.postMessage({ id: next.id, runFile: next.runFile, weightsPath: WEIGHTS_FILE }))
-      .catch((err: unknown) => this.finish(undefined, err instanceof Error ? err : new Error(String(err))));
+      .then((w) => {
+        if (this.running?.id === next.id) w.postMessage({ id: next.id, runFile: next.runFile, weightsPath: WEIGHTS_FILE });
+      })
+      .catch((err: unknown) => {
+        // a thread that never came up fails only the replay that waited for it, not one started since on a fresh thread
+        if (this.running?.id === next.id) this.finish(undefined, err instanceof Error ? err : new Error(String(err)));
+      });
   }
 
   private finish(model: ReplayedModel | undefined, err?: Error): void {
