@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC } from '../../shared/model-spec.schema.ts';
-import type { RunFile } from '../../shared/run.schema.ts';
+import { RunFile } from '../../shared/run.schema.ts';
 import { ModelReplayer, ReplayBusyError } from './model-replayer.ts';
 
-const file = (seed: number, budget = 2000): RunFile => ({ format: 'gradient-arena-run', version: 1, spec: DEFAULT_SPEC, task: { name: 'xor' }, seed, budget, controls: [] });
+const file = (seed: number, budget = 2000): RunFile => RunFile.parse({ format: 'gradient-arena-run', version: 1, spec: DEFAULT_SPEC, task: { name: 'xor' }, seed, budget, controls: [] });
 
 describe('the model replayer (a thread of its own, one replay at a time)', () => {
   let replayer: ModelReplayer | undefined;
