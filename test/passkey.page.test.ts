@@ -124,6 +124,19 @@ describe.skipIf(!hasChromium()).each(stores)('accounts on the page on $kind: pas
     expect(seats.names()).toHaveLength(2);
     expect((await stored(page)).name).toBe(suggestion);
 
+    // A browser that kept its token (an account) but not its name joins from the link at once, under the account's name.
+    const hank = await guestClient(t.url, 'Hank');
+    const keptContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const kept = await keptContext.newPage();
+    const keptErrors = watchErrors(kept);
+    await kept.goto(base);
+    await kept.evaluate((g) => (localStorage.setItem('arena.token', g.token), localStorage.setItem('arena.playerId', g.playerId)), { token: hank.token, playerId: hank.playerId });
+    await kept.goto(`${base}/?room=${host.roomId}`);
+    await kept.waitForSelector('#designer');
+    await waitFor(() => seats.names().includes('Hank'), 'Hank to have a seat under his own name');
+    expect(keptErrors).toEqual([]);
+    await keptContext.close();
+
     // From the home page's buttons a taken name gets a free #tag at once, and the page says so.
     const homeContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const home = await homeContext.newPage();
@@ -148,7 +161,7 @@ describe.skipIf(!hasChromium()).each(stores)('accounts on the page on $kind: pas
     await waitFor(() => seats.spectators() === spectatorsBefore + 1, 'the spectator to be counted');
     expect(await watcher.locator('#invite').count()).toBe(0);
     expect((await stored(watcher)).playerId).toBeNull();
-    expect(seats.names()).toHaveLength(2);
+    expect(seats.names()).toHaveLength(3);
 
     // The browser logs the refused name's 409 by itself; nothing else may go wrong.
     expect(errors.filter((e) => !/status of 409/.test(e))).toEqual([]);

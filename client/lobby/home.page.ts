@@ -1,8 +1,7 @@
-import { NameTakenRefusal, saveName, savedName } from '../shell/arena-client.ts';
+import { saveName, savedName } from '../shell/arena-client.ts';
 import { accountPanel } from '../shell/account.panel.ts';
 import { h } from '../shell/dom.ts';
 import { PageScope } from '../shell/page-scope.ts';
-import { nameTakenHint } from '../shell/name-taken.hint.ts';
 import { CHALLENGE_PRESETS, type Challenge } from '../../shared/challenge.schema.ts';
 import { TaskName } from '../../shared/task.schema.ts';
 import { mountLobbyList } from './lobby-list.view.ts';
@@ -33,6 +32,7 @@ export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void
   const pgBtn = h('button', { id: 'create-playground', type: 'button' }, 'Open a playground');
 
   const openRooms = h('section', { class: 'panel', id: 'open-rooms' });
+  // A taken name gets a free #tag on the way in (the app says so): see enter() in shell/main.ts.
   const run = async (action: HomeAction, button: HTMLButtonElement): Promise<void> => {
     const anonymous = action.kind === 'join' && action.spectate; // spectators may stay anonymous
     if (!action.name.trim() && !anonymous) {
@@ -47,16 +47,7 @@ export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void
       await act(action);
     } catch (err) {
       button.disabled = false;
-      // Someone else holds the name: say so, and offer the free #tagged one (taking it carries on with the same action).
-      if (err instanceof NameTakenRefusal) {
-        problem.replaceChildren(
-          nameTakenHint(err, (free) => {
-            name.value = free;
-            void run({ ...action, name: free }, button);
-          }),
-        );
-        name.focus();
-      } else problem.textContent = err instanceof Error ? err.message : String(err);
+      problem.textContent = err instanceof Error ? err.message : String(err);
     }
   };
   createBtn.addEventListener('click', () =>

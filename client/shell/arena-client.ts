@@ -127,7 +127,8 @@ export async function signInAsGuest(name: string, opts: { recheck?: boolean; ifT
   if (!token) return keepIdentity(identityOf(await postGuests('/api/guests', null, { name, ifTaken })));
   const fresh = !opts.recheck && checked?.identity.token === token && Date.now() - checked.at < RECHECK_MS;
   let identity = fresh ? checked!.identity : identityOf(await postGuests('/api/guests/refresh', token));
-  if (identity.name !== name) identity = identityOf(await postGuests('/api/guests', identity.token, { name, ifTaken }));
+  // No name given (a link opened by a browser that kept its token but not its name): the account's own stands.
+  if (name && identity.name !== name) identity = identityOf(await postGuests('/api/guests', identity.token, { name, ifTaken }));
   return keepIdentity(identity);
 }
 

@@ -59,7 +59,7 @@ type IfTaken = 'refuse' | 'tag';
 /** Signs in (or up) under `name`; a name made unique with a `#tag` is told to the player. */
 async function signInFor(name: string, ifTaken: IfTaken): Promise<void> {
   const identity = await signInAsGuest(name, { ifTaken });
-  if (identity.name !== name) toast(`“${name}” is taken in this arena, so you play as “${identity.name}”. Names are unique: choose another on the home page any time.`, 'info');
+  if (name && identity.name !== name) toast(`“${name}” is taken in this arena, so you play as “${identity.name}”. Names are unique: choose another on the home page any time.`, 'info');
 }
 
 /**
