@@ -60,6 +60,8 @@ export type GanJoinOptions = z.infer<typeof GanJoinOptions>;
 export const GanClientMessages = {
   design: z.object({ side: GanRole, network: GanSide }),
   ready: z.object({ ready: z.boolean() }),
+  /** After the match: a player asks for a rematch (same options, a fresh seed); everyone sees its room in state. */
+  rematch: z.object({}),
 } as const;
 export type GanClientMessageType = keyof typeof GanClientMessages;
 

@@ -34,6 +34,8 @@ export type GanRoundScore = SchemaType<typeof GanRoundScore>;
 export const GanState = schema(
   {
     phase: t.string().default('lobby'),
+    /** The room of the rematch a player called once it was over ('' until then): join it with one click. */
+    rematch: t.string().default(''),
     distribution: t.string().default('ring'),
     round: t.uint8().default(0),
     rounds: t.uint8().default(0),

@@ -56,6 +56,8 @@ export const RaceClientMessages = {
   ready: z.object({ ready: z.boolean() }),
   /** Steer a run during the race (it must be the sender's own); each costs an intervention and some budget. */
   control: z.object({ runId: z.string().min(1), control: RaceControl }),
+  /** After the match: a player asks for a rematch (same options, a fresh seed); everyone sees its room in state. */
+  rematch: z.object({}),
 } as const;
 export type RaceClientMessageType = keyof typeof RaceClientMessages;
 export type RaceClientMessage<K extends RaceClientMessageType> = z.input<(typeof RaceClientMessages)[K]>;

@@ -39,6 +39,8 @@ export type RaceEntry = SchemaType<typeof RaceEntry>;
 export const RaceState = schema(
   {
     phase: t.string().default('lobby'),
+    /** The room of the rematch a player called once it was over ('' until then): join it with one click. */
+    rematch: t.string().default(''),
     task: t.string().default('spiral'),
     budget: t.uint32().default(0),
     minPlayers: t.uint8().default(0),

@@ -50,6 +50,8 @@ export type TournamentJoinOptions = z.infer<typeof TournamentJoinOptions>;
 export const TournamentClientMessages = {
   spec: z.object({ spec: ModelSpec }),
   ready: z.object({ ready: z.boolean() }),
+  /** After the match: a player asks for a rematch (same options, a fresh seed); everyone sees its room in state. */
+  rematch: z.object({}),
 } as const;
 export type TournamentClientMessageType = keyof typeof TournamentClientMessages;
 

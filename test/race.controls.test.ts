@@ -150,6 +150,18 @@ describe('race endings through the room', () => {
     }
     const gainOf = (i: number) => outcome.gains.find((g) => g.playerId === outcome.ranking[i]!.playerId)!.rating!.after;
     expect(gainOf(0)).toBeGreaterThan(gainOf(1));
-    await Promise.all([ada.leave(), bob.leave()]);
+    // A rematch: a player calls it once, everyone sees its room, and both can take a seat there (a fresh, rated seed).
+    const eve = await t.client.joinById<RaceState>(ada.roomId, { role: 'spectator', name: 'eve' });
+    const refused = nextMessage<RaceErrorMessage>(eve, 'error');
+    eve.send('rematch', {});
+    expect(await refused).toMatchObject({ code: 'NOT_ALLOWED', about: 'rematch' });
+    bob.send('rematch', {});
+    ada.send('rematch', {});
+    const next = await waitFor(() => ada.state.rematch || undefined, 'the rematch room');
+    await waitFor(() => bob.state.rematch === next && eve.state.rematch === next, 'everyone to see it');
+    const again = await (await guestClient(t.url, 'bob')).client.joinById<RaceState>(next, {});
+    await waitFor(() => again.state.entries?.size === 1 && again.state.budget === 2000, 'a seat in the rematch, same options');
+    expect(again.state.fairSeed.rated).toBe(true);
+    await Promise.all([ada.leave(), bob.leave(), eve.leave(), again.leave()]);
   });
 });

@@ -19,6 +19,7 @@ import { announceUnlocks, claimSeat, Countdown, holdSeat, MatchLifecycle, parseO
 import { gainsOf } from '../match/match-ending.ts';
 import { onValidated, refuse } from '../room-messages.ts';
 import { GanRounds } from './gan-rounds.ts';
+import { Rematch } from '../match/rematch.ts';
 import { GanView } from './gan-view.ts';
 import { battleDecided, battleWinner, referenceDistance, scoreRound, summariseSide, type RoundScore } from './gan.rules.ts';
 
@@ -68,6 +69,11 @@ export class GanRoom extends ArenaRoom<{ state: GanState }> {
     this.rounds = new GanRounds(this.services.trainer, this.match, (notice) => this.broadcast('notice', notice));
     this.on('design', (client, msg) => this.handleDesign(client, msg.side, msg.network));
     this.on('ready', (client, msg) => this.handleReady(client, msg.ready));
+    const rematch = new Rematch('gan', () => ({ ...options }), (roomId) => (this.state.rematch = roomId));
+    this.on('rematch', (client) => {
+      const no = rematch.request({ isPlayer: !!this.roleOf(client), over: this.match.ended, tell: (e) => refuse(client, e) });
+      if (no) refuse(client, no);
+    });
   }
 
   /** Registers a handler whose payload is checked against the shared schema first. */

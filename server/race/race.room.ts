@@ -16,6 +16,7 @@ import type { MatchPhase } from '../match/index.ts';
 import { DurableMatch } from '../match/durable-match.ts';
 import { resumedRuns, takeResumed } from '../match/match-recovery.ts';
 import { RaceCourse } from './race-course.ts';
+import { Rematch } from '../match/rematch.ts';
 import { RaceSeats } from './race-seats.ts';
 import { onValidated, refuse } from '../room-messages.ts';
 
@@ -64,6 +65,11 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
     this.course = new RaceCourse({ roomId: this.roomId, services: this.services, state: this.state, match: this.match, options, seats: this.seats, interventions: this.interventions, durable: this.durable, broadcast: (type, message, opts) => this.broadcast(type, message, opts), list });
     this.on('spec', (client, msg) => this.handleSpec(client, msg.spec));
     this.on('ready', (client, msg) => this.handleReady(client, msg.ready));
+    const rematch = new Rematch('race', () => ({ ...options }), (roomId) => (this.state.rematch = roomId));
+    this.on('rematch', (client) => {
+      const no = rematch.request({ isPlayer: this.state.entries.has(client.sessionId), over: this.match.ended, tell: (e) => refuse(client, e) });
+      if (no) refuse(client, no);
+    });
     this.on('control', (client, msg) => {
       const no = this.interventions.request(client.sessionId, msg.runId, msg.control);
       if (no) refuse(client, no);

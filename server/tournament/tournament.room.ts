@@ -15,6 +15,7 @@ import { takeResumedWith } from '../match/match-recovery.ts';
 import { freeSeat } from '../race/race.rules.ts';
 import { onValidated, refuse } from '../room-messages.ts';
 import { TournamentCourse } from './tournament-course.ts';
+import { Rematch } from '../match/rematch.ts';
 import { TournamentMatches } from './tournament-matches.ts';
 
 /**
@@ -63,6 +64,11 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
     this.course = new TournamentCourse({ ...host, bySeat: seat, broadcast, list: (patch: Record<string, unknown>) => patchListing(this, patch), disposed: () => this.disposed });
     this.on('spec', (client, msg) => this.handleSpec(client, msg.spec));
     this.on('ready', (client, msg) => this.handleReady(client, msg.ready));
+    const rematch = new Rematch('tournament', () => ({ ...options }), (roomId) => (this.state.rematch = roomId));
+    this.on('rematch', (client) => {
+      const no = rematch.request({ isPlayer: this.state.players.has(client.sessionId), over: this.state.phase === TournamentPhase.Finished, tell: (e) => refuse(client, e) });
+      if (no) refuse(client, no);
+    });
     if (resumed) this.course.carryOn(resumed.companions);
   }
 
