@@ -11,6 +11,9 @@ import { GanPlane } from './gan-plane.view.ts';
 import { MiniCurves } from '../widgets/mini-curves.ts';
 import type { RendererKind } from '../shell/renderer-choice.ts';
 import { toast } from '../shell/toast.ts';
+import { EndingPanel } from '../widgets/ending.panel.ts';
+import { endingHost } from '../widgets/ending-host.ts';
+import { ganEnding } from './gan-ending.ts';
 import type { RoomNoticeMessage } from '../../shared/protocol.ts';
 
 const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '—');
@@ -55,9 +58,15 @@ export async function mountGan(app: HTMLElement, room: Room<any, GanState>, role
   page.onMessage(room, 'error', (err: GanErrorMessage) => toast(err.message));
   page.onMessage(room, 'notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));
   page.onMessage(room, 'round', (r: GanRoundMessage) => toast(`Round ${r.round}: ${SIDE_LABEL[r.winner]} takes it (distance ${fixed(r.distance)}, discriminator ${pct(r.dAccuracy)})`, 'info'));
+  let ending: EndingPanel | undefined;
+  page.add(() => ending?.destroy());
   page.onMessage(room, 'result', (res: GanResultMessage) => {
-    for (const u of res.unlocks) toast(`${u.player} unlocked ${u.achievement}${u.tier > 1 ? ` (tier ${u.tier})` : ''}`, 'info');
+    ending?.destroy();
+    ending = new EndingPanel(ganEnding(res, isPlayer), { rematch: () => send('rematch', {}) });
+    ending.mount(endingHost(app));
+    ending.setRematch(room.state.rematch);
   });
+  page.onStateChange(room, () => ending?.setRematch(room.state.rematch));
 
   const base = `${location.origin}${location.pathname}`;
   const playLink = `${base}?room=${room.roomId}`;

@@ -1,5 +1,7 @@
 import type { Match, MatchEntry } from '../../shared/match.schema.ts';
 import { api } from '../shell/api.ts';
+import type { StoredMatch } from '../../shared/gan-match.schema.ts';
+import { mountGanMatch } from './gan-match.page.ts';
 import { CurveChart, type CurveSeries } from '../widgets/curve-chart.ts';
 import { fairSeedPanel } from '../widgets/fair-seed.panel.ts';
 import { UNRATED_LABEL } from '../../shared/seed-commitment.ts';
@@ -31,14 +33,16 @@ function seriesOf(entries: MatchEntry[], upTo: number): CurveSeries[] {
  */
 export async function mountMatch(app: HTMLElement, id: string, renderer: RendererKind, page = new PageScope()): Promise<PageScope> {
   app.replaceChildren(h('section', { class: 'panel' }, h('p', { class: 'muted' }, 'Loading the match…')));
-  let match: Match;
+  let stored: StoredMatch;
   try {
-    match = await api.match(id);
+    stored = await api.match(id);
   } catch (err) {
     if (!page.disposed) app.replaceChildren(h('section', { class: 'panel' }, h('h2', {}, 'Match'), h('p', { class: 'error-text' }, err instanceof Error ? err.message : String(err))));
     return page;
   }
   if (page.disposed) return page;
+  if (stored.kind === 'gan') return mountGanMatch(app, stored, renderer, page);
+  const match: Match = stored;
   const ranked = [...match.entries].sort((a, b) => (a.rank ?? 99) - (b.rank ?? 99) || a.seat - b.seat);
   const replayBtn = h('button', { id: 'replay', type: 'button', title: 'Replay the race (space)' }, 'Replay');
   const progress = h('div', { class: 'track', id: 'replay-progress', style: 'flex:1' }, h('div', { style: 'width:100%' }));

@@ -12,6 +12,8 @@ import type { RendererKind } from '../shell/renderer-choice.ts';
 import { SpecEditor } from '../designer/spec-editor.ts';
 import { SteerPanel } from './steer.panel.ts';
 import { toast } from '../shell/toast.ts';
+import { EndingPanel } from '../widgets/ending.panel.ts';
+import { raceEnding } from './race-ending.ts';
 import type { RoomNoticeMessage } from '../../shared/protocol.ts';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
@@ -75,7 +77,7 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
       ),
       h(
         'div',
-        {},
+        { id: 'race-main' },
         h(
           'section',
           { class: 'panel' },
@@ -124,17 +126,21 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
 
   page.onMessage(room, 'error', (err: RaceErrorMessage) => toast(err.message));
   page.onMessage(room, 'notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));
+  let ending: EndingPanel | undefined;
+  page.add(() => ending?.destroy());
   page.onMessage(room, 'result', (res: RaceResultMessage) => {
-    const winner = res.ranking[0];
-    if (winner) toast(`${winner.player} wins with ${pct(winner.heldOutAccuracy)} on the held-out split`, 'info');
     if (res.matchId) byId('phase').after(h('a', { id: 'match-link', href: `${location.pathname}#/matches/${res.matchId}`, class: 'match-link' }, 'Match page and replay →'));
-    for (const u of res.unlocks) toast(`${u.player} unlocked ${u.achievement}${u.tier > 1 ? ` (tier ${u.tier})` : ''}`, 'info');
+    ending?.destroy();
+    ending = new EndingPanel(raceEnding(res, isPlayer), { rematch: () => send('rematch', {}) });
+    ending.mount(byId('race-main'));
+    ending.setRematch(room.state.rematch);
   });
 
   const render = () => {
     const state = room.state;
     if (!state.entries) return; // joined, but the first state has not come yet: onStateChange renders it
     byId('phase').textContent = phaseText(state);
+    ending?.setRematch(state.rematch);
     if (state.abortReason && state.matchId && !document.getElementById('match-link')) byId('phase').after(h('a', { id: 'match-link', href: `${location.pathname}#/matches/${state.matchId}`, class: 'match-link' }, 'Match page →'));
     const pace = state.paceSeconds ? ` · paced over ${state.paceSeconds}s` : '';
     const seed = seedMetaText(state.fairSeed);

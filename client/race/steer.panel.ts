@@ -11,7 +11,9 @@ import { toast } from '../shell/toast.ts';
 /**
  * A player's steering during a race: each change is one intervention and
  * costs part of the budget, so the panel says what is left and what it costs.
- * Keys: l learning rate, b batch size, o optimizer, n noise.
+ * Keys: l learning rate, b batch size, o optimizer, n noise, w rewind.
+ * A rewind takes the run back to one of its automatic checkpoints (every
+ * `checkpointEvery` steps): the one about a quarter of the way back.
  */
 export class SteerPanel {
   readonly element: HTMLElement;
@@ -20,6 +22,8 @@ export class SteerPanel {
 
   private readonly room: Room<any, RaceState>;
   private readonly sendToRoom: RoomSender<typeof RaceClientMessages>;
+  private readonly rewindTarget = h('span', { class: 'muted', id: 'steer-rewind-target' }, 'to an earlier checkpoint');
+  private target = 0;
 
   /** Its room listener and key handler live as long as `page`. */
   constructor(room: Room<any, RaceState>, page: PageScope) {
@@ -43,7 +47,9 @@ export class SteerPanel {
       row('Set batch size', batch, 'b', () => ({ type: 'setBatchSize', batchSize: Number(batch.value) })),
       row('Switch optimizer', optimizer, 'o', () => ({ type: 'setOptimizer', optimizer: optimizer.value as OptimizerName })),
       row('Shake the weights', h('span', { class: 'muted' }, '10% noise'), 'n', () => ({ type: 'injectNoise', target: 'weights', strength: 0.1 })),
+      row('Rewind', this.rewindTarget, 'w', () => ({ type: 'rewind', toStep: this.target })),
     );
+    this.buttons.at(-1)!.id = 'steer-rewind';
     page.onMessage(room, 'steered', (msg: RaceSteeredMessage) =>
       toast(`Applied ${msg.control.type}: it cost ${msg.cost.toLocaleString('en')} samples; ${msg.interventionsLeft} left`, 'info'),
     );
@@ -68,5 +74,12 @@ export class SteerPanel {
       ? `${left} of ${state.interventions} interventions left · each costs ${state.interventionCost.toLocaleString('en')} samples`
       : 'Your run has finished: steering is closed.';
     for (const b of this.buttons) b.disabled = !training || left === 0;
+    // A checkpoint about a quarter of the way back (the run keeps one every `checkpointEvery` steps).
+    const every = state.checkpointEvery;
+    const step = entry?.step ?? 0;
+    this.target = every > 0 ? Math.floor((step * 0.75) / every) * every : 0;
+    this.rewindTarget.textContent = every > 0 && step > every ? `to step ${this.target} (now ${step})` : 'once the run passes a checkpoint';
+    const rewind = this.buttons.at(-1)!;
+    rewind.disabled ||= !(every > 0 && step > every);
   }
 }

@@ -1,5 +1,5 @@
-import type { AchievementInfo, LeaderboardPage, PlayerProfile } from '../../shared/api.schema.ts';
-import type { Match } from '../../shared/match.schema.ts';
+import type { AchievementInfo, ClimbGuide, LeaderboardPage, PlayerProfile } from '../../shared/api.schema.ts';
+import type { StoredMatch } from '../../shared/gan-match.schema.ts';
 
 /** GETs JSON from the arena's API; a failure becomes an Error whose message is the server's words. */
 async function getJson<T>(path: string): Promise<T> {
@@ -21,5 +21,7 @@ export const api = {
   },
   player: (id: string) => getJson<PlayerProfile>(`/api/players/${encodeURIComponent(id)}`),
   achievements: () => getJson<AchievementInfo[]>('/api/achievements'),
-  match: (id: string) => getJson<Match>(`/api/matches/${encodeURIComponent(id)}`),
+  /** A stored race or GAN battle (told apart by `kind`). */
+  match: (id: string) => getJson<StoredMatch>(`/api/matches/${encodeURIComponent(id)}`),
+  climb: () => getJson<ClimbGuide>('/api/climb'),
 };

@@ -1,4 +1,7 @@
-/** Shows a short message in the corner; errors stay longer than notes. */
+/** Toasts shown at once; older ones make room. */
+const MAX_SHOWN = 3;
+
+/** Shows a short message under the top bar, in the page's flow (it covers nothing); errors stay longer than notes. */
 export function toast(message: string, kind: 'error' | 'info' = 'error'): void {
   const host = document.getElementById('toasts');
   if (!host) return;
@@ -6,5 +9,6 @@ export function toast(message: string, kind: 'error' | 'info' = 'error'): void {
   el.className = `toast ${kind}`;
   el.textContent = message;
   host.append(el);
+  while (host.children.length > MAX_SHOWN) host.firstElementChild?.remove(); // the oldest go first: the page moves down a little at most
   setTimeout(() => el.remove(), kind === 'error' ? 8000 : 4000);
 }

@@ -36,6 +36,7 @@ export function matchCard(m: TournamentMatch, budget: number): HTMLElement {
     'div',
     { class: `match ${m.status}`, 'data-round': String(m.round), 'data-index': String(m.index), 'data-status': m.status },
     ...m.sides.map((s) => sideRow(m, s, budget)),
+    m.decidedBy ? h('p', { class: 'muted decided-by' }, m.decidedBy) : '',
     m.matchId ? h('a', { class: 'match-replay', href: `${location.pathname}#/matches/${m.matchId}`, target: '_blank', rel: 'noopener' }, 'replay') : '',
   );
 }

@@ -10,6 +10,9 @@ import { seatCss } from '../widgets/palette.ts';
 import type { RendererKind } from '../shell/renderer-choice.ts';
 import { SpecEditor } from '../designer/spec-editor.ts';
 import { toast } from '../shell/toast.ts';
+import { EndingPanel } from '../widgets/ending.panel.ts';
+import { endingHost } from '../widgets/ending-host.ts';
+import { tournamentEnding } from './tournament-ending.ts';
 import type { RoomNoticeMessage } from '../../shared/protocol.ts';
 import { bracket, finalRanking, matchCard, standings } from './tournament-bracket.ts';
 
@@ -45,10 +48,15 @@ export async function mountTournament(app: HTMLElement, room: Room<any, Tourname
   page.onMessage(room, 'welcome', () => {});
   page.onMessage(room, 'error', (err: TournamentErrorMessage) => toast(err.message));
   page.onMessage(room, 'notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));
+  let ending: EndingPanel | undefined;
+  page.add(() => ending?.destroy());
   page.onMessage(room, 'result', (res: TournamentResultMessage) => {
-    toast(`${res.champion.player} is the champion`, 'info');
-    for (const u of res.unlocks) toast(`${u.player} unlocked ${u.achievement}${u.tier > 1 ? ` (tier ${u.tier})` : ''}`, 'info');
+    ending?.destroy();
+    ending = new EndingPanel(tournamentEnding(res, room.state, isPlayer), { rematch: () => send('rematch', {}) });
+    ending.mount(endingHost(app));
+    ending.setRematch(room.state.rematch);
   });
+  page.onStateChange(room, () => ending?.setRematch(room.state.rematch));
 
   // The designer needs the task, which comes with the first state (the room sets its id at creation).
   if (!room.state.tournamentId) {

@@ -18,7 +18,7 @@ const hex = (id: string, value: string) => h('code', { id, class: 'hex' }, value
  * (SHA-256 computed here, in the browser), and the command that replays the
  * match after checking the same.
  */
-export function fairSeedPanel(match: Match): HTMLElement {
+export function fairSeedPanel(match: Pick<Match, 'id' | 'rated' | 'seed' | 'seedReveal'>, replayable = true): HTMLElement {
   const replay = `npm run arena -- replay ${location.origin}/api/matches/${match.id}`;
   const status = h('p', { id: 'seed-check', class: 'seed-check', role: 'status' }, 'Checking the reveal against the commitment…');
   const r = match.seedReveal;
@@ -62,6 +62,6 @@ export function fairSeedPanel(match: Match): HTMLElement {
       },
     );
   }
-  panel.append(h('p', { class: 'muted' }, 'Replay every run of this match (the seed is checked against its commitment first):'), h('pre', { class: 'command', id: 'replay-command' }, replay));
+  if (replayable) panel.append(h('p', { class: 'muted' }, 'Replay every run of this match (the seed is checked against its commitment first):'), h('pre', { class: 'command', id: 'replay-command' }, replay));
   return panel;
 }
