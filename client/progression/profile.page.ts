@@ -1,3 +1,4 @@
+import { shownRating } from '../../shared/rating-scale.ts';
 import type { PlayerProfile } from '../../shared/api.schema.ts';
 import { api } from '../shell/api.ts';
 import { h } from '../shell/dom.ts';
@@ -12,7 +13,7 @@ function ratingChart(history: PlayerProfile['ratingHistory']): Element {
   const w = 480;
   const hgt = 140;
   const pad = 24;
-  const values = points.map((p) => p.display);
+  const values = points.map((p) => shownRating(p.display));
   const lo = Math.min(...values, 0);
   const hi = Math.max(...values, 1);
   const x = (i: number) => pad + (points.length === 1 ? (w - 2 * pad) / 2 : (i * (w - 2 * pad)) / (points.length - 1));
@@ -23,13 +24,13 @@ function ratingChart(history: PlayerProfile['ratingHistory']): Element {
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', `Rating after each match: ${values.map((v) => v.toFixed(1)).join(', ')}`);
   const line = document.createElementNS(SVG, 'polyline');
-  line.setAttribute('points', points.map((p, i) => `${x(i)},${y(p.display)}`).join(' '));
+  line.setAttribute('points', points.map((p, i) => `${x(i)},${y(shownRating(p.display))}`).join(' '));
   line.setAttribute('class', 'rating-line');
   svg.append(line);
   points.forEach((p, i) => {
     const dot = document.createElementNS(SVG, 'circle');
     dot.setAttribute('cx', String(x(i)));
-    dot.setAttribute('cy', String(y(p.display)));
+    dot.setAttribute('cy', String(y(shownRating(p.display))));
     dot.setAttribute('r', '3.5');
     dot.setAttribute('class', 'rating-dot');
     svg.append(dot);
@@ -64,7 +65,7 @@ export async function mountProfile(app: HTMLElement, id: string, page = new Page
       'section',
       { class: 'panel', id: 'profile' },
       h('h2', {}, p.name),
-      h('p', { class: 'muted' }, `Level ${p.level} · ${p.xp.toLocaleString('en')} XP · ${p.achievementPoints.toLocaleString('en')} achievement points${overall ? ` · rating ${overall.display.toFixed(1)} after ${overall.matches} ${overall.matches === 1 ? "match" : "matches"}` : ''}`),
+      h('p', { class: 'muted' }, `Level ${p.level} · ${p.xp.toLocaleString('en')} XP · ${p.achievementPoints.toLocaleString('en')} achievement points${overall ? ` · rating ${shownRating(overall.display)} after ${overall.matches} ${overall.matches === 1 ? "match" : "matches"}` : ''}`),
       h('div', { class: 'xpbar', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': String(span), 'aria-valuenow': String(into), title: `${into} of ${span} XP to level ${p.level + 1}` }, h('div', { style: `width:${(100 * into) / span}%` })),
       h('p', { class: 'muted' }, `${(p.nextLevelAt - p.xp).toLocaleString('en')} XP to level ${p.level + 1}`),
     ),
@@ -94,7 +95,7 @@ export async function mountProfile(app: HTMLElement, id: string, page = new Page
       h('h2', {}, 'Recent matches'),
       p.recentMatches.length === 0
         ? h('p', { class: 'muted' }, 'No matches yet.')
-        : h('table', { id: 'recent' }, h('tbody', {}, ...p.recentMatches.map((m) => h('tr', {}, h('td', {}, h('a', { href: `#/matches/${m.matchId}` }, m.task)), h('td', { class: 'num' }, m.rank ? `#${m.rank} of ${m.players}` : '—'), h('td', { class: 'muted' }, m.finishedAt.slice(0, 16).replace('T', ' ')))))),
+        : h('table', { id: 'recent' }, h('tbody', {}, ...p.recentMatches.map((m) => h('tr', {}, h('td', {}, h('a', { href: `#/matches/${m.matchId}` }, m.kind === 'gan' ? `GAN battle · ${m.task}` : m.task)), h('td', { class: 'num' }, m.rank ? `#${m.rank} of ${m.players}` : '—'), h('td', { class: 'muted' }, m.finishedAt.slice(0, 16).replace('T', ' ')))))),
     )),
   );
   return page;

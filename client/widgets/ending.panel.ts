@@ -50,7 +50,7 @@ export class EndingPanel {
       if (!g) return ending.rated ? '—' : 'unrated: nothing moved';
       const parts = [`+${g.xp} XP`];
       if (g.rating) parts.push(`rating ${g.rating.before} → ${g.rating.after} (${signed(g.rating.after - g.rating.before)})`);
-      for (const a of g.achievements) parts.push(`🏅 ${a.name}${a.tier > 1 ? ` tier ${a.tier}` : ''}`);
+      for (const a of g.achievements) parts.push(`★ ${a.name}${a.tier > 1 ? ` tier ${a.tier}` : ''}`);
       return parts.join(' · ');
     };
     this.element = h(

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import type { RaceState } from '../shared/race.state.ts';
+import { shownRating } from '../shared/rating-scale.ts';
+import { waitFor } from './support/arena.ts';
+import { watchErrors } from './support/browser.ts';
+import { pageArenaSuite, shot } from './support/page.ts';
+import { hasChromium } from './support/services.ts';
+
+/**
+ * A race's ending as two players meet it in Chromium: Bob all but stops his run, Ada rewinds hers from the
+ * steer panel and wins; both end on a panel above the standings (nothing covers them) with the winner,
+ * the held-out scores, what each gained (Ada's Comeback among it), rematch, next race and back to the
+ * lobby; then the boards: rating with what it means, record and movement, search, and how to climb.
+ */
+describe.skipIf(!hasChromium())('endings and boards in headless Chromium', () => {
+  const suite = pageArenaSuite();
+
+  it('a comeback won with a rewind ends on a panel that names the winner, the scores and the gains; the boards explain how to climb', async () => {
+    const { arena: t, browser } = suite;
+    const ada = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const adaErrors = watchErrors(ada);
+    await ada.goto(t.url);
+    await ada.fill('#player-name', 'ada');
+    await ada.selectOption('#budget', '20000');
+    await ada.selectOption('#pace', '15');
+    await ada.click('#create-race');
+    await ada.waitForSelector('#designer');
+    await ada.click('#submit-spec');
+    await ada.waitForFunction(() => !(document.querySelector('#ready') as HTMLButtonElement).disabled);
+    const roomId = new URL(ada.url()).searchParams.get('room')!;
+
+    const bob = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    const bobErrors = watchErrors(bob);
+    await bob.goto(t.url);
+    await bob.fill('#player-name', 'bob');
+    await bob.waitForSelector(`#lobby tr[data-room="${roomId}"]`);
+    await bob.click('#quick-join');
+    await bob.waitForSelector('#designer');
+    await bob.click('#submit-spec');
+    await bob.waitForFunction(() => !(document.querySelector('#ready') as HTMLButtonElement).disabled);
+    const referee = await t.client.joinById<RaceState>(roomId, { role: 'spectator', name: 'referee' });
+    await bob.click('#ready');
+    await ada.click('#ready');
+
+    // Bob turns his learning rate all the way down; Ada, past a checkpoint, rewinds.
+    await bob.waitForSelector('#steer:not([hidden])');
+    await bob.fill('#steer-lr', '0.0001');
+    await bob.click('#steer button[data-key="l"]');
+    await ada.waitForSelector('#steer:not([hidden])');
+    await ada.waitForFunction(() => !(document.querySelector('#steer-rewind') as HTMLButtonElement).disabled, null, { timeout: 60_000 });
+    expect(await ada.locator('#steer-rewind-target').textContent()).toMatch(/^to step \d+ \(now \d+\)$/);
+    await ada.click('#steer-rewind');
+    await ada.waitForFunction(() => document.querySelector('#steer-status')?.textContent?.includes('2 of 3'));
+
+    // The ending: above the standings, covering nothing.
+    await ada.waitForSelector('#ending', { timeout: 60_000 });
+    await bob.waitForSelector('#ending');
+    expect(await ada.locator('#ending-title').textContent()).toMatch(/^ada wins with \d+\.\d% on the held-out split$/);
+    expect(await ada.evaluate(() => document.activeElement?.id)).toBe('ending-title');
+    const places = await ada.locator('#ending-places tbody tr').allInnerTexts();
+    expect(places).toHaveLength(2);
+    expect(places[0]).toMatch(/^1\s+ada\s+\d+\.\d% held-out\s+\+\d+ XP · rating 1000 → \d+ \(\+\d+\)/);
+    expect(places[0]).toContain('★ Comeback');
+    expect(places[1]).toMatch(/^2\s+bob\s+\d+\.\d% held-out\s+\+\d+ XP · rating 1000 → \d+ \(−\d+\)/);
+    expect(shownRating(0)).toBe(1000);
+    const box = async (sel: string) => (await ada.locator(sel).boundingBox())!;
+    const [ending, standings] = [await box('#ending'), await box('#standings')];
+    expect(ending.y + ending.height).toBeLessThanOrEqual(standings.y); // above, not over
+    // Toasts (Bob's steering, Ada's rewind) sit in the page's flow under the top bar: none overlaps the standings.
+    for (const toast of await ada.locator('#toasts .toast').all()) {
+      const b = (await toast.boundingBox())!;
+      expect(b.y + b.height <= standings.y || b.y >= standings.y + standings.height).toBe(true);
+    }
+    expect(await ada.locator('#back-to-lobby').getAttribute('href')).toBe('/');
+    expect(await ada.locator('#next-race').getAttribute('href')).toBe('/#quick-join');
+    await shot(ada, 'race-ending');
+    // Escape dismisses it and Result brings it back.
+    await ada.keyboard.press('Escape');
+    await ada.waitForSelector('#ending', { state: 'hidden' });
+    await ada.click('#ending-reopen');
+    await ada.waitForSelector('#ending', { state: 'visible' });
+
+    // Rematch: Ada calls it, Bob's ending offers to join it.
+    await ada.click('#rematch');
+    await bob.waitForSelector('a#rematch');
+    expect(await bob.locator('a#rematch').textContent()).toBe('Join the rematch');
+    const rematchRoom = await waitFor(() => referee.state.rematch || undefined, 'the rematch room');
+    expect(await bob.locator('a#rematch').getAttribute('href')).toBe(`/?room=${rematchRoom}`);
+    await referee.leave();
+    expect(bobErrors).toEqual([]);
+    await bob.close();
+
+    // The boards: the race's task rating, on a positive scale, with what it means and each player's record.
+    await ada.click('#nav-leaderboard');
+    await ada.click('[data-board="rating"]');
+    await ada.selectOption('#scope', 'spiral');
+    await ada.waitForFunction(() => document.querySelectorAll('#leaderboard tbody tr[data-player]').length === 2);
+    expect(await ada.locator('#rating-explained').textContent()).toContain("OpenSkill's conservative estimate");
+    const rows = await ada.locator('#leaderboard tbody tr[data-player]').allInnerTexts();
+    expect(rows[0]).toMatch(/^1\s+ada\s+1,\d{3}\s+1\s+1–0\s+new$/);
+    expect(rows[1]).toMatch(/^2\s+bob\s+\d{3}\s+1\s+0–1\s+new$/);
+    await ada.fill('#board-search', 'bo');
+    await ada.waitForSelector('#pinned tr.me');
+    expect(await ada.locator('#leaderboard tbody:not(#pinned) tr[data-player]').allInnerTexts()).toEqual([expect.stringMatching(/^2\s+bob/)]);
+    // Searching for bob leaves Ada off the page: her own row is pinned above the board.
+    expect(await ada.locator('#pinned tr.me').innerText()).toMatch(/^1\s+ada \(you\)/);
+    expect(await ada.locator('#climb-xp li').count()).toBeGreaterThanOrEqual(4);
+    expect(await ada.locator('#climb-xp').innerText()).toContain('Play a rated GAN battle');
+    await shot(ada, 'leaderboard-rating');
+    expect(adaErrors).toEqual([]);
+  });
+});
