@@ -66,21 +66,21 @@ export function mountLeaderboard(app: HTMLElement, page = new PageScope()): Page
     problem.textContent = '';
     more.disabled = true;
     try {
-      const page: LeaderboardPage = await api.leaderboard({ board, period, limit: '25', cursor: cursor ?? undefined, player: me, task: board === 'rating' ? scopeSel.value : undefined, search: search || undefined });
+      const got: LeaderboardPage = await api.leaderboard({ board, period, limit: '25', cursor: cursor ?? undefined, player: me, task: board === 'rating' ? scopeSel.value : undefined, search: search || undefined });
       if (ticket !== asked || page.disposed) return; // a newer question was asked meanwhile, or the page has gone
       const unit = BOARDS.find((b) => b.board === board)!.unit;
       unitCell.textContent = unit[0]!.toUpperCase() + unit.slice(1);
       if (reset) body.replaceChildren();
-      body.append(...page.entries.map((r) => row(r, me, board)));
+      body.append(...got.entries.map((r) => row(r, me, board)));
       if (reset) {
-        if (page.entries.length === 0) body.append(h('tr', {}, h('td', { colspan: '6', class: 'muted' }, search ? `Nobody on this board has "${search}" in their name.` : 'Nobody on this board yet. Finish a rated match to get on it.')));
+        if (got.entries.length === 0) body.append(h('tr', {}, h('td', { colspan: '6', class: 'muted' }, search ? `Nobody on this board has "${search}" in their name.` : 'Nobody on this board yet. Finish a rated match to get on it.')));
         // Your own row, pinned above the board when it is not on this page.
-        pinned.replaceChildren(...(page.me && !page.entries.some((e) => e.playerId === page.me!.playerId) ? [row(page.me, me, board, true)] : []));
-        mine.textContent = page.me ? `You are #${page.me.rank} with ${page.me.score.toLocaleString('en')} ${unit}.` : me ? 'You are not on this board yet.' : 'Play a race to get on the board.';
+        pinned.replaceChildren(...(got.me && !got.entries.some((e) => e.playerId === got.me!.playerId) ? [row(got.me, me, board, true)] : []));
+        mine.textContent = got.me ? `You are #${got.me.rank} with ${got.me.score.toLocaleString('en')} ${unit}.` : me ? 'You are not on this board yet.' : 'Play a race to get on the board.';
         const none = board === 'rating' ? 'no rated match here yet' : `no ${unit} yet`;
-        apart.replaceChildren(...(page.apart.count > 0 ? [`${page.apart.count.toLocaleString('en')} player${page.apart.count === 1 ? ' has' : 's have'} ${none}, so they are not ranked: `, page.apart.recent.map((p) => p.name).join(', '), page.apart.count > page.apart.recent.length ? '…' : ''] : []));
+        apart.replaceChildren(...(got.apart.count > 0 ? [`${got.apart.count.toLocaleString('en')} player${got.apart.count === 1 ? ' has' : 's have'} ${none}, so they are not ranked: `, got.apart.recent.map((p) => p.name).join(', '), got.apart.count > got.apart.recent.length ? '…' : ''] : []));
       }
-      cursor = page.nextCursor;
+      cursor = got.nextCursor;
       more.hidden = !cursor;
     } catch (err) {
       problem.textContent = err instanceof Error ? err.message : String(err);
