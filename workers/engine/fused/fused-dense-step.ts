@@ -45,13 +45,7 @@ export interface FusedStepResult {
  */
 export function fusedStepFits(net: Network, penalties: { l1: number; l2: number }, backend: string = tf.getBackend()): boolean {
   if (!FUSED_BACKENDS.has(backend) || penalties.l1 !== 0 || penalties.l2 !== 0) return false;
-  return isDenseNetwork(net) && net.layers.every((l) => isDense(l) && l.dropout === 0); // conv nets (a stem of image layers) train through tf.js
-}
-
-/** A plain dense layer: a 2-D kernel and a 1-D bias, nothing else that trains (other layer kinds carry a `kind`). */
-function isDense(layer: DenseLayer): boolean {
-  const kind = (layer as { kind?: unknown }).kind;
-  return (kind === undefined || kind === 'dense') && layer.kernel.rank === 2 && layer.bias.rank === 1;
+  return isDenseNetwork(net) && net.layers.every((l) => l.dropout === 0); // conv nets (a stem of image layers) train through tf.js
 }
 
 const padded = (floats: number) => Math.ceil(floats / 4) * 4;
