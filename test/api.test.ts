@@ -57,6 +57,10 @@ describe('the HTTP API', () => {
     const run = (await get(`/api/runs/${match.entries[0].runId}`)).body;
     expect(run.runFile).toMatchObject({ format: 'gradient-arena-run', budget: 4000 });
     expect(run.runFile.expected.weightsHash).toBe(match.entries[0].weightsHash);
+    // A race entry's stored curve keeps validation accuracy and training loss only: its CSV says so in its header.
+    const csv = (await (await fetch(`${t.url}/api/runs/${match.entries[0].runId}/metrics.csv`)).text()).trim().split('\n');
+    expect(csv[0]).toBe('samples,loss,valAccuracy');
+    expect(Number(csv.at(-1)!.split(',')[0])).toBe(4000);
     const achievements = (await get('/api/achievements')).body as AchievementInfo[];
     expect(achievements).toHaveLength(ACHIEVEMENTS.length);
     expect(achievements.every((a) => a.rarity >= 0 && a.rarity <= 1)).toBe(true);
