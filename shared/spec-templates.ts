@@ -37,3 +37,32 @@ export const SPEC_TEMPLATES: ReadonlyArray<{ name: string; spec: ModelSpec }> = 
     spec: spec({ layers: [{ units: 16, activation: 'sigmoid' }], optimizer: 'sgd', learningRate: 0.5, batchSize: 16 }),
   },
 ];
+
+/** Starting points for image tasks (MNIST) only: small conv nets (examples/conv-mnist.json is the first). */
+export const IMAGE_SPEC_TEMPLATES: ReadonlyArray<{ name: string; spec: ModelSpec }> = [
+  {
+    name: 'Small conv',
+    spec: spec({
+      layers: [{ type: 'conv2d', filters: 8, kernelSize: 3, strides: 1, activation: 'relu' }, { type: 'maxPool2d', poolSize: 2 }, { type: 'flatten' }, { type: 'dense', units: 64, activation: 'relu' }],
+      optimizer: 'adam',
+      learningRate: 0.002,
+      batchSize: 32,
+    }),
+  },
+  {
+    name: 'Two conv layers',
+    spec: spec({
+      layers: [
+        { type: 'conv2d', filters: 8, kernelSize: 3, strides: 1, activation: 'relu' },
+        { type: 'maxPool2d', poolSize: 2 },
+        { type: 'conv2d', filters: 16, kernelSize: 3, strides: 1, activation: 'relu' },
+        { type: 'maxPool2d', poolSize: 2 },
+        { type: 'flatten' },
+        { type: 'dense', units: 64, activation: 'relu' },
+      ],
+      optimizer: 'adam',
+      learningRate: 0.002,
+      batchSize: 32,
+    }),
+  },
+];

@@ -3,6 +3,8 @@ import { DEFAULT_SPEC, MAX_PARAMETERS } from '../../shared/model-spec.schema.ts'
 import { SPEC_TEMPLATES } from '../../shared/spec-templates.ts';
 import { TaskSpec } from '../../shared/task.schema.ts';
 import {
+  withConvAdded,
+  withLayerType,
   draftFromSpec,
   readDraft,
   sharedActivation,
@@ -71,5 +73,23 @@ describe('the designer draft', () => {
     expect(f.text).toBe(`2.3k parameters · 13.6k FLOPs per sample · ${f.memoryBytes >= 1e3 ? (f.memoryBytes / 1e3).toFixed(1) + 'k' : f.memoryBytes}B while training`);
     const moreFeatures = readDraft({ ...draftFromSpec(r.spec), features: ['x1', 'x2', 'x1sq'] }, spiral);
     expect('spec' in moreFeatures && specFigures(moreFeatures.spec, spiral).params).toBe(2274 + 32);
+  });
+
+  it('builds conv nets: a conv block goes before the dense layers with a flatten, types switch, and specs round-trip', () => {
+    const mnist = TaskSpec.parse({ name: 'mnist' });
+    const d = withConvAdded(draftFromSpec(DEFAULT_SPEC));
+    expect(d.layers.map((l) => l.type ?? 'dense')).toEqual(['conv2d', 'maxPool2d', 'flatten', 'dense', 'dense']);
+    expect(widthsText(d)).toBe('16, 16');
+    expect(withWidths(d, '32').layers.map((l) => l.type ?? l.units)).toEqual(['conv2d', 'maxPool2d', 'flatten', '32']);
+    const twice = withConvAdded(d);
+    expect(twice.layers.map((l) => l.type ?? 'dense')).toEqual(['conv2d', 'maxPool2d', 'conv2d', 'maxPool2d', 'flatten', 'dense', 'dense']);
+    const r = readDraft(twice, mnist);
+    if (!('spec' in r)) throw new Error(JSON.stringify(r));
+    expect(draftFromSpec(r.spec)).toEqual(twice);
+    expect(readDraft(twice, spiral)).toEqual({ problems: [{ field: 'layers.0', message: "layer 0 (conv2d) needs an image task such as mnist: spiral's inputs are 2 features, not an image" }] });
+    expect(readDraft(withLayerType(twice, 4, 'dense'), mnist)).toEqual({ problems: [{ field: 'layers.4', message: 'layer 4 (dense) follows an image layer: add {"type":"flatten"} before it' }] });
+    const dense = withLayerType(twice, 0, 'dense');
+    expect(dense.layers[0]).toEqual({ units: '16', activation: 'relu', dropout: '0', filters: '8', kernelSize: '3', strides: '1' });
+    expect(readDraft(withLayer(twice, 0, { kernelSize: '9' }), mnist)).toMatchObject({ problems: [{ field: 'layers.0.kernelSize', message: 'layer kernelSize: kernelSize must be at most 7 (layer 1)' }] });
   });
 });

@@ -5,7 +5,7 @@
  * and keeping the quick widths field and the layer blocks in step.
  */
 import type { z } from 'zod';
-import { type Activation, type Initializer, type InputFeature, type LayerSpec, ModelSpec, type OptimizerName } from '../../shared/model-spec.schema.ts';
+import { type Activation, type Initializer, type InputFeature, type LayerSpec, type LayerType, ModelSpec, type OptimizerName } from '../../shared/model-spec.schema.ts';
 import { parameterCount, trainFlopsPerSample, trainingMemoryBytes } from '../../shared/model-spec.metrics.ts';
 import { networkDims } from '../../shared/network-dims.ts';
 import type { TaskSpec } from '../../shared/task.schema.ts';
@@ -206,4 +206,36 @@ export function sharedActivation(d: SpecDraft): Activation | undefined {
 /** Two drafts hold the same values. */
 export function sameDraft(a: SpecDraft, b: SpecDraft): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The draft with layer `i` turned into a layer of `type`, its fields filled with a small default where empty. */
+export function withLayerType(d: SpecDraft, i: number, type: LayerType): SpecDraft {
+  return {
+    ...d,
+    layers: d.layers.map((l, j) => {
+      if (j !== i) return l;
+      const { type: _old, ...rest } = l;
+      if (type === 'dense') return { ...rest, units: rest.units || '16' };
+      if (type === 'conv2d') return { ...rest, type, filters: rest.filters || '8', kernelSize: rest.kernelSize || '3', strides: rest.strides || '1' };
+      if (type === 'maxPool2d') return { ...rest, type, poolSize: rest.poolSize || '2' };
+      return { ...rest, type };
+    }),
+  };
+}
+
+/**
+ * The draft with a conv2d layer (8 filters of 3×3, ReLU) and a 2×2 max pool
+ * added after the last image layer, before the dense layers, with a flatten
+ * after them when there is none yet.
+ */
+export function withConvAdded(d: SpecDraft): SpecDraft {
+  const flatten = d.layers.findIndex((l) => l.type === 'flatten');
+  const at = flatten >= 0 ? flatten : d.layers.findIndex((l) => !l.type || l.type === 'flatten');
+  const where = at < 0 ? d.layers.length : at;
+  const added: LayerDraft[] = [
+    { type: 'conv2d', filters: '8', kernelSize: '3', strides: '1', activation: 'relu', units: '', dropout: '0' },
+    { type: 'maxPool2d', poolSize: '2', units: '', activation: 'relu', dropout: '0' },
+    ...(flatten >= 0 ? [] : [{ type: 'flatten' as const, units: '', activation: 'relu' as const, dropout: '0' }]),
+  ];
+  return { ...d, layers: [...d.layers.slice(0, where), ...added, ...d.layers.slice(where)] };
 }

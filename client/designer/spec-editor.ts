@@ -1,5 +1,6 @@
 import { Activation, DEFAULT_SPEC, InputFeature, type ModelSpec, OptimizerName } from '../../shared/model-spec.schema.ts';
-import { SPEC_TEMPLATES } from '../../shared/spec-templates.ts';
+import { IMAGE_SPEC_TEMPLATES, SPEC_TEMPLATES } from '../../shared/spec-templates.ts';
+import { planSpec } from '../../shared/model-spec.shapes.ts';
 import { isPlanar, type TaskSpec } from '../../shared/task.schema.ts';
 import { networkDims } from '../../shared/network-dims.ts';
 import { h } from '../shell/dom.ts';
@@ -18,6 +19,8 @@ import {
   withLayerAdded,
   withLayerMoved,
   withLayerRemoved,
+  withConvAdded,
+  withLayerType,
   withWidths,
 } from './spec-draft.ts';
 import { History } from './spec-history.ts';
@@ -58,7 +61,9 @@ export class SpecEditor {
   private readonly l2 = h('input', { id: 'spec-l2', type: 'number', step: 'any', min: '0', max: '1', 'data-field': 'l2' });
   private readonly patience = h('input', { id: 'spec-patience', type: 'number', step: '1000', min: '1', placeholder: 'off', 'data-field': 'earlyStopping.patience', title: 'Early stopping: once this many samples pass without a better validation score, the run keeps its best checkpoint and ends (empty: train the whole budget)' });
   private readonly features = new Map<InputFeature, HTMLInputElement>();
-  private readonly template = h('select', { id: 'spec-template' }, h('option', { value: '' }, '(template)'), ...SPEC_TEMPLATES.map((t) => h('option', { value: t.name }, t.name)));
+  private readonly template: HTMLSelectElement;
+  /** The templates offered: the dense ones, and small conv nets on image tasks. */
+  private readonly templates: ReadonlyArray<{ name: string; spec: ModelSpec }>;
   private readonly undoBtn = h('button', { type: 'button', id: 'spec-undo', class: 'ghost small', title: 'Undo (Ctrl+Z)' }, '↶ Undo');
   private readonly redoBtn = h('button', { type: 'button', id: 'spec-redo', class: 'ghost small', title: 'Redo (Ctrl+Shift+Z or Ctrl+Y)' }, '↷ Redo');
   private readonly saveName = h('input', { id: 'spec-save-name', placeholder: 'Name this spec', maxlength: '40', autocomplete: 'off', 'aria-label': 'Name to save this spec under' });
@@ -76,6 +81,9 @@ export class SpecEditor {
     this.onChange = onChange;
     this.store = browserStore();
     this.draft = draftFromSpec(DEFAULT_SPEC);
+    const image = networkDims(DEFAULT_SPEC, task).image !== undefined;
+    this.templates = image ? [...SPEC_TEMPLATES, ...IMAGE_SPEC_TEMPLATES] : SPEC_TEMPLATES;
+    this.template = h('select', { id: 'spec-template' }, h('option', { value: '' }, '(template)'), ...this.templates.map((t) => h('option', { value: t.name }, t.name)));
     this.history = new History(this.draft, { same: sameDraft });
     this.blocks = new LayerBlocks({
       units: (i, v) => this.edit(withLayer(this.draft, i, { units: v }), `units-${i}`),
@@ -84,7 +92,10 @@ export class SpecEditor {
       move: (i, delta) => this.edit(withLayerMoved(this.draft, i, delta)),
       remove: (i) => this.edit(withLayerRemoved(this.draft, i)),
       add: () => this.edit(withLayerAdded(this.draft)),
-    });
+      type: (i, v) => this.edit(withLayerType(this.draft, i, v)),
+      field: (i, key, v) => this.edit(withLayer(this.draft, i, { [key]: v }), `${key}-${i}`),
+      addConv: () => this.edit(withConvAdded(this.draft)),
+    }, { image });
 
     this.widths.addEventListener('input', () => this.edit(withWidths(this.draft, this.widths.value), 'widths', this.widths));
     this.activation.addEventListener('change', () => this.edit({ ...this.draft, layers: this.draft.layers.map((l) => ({ ...l, activation: this.activation.value as Activation })) }));
@@ -94,7 +105,7 @@ export class SpecEditor {
     this.l2.addEventListener('input', () => this.edit({ ...this.draft, l2: this.l2.value }, 'l2'));
     this.patience.addEventListener('input', () => this.edit({ ...this.draft, patience: this.patience.value }, 'patience'));
     this.template.addEventListener('change', () => {
-      const t = SPEC_TEMPLATES.find((x) => x.name === this.template.value);
+      const t = this.templates.find((x) => x.name === this.template.value);
       if (t) this.setSpec(t.spec);
     });
     this.undoBtn.addEventListener('click', () => this.undo());
@@ -206,7 +217,8 @@ export class SpecEditor {
     set(this.l2, d.l2);
     set(this.patience, d.patience ?? '');
     for (const [f, box] of this.features) box.checked = d.features.includes(f);
-    this.blocks.update(d.layers, this.disabled);
+    const r = readDraft(d, this.task);
+    this.blocks.update(d.layers, this.disabled, 'spec' in r ? this.layerNotes(r.spec) : []);
 
     const controls = [this.widths, this.activation, this.optimizer, this.learningRate, this.batchSize, this.l2, this.patience, this.template, ...this.features.values()];
     for (const c of controls) c.disabled = this.disabled;
@@ -214,7 +226,6 @@ export class SpecEditor {
     this.redoBtn.disabled = this.disabled || !this.history.canRedo;
     for (const b of this.savedList.querySelectorAll<HTMLButtonElement>('button.load')) b.disabled = this.disabled;
 
-    const r = readDraft(d, this.task);
     const invalid = new Set('problems' in r ? r.problems.map((p) => p.field) : []);
     const layerProblem = [...invalid].some((f) => f.startsWith('layers'));
     this.widths.setAttribute('aria-invalid', String(layerProblem));
@@ -229,14 +240,23 @@ export class SpecEditor {
       const { inputDim, outputDim } = networkDims(DEFAULT_SPEC, this.task);
       drawNetworkDiagram(this.diagram, [isPlanar(this.task.name) ? d.features.length : inputDim, ...units, outputDim]);
     } else {
-      const { inputDim, outputDim } = networkDims(r.spec, this.task);
+      const { inputDim, outputDim, image } = networkDims(r.spec, this.task);
       this.problem.textContent = '';
       this.stats.textContent = specFigures(r.spec, this.task).text;
       this.saveBtn.disabled = false;
       this.diagram.classList.remove('invalid');
-      drawNetworkDiagram(this.diagram, [inputDim, ...units, outputDim]);
+      // Each layer's outputs per sample (a conv layer's feature maps count every value).
+      const sizes = planSpec(r.spec, inputDim, outputDim, image).layers.map((l) => l.size);
+      drawNetworkDiagram(this.diagram, [inputDim, ...sizes]);
+      units.splice(0, units.length, ...sizes.slice(0, -1));
     }
     this.diagram.setAttribute('aria-label', `Network diagram: ${this.diagramWords(units)}`);
+  }
+
+  /** Under each layer of a valid spec: its output shape and parameters, e.g. `→ 26×26×8 · 80 parameters`. */
+  private layerNotes(spec: ModelSpec): string[] {
+    const { inputDim, outputDim, image } = networkDims(spec, this.task);
+    return planSpec(spec, inputDim, outputDim, image).layers.map((l) => `→ ${l.shape.join('×')}${l.params > 0 ? ` · ${l.params.toLocaleString('en')} parameters` : ''}`);
   }
 
   private diagramWords(units: number[]): string {

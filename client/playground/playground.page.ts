@@ -42,6 +42,8 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   const watchLink = `${base}?room=${room.roomId}&spectate=1`;
   history.replaceState(null, '', owner ? playLink : watchLink);
 
+  // The designer needs the room's task (MNIST offers conv layers): a freshly created room may not have sent its state yet.
+  if (!room.state.task) await new Promise<void>((resolve) => room.onStateChange.once(() => resolve()));
   const task: TaskSpec = TaskSpec.parse({ name: (room.state.task || 'spiral') as TaskName });
   const editor = new SpecEditor(task, () => updateControls());
   const startBtn = h('button', { id: 'start-run', type: 'button', title: 'Train this network (Enter)' }, 'Train');
