@@ -5,6 +5,8 @@ import { waitFor } from './support/arena.ts';
 import { watchErrors } from './support/browser.ts';
 import { pageArenaSuite, shot } from './support/page.ts';
 import { hasChromium } from './support/services.ts';
+import { ganBattleOf } from './support/progression.ts';
+import { recordGanResult } from '../server/progression/progression.service.ts';
 
 /**
  * A race's ending as two players meet it in Chromium: Bob all but stops his run, Ada rewinds hers from the
@@ -108,5 +110,33 @@ describe.skipIf(!hasChromium())('endings and boards in headless Chromium', () =>
     expect(await ada.locator('#climb-xp').innerText()).toContain('Play a rated GAN battle');
     await shot(ada, 'leaderboard-rating');
     expect(adaErrors).toEqual([]);
+  });
+
+  it('a stored GAN battle has a match page: sides, designs, rounds, how it was decided, its curves replayed; it fits a phone', async () => {
+    const { arena: t, browser } = suite;
+    const db = t.arena.database.db;
+    const [g, d] = [crypto.randomUUID(), crypto.randomUUID()];
+    for (const [id, name] of [[g, 'forger'], [d, 'critic']] as const) await db.insertInto('players').values({ id, name }).execute();
+    const battle = ganBattleOf({ generatorPlayerId: g, discriminatorPlayerId: d, generatorWon: true, rated: true });
+    await recordGanResult(db, battle);
+    for (const viewport of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
+      const page = await browser.newPage({ viewport });
+      const errors = watchErrors(page);
+      await page.goto(`${t.url}/#/matches/${battle.id}`);
+      await page.waitForSelector('#match-decided');
+      expect(await page.locator('#match-decided').innerText()).toBe(`forger (generator) won: ${battle.decidedBy}.`);
+      expect(await page.locator('#match-ranking tbody tr').allInnerTexts()).toEqual([expect.stringMatching(/^1\s+forger\s+generator\s+32-32 relu/), expect.stringMatching(/^2\s+critic\s+discriminator/)]);
+      expect(await page.locator('#gan-rounds tbody tr').count()).toBe(battle.rounds.length);
+      await page.waitForSelector('#match-chart canvas');
+      expect(await page.locator('#replay-command').count()).toBe(0); // arena replay is for races' runs
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      await shot(page, `gan-match-${viewport.width}`);
+      // The profile lists it among recent matches as a GAN battle.
+      await page.goto(`${t.url}/#/players/${g}`);
+      await page.waitForSelector('#recent');
+      expect(await page.locator('#recent').innerText()).toContain('GAN battle · ring');
+      expect(errors).toEqual([]);
+      await page.close();
+    }
   });
 });

@@ -43,7 +43,7 @@ export async function mountGanMatch(app: HTMLElement, battle: GanMatch, renderer
       { class: 'panel', id: 'match' },
       h('h2', {}, `GAN battle on ${battle.distribution}`, battle.rated ? '' : h('span', { class: 'badge unrated', id: 'match-unrated' }, UNRATED_LABEL)),
       h('p', { id: 'match-decided' }, h('strong', {}, `${winner?.player ?? battle.winner} (${battle.winner}) won`), `: ${battle.decidedBy}.`),
-      h('p', { class: 'muted' }, `${battle.rounds.length} rounds of ${battle.iterationsPerRound.toLocaleString('en')} iterations · seed ${battle.seed} · ${battle.finishedAt.slice(0, 16).replace('T', ' ')}`),
+      h('p', { class: 'muted' }, `${battle.rounds.length} round${battle.rounds.length === 1 ? '' : 's'} of ${battle.iterationsPerRound.toLocaleString('en')} iterations · seed ${battle.seed} · ${battle.finishedAt.slice(0, 16).replace('T', ' ')}`),
       h(
         'div',
         { class: 'table-scroll' },
