@@ -1,4 +1,7 @@
 import type { Room } from '@colyseus/sdk';
+import { ACHIEVEMENTS } from '../server/progression/achievements.ts';
+import { raceXp, TOURNAMENT_CHAMPION_XP } from '../server/progression/xp.rules.ts';
+import { shownRating } from '../shared/rating-scale.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC } from '../shared/model-spec.schema.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
@@ -84,6 +87,20 @@ describe('tournament room through @colyseus/sdk', () => {
     expect(outcome.ranking[1]).toMatchObject({ wins: 1, losses: 1 });
     expect(outcome.rated).toBe(true);
     expect(outcome.unlocks.some((u) => u.playerId === outcome.champion.playerId && u.achievement === 'Tournament Champion')).toBe(true);
+    // The ending's gains, over the whole tournament: the champion's XP holds 2 race wins, the champion's bonus and the
+    // title's points; everyone's moons rating moved from 1000 (a newcomer); a first-round loser got one race's XP.
+    const gain = (id: string) => outcome.gains.find((g) => g.playerId === id)!;
+    expect(outcome.gains).toHaveLength(4);
+    const champ = gain(outcome.champion.playerId);
+    expect(champ.xp).toBeGreaterThanOrEqual(2 * raceXp(1, 2) + TOURNAMENT_CHAMPION_XP + ACHIEVEMENTS.find((a) => a.key === 'tournament-champion')!.points[0]);
+    expect(champ.achievements).toContainEqual({ name: 'Tournament Champion', tier: 1 });
+    expect(champ.rating).toMatchObject({ scope: 'moons', before: shownRating(0) });
+    expect(champ.rating!.after).toBeGreaterThan(champ.rating!.before);
+    const out = outcome.ranking.at(-1)!;
+    expect(gain(out.playerId).xp).toBeGreaterThanOrEqual(raceXp(2, 2));
+    expect(gain(out.playerId).rating!.after).toBeLessThan(shownRating(0));
+    // Any match a tie-break decided says so in words.
+    for (const m of eve.state.matches) if (m.decidedBy) expect(m.decidedBy).toMatch(/decided by/);
 
     // The bracket in state: seeds 1v4 and 2v3, then the final between their winners.
     const matches = [...eve.state.matches];
