@@ -92,6 +92,10 @@ describe.skipIf(!hasChromium())('endings and boards in headless Chromium', () =>
     expect(bobErrors).toEqual([]);
     await bob.close();
 
+    // Next race: the open rooms, quick join focused.
+    await ada.click('#next-race');
+    await ada.waitForFunction(() => document.activeElement?.id === 'quick-join');
+
     // The boards: the race's task rating, on a positive scale, with what it means and each player's record.
     await ada.click('#nav-leaderboard');
     await ada.click('[data-board="rating"]');

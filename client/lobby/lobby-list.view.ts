@@ -34,6 +34,11 @@ export async function mountLobbyList(container: HTMLElement, actions: LobbyActio
     h('table', { id: 'lobby' }, h('thead', {}, h('tr', {}, h('th', {}, 'Room'), h('th', {}, 'Task'), h('th', {}, 'Status'), h('th', { class: 'num' }, 'Players'), h('th', { class: 'num' }, 'Watching'), h('th', {}, ''))), body),
     empty,
   );
+  // An ending's "Next race" comes here with #quick-join: the open rooms in view, quick join ready for Enter.
+  if (location.hash === '#quick-join') {
+    quick.scrollIntoView({ block: 'center' });
+    quick.focus();
+  }
 
   const render = () => {
     const list = [...rooms.values()].sort((a, b) => a.kind.localeCompare(b.kind) || b.players - a.players);
