@@ -7,17 +7,20 @@ export interface DetectorState {
   vanishingStreak: number;
   recoveredStreak: number;
   overfitting: boolean;
+  /** Frames in a row that showed a real overfitting gap, and frames in a row since it closed. */
+  overfitStreak: number;
+  overfitClearStreak: number;
   bestValLoss: number;
   history: Array<{ loss: number; valLoss: number }>;
 }
 
 export function initialDetectorState(): DetectorState {
-  return { converged: false, vanishing: false, vanishingStreak: 0, recoveredStreak: 0, overfitting: false, bestValLoss: Infinity, history: [] };
+  return { converged: false, vanishing: false, vanishingStreak: 0, recoveredStreak: 0, overfitting: false, overfitStreak: 0, overfitClearStreak: 0, bestValLoss: Infinity, history: [] };
 }
 
 /** A copy that shares nothing with the original (for checkpoints: cheaper than structuredClone, which a checkpoint every 50 steps of a tiny net feels). */
 export function copyDetectorState(s: DetectorState): DetectorState {
-  return { ...s, history: s.history.map((h) => ({ loss: h.loss, valLoss: h.valLoss })) };
+  return { ...initialDetectorState(), ...s, history: s.history.map((h) => ({ loss: h.loss, valLoss: h.valLoss })) };
 }
 
 /** Frames a trend is judged over. */
@@ -26,6 +29,20 @@ const WINDOW = 8;
 const VANISHING_RATIO = 1e-3;
 /** Frames in a row a condition must hold before an event fires. */
 const STREAK = 3;
+/** Overfitting needs validation loss this far above its best (loss units)... */
+const OVERFIT_MIN_GAP = 0.02;
+/** ...and at least this share of the best validation loss: a rise from 0.0001 to 0.0002 is noise, not overfitting. */
+const OVERFIT_REL_GAP = 0.1;
+
+/** How far validation loss must stand above its best to count as overfitting (training loss may sit above it: noisy labels). */
+export function overfitGap(bestValLoss: number): number {
+  return Math.max(OVERFIT_MIN_GAP, OVERFIT_REL_GAP * bestValLoss);
+}
+
+/** A loss for a sentence: three decimals, or three significant digits when that would read 0.000. */
+export function formatLoss(x: number): string {
+  return Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(3) : x.toPrecision(3);
+}
 
 function slope(ys: number[]): number {
   const n = ys.length;
@@ -45,8 +62,8 @@ type Found = Pick<RunEvent, 'type' | 'message'>;
 /**
  * Looks at one light frame and says what it shows: convergence (validation
  * accuracy reached the target), vanishing gradients (and their recovery), and
- * overfitting (validation loss rising while training loss falls). Each event
- * fires once until its condition clears. Divergence is caught per step.
+ * overfitting (validation loss rising while training loss falls, by a real gap
+ * held for several frames). Each event fires once until its condition clears. Divergence is caught per step.
  */
 export function detect(state: DetectorState, m: Metrics, layers: readonly LayerStats[], targetAccuracy: number): Found[] {
   const found: Found[] = [];
@@ -72,17 +89,22 @@ export function detect(state: DetectorState, m: Metrics, layers: readonly LayerS
 
   state.history.push({ loss: m.loss, valLoss: m.valLoss });
   if (state.history.length > WINDOW) state.history.shift();
-  if (m.valLoss < state.bestValLoss) {
-    state.bestValLoss = m.valLoss;
-    state.overfitting = false;
-  }
-  if (!state.overfitting && state.history.length === WINDOW) {
-    const valRising = slope(state.history.map((h) => h.valLoss)) > 0;
-    const trainFalling = slope(state.history.map((h) => h.loss)) < 0;
-    if (valRising && trainFalling && m.valLoss > state.bestValLoss * 1.1) {
-      state.overfitting = true;
-      found.push({ type: 'overfitting', message: `validation loss rose to ${m.valLoss.toFixed(3)} (best ${state.bestValLoss.toFixed(3)}) while training loss kept falling` });
-    }
+  if (m.valLoss < state.bestValLoss) state.bestValLoss = m.valLoss;
+  const gap = overfitGap(state.bestValLoss);
+  const rise = m.valLoss - state.bestValLoss;
+  const full = state.history.length === WINDOW;
+  const gapOpen =
+    full &&
+    rise >= gap &&
+    slope(state.history.map((h) => h.valLoss)) > 0 &&
+    slope(state.history.map((h) => h.loss)) < 0;
+  state.overfitStreak = gapOpen ? state.overfitStreak + 1 : 0;
+  // The episode ends only when validation loss is back near its best for a while (hysteresis: no flapping on noise).
+  state.overfitClearStreak = rise < gap / 2 ? state.overfitClearStreak + 1 : 0;
+  if (state.overfitting && state.overfitClearStreak >= STREAK) state.overfitting = false;
+  if (!state.overfitting && state.overfitStreak >= STREAK) {
+    state.overfitting = true;
+    found.push({ type: 'overfitting', message: `validation loss rose to ${formatLoss(m.valLoss)} (best ${formatLoss(state.bestValLoss)}) while training loss kept falling (now ${formatLoss(m.loss)})` });
   }
   return found;
 }
