@@ -49,7 +49,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   const startBtn = h('button', { id: 'start-run', type: 'button', title: 'Train this network (Enter)' }, 'Train');
   const select = (id: string, options: readonly string[]) => h('select', { id }, ...options.map((o) => h('option', { value: o }, o)));
   const lrSlider = h('input', { id: 'lr-slider', type: 'range', min: '-4', max: '0', step: '0.1', value: '-2', 'aria-label': 'Learning rate (log scale)' });
-  const lrValue = h('span', { id: 'lr-value', class: 'stat' }, '0.01');
+  const lrValue = h('span', { id: 'lr-value', class: 'stat' }, '—'); // the applied rate, once a run has one
   const batch = select('batch-select', ['1', '4', '8', '16', '32', '64', '128', '256']);
   const optimizer = select('optimizer-select', OptimizerName.options);
   const layerBox = h('div', { id: 'layer-controls', class: 'layer-controls' });
@@ -165,8 +165,16 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   forkBtn.addEventListener('click', fork);
   const live = () => room.state.phase === 'training';
   const lrOfSlider = () => Number((10 ** Number(lrSlider.value)).toPrecision(2));
-  lrSlider.addEventListener('input', () => (lrValue.textContent = String(lrOfSlider())));
-  lrSlider.addEventListener('change', () => steer({ type: 'setLearningRate', learningRate: lrOfSlider() }));
+  // The slider shows the value the engine applied; only while it is being dragged does it show the pick.
+  let draggingLr = false;
+  lrSlider.addEventListener('input', () => {
+    draggingLr = true;
+    lrValue.textContent = String(lrOfSlider());
+  });
+  lrSlider.addEventListener('change', () => {
+    draggingLr = false;
+    steer({ type: 'setLearningRate', learningRate: lrOfSlider() });
+  });
   batch.addEventListener('change', () => steer({ type: 'setBatchSize', batchSize: Number(batch.value) }));
   optimizer.addEventListener('change', () => steer({ type: 'setOptimizer', optimizer: optimizer.value as OptimizerName }));
   const togglePause = () => steer({ type: steered().paused ? 'resume' : 'pause' });
@@ -350,6 +358,10 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     }
     const run = steered();
     byId('applied-lr').textContent = run.learningRate ? String(+run.learningRate.toPrecision(3)) : '—';
+    if (run.learningRate && !draggingLr) {
+      lrSlider.value = String(Math.log10(run.learningRate));
+      lrValue.textContent = String(+run.learningRate.toPrecision(3));
+    }
     if (document.activeElement !== batch && run.batchSize) batch.value = String(run.batchSize);
     if (document.activeElement !== optimizer && run.optimizer) optimizer.value = run.optimizer;
     const onB = steeringB();
