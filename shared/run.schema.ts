@@ -12,6 +12,9 @@ export type RunPriority = z.infer<typeof RunPriority>;
 /** Largest training budget, in samples, a run may ask for. */
 export const MAX_BUDGET = 50_000_000;
 
+/** Steps between two light telemetry frames when a job does not say (each frame adds a curve point). */
+export const FRAME_EVERY_STEPS = 10;
+
 /**
  * A run is a value: spec, task, seed, budget (in training samples) and the
  * ordered control log fix everything it will do. This is the job a trainer receives.
@@ -26,8 +29,8 @@ export const TrainJob = z.object({
   controls: z.array(LoggedControl).default([]),
   /** For a fork: the run and step it branched from. */
   parent: z.object({ runId: z.string(), step: z.number().int().min(0) }).optional(),
-  /** Steps between two light telemetry frames (default 10). */
-  frameEverySteps: z.number().int().min(1).max(100_000).default(10),
+  /** Steps between two light telemetry frames (default FRAME_EVERY_STEPS). */
+  frameEverySteps: z.number().int().min(1).max(100_000).default(FRAME_EVERY_STEPS),
   /**
    * Heavy probes (decision boundary, activation maps, histograms, confusion matrix) run only while someone
    * listens. By default they are timed, every `probeIntervalMs` (250 ms: a few a second); probes read the

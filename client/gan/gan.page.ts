@@ -203,6 +203,7 @@ export async function mountGan(app: HTMLElement, room: Room<any, GanState>, role
     byId('gan-seats').replaceChildren(h('h2', {}, 'Players'), h('div', { class: 'gan-seat-grid' }, seatCard('generator', s.seats.get('generator'), s), seatCard('discriminator', s.seats.get('discriminator'), s)));
 
     plane.update({ real: s.real, generated: s.generated, heatmap: s.heatmap, resolution: s.heatmapResolution, extent: s.heatmapExtent });
+    curves.waitFor(s.phase === 'lobby' ? 'waiting for both players: the losses appear once the round trains' : s.phase === 'training' ? 'waiting for the first iterations of the round…' : `no points yet (${s.phase})`);
     curves.update([...s.curveIteration], s.iterationsPerRound, [
       {
         title: 'Loss',

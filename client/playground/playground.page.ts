@@ -7,6 +7,8 @@ import type { PlaygroundFork, PlaygroundState } from '../../shared/playground.st
 import { TaskSpec, taskKind, type TaskName } from '../../shared/task.schema.ts';
 import { BoundaryView } from './boundary.view.ts';
 import { CurveChart, type CurveSeries } from '../widgets/curve-chart.ts';
+import { curveWaitText } from '../widgets/curve-wait.ts';
+import { WaitingNote } from '../widgets/waiting-note.ts';
 import { byId, h } from '../shell/dom.ts';
 import { PageScope } from '../shell/page-scope.ts';
 import { roomSender } from '../shell/room-sender.ts';
@@ -21,6 +23,9 @@ import type { RoomNoticeMessage } from '../../shared/protocol.ts';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 const TYPING = ['INPUT', 'SELECT', 'TEXTAREA'];
+
+/** Side of the loss-terrain grid the page asks for (the engine computes at most 51). */
+const TERRAIN_RESOLUTION = 31;
 
 function phaseText(s: PlaygroundState): string {
   if (s.phase === 'design') return 'Designing';
@@ -217,16 +222,21 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     return terrainLoading;
   };
   page.add(() => void terrainLoading?.then((view) => view.destroy(), () => {}));
+  // The engine reports no progress while it computes a landscape: the note says what is computed and for how long.
+  const terrainNote = new WaitingNote(byId('terrain'));
+  page.add(() => terrainNote.destroy());
   const askTerrain = () => {
     if (!live()) return toast('The loss terrain needs a live run: start training first.');
     byId('terrain-status').textContent = 'computing…';
     terrainBtn.disabled = true;
+    terrainNote.show(`computing the ${TERRAIN_RESOLUTION}×${TERRAIN_RESOLUTION} loss terrain around the current weights…`);
     void openTerrain();
-    send('landscape', { resolution: 31 });
+    send('landscape', { resolution: TERRAIN_RESOLUTION });
   };
   terrainBtn.addEventListener('click', askTerrain);
   page.onMessage(room, 'landscape', (l: LandscapeFrame) => {
     terrainBtn.disabled = false;
+    terrainNote.hide();
     if (l.error || !l.landscape) {
       byId('terrain-status').textContent = `could not compute: ${l.error ?? 'no data'}`;
       return;
@@ -267,7 +277,11 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   });
 
   page.onMessage(room, 'welcome', () => {});
-  page.onMessage(room, 'error', (err: PlaygroundErrorMessage) => toast(err.message));
+  page.onMessage(room, 'error', (err: PlaygroundErrorMessage) => {
+    toast(err.message);
+    // "one is being computed" still ends in a landscape for everyone; any other refusal ends the wait
+    if (err.about === 'landscape' && err.code !== 'WRONG_PHASE') terrainNote.hide();
+  });
   page.onMessage(room, 'notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));
   page.onMessage(room, 'points', (p: PlaygroundPointsMessage) => boundary.setPoints(p, regression));
   page.onMessage(room, 'probe', (p: PlaygroundProbeMessage) => {
@@ -343,6 +357,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     const forked = !!b?.phase;
     const series: CurveSeries[] = [{ seat: 0, label: 'A', samples: [...s.curveSamples], loss: [...s.curveLoss], valAccuracy: [...s.curveValAccuracy], accuracy: [...s.curveAccuracy], valLoss: [...s.curveValLoss] }];
     if (forked) series.push({ seat: 1, label: 'B', samples: [...b.curveSamples], loss: [...b.curveLoss], valAccuracy: [...b.curveValAccuracy], accuracy: [...b.curveAccuracy], valLoss: [...b.curveValLoss] });
+    chart.waitFor(curveWaitText(s.phase));
     chart.update(series, s.budget);
     byId('steer-target-row').hidden = !(owner && b?.phase === 'training');
     const ab = byId<HTMLTableElement>('ab-compare');

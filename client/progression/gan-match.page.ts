@@ -85,6 +85,7 @@ export async function mountGanMatch(app: HTMLElement, battle: GanMatch, renderer
     return page;
   }
   const chart = new CurveChart(chartHost);
+  chart.waitFor('starting the renderer to draw the stored curves…');
   page.add(() => chart.destroy());
   await chart.init(renderer);
   if (page.disposed) return page;

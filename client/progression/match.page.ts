@@ -96,6 +96,7 @@ export async function mountMatch(app: HTMLElement, id: string, renderer: Rendere
     return page;
   }
   const chart = new CurveChart(chartHost);
+  chart.waitFor('starting the renderer to draw the stored curves…');
   await chart.init(renderer);
   page.add(() => chart.destroy());
   if (page.disposed) return page;

@@ -3,6 +3,7 @@ import type { RaceClientMessages, RaceErrorMessage, RaceResultMessage } from '..
 import type { RaceEntry, RaceState } from '../../shared/race.state.ts';
 import { TaskSpec } from '../../shared/task.schema.ts';
 import { CurveChart } from '../widgets/curve-chart.ts';
+import { curveWaitText } from '../widgets/curve-wait.ts';
 import { byId, h } from '../shell/dom.ts';
 import { PageScope } from '../shell/page-scope.ts';
 import { roomSender } from '../shell/room-sender.ts';
@@ -147,6 +148,7 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
     byId('race-meta').textContent = `${state.task} · budget ${state.budget.toLocaleString('en')} samples${pace}${seed ? ` · ${seed}` : ''} · ${state.spectators} watching`;
     steer?.update(state, me());
     const entries = [...state.entries.values()].sort((a, b) => (a.rank && b.rank ? a.rank - b.rank : b.valAccuracy - a.valAccuracy || a.seat - b.seat));
+    chart.waitFor(curveWaitText(state.phase));
     chart.update(
       entries.map((e) => ({ seat: e.seat, label: e.player, samples: [...e.curveSamples], loss: [...e.curveLoss], valAccuracy: [...e.curveValAccuracy] })),
       state.budget,

@@ -7,6 +7,7 @@ import { seatColor, seatCss } from './palette.ts';
 import type { RendererKind } from '../shell/renderer-choice.ts';
 import { cssColor, onThemeChange } from '../shell/theme.ts';
 import { startPixiApp } from '../shell/pixi-app.ts';
+import { WaitingNote } from './waiting-note.ts';
 
 /** One entry's learning curve, as the chart draws it. */
 export interface CurveSeries {
@@ -77,9 +78,24 @@ export class CurveChart {
   private themeVersion = 0;
   private dirty = true;
   private readonly host: HTMLElement;
+  /** Over the empty chart: what it waits for, until the first point comes. */
+  private readonly note: WaitingNote;
+  private waitingFor = 'waiting for the first curve point…';
 
   constructor(host: HTMLElement) {
     this.host = host;
+    this.note = new WaitingNote(host);
+    this.note.show(this.waitingFor);
+  }
+
+  /** Says what the chart waits for while it has no point (shown until one comes, and again if the curves are cleared). */
+  waitFor(what: string, progress?: number): void {
+    this.waitingFor = what;
+    if (!this.hasPoints()) this.note.show(what, progress);
+  }
+
+  private hasPoints(): boolean {
+    return this.series.some((s) => s.samples.length > 0);
   }
 
   /** Starts the renderer; returns the one Pixi actually used. */
@@ -106,6 +122,8 @@ export class CurveChart {
     this.series = series;
     this.budget = Math.max(1, budget);
     this.dirty = true;
+    if (this.hasPoints()) this.note.hide();
+    else this.note.show(this.waitingFor);
   }
 
   /** Draws now and renders the frame, without waiting for the ticker (benchmarks time this). */
@@ -270,6 +288,7 @@ export class CurveChart {
   }
 
   destroy(): void {
+    this.note.destroy();
     this.offTheme();
     this.app.destroy(true, { children: true });
   }

@@ -2,6 +2,7 @@ import { Application, Container, Graphics, Text } from 'pixi.js';
 import type { RendererKind } from '../shell/renderer-choice.ts';
 import { cssColor, onThemeChange } from '../shell/theme.ts';
 import { startPixiApp } from '../shell/pixi-app.ts';
+import { WaitingNote } from './waiting-note.ts';
 
 /** One line of a small panel; `dashed` lines are references (drawn flat at their last value when they have one point). */
 export interface MiniSeries {
@@ -44,9 +45,20 @@ export class MiniCurves {
   private xMax = 1;
   private panels: MiniPanel[] = [];
   private dirty = true;
+  /** Over the empty panels: what they wait for, until the first point comes. */
+  private readonly note: WaitingNote;
+  private waitingFor = 'waiting for the first point…';
 
   constructor(host: HTMLElement) {
     this.host = host;
+    this.note = new WaitingNote(host);
+    this.note.show(this.waitingFor);
+  }
+
+  /** Says what the panels wait for while they have no point (shown until one comes). */
+  waitFor(what: string): void {
+    this.waitingFor = what;
+    if (this.xs.length === 0) this.note.show(what);
   }
 
   async init(preference: RendererKind, label: string): Promise<string> {
@@ -66,6 +78,8 @@ export class MiniCurves {
     this.xMax = Math.max(1, xMax);
     this.panels = panels;
     this.dirty = true;
+    if (xs.length > 0) this.note.hide();
+    else this.note.show(this.waitingFor);
   }
 
   private text(s: string, x: number, y: number, color: string, anchorX = 0): number {
@@ -140,6 +154,7 @@ export class MiniCurves {
   }
 
   destroy(): void {
+    this.note.destroy();
     this.offTheme();
     this.app.destroy(true, { children: true });
   }
