@@ -31,8 +31,8 @@ function newestMtime(dir: string): number {
 const stale = () => !existsSync(built) || statSync(built).mtimeMs < Math.max(newestMtime(path.join(root, 'client')), newestMtime(path.join(root, 'shared')));
 if (servesBuild && stale()) {
   console.log('building the client…');
-  const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--config', path.join(root, 'client', 'vite.config.ts'), '--logLevel', 'warn'], { stdio: 'inherit', cwd: root });
+  // in a child process, so that the build's memory is gone before the server starts
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-client.ts')], { stdio: 'inherit', cwd: root });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 await import('../server/main.ts');
