@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LobbyRoomInfo } from '../shared/lobby.messages.ts';
 import type { RaceErrorMessage } from '../shared/race.messages.ts';
 import type { RaceState } from '../shared/race.state.ts';
+import { RECONNECT_SECONDS } from '../server/match/index.ts';
 import { guestClient, nextMessage, startTestArena, waitFor } from './support/arena.ts';
 
 describe('the lobby through @colyseus/sdk', () => {
@@ -52,5 +53,35 @@ describe('the lobby through @colyseus/sdk', () => {
     await Promise.all([ada.leave(), bob.leave(), eve.leave()]);
     await waitFor(() => !rooms.has(ada.roomId), 'the empty race to leave the list');
     await Promise.all([lobby.leave(), gans.leave()]);
+  });
+
+  it('a room everyone has dropped out of leaves the list within seconds, while its seat still waits, and returns with them', async () => {
+    const lobby = await t.client.joinOrCreate('lobby', { kind: 'race' });
+    const rooms = new Map<string, LobbyRoomInfo>();
+    lobby.onMessage('rooms', (list: LobbyRoomInfo[]) => {
+      rooms.clear();
+      for (const r of list) rooms.set(r.roomId, r);
+    });
+    lobby.onMessage('+', (r: LobbyRoomInfo) => rooms.set(r.roomId, r));
+    lobby.onMessage('-', (id: string) => rooms.delete(id));
+    const kim = await guestClient(t.url, 'kim');
+    const race = await kim.client.create<RaceState>('race', { budget: 3000, countdownSeconds: 60 });
+    race.onMessage('welcome', () => {});
+    await waitFor(() => rooms.get(race.roomId)?.players === 1, 'the new race in the list');
+
+    // The tab closes without a goodbye: the seat waits RECONNECT_SECONDS, but nobody is there to play or watch.
+    race.reconnection.enabled = false;
+    const token = race.reconnectionToken;
+    race.connection.close(3001, 'tab closed');
+    const limit = (RECONNECT_SECONDS * 1000) / 3;
+    await waitFor(() => !rooms.has(race.roomId), 'the deserted race to leave the list before its seat expires', limit);
+
+    // Kim comes back in time: the room is open again.
+    const back = await kim.client.reconnect<RaceState>(token);
+    back.onMessage('welcome', () => {});
+    await waitFor(() => rooms.get(race.roomId)?.players === 1, 'the race back in the list with its host', limit);
+    await back.leave();
+    await waitFor(() => !rooms.has(race.roomId), 'the race gone once left');
+    await lobby.leave();
   });
 });

@@ -105,6 +105,7 @@ export class GanRoom extends ArenaRoom<{ state: GanState }> {
   }
 
   override onReconnect(client: Client, connected = true): void {
+    patchListing(this);
     const role = this.roleOf(client);
     if (role) this.state.seats.get(role)!.connected = connected;
   }

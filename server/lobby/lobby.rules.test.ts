@@ -12,6 +12,8 @@ describe('lobby rules', () => {
     });
     expect(roomInfo({ roomId: 'c', metadata: { kind: 'race', task: 'xor', rated: false } })).toMatchObject({ roomId: 'c', rated: false }); // a custom seed says so
     expect(roomInfo({ roomId: 'lobby', metadata: {} })).toBeUndefined();
+    expect(roomInfo({ roomId: 'left', metadata: { kind: 'race', present: 0 } }), 'everyone has left').toBeUndefined();
+    expect(roomInfo({ roomId: 'here', metadata: { kind: 'race', present: 1 } })).toMatchObject({ roomId: 'here' });
     expect(roomInfo({ roomId: 'odd', metadata: { kind: 'chess' } })).toBeUndefined();
   });
 

@@ -9,11 +9,12 @@ export interface ListedRoom {
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
-/** A listed room as the lobby shows it; rooms that are not arena rooms (the lobby itself) are left out. */
+/** A listed room as the lobby shows it; rooms that are not arena rooms (the lobby itself) and rooms nobody is in are left out. */
 export function roomInfo(room: ListedRoom): LobbyRoomInfo | undefined {
   const m = room.metadata ?? {};
   const kind = RoomKind.safeParse(m.kind);
   if (!kind.success) return undefined;
+  if (m.present === 0) return undefined; // everyone has left (their seats may wait, a match may play on): not open
   return {
     roomId: room.roomId,
     kind: kind.data,

@@ -108,6 +108,7 @@ export class PlaygroundRoom extends ArenaRoom<{ state: PlaygroundState }> {
   }
 
   override onReconnect(client: Client, connected = true): void {
+    patchListing(this);
     if (this.owner?.sessionId === client.sessionId) this.state.ownerConnected = connected;
   }
 

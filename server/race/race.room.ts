@@ -128,10 +128,14 @@ export class RaceRoom extends ArenaRoom<{ state: RaceState; client: Client<{ aut
   }
 
   override onDrop(client: Client): Promise<void> {
-    return holdSeat(this, client, (connected) => this.state.entries.has(client.sessionId) && (this.state.entries.get(client.sessionId)!.connected = connected));
+    return holdSeat(this, client, (connected) => {
+      if (this.state.entries.has(client.sessionId)) this.state.entries.get(client.sessionId)!.connected = connected;
+      patchListing(this);
+    });
   }
 
   override onReconnect(client: Client): void {
+    patchListing(this);
     const entry = this.state.entries.get(client.sessionId);
     if (!entry) return;
     entry.connected = true;

@@ -109,6 +109,7 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
   }
 
   override onReconnect(client: Client, connected = true): void {
+    patchListing(this);
     const player = this.state.players.get(client.sessionId);
     if (player) player.connected = connected;
   }
