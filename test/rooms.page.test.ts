@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { Room } from '@colyseus/sdk';
 import { describe, expect, it } from 'vitest';
+import { RECONNECT_SECONDS } from '../server/match/index.ts';
 import type { GanState } from '../shared/gan.state.ts';
+import { TaskName } from '../shared/task.schema.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
 import type { TournamentState } from '../shared/tournament.state.ts';
 import { guestClient, waitFor } from './support/arena.ts';
@@ -21,6 +23,41 @@ function quiet<T extends Room<any, any>>(room: T): T {
 
 describe.skipIf(!hasChromium())('the tournament and GAN battle pages in headless Chromium', () => {
   const suite = pageArenaSuite();
+
+  it('home leads with what is live at desktop and phone sizes, races take any task, and a deserted room leaves the list', async () => {
+    const { arena: t, browser } = suite;
+    const host = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors = watchErrors(host);
+    await host.goto(t.url);
+    for (const id of ['#race-task', '#t-task']) expect(await host.locator(`${id} option`).evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)), id).toEqual(TaskName.options);
+    await host.fill('#player-name', 'ada');
+    await host.selectOption('#race-task', 'moons');
+    await host.click('#create-race');
+    await host.waitForSelector('#designer');
+    const roomId = new URL(host.url()).searchParams.get('room')!;
+
+    const row = `#lobby tr[data-room="${roomId}"]`;
+    const viewers = [];
+    for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+      const home = await browser.newPage({ viewport });
+      viewers.push({ home, errors: watchErrors(home) });
+      await home.goto(t.url);
+      await home.waitForSelector(row);
+      expect(await home.locator(`${row} td:nth-child(2)`).textContent(), 'the race on the task it was made for').toBe('moons');
+      const rooms = (await home.locator('#open-rooms').boundingBox())!;
+      const live = (await home.locator(row).boundingBox())!;
+      expect(rooms.y, `the open rooms start above the fold at ${viewport.width}×${viewport.height}`).toBeLessThan(viewport.height);
+      expect(live.y + live.height, `the live race is in view at ${viewport.width}×${viewport.height}`).toBeLessThanOrEqual(viewport.height);
+    }
+    // The host's tab closes without a goodbye: their seat waits, but the room is no longer open.
+    await host.close();
+    for (const { home } of viewers) await home.waitForSelector(row, { state: 'detached', timeout: (RECONNECT_SECONDS * 1000) / 3 });
+    for (const v of viewers) {
+      expect(v.errors).toEqual([]);
+      await v.home.close();
+    }
+    expect(errors).toEqual([]);
+  }, 60_000);
 
   it('creates a GAN battle from the home page, plays it against an SDK player, and shows it to a spectator without the design form', async () => {
     const { arena: t, browser } = suite;

@@ -9,14 +9,15 @@ import { createRoomPanels, type CreateRoomAction } from './create-rooms.panel.ts
 
 /** What the home page asks the app to do. */
 export type HomeAction =
-  | { kind: 'create'; name: string; budget: number; minPlayers: number; countdownSeconds: number; paceSeconds: number }
+  | { kind: 'create'; name: string; task: TaskName; budget: number; minPlayers: number; countdownSeconds: number; paceSeconds: number }
   | { kind: 'join'; name: string; roomId: string; spectate: boolean }
   | { kind: 'playground'; name: string; task: TaskName; budget: number; challenge?: Challenge }
   | CreateRoomAction;
 
-/** The home page: who you are, create a race, or join one by its code. Its open-rooms list leaves the lobby room when the page goes. */
+/** The home page: the open rooms and live matches first, then who you are, create a race (any task), or join one by its code. Its open-rooms list leaves the lobby room when the page goes. */
 export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void>, page = new PageScope()): PageScope {
   const name = h('input', { id: 'player-name', value: savedName(), maxlength: '32', autocomplete: 'nickname', placeholder: 'the name others see' });
+  const raceTask = h('select', { id: 'race-task' }, ...TaskName.options.map((t) => h('option', { value: t, selected: t === 'spiral' }, t)));
   const budget = h('select', { id: 'budget' }, ...[5_000, 20_000, 50_000, 200_000].map((b) => h('option', { value: String(b), selected: b === 20_000 }, `${b.toLocaleString('en')} samples`)));
   const players = h('select', { id: 'min-players' }, ...[2, 3, 4, 5, 6, 7, 8].map((n) => h('option', { value: String(n) }, `${n} players`)));
   const countdown = h('select', { id: 'countdown' }, ...[5, 15, 30, 60].map((n) => h('option', { value: String(n), selected: n === 15 }, `${n} s`)));
@@ -51,7 +52,7 @@ export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void
     }
   };
   createBtn.addEventListener('click', () =>
-    run({ kind: 'create', name: name.value, budget: Number(budget.value), minPlayers: Number(players.value), countdownSeconds: Number(countdown.value), paceSeconds: Number(pace.value) }, createBtn),
+    run({ kind: 'create', name: name.value, task: raceTask.value as TaskName, budget: Number(budget.value), minPlayers: Number(players.value), countdownSeconds: Number(countdown.value), paceSeconds: Number(pace.value) }, createBtn),
   );
   const join = (spectate: boolean, btn: HTMLButtonElement) => {
     if (!code.value.trim()) {
@@ -71,17 +72,17 @@ export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void
 
   app.replaceChildren(
     h('section', { class: 'panel hero' }, h('h1', {}, 'Watch neural networks learn. Make them race.'), h('p', {}, 'Design a small network, enter it in a race, and watch every entry train for real on the same task under the same budget. The held-out data decides who wins.')),
+    openRooms, // what is live leads: open rooms and live matches, above the fold
     h(
       'div',
       { class: 'grid2' },
       h('section', { class: 'panel', id: 'you' }, h('h2', {}, 'You'), h('label', { for: 'player-name' }, 'Name'), name, accountPanel({ name: () => name.value, setName: (n) => (name.value = n) })),
-      h('section', { class: 'panel' }, h('h2', {}, 'Create a race'), h('label', { for: 'budget' }, 'Budget per entry'), budget, h('div', { class: 'row' }, h('div', {}, h('label', { for: 'min-players' }, 'Start with at least'), players), h('div', {}, h('label', { for: 'countdown' }, 'Countdown'), countdown)), h('label', { for: 'pace' }, 'Pace'), pace, h('p', {}, createBtn)),
+      h('section', { class: 'panel' }, h('h2', {}, 'Create a race'), h('div', { class: 'row' }, h('div', {}, h('label', { for: 'race-task' }, 'Task'), raceTask), h('div', {}, h('label', { for: 'budget' }, 'Budget per entry'), budget)), h('div', { class: 'row' }, h('div', {}, h('label', { for: 'min-players' }, 'Start with at least'), players), h('div', {}, h('label', { for: 'countdown' }, 'Countdown'), countdown)), h('label', { for: 'pace' }, 'Pace'), pace, h('p', {}, createBtn)),
       ...createRoomPanels(() => name.value, (action, button) => void run(action, button)),
       h('section', { class: 'panel', id: 'playground-panel' }, h('h2', {}, 'Playground'), h('p', { class: 'muted' }, 'Train one network alone and steer it live; anyone with the link can watch.'), h('div', { class: 'row' }, h('div', {}, h('label', { for: 'playground-task' }, 'Task'), pgTask), h('div', {}, h('label', { for: 'playground-budget' }, 'Budget'), pgBudget)), h('label', { for: 'playground-challenge' }, 'Challenge'), pgChallenge, h('p', {}, pgBtn)),
       h('section', { class: 'panel' }, h('h2', {}, 'Join a race'), h('label', { for: 'room-code' }, 'Room code'), code, h('div', { class: 'row' }, joinBtn, watchBtn)),
     ),
     problem,
-    openRooms,
   );
   void mountLobbyList(openRooms, {
     join: (roomId, spectate) => void run({ kind: 'join', name: name.value, roomId, spectate }, watchBtn),

@@ -30,7 +30,7 @@ export async function mountLobbyList(container: HTMLElement, actions: LobbyActio
     else actions.createRace();
   });
   container.replaceChildren(
-    h('div', { class: 'row' }, h('h2', {}, 'Open rooms'), h('div', { style: 'flex:0' }, quick)),
+    h('div', { class: 'row' }, h('h2', {}, 'Open rooms and live matches'), h('div', { style: 'flex:0' }, quick)),
     h('table', { id: 'lobby' }, h('thead', {}, h('tr', {}, h('th', {}, 'Room'), h('th', {}, 'Task'), h('th', {}, 'Status'), h('th', { class: 'num' }, 'Players'), h('th', { class: 'num' }, 'Watching'), h('th', {}, ''))), body),
     empty,
   );

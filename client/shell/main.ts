@@ -95,7 +95,7 @@ async function enter(action: HomeAction, ifTaken: IfTaken = 'tag'): Promise<void
   const client = arenaClient();
   const room =
     action.kind === 'create'
-      ? await client.create<RaceState>('race', { budget: action.budget, minPlayers: action.minPlayers, countdownSeconds: action.countdownSeconds, paceSeconds: action.paceSeconds })
+      ? await client.create<RaceState>('race', { task: { name: action.task }, budget: action.budget, minPlayers: action.minPlayers, countdownSeconds: action.countdownSeconds, paceSeconds: action.paceSeconds })
       : await client.joinById<RaceState>(action.roomId, { role: action.spectate ? 'spectator' : 'player', ...(action.name.trim() ? { name: action.name.trim() } : {}), playerId: savedPlayerId() });
   room.onMessage('welcome', () => {});
   await show(room, action.kind === 'join' && action.spectate ? 'spectator' : 'player', since);
