@@ -8,6 +8,8 @@
  * - terrain: the loss terrain at 129×129 with the optimizer's path, orbiting
  *   (baseline: the engine's default 31×31 landscape).
  * A frame is timed from the data or camera change to the finished picture.
+ * - firstCurveMs: a spectator's wait from opening a live playground to its first curve point drawn, against a
+ *   real arena (bench/client-first-curve.ts; baseline: the home page's load to its first control).
  */
 import { createServer } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { launchChromium } from '../test/support/browser.ts';
 import { pixelStats } from '../test/support/pixels.ts';
+import { firstCurveBench } from './client-first-curve.ts';
 
 const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -70,8 +73,14 @@ export async function clientBench(json: boolean, quick = process.argv.includes('
     const terrain = await measure('view=terrain&resolution=129');
     log(`  terrain 31×31 (baseline):          p50 ${baseTerrain.p50Ms} ms, p95 ${baseTerrain.p95Ms} ms (${baseTerrain.renderer})`);
     log(`  terrain 129×129:                   p50 ${terrain.p50Ms} ms, p95 ${terrain.p95Ms} ms (${(terrain.p95Ms / baseTerrain.p95Ms).toFixed(2)}× the baseline; target p95 < 33 ms)`);
+    const first = await firstCurveBench(browser, quick ? 3 : 7);
+    log(`  home page to its first control (baseline): ${first.pageReadyMs} ms`);
+    log(`  first curve, spectator joining a live playground: ${first.firstCurveMs} ms median of ${first.joinsMs.length} joins (${first.joinsMs.join(', ')} ms; ${first.vsBaseline}× the baseline; target < 1000 ms on a quiet machine)`);
+    log(`  first curve, owner pressing Train: ${first.startToCurveMs} ms`);
     console.log(
       JSON.stringify({
+        firstCurveMs: first.firstCurveMs,
+        firstCurve: first,
         view2d: { ...view2d, baselineP95Ms: base2d.p95Ms, vsBaseline: round(view2d.p95Ms / base2d.p95Ms) },
         terrain: { ...terrain, baselineP95Ms: baseTerrain.p95Ms, vsBaseline: round(terrain.p95Ms / baseTerrain.p95Ms) },
       }),

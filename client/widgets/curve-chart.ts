@@ -21,6 +21,12 @@ export interface CurveSeries {
   valLoss?: readonly number[];
 }
 
+/**
+ * The performance mark (User Timing) a chart sets when it first draws a curve point; its `startTime` is the time
+ * since the page's navigation began (`npm run bench -- client` reads it as `firstCurveMs`).
+ */
+export const FIRST_CURVE_MARK = 'arena:first-curve-point';
+
 /** How the chart shows the curves. */
 export interface CurveView {
   /** Training and validation of each metric on the same axes, the gap between them shaded (default on). */
@@ -81,6 +87,7 @@ export class CurveChart {
   /** Over the empty chart: what it waits for, until the first point comes. */
   private readonly note: WaitingNote;
   private waitingFor = 'waiting for the first curve point…';
+  private markedFirstPoint = false;
 
   constructor(host: HTMLElement) {
     this.host = host;
@@ -227,6 +234,10 @@ export class CurveChart {
       }
     }
     for (let i = denseUsed; i < this.columnLines.length; i++) this.columnLines[i]!.mesh.visible = false;
+    if (!this.markedFirstPoint && this.hasPoints()) {
+      this.markedFirstPoint = true;
+      performance.mark(FIRST_CURVE_MARK);
+    }
   }
 
   /** Shades the stretches where the companion is on the overfitting side of the main curve (polylines only). */
