@@ -5,6 +5,8 @@
  * lands in `window.benchResult` for bench/client.bench.ts to read.
  *   ?view=curves&points=10000   8 learning curves of that many points each
  *   ?view=terrain&resolution=129   the loss terrain on a grid of that side
+ *   &renderer=webgpu|webgl         which renderer the view asks for (default webgl); on WebGPU the frame
+ *                                  ends when the device's queue has done its work (`onSubmittedWorkDone`)
  */
 import { CurveChart, type CurveSeries } from '../../client/widgets/curve-chart.ts';
 import { TerrainView } from '../../client/playground/terrain.view.ts';
@@ -19,6 +21,12 @@ const params = new URLSearchParams(location.search);
 const FRAMES = Number(params.get('frames') ?? 240);
 const WARMUP = 20;
 const host = document.getElementById('host')!;
+const RENDERER = params.get('renderer') === 'webgpu' ? 'webgpu' : 'webgl';
+
+/** The little of a WebGPU device the bench uses (the DOM typings here carry no WebGPU). */
+interface QueueOwner {
+  queue: { onSubmittedWorkDone(): Promise<void> };
+}
 
 /** A deterministic, noisy learning curve of `n` points over `budget` samples. */
 function curve(seat: number, n: number, budget: number): CurveSeries {
@@ -36,8 +44,12 @@ function curve(seat: number, n: number, budget: number): CurveSeries {
   return { seat, label: `entry ${seat + 1}`, samples, loss, valAccuracy };
 }
 
-/** Waits for the GPU (software here) to finish the frame; the canvas hands back the context its renderer made. */
-function finisher(canvas: HTMLCanvasElement): () => void {
+/**
+ * Waits for the GPU (software here) to finish the frame: on WebGL the canvas hands back the context its renderer
+ * made; on WebGPU the view's device (read from the renderer's internals) says when its queue is done.
+ */
+function finisher(canvas: HTMLCanvasElement, device?: QueueOwner): () => void | Promise<void> {
+  if (device) return () => device.queue.onSubmittedWorkDone();
   const gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as WebGLRenderingContext | null;
   if (!gl) throw new Error('the view did not draw with WebGL: nothing to time');
   return () => gl.finish();
@@ -46,9 +58,10 @@ function finisher(canvas: HTMLCanvasElement): () => void {
 async function benchCurves(points: number): Promise<{ renderer: string; frames: number[] }> {
   const budget = 1_000_000;
   const chart = new CurveChart(host);
-  const renderer = await chart.init('webgl');
+  const renderer = await chart.init(RENDERER);
   const canvas = host.querySelector('canvas')!;
-  const finish = finisher(canvas);
+  const pixi = chart as unknown as { app: { renderer: { gpu?: { device: QueueOwner } } } };
+  const finish = finisher(canvas, renderer === 'webgpu' ? pixi.app.renderer.gpu?.device : undefined);
   // A live race: each frame every entry gains a point at the end, the oldest slides out, so the length stays `points`.
   const series = Array.from({ length: 8 }, (_, seat) => curve(seat, points + FRAMES + WARMUP, budget));
   const frames: number[] = [];
@@ -60,7 +73,7 @@ async function benchCurves(points: number): Promise<{ renderer: string; frames: 
       budget,
     );
     chart.renderNow();
-    finish();
+    await finish();
     if (f >= WARMUP) frames.push(performance.now() - t0);
   }
   return { renderer, frames };
@@ -68,7 +81,7 @@ async function benchCurves(points: number): Promise<{ renderer: string; frames: 
 
 async function benchTerrain(resolution: number): Promise<{ renderer: string; frames: number[] }> {
   const view = new TerrainView(host);
-  const renderer = await view.init('webgl');
+  const renderer = await view.init(RENDERER);
   const axis = Array.from({ length: resolution }, (_, i) => -1 + (2 * i) / (resolution - 1));
   const losses: number[] = [];
   for (const b of axis) for (const a of axis) losses.push(0.2 + a * a + 0.6 * b * b + 0.08 * Math.sin(9 * a) * Math.cos(7 * b));
@@ -81,18 +94,21 @@ async function benchTerrain(resolution: number): Promise<{ renderer: string; fra
   });
   view.show({ resolution, range: 1, axis, losses, center: 0.2, trajectory });
   // Take over the view's render loop so each frame is timed from the camera move to the finished picture.
-  const inner = view as unknown as { engine: { stopRenderLoop(): void }; scene: { render(): void }; camera: { alpha: number } };
+  const inner = view as unknown as { engine: { stopRenderLoop(): void; runRenderLoop(f: () => void): void; _device?: QueueOwner }; scene: { render(): void }; camera: { alpha: number } };
   inner.engine.stopRenderLoop();
-  const finish = finisher(host.querySelector('canvas')!);
+  const finish = finisher(host.querySelector('canvas')!, renderer === 'WebGPU' ? inner.engine._device : undefined);
   const frames: number[] = [];
   for (let f = 0; f < FRAMES + WARMUP; f++) {
     await new Promise(requestAnimationFrame);
     const t0 = performance.now();
     inner.camera.alpha += 0.01; // orbiting, as a spectator drags the view
     inner.scene.render();
-    finish();
+    await finish();
     if (f >= WARMUP) frames.push(performance.now() - t0);
   }
+  // Drawing again, so the screenshot that checks the view sees a presented frame (a WebGPU canvas shows
+  // nothing once frames stop coming).
+  inner.engine.runRenderLoop(() => inner.scene.render());
   return { renderer, frames };
 }
 
