@@ -17,6 +17,11 @@ export const PlaygroundCreateOptions = z.object({
   seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
   /** A goal each run is judged against on the held-out split (none: free play). */
   challenge: Challenge.optional(),
+  /**
+   * Stretches each run over at least this many seconds so the owner and spectators can follow it
+   * (0, the default: as fast as training goes). Pacing changes nothing a run computes.
+   */
+  paceSeconds: z.number({ error: 'paceSeconds must be a number' }).int('paceSeconds must be a whole number').min(0).max(600, 'paceSeconds must be at most 600').default(0),
 });
 export type PlaygroundCreateOptions = z.infer<typeof PlaygroundCreateOptions>;
 

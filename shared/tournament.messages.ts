@@ -35,6 +35,11 @@ export const TournamentCreateOptions = z.object({
   countdownSeconds: z.number().int().min(0).max(300).default(15),
   /** Seconds players wait between rounds (to look at the standings and change their spec). */
   breakSeconds: z.number().int().min(0).max(300).default(10),
+  /**
+   * Stretches every match over at least this many seconds so spectators can follow it (0, the
+   * default: as fast as training goes). Pacing changes nothing a run computes.
+   */
+  paceSeconds: z.number().int().min(0).max(600, 'paceSeconds must be at most 600').default(0),
 });
 export type TournamentCreateOptions = z.infer<typeof TournamentCreateOptions>;
 

@@ -15,13 +15,14 @@ import { cleanupQueue, startWorkerProcess, type WorkerProcess } from './support/
 
 const redisReady = await hasRedis();
 
-const job = (seed: number) =>
+const job = (seed: number, paceMs = 0) =>
   TrainJob.parse({
     runId: `late-${crypto.randomUUID()}`,
     spec: { layers: [{ units: 160, activation: 'relu' }, { units: 160, activation: 'relu' }], optimizer: 'adam', learningRate: 0.005, batchSize: 32 },
     task: { name: 'spiral' },
     seed,
     budget: 9600,
+    paceMs,
   });
 
 describe.skipIf(!redisReady)('a late-joining server catches up from the stream (BullMQ, real worker process)', () => {
@@ -51,7 +52,7 @@ describe.skipIf(!redisReady)('a late-joining server catches up from the stream (
   };
 
   it('a server started mid-run hears every frame from the first one, then the same single done', async () => {
-    const j = job(41);
+    const j = job(41, 6000); // paced, so the second server joins mid-run however fast the worker trains
     runIds.push(j.runId);
     const rec = new RunRecorder();
     const submitted = await rec.submit(first, j);

@@ -51,7 +51,7 @@ describe.skipIf(!ready)('a race on Postgres and BullMQ with a separate worker pr
   });
 
   it('trains every entry in the worker and stores the match in Postgres', async () => {
-    const a = await (await guestClient(t.url, 'ada')).client.create<RaceState>('race', { budget: 6000, countdownSeconds: 60 });
+    const a = await (await guestClient(t.url, 'ada')).client.create<RaceState>('race', { budget: 6000, countdownSeconds: 60, paceSeconds: 5 }); // paced: telemetry is seen mid-run however fast the worker trains
     const b = await (await guestClient(t.url, 'bob')).client.joinById<RaceState>(a.roomId, {});
     b.onMessage('result', () => {});
     const result = nextMessage<RaceResultMessage>(a, 'result', 90_000);

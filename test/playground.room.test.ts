@@ -18,7 +18,7 @@ describe('playground room through @colyseus/sdk', () => {
   });
 
   it('trains one steerable run that spectators watch but cannot steer, with probes, a landscape and a stored result', async () => {
-    const owner: Room<any, PlaygroundState> = await (await as('ada')).create<PlaygroundState>('playground', { budget: 60_000, seed: 5 });
+    const owner: Room<any, PlaygroundState> = await (await as('ada')).create<PlaygroundState>('playground', { budget: 60_000, seed: 5, paceSeconds: 20 }); // paced: steered mid-run however fast it trains
     const points = await nextMessage<PlaygroundPointsMessage>(owner, 'points');
     expect(points.y.length).toBeGreaterThan(100);
     expect(points.x.length).toBe(2 * points.y.length);
@@ -148,8 +148,10 @@ describe('playground room through @colyseus/sdk', () => {
     await owner.leave();
   });
 
-  it('refuses a room with a bad challenge, naming the field', async () => {
+  it('refuses a room with a bad challenge or pace, naming the field', async () => {
     await expect((await as('ivan')).create('playground', { challenge: { kind: 'smallest', accuracy: 0.8, maxParameters: 0 } })).rejects.toThrow(/maxParameters must be at least 3/);
+    await expect((await as('ivan')).create('playground', { paceSeconds: 601 })).rejects.toThrow(/paceSeconds must be at most 600/);
+    await expect((await as('ivan')).create('playground', { paceSeconds: 'slow' })).rejects.toThrow(/paceSeconds must be a number/);
   });
 
   it('forks a running run from its latest checkpoint into B, steers and pauses B apart from A, and stores B after A with its parent', async () => {

@@ -153,8 +153,9 @@ describe.skipIf(!ready)('SIGKILL the server mid-race on Postgres + Redis + a wor
   it('mid-tournament-round: the tournament comes back under its room id, the round is carried on from the streams, and every match is stored once with the uninterrupted weights hashes, to its champion', async () => {
     const names = ['ada', 'bob', 'cy', 'dee'];
     const guests = await Promise.all(names.map((n) => guestClient(server.url, n)));
-    const budget = 60_000; // long enough that the kill lands mid-round 1 (a worker trains tournament matches unpaced)
-    const host = await guests[0]!.client.create<TournamentState>('tournament', { title: 'Night cup', budget, countdownSeconds: 60, breakSeconds: 0, seed: 777 });
+    const budget = 60_000;
+    // Paced, so the kill lands mid-round 1 however fast the worker trains these nets.
+    const host = await guests[0]!.client.create<TournamentState>('tournament', { title: 'Night cup', budget, countdownSeconds: 60, breakSeconds: 0, paceSeconds: 15, seed: 777 });
     const roomId = host.roomId;
     const rooms = [host, ...(await Promise.all(guests.slice(1).map((g) => g.client.joinById<TournamentState>(roomId, {}))))];
     for (const r of rooms) r.onMessage('*', () => {});

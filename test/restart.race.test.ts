@@ -32,7 +32,7 @@ import { startServerProcess, type ServerProcess } from './support/server-process
 
 const BUDGET = 16_000;
 const SEED = 4242;
-/** Samples per tournament run: long enough that the kill lands mid-round 1 (tournament matches are not paced). */
+/** Samples per tournament run (each match is paced: see startTournament). */
 const TOURNAMENT_BUDGET = 100_000;
 
 /** A folder of the test's own for the server's database, secret and saved runs. */
@@ -95,7 +95,8 @@ async function startRace(url: string, options: Record<string, unknown>) {
 /** Four players in a tournament (no break between rounds) whose two round-1 matches have trained a little. */
 async function startTournament(url: string, options: { budget: number; seed?: number }) {
   const guests = await Promise.all(['ada', 'bob', 'cy', 'dee'].map((n) => guestClient(url, n)));
-  const host = await guests[0]!.client.create<TournamentState>('tournament', { title: 'Night cup', countdownSeconds: 60, breakSeconds: 0, ...options });
+  // Paced, so the kill lands mid-round however fast the engine trains these nets.
+  const host = await guests[0]!.client.create<TournamentState>('tournament', { title: 'Night cup', countdownSeconds: 60, breakSeconds: 0, paceSeconds: 15, ...options });
   const rooms = [host, ...(await Promise.all(guests.slice(1).map((g) => g.client.joinById<TournamentState>(host.roomId, {}))))];
   await waitFor(() => host.state.players?.size === 4, 'four players');
   rooms.forEach((r, i) => r.send('spec', { spec: SPEC_TEMPLATES[i]!.spec }));

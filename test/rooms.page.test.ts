@@ -64,7 +64,7 @@ describe.skipIf(!hasChromium())('the tournament and GAN battle pages in headless
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const errors = watchErrors(page);
     await page.goto(t.url);
-    await page.fill('#player-name', 'ada');
+    await page.fill('#player-name', 'gail');
     await page.selectOption('#g-distribution', 'ring');
     await page.selectOption('#g-rounds', '3');
     await page.selectOption('#g-iterations', '150');
@@ -143,7 +143,7 @@ describe.skipIf(!hasChromium())('the tournament and GAN battle pages in headless
 
     await page.waitForSelector('#gan-winner:not([hidden])');
     const winner = referee.state.winner;
-    expect(await page.locator('#gan-winner').textContent()).toContain(winner === 'generator' ? 'ada wins as the generator' : 'bob wins as the discriminator');
+    expect(await page.locator('#gan-winner').textContent()).toContain(winner === 'generator' ? 'gail wins as the generator' : 'bob wins as the discriminator');
     expect(await page.locator('#gan-scores tbody tr').count()).toBe(referee.state.results.length);
     expect(await page.locator('#phase').textContent()).toBe(`${winner === 'generator' ? 'Generator' : 'Discriminator'} wins`);
     await spectator.waitForSelector('#gan-winner:not([hidden])');

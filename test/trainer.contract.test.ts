@@ -26,9 +26,9 @@ const job = (input: Omit<TrainJobInput, 'runId'>): TrainJob => TrainJob.parse({ 
 const quick = (seed: number) =>
   job({ spec: { layers: [{ units: 24, activation: 'tanh' }, { units: 24, activation: 'tanh' }], optimizer: 'adam', learningRate: 0.01, batchSize: 32 }, task: { name: 'spiral' }, seed, budget: 12_800 });
 
-/** A run of equal cost for each seed, long enough that two of them overlap (tf.js path, ~300 steps). */
+/** A run of equal cost for each seed, long enough that two of them overlap (the fused step, 3000 steps: seconds each, longer than a worker thread takes to start under load). */
 const medium = (seed: number) =>
-  job({ spec: { layers: [{ units: 160, activation: 'relu' }, { units: 160, activation: 'relu' }], optimizer: 'adam', learningRate: 0.005, batchSize: 32 }, task: { name: 'spiral' }, seed, budget: 9600 });
+  job({ spec: { layers: [{ units: 160, activation: 'relu' }, { units: 160, activation: 'relu' }], optimizer: 'adam', learningRate: 0.005, batchSize: 32 }, task: { name: 'spiral' }, seed, budget: 96_000 });
 
 /**
  * Slow steps (an MNIST batch of 256 through two layers of 256: around a tenth

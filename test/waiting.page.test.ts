@@ -13,7 +13,8 @@ describe.skipIf(!hasChromium())('an empty chart and the loss terrain say what th
     const errors = watchErrors(page);
     await page.goto(t.url);
     await page.fill('#player-name', 'wanda');
-    await page.selectOption('#playground-budget', '5000000') // still training when the terrain is asked for;
+    await page.selectOption('#playground-budget', '5000000');
+    await page.selectOption('#playground-pace', '600'); // still training when the terrain is asked for
     await page.click('#create-playground');
     await page.waitForSelector('#designer');
 

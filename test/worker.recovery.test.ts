@@ -16,7 +16,10 @@ import { hasRedis, TEST_REDIS_URL } from './support/services.ts';
 const ready = await hasRedis();
 const WORKER = fileURLToPath(new URL('../workers/worker.main.ts', import.meta.url));
 
-/** A run big enough for the tf.js path and a few seconds of training, with a scheduled control. */
+/**
+ * A run with a scheduled control, paced over six seconds so a worker is killed while it trains
+ * however fast the engine is (pacing changes nothing the run computes).
+ */
 const job = (n: number) =>
   TrainJob.parse({
     runId: crypto.randomUUID(),
@@ -25,6 +28,7 @@ const job = (n: number) =>
     seed: 100 + n,
     budget: 9600,
     checkpointEverySteps: 20,
+    paceMs: 6000,
     controls: [{ step: 30, control: { type: 'setLearningRate', learningRate: 0.003 } }],
   });
 
@@ -59,7 +63,7 @@ describe.skipIf(!ready)('BullMQ workers lose nothing when they crash or shut dow
 
   /** What the same run gives when nothing breaks: replay its own control log in this process. */
   async function unbroken(j: TrainJob, r: RunResult): Promise<string> {
-    return (await runTraining({ ...j, controls: r.controls })).weightsHash;
+    return (await runTraining({ ...j, paceMs: 0, controls: r.controls })).weightsHash;
   }
 
   beforeAll(async () => {

@@ -7,11 +7,19 @@ import { TaskName } from '../../shared/task.schema.ts';
 import { mountLobbyList } from './lobby-list.view.ts';
 import { createRoomPanels, type CreateRoomAction } from './create-rooms.panel.ts';
 
+/** The playground's pace choices: the least wall-clock time a run is stretched over, in seconds (0: as fast as it trains). */
+const PLAYGROUND_PACES: ReadonlyArray<readonly [number, string]> = [
+  [0, 'As fast as it trains'],
+  [30, 'Over 30 seconds'],
+  [120, 'Over 2 minutes'],
+  [600, 'Over 10 minutes'],
+];
+
 /** What the home page asks the app to do. */
 export type HomeAction =
   | { kind: 'create'; name: string; task: TaskName; budget: number; minPlayers: number; countdownSeconds: number; paceSeconds: number }
   | { kind: 'join'; name: string; roomId: string; spectate: boolean }
-  | { kind: 'playground'; name: string; task: TaskName; budget: number; challenge?: Challenge }
+  | { kind: 'playground'; name: string; task: TaskName; budget: number; paceSeconds: number; challenge?: Challenge }
   | CreateRoomAction;
 
 /** The home page: the open rooms and live matches first, then who you are, create a race (any task), or join one by its code. Its open-rooms list leaves the lobby room when the page goes. */
@@ -29,6 +37,7 @@ export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void
   const problem = h('p', { class: 'error-text', role: 'alert' });
   const pgTask = h('select', { id: 'playground-task' }, ...TaskName.options.map((t) => h('option', { value: t, selected: t === 'spiral' }, t)));
   const pgBudget = h('select', { id: 'playground-budget' }, ...[50_000, 200_000, 1_000_000, 5_000_000].map((b) => h('option', { value: String(b), selected: b === 200_000 }, `${b.toLocaleString('en')} samples`)));
+  const pgPace = h('select', { id: 'playground-pace', title: 'Stretch the run so you can watch it learn (pacing changes nothing it computes)' }, ...PLAYGROUND_PACES.map(([seconds, label]) => h('option', { value: String(seconds) }, label)));
   const pgChallenge = h('select', { id: 'playground-challenge' }, h('option', { value: '' }, 'free play'), ...CHALLENGE_PRESETS.map((c) => h('option', { value: c.id }, c.label)));
   const pgBtn = h('button', { id: 'create-playground', type: 'button' }, 'Open a playground');
 
@@ -64,7 +73,7 @@ export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void
   };
   pgBtn.addEventListener('click', () => {
     const challenge = CHALLENGE_PRESETS.find((c) => c.id === pgChallenge.value)?.challenge;
-    run({ kind: 'playground', name: name.value, task: pgTask.value as TaskName, budget: Number(pgBudget.value), ...(challenge ? { challenge } : {}) }, pgBtn);
+    run({ kind: 'playground', name: name.value, task: pgTask.value as TaskName, budget: Number(pgBudget.value), paceSeconds: Number(pgPace.value), ...(challenge ? { challenge } : {}) }, pgBtn);
   });
   joinBtn.addEventListener('click', () => join(false, joinBtn));
   watchBtn.addEventListener('click', () => join(true, watchBtn));
@@ -79,7 +88,7 @@ export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void
       h('section', { class: 'panel', id: 'you' }, h('h2', {}, 'You'), h('label', { for: 'player-name' }, 'Name'), name, accountPanel({ name: () => name.value, setName: (n) => (name.value = n) })),
       h('section', { class: 'panel' }, h('h2', {}, 'Create a race'), h('div', { class: 'row' }, h('div', {}, h('label', { for: 'race-task' }, 'Task'), raceTask), h('div', {}, h('label', { for: 'budget' }, 'Budget per entry'), budget)), h('div', { class: 'row' }, h('div', {}, h('label', { for: 'min-players' }, 'Start with at least'), players), h('div', {}, h('label', { for: 'countdown' }, 'Countdown'), countdown)), h('label', { for: 'pace' }, 'Pace'), pace, h('p', {}, createBtn)),
       ...createRoomPanels(() => name.value, (action, button) => void run(action, button)),
-      h('section', { class: 'panel', id: 'playground-panel' }, h('h2', {}, 'Playground'), h('p', { class: 'muted' }, 'Train one network alone and steer it live; anyone with the link can watch.'), h('div', { class: 'row' }, h('div', {}, h('label', { for: 'playground-task' }, 'Task'), pgTask), h('div', {}, h('label', { for: 'playground-budget' }, 'Budget'), pgBudget)), h('label', { for: 'playground-challenge' }, 'Challenge'), pgChallenge, h('p', {}, pgBtn)),
+      h('section', { class: 'panel', id: 'playground-panel' }, h('h2', {}, 'Playground'), h('p', { class: 'muted' }, 'Train one network alone and steer it live; anyone with the link can watch.'), h('div', { class: 'row' }, h('div', {}, h('label', { for: 'playground-task' }, 'Task'), pgTask), h('div', {}, h('label', { for: 'playground-budget' }, 'Budget'), pgBudget), h('div', {}, h('label', { for: 'playground-pace' }, 'Pace'), pgPace)), h('label', { for: 'playground-challenge' }, 'Challenge'), pgChallenge, h('p', {}, pgBtn)),
       h('section', { class: 'panel' }, h('h2', {}, 'Join a race'), h('label', { for: 'room-code' }, 'Room code'), code, h('div', { class: 'row' }, joinBtn, watchBtn)),
     ),
     problem,

@@ -82,7 +82,7 @@ async function enter(action: HomeAction, ifTaken: IfTaken = 'tag'): Promise<void
   const since = navigations;
   if (action.kind === 'playground') {
     await signInFor(action.name.trim(), ifTaken);
-    const pg = await arenaClient().create<PlaygroundState>('playground', { name: action.name.trim(), playerId: savedPlayerId(), task: { name: action.task }, budget: action.budget, ...(action.challenge ? { challenge: action.challenge } : {}) });
+    const pg = await arenaClient().create<PlaygroundState>('playground', { name: action.name.trim(), playerId: savedPlayerId(), task: { name: action.task }, budget: action.budget, paceSeconds: action.paceSeconds, ...(action.challenge ? { challenge: action.challenge } : {}) });
     return show(pg, 'player', since);
   }
   if (action.kind === 'tournament' || action.kind === 'gan') {

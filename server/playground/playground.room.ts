@@ -133,8 +133,8 @@ export class PlaygroundRoom extends ArenaRoom<{ state: PlaygroundState }> {
 
   private start(): void {
     const shock = challengeShock(this.options.challenge, this.options.budget, this.spec.batchSize);
-    const { task, budget } = this.options;
-    const job = TrainJob.parse({ runId: randomUUID(), spec: this.spec, task, seed: this.seed, budget, probeIntervalMs: PROBE_INTERVAL_MS, checkpointEverySteps: CHECKPOINT_EVERY, controls: shock ? [shock] : [] });
+    const { task, budget, paceSeconds } = this.options;
+    const job = TrainJob.parse({ runId: randomUUID(), spec: this.spec, task, seed: this.seed, budget, paceMs: paceSeconds * 1000, probeIntervalMs: PROBE_INTERVAL_MS, checkpointEverySteps: CHECKPOINT_EVERY, controls: shock ? [shock] : [] });
     const match = new MatchLifecycle({ id: job.runId, kind: 'playground', roomId: this.roomId, options: this.options, seed: this.seed });
     const owner = this.owner!; // only the owner may start
     match.record({ type: 'join', role: 'player', playerId: owner.playerId, name: this.state.owner, seat: 0 });

@@ -112,7 +112,7 @@ export class TournamentMatches {
       host.seat(seat).player.status = PlayerStatus.Racing;
       return { seat, player: name, playerId, spec: spec! };
     });
-    const conditions = { task: host.options.task, budget: host.options.budget, seed: fairSeed.seed };
+    const conditions = { task: host.options.task, budget: host.options.budget, seed: fairSeed.seed, paceMs: host.options.paceSeconds * 1000 };
     const startedAt = new Date(match.events.find((e) => e.type === 'phase' && e.to === 'running')?.at ?? Date.now());
     const sideOf = (seat: number) => view.sides.find((s) => s.seat === seat)!;
     const onFrame = (seat: number, f: { samples: number; loss: number; valAccuracy: number }) => (host.heard?.(seat), Object.assign(sideOf(seat), { samples: f.samples, loss: f.loss, valAccuracy: f.valAccuracy }));

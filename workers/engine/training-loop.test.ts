@@ -64,3 +64,26 @@ describe('training engine', () => {
     await expect(run).rejects.toThrow('enough');
   });
 });
+
+describe('probes of a run shorter than the probe interval', () => {
+  beforeAll(async () => {
+    await initBackend();
+  });
+
+  it('a listener still gets one probe, of the model as it ended', async () => {
+    const probes: Array<{ step: number; samples: number }> = [];
+    const j = { ...job(640), probeIntervalMs: 3_600_000 };
+    const result = await runTraining(j, { onProbe: (p) => probes.push({ step: p.step, samples: p.samples }) });
+    expect(probes).toEqual([{ step: result.steps, samples: 640 }]);
+  });
+
+  it('a run whose last step was already probed is not probed twice, and no probing means no probe', async () => {
+    const stepped: number[] = [];
+    const result = await runTraining({ ...job(640), probeEverySteps: 8 }, { onProbe: (p) => stepped.push(p.step) });
+    expect(stepped.at(-1)).toBe(result.steps);
+    expect(new Set(stepped).size).toBe(stepped.length);
+    const none: number[] = [];
+    await runTraining({ ...job(640), probeIntervalMs: 0 }, { onProbe: (p) => none.push(p.step) });
+    expect(none).toEqual([]);
+  });
+});

@@ -86,6 +86,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
     let paused = false;
     let sliceStart = performance.now();
     let lastProbe = performance.now();
+    let lastProbeStep = -1;
     const probeDue = (): boolean => {
       if (!hooks.onProbe) return false;
       if (job.probeEverySteps > 0) return session.stepCount % job.probeEverySteps === 0;
@@ -94,6 +95,10 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
         return true;
       }
       return false;
+    };
+    const sendProbe = () => {
+      lastProbeStep = session.stepCount;
+      hooks.onProbe!(probe(session));
     };
     let lastCheckpointStep = -1;
     const pace = { start: performance.now(), fromSamples: session.samplesSpent };
@@ -155,7 +160,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
         const frame = session.frame(); // always measured: the detectors read every frame
         hooks.onFrame?.(frame);
       }
-      if (probeDue()) hooks.onProbe!(probe(session));
+      if (probeDue()) sendProbe();
       emit();
       const wait = paceWait(job, session.samplesSpent, pace);
       if (wait > 0) {
@@ -169,6 +174,9 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
     if (!session.diverged) {
       const frame = session.frame();
       hooks.onFrame?.(frame);
+      // Someone listening sees the model as it ended, however short the run was next to the probe interval.
+      const probing = job.probeEverySteps > 0 || job.probeIntervalMs > 0;
+      if (hooks.onProbe && probing && lastProbeStep !== session.stepCount) sendProbe();
     }
     emit();
     const result = session.result();
