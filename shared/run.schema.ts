@@ -128,8 +128,18 @@ export const RunEvent = z.object({
   type: z.enum(['converged', 'diverged', 'vanishingGradients', 'gradientsRecovered', 'overfitting', 'control', 'controlRefused', 'paused', 'resumed']),
   message: z.string(),
   control: z.unknown().optional(),
+  /**
+   * A `control` event's step as the run's own control log has it: where the control took effect. `step` is
+   * where the run stands after it, which a rewind moves back (to the step it went back to).
+   */
+  appliedAt: z.number().int().min(0).optional(),
 });
 export type RunEvent = z.infer<typeof RunEvent>;
+
+/** The step a control event's control took effect at (what a replay or a resumed run applies it at): `appliedAt`, else `step`. */
+export function appliedStep(event: Pick<RunEvent, 'step' | 'appliedAt'>): number {
+  return event.appliedAt ?? event.step;
+}
 
 /** What a finished run reports. `heldOutAccuracy` must never reach a client before the race ends. */
 export const RunResult = z.object({

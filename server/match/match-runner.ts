@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Match } from '../../shared/match.schema.ts';
 import type { ModelSpec } from '../../shared/model-spec.schema.ts';
 import { Control } from '../../shared/control.schema.ts';
-import { TrainJob, type RunEvent, type RunResult, type TelemetryFrame } from '../../shared/run.schema.ts';
+import { appliedStep, TrainJob, type RunEvent, type RunResult, type TelemetryFrame } from '../../shared/run.schema.ts';
 import type { TaskSpec } from '../../shared/task.schema.ts';
 import type { RaceResult } from '../progression/progression.service.ts';
 import { rankEntries } from '../race/race.rules.ts';
@@ -151,7 +151,9 @@ export function runMatch(trainer: Trainer, conditions: RaceMatchConditions, entr
           if (settled) return;
           o.events.push(event);
           const control = event.type === 'control' ? Control.safeParse(event.control) : undefined;
-          if (control?.success && firstTime(o.job.runId, event.step, control.data)) match?.record({ type: 'control', runId: o.job.runId, playerId, control: control.data, step: event.step });
+          // Logged at the step it took effect, as the run's own log has it (a rewind's event stands at the step it went back to).
+          const at = appliedStep(event);
+          if (control?.success && firstTime(o.job.runId, at, control.data)) match?.record({ type: 'control', runId: o.job.runId, playerId, control: control.data, step: at });
           hooks.onEvent?.(seat, event);
         },
         onDone: (result) => finish(() => (o.result = result)),

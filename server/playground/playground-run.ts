@@ -4,7 +4,7 @@ import { packActivationMaps, packBoundary, PLAYGROUND_CURVE_POINTS, roundLayerSt
 import type { PlaygroundState } from '../../shared/playground.state.ts';
 import { networkDims } from '../../shared/network-dims.ts';
 import { planSpec } from '../../shared/model-spec.shapes.ts';
-import type { LayerStats, ProbeFrame, RunEvent, RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';
+import { appliedStep, type LayerStats, type ProbeFrame, type RunEvent, type RunResult, type TelemetryFrame, type TrainJob } from '../../shared/run.schema.ts';
 import { isPlanar, taskKind } from '../../shared/task.schema.ts';
 import { ControlLedger, figure, LiveCurve, refusedControl, storeMatch, type MatchLifecycle } from '../match/index.ts';
 import type { ArenaServices } from '../arena.services.ts';
@@ -137,7 +137,7 @@ export class PlaygroundRun {
       logLine(this.state, `challenge: noise shock into the weights at ${e.samples.toLocaleString('en')} samples`);
     }
     this.steering.applied(control, e.step);
-    if (!this.match.ended) this.match.record({ type: 'control', runId: this.job.runId, control, step: e.step });
+    if (!this.match.ended) this.match.record({ type: 'control', runId: this.job.runId, control, step: appliedStep(e) }); // where it took effect (a rewind's e.step is where it went back to)
   }
 
   /** The run ended: its final figures, its result in the log. */

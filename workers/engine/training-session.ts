@@ -584,8 +584,8 @@ export class TrainSession {
   }
 
   /** Queues an event for the owner. */
-  event(type: RunEvent['type'], message: string, control?: Control): void {
-    this.pendingEvents.push({ runId: this.job.runId, step: this.stepCount, samples: this.samplesSpent, type, message, ...(control ? { control } : {}) });
+  event(type: RunEvent['type'], message: string, control?: Control, appliedAt?: number): void {
+    this.pendingEvents.push({ runId: this.job.runId, step: this.stepCount, samples: this.samplesSpent, type, message, ...(control ? { control } : {}), ...(appliedAt !== undefined ? { appliedAt } : {}) });
   }
 
   /** Whether events wait to be collected. */
@@ -605,7 +605,7 @@ export class TrainSession {
     const logged = applyControl(this.controlTarget, control);
     this.dropFastPath(); // controls change tf.js state: the fast path starts again from it
     this.log.push({ step, control: logged });
-    this.event('control', `${logged.type} at step ${step}`, logged);
+    this.event('control', `${logged.type} at step ${step}`, logged, step); // `step` of the event: where the run stands now
   }
 
   /** Weights, optimizer state, random state and data position, copied out of tf.js. */
