@@ -74,7 +74,7 @@ describe.skipIf(!hasChromium())('endings and boards in headless Chromium', () =>
       expect(b.y + b.height <= standings.y || b.y >= standings.y + standings.height).toBe(true);
     }
     expect(await ada.locator('#back-to-lobby').getAttribute('href')).toBe('/');
-    expect(await ada.locator('#next-race').getAttribute('href')).toBe('/#quick-join');
+    expect(await ada.locator('#next-race').getAttribute('href')).toBe('/?task=spiral#quick-join'); // the next race keeps the task
     await shot(ada, 'race-ending');
     // Escape dismisses it and Result brings it back.
     await ada.keyboard.press('Escape');
@@ -92,9 +92,10 @@ describe.skipIf(!hasChromium())('endings and boards in headless Chromium', () =>
     expect(bobErrors).toEqual([]);
     await bob.close();
 
-    // Next race: the open rooms, quick join focused.
+    // Next race: the open rooms, quick join focused, on the race's task.
     await ada.click('#next-race');
     await ada.waitForFunction(() => document.activeElement?.id === 'quick-join');
+    expect(await ada.locator('#quick-join').textContent()).toBe('Quick join a spiral race');
 
     // The boards: the race's task rating, on a positive scale, with what it means and each player's record.
     await ada.click('#nav-leaderboard');

@@ -2,6 +2,7 @@ import { saveName, savedName } from '../shell/arena-client.ts';
 import { accountPanel } from '../shell/account.panel.ts';
 import { h } from '../shell/dom.ts';
 import { PageScope } from '../shell/page-scope.ts';
+import { nextRaceTask } from '../shell/next-race.ts';
 import { CHALLENGE_PRESETS, type Challenge } from '../../shared/challenge.schema.ts';
 import { TaskName } from '../../shared/task.schema.ts';
 import { mountLobbyList } from './lobby-list.view.ts';
@@ -25,7 +26,9 @@ export type HomeAction =
 /** The home page: the open rooms and live matches first, then who you are, create a race (any task), or join one by its code. Its open-rooms list leaves the lobby room when the page goes. */
 export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void>, page = new PageScope()): PageScope {
   const name = h('input', { id: 'player-name', value: savedName(), maxlength: '32', autocomplete: 'nickname', placeholder: 'the name others see' });
-  const raceTask = h('select', { id: 'race-task' }, ...TaskName.options.map((t) => h('option', { value: t, selected: t === 'spiral' }, t)));
+  // An ending's "Next race" (?task=moons#quick-join) keeps the finished room's task: quick join and a new race use it.
+  const keptTask = nextRaceTask(location.search);
+  const raceTask = h('select', { id: 'race-task' }, ...TaskName.options.map((t) => h('option', { value: t, selected: t === (keptTask ?? 'spiral') }, t)));
   const budget = h('select', { id: 'budget' }, ...[5_000, 20_000, 50_000, 200_000].map((b) => h('option', { value: String(b), selected: b === 20_000 }, `${b.toLocaleString('en')} samples`)));
   const players = h('select', { id: 'min-players' }, ...[2, 3, 4, 5, 6, 7, 8].map((n) => h('option', { value: String(n) }, `${n} players`)));
   const countdown = h('select', { id: 'countdown' }, ...[5, 15, 30, 60].map((n) => h('option', { value: String(n), selected: n === 15 }, `${n} s`)));
@@ -96,6 +99,7 @@ export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void
   void mountLobbyList(openRooms, {
     join: (roomId, spectate) => void run({ kind: 'join', name: name.value, roomId, spectate }, watchBtn),
     createRace: () => createBtn.click(),
+    ...(keptTask ? { task: keptTask } : {}),
   }).then((leave) => page.add(leave));
   return page;
 }

@@ -4,6 +4,7 @@ import { quickJoinPick } from '../../shared/quick-join.ts';
 import { arenaClient } from '../shell/arena-client.ts';
 import { h } from '../shell/dom.ts';
 import { UNRATED_LABEL } from '../../shared/seed-commitment.ts';
+import type { TaskName } from '../../shared/task.schema.ts';
 
 const KIND_LABEL: Record<LobbyRoomInfo['kind'], string> = { race: 'Race', tournament: 'Tournament', gan: 'GAN battle', playground: 'Playground' };
 
@@ -12,6 +13,8 @@ export interface LobbyActions {
   join(roomId: string, spectate: boolean): void;
   /** Quick join found no open race: make one. */
   createRace(): void;
+  /** The task quick join keeps to (after an ending's "Next race"); any task when absent. */
+  task?: TaskName;
 }
 
 /**
@@ -23,9 +26,12 @@ export async function mountLobbyList(container: HTMLElement, actions: LobbyActio
   const rooms = new Map<string, LobbyRoomInfo>();
   const body = h('tbody', {});
   const empty = h('p', { class: 'muted', id: 'lobby-empty' }, 'No open rooms yet: create one, or quick-join to start a race.');
-  const quick = h('button', { id: 'quick-join', type: 'button', title: 'Join the open race that starts soonest (q)' }, 'Quick join a race');
+  const task = actions.task;
+  const quick = task
+    ? h('button', { id: 'quick-join', type: 'button', 'data-task': task, title: `Join the open ${task} race that starts soonest, or create one on ${task} (q)` }, `Quick join a ${task} race`)
+    : h('button', { id: 'quick-join', type: 'button', title: 'Join the open race that starts soonest (q)' }, 'Quick join a race');
   quick.addEventListener('click', () => {
-    const pick = quickJoinPick([...rooms.values()], 'race');
+    const pick = quickJoinPick([...rooms.values()], 'race', task);
     if (pick) actions.join(pick.roomId, false);
     else actions.createRace();
   });
@@ -34,7 +40,7 @@ export async function mountLobbyList(container: HTMLElement, actions: LobbyActio
     h('table', { id: 'lobby' }, h('thead', {}, h('tr', {}, h('th', {}, 'Room'), h('th', {}, 'Task'), h('th', {}, 'Status'), h('th', { class: 'num' }, 'Players'), h('th', { class: 'num' }, 'Watching'), h('th', {}, ''))), body),
     empty,
   );
-  // An ending's "Next race" comes here with #quick-join: the open rooms in view, quick join ready for Enter.
+  // An ending's "Next race" comes here with #quick-join (and ?task= to keep its task): the open rooms in view, quick join ready for Enter.
   if (location.hash === '#quick-join') {
     quick.scrollIntoView({ block: 'center' });
     quick.focus();

@@ -1,10 +1,12 @@
 import type { RaceResultMessage } from '../../shared/race.messages.ts';
+import { TaskName } from '../../shared/task.schema.ts';
 import type { Ending } from '../widgets/ending.panel.ts';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
-/** A race's result as its ending shows it: the winner, each place's held-out score, the tie-breaks in words, the gains. */
-export function raceEnding(res: RaceResultMessage, isPlayer: boolean): Ending {
+/** A race's result as its ending shows it: the winner, each place's held-out score, the tie-breaks in words, the gains; "Next race" keeps its `task`. */
+export function raceEnding(res: RaceResultMessage, isPlayer: boolean, task: string): Ending {
+  const nextTask = TaskName.safeParse(task);
   const winner = res.ranking[0];
   return {
     headline: winner ? `${winner.player} wins with ${pct(winner.heldOutAccuracy)} on the held-out split` : 'The race is over',
@@ -14,5 +16,6 @@ export function raceEnding(res: RaceResultMessage, isPlayer: boolean): Ending {
     rated: res.rated,
     matchHref: res.matchId ? `${location.pathname}#/matches/${res.matchId}` : null,
     isPlayer,
+    ...(nextTask.success ? { nextTask: nextTask.data } : {}),
   };
 }

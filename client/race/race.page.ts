@@ -132,7 +132,7 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
   page.onMessage(room, 'result', (res: RaceResultMessage) => {
     if (res.matchId) byId('phase').after(h('a', { id: 'match-link', href: `${location.pathname}#/matches/${res.matchId}`, class: 'match-link' }, 'Match page and replay →'));
     ending?.destroy();
-    ending = new EndingPanel(raceEnding(res, isPlayer), { rematch: () => send('rematch', {}) });
+    ending = new EndingPanel(raceEnding(res, isPlayer, room.state.task), { rematch: () => send('rematch', {}) });
     ending.mount(byId('race-main'));
     ending.setRematch(room.state.rematch);
   });

@@ -1,5 +1,7 @@
-import type { PlayerGain, TieBreak } from '../../shared/match-gains.ts';
+import type { PlayerGain } from '../../shared/match-gains.ts';
+import type { TaskName } from '../../shared/task.schema.ts';
 import { h } from '../shell/dom.ts';
+import { nextRaceHref } from '../shell/next-race.ts';
 
 /** What an ending shows: the winner, the held-out scores, why any tie fell as it did, and what each player gained. */
 export interface Ending {
@@ -14,6 +16,8 @@ export interface Ending {
   matchHref: string | null;
   /** Whether this client plays (may call a rematch) or watches. */
   isPlayer: boolean;
+  /** The task "Next race" keeps (a race's or a tournament's; none after a GAN battle). */
+  nextTask?: TaskName;
 }
 
 /** What the ending's buttons do. */
@@ -73,7 +77,7 @@ export class EndingPanel {
         'div',
         { class: 'row ending-actions' },
         this.rematchSlot,
-        h('a', { class: 'button ghost', id: 'next-race', href: `${location.pathname}#quick-join`, title: 'The open rooms, with a quick join to the race that starts soonest' }, 'Next race'),
+        h('a', { class: 'button ghost', id: 'next-race', href: nextRaceHref(ending.nextTask), title: ending.nextTask ? `The open rooms, with a quick join to the ${ending.nextTask} race that starts soonest (or a new one on ${ending.nextTask})` : 'The open rooms, with a quick join to the race that starts soonest' }, 'Next race'),
         h('a', { class: 'button ghost', id: 'back-to-lobby', href: location.pathname }, 'Back to lobby'),
         ending.matchHref ? h('a', { class: 'button ghost', id: 'ending-match-link', href: ending.matchHref }, 'Match page and replay') : '',
       ),
