@@ -5,6 +5,7 @@ import { NameTakenError } from './identity/player-names.ts';
 import { describeZodError } from '../shared/validation.ts';
 import type { ArenaServices } from './arena.services.ts';
 import { passkeyRoutes } from './identity/passkey.routes.ts';
+import { designRoutes, sharedDesignRoutes } from './designs/design.routes.ts';
 import { BadCursorError } from './progression/leaderboard.service.ts';
 import { fail, wrap } from './http/api-answer.ts';
 import { bearerToken, refuseToken } from './identity/guest-bearer.ts';
@@ -16,7 +17,7 @@ function found<T>(res: express.Response, what: string, id: string, value: T | un
   else res.json(value);
 }
 
-/** The HTTP API under /api: profiles, leaderboards, matches, runs (and their exports) and achievements. */
+/** The HTTP API under /api: accounts, saved designs, profiles, leaderboards, matches, runs (and their exports) and achievements. */
 export function apiRoutes(services: ArenaServices): express.Router {
   const r = express.Router();
   r.get(
@@ -63,6 +64,8 @@ export function apiRoutes(services: ArenaServices): express.Router {
     }),
   );
   r.use('/passkeys', passkeyRoutes(services.passkeys));
+  r.use('/designs', designRoutes(services.designs));
+  r.use('/shared-designs', sharedDesignRoutes(services.designs));
   r.get('/players/:id', wrap(async (req, res) => found(res, 'player', String(req.params.id), await services.players.profile(String(req.params.id)))));
   r.get('/matches/:id', wrap(async (req, res) => found(res, 'match', String(req.params.id), await services.matches.show(String(req.params.id)))));
   r.get('/runs/:id', wrap(async (req, res) => found(res, 'run', String(req.params.id), await services.runs.load(String(req.params.id)))));

@@ -24,6 +24,7 @@ import { matchGains } from './progression/match-gains.ts';
 import { resolveArenaSecret } from './identity/arena-secret.ts';
 import { guestIdentity } from './identity/identity.service.ts';
 import { passkeyService } from './identity/passkey.service.ts';
+import { designService } from './designs/design.service.ts';
 import { defaultWebauthnOrigins } from './identity/webauthn-setting.ts';
 import { ACHIEVEMENTS } from './progression/achievements.ts';
 import { leaderboard } from './progression/leaderboard.service.ts';
@@ -127,6 +128,7 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
       origins: () => config.WEBAUTHN_ORIGINS ?? defaultWebauthnOrigins(config.WEBAUTHN_RP_ID, listeningPort),
       challengeTtlMs: config.WEBAUTHN_CHALLENGE_TTL_SECONDS * 1000,
     }),
+    designs: designService(db, tokenPolicy),
     players: { ensure: (id, name) => ensurePlayer(db, id, name), profile: (id) => playerProfile(db, id) },
     matches: {
       load: (id) => loadMatch(db, id),

@@ -5,6 +5,7 @@ import type { GanMatch, StoredMatch } from '../shared/gan-match.schema.ts';
 import type { PlayerGain } from '../shared/match-gains.ts';
 import type { IfTaken } from './identity/player-names.ts';
 import type { PasskeyService } from './identity/passkey.service.ts';
+import type { DesignService } from './designs/design.service.ts';
 import type { RunEvent } from '../shared/run.schema.ts';
 import type { RunView } from './runs/run-view.schema.ts';
 import type { ModelReplayer } from './runs/model-replayer.ts';
@@ -35,6 +36,8 @@ export interface ArenaServices {
   };
   /** Passkeys (WebAuthn) on guest accounts: register with the guest token, sign in with one from any browser. */
   passkeys: PasskeyService;
+  /** Designs saved to the player's account (with the guest token), and shared ones by their share id. */
+  designs: DesignService;
   players: {
     /** The joining player's id: theirs if they have one, else a new guest's. */
     ensure(id: string | undefined, name: string): Promise<string>;

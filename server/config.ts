@@ -92,6 +92,8 @@ export const ServerConfig = z.object({
   CORS_ORIGINS: CorsOriginsSetting.default([]),
   /** Guest accounts made or renamed (POST /api/guests) per client address: `N/window` (s, m or h) or `off` (default 30/1m). */
   RATE_LIMIT_GUESTS: RateLimitSetting.prefault('30/1m'),
+  /** Designs saved, renamed or deleted (PUT, PATCH, DELETE /api/designs/…) per client address (default 60/1m). */
+  RATE_LIMIT_DESIGN_WRITES: RateLimitSetting.prefault('60/1m'),
   /** Other /api requests (reads, token refreshes) per client address (default 300/1m); /health, /metrics and the page are never limited. */
   RATE_LIMIT_API_READS: RateLimitSetting.prefault('300/1m'),
   /** Failed admin logins (a wrong token or admin cookie) per client address (default 10/15m). */

@@ -88,7 +88,7 @@ describe.skipIf(!hasChromium())('the model designer in headless Chromium', () =>
     await page.fill('#spec-save-name', 'wide tanh');
     await page.press('#spec-save-name', 'Enter');
     await page.waitForSelector('#spec-saved li[data-name="wide tanh"]');
-    expect(await text(page, '#spec-saved-note')).toBe('Saved "wide tanh".');
+    expect(await text(page, '#spec-saved-note')).toBe('Saved "wide tanh" to your account.');
     await page.locator('#designer').scrollIntoViewIfNeeded();
     await shot(page, 'designer', '#designer', path.join(DOCS, 'designer.png'));
     await page.click('#theme-toggle');
@@ -104,6 +104,7 @@ describe.skipIf(!hasChromium())('the model designer in headless Chromium', () =>
 
     // A fresh page: the saved spec is there and loads into the designer.
     await openDesigner(page);
+    await page.waitForSelector('#spec-saved[data-synced="true"]'); // merged with the account's copy
     expect(await widths(page)).toBe('16, 16');
     expect(await page.locator('#spec-saved li').count()).toBe(1);
     expect(await text(page, '#spec-saved-note')).toContain('saved spec "broken" was skipped');

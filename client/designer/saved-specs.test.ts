@@ -59,3 +59,17 @@ describe('saved specs', () => {
     expect(saveSpec(refusing, 'x', DEFAULT_SPEC)).toEqual({ error: 'the spec could not be saved (quota exceeded)' });
   });
 });
+
+describe('saved specs from the account', () => {
+  it('keeps a spec’s share id when it is saved again under its name, and marks it changed since the last sync', () => {
+    const data = new Map<string, string>();
+    const store: KeyValueStore = { getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v) };
+    const shareId = 'abcdefghijklmnop';
+    data.set(SAVED_SPECS_KEY, JSON.stringify([{ name: 'mine', spec: DEFAULT_SPEC, savedAt: 1, shareId, syncedAt: 2 }]));
+    saveSpec(store, 'mine', SPEC_TEMPLATES[1]!.spec, 5);
+    const [again] = loadSavedSpecs(store).specs;
+    expect(again).toMatchObject({ name: 'mine', savedAt: 5, shareId, syncedAt: 2 });
+    data.set(SAVED_SPECS_KEY, JSON.stringify([{ name: 'bad link', spec: DEFAULT_SPEC, savedAt: 1, shareId: 'short' }]));
+    expect(loadSavedSpecs(store).problems[0]).toMatch(/^saved spec "bad link" was skipped: shareId: /);
+  });
+});

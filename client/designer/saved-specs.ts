@@ -1,21 +1,28 @@
 /**
  * Specs the player saved by name, kept in localStorage (or any store with the
  * same two methods). Each entry is checked against the spec schema on load: an
- * entry that no longer parses is skipped with a message, never thrown.
+ * entry that no longer parses is skipped with a message, never thrown. When the
+ * player is signed in, this is the browser's copy of the designs on their account
+ * (see design-sync.ts): it still works offline and is merged up on the next load.
  */
 import { z } from 'zod';
+import { DesignName, MAX_SAVED_DESIGNS, ShareId } from '../../shared/design.schema.ts';
 import { ModelSpec } from '../../shared/model-spec.schema.ts';
 
 /** The storage key; bump the version when the stored shape changes. */
 export const SAVED_SPECS_KEY = 'gradient-arena.saved-specs.v1';
 /** Most specs kept; saving one more drops the oldest. */
-export const MAX_SAVED_SPECS = 30;
+export const MAX_SAVED_SPECS = MAX_SAVED_DESIGNS;
 
 export const SavedSpec = z.object({
-  name: z.string().trim().min(1, 'a saved spec needs a name').max(40, 'a saved spec name may be at most 40 characters'),
+  name: DesignName,
   spec: ModelSpec,
   /** When it was saved, ms since the epoch. */
   savedAt: z.number(),
+  /** The account's share id, once this spec is on the account. */
+  shareId: ShareId.optional(),
+  /** When this copy last matched the account's (ms); a copy the account no longer has, unchanged since, was deleted there. */
+  syncedAt: z.number().optional(),
 });
 export type SavedSpec = z.infer<typeof SavedSpec>;
 
@@ -66,6 +73,17 @@ function write(store: KeyValueStore, specs: SavedSpec[]): void {
   store.setItem(SAVED_SPECS_KEY, JSON.stringify(specs));
 }
 
+/** Replaces the whole list (the account's, after a sync), newest first; returns it, or the store's refusal in words. */
+export function replaceSavedSpecs(store: KeyValueStore, specs: readonly SavedSpec[]): SavedSpecs | { error: string } {
+  const next = [...specs].sort((a, b) => b.savedAt - a.savedAt).slice(0, MAX_SAVED_SPECS);
+  try {
+    write(store, next);
+  } catch (err) {
+    return { error: `the saved specs could not be kept in this browser (${(err as Error).message})` };
+  }
+  return { specs: next, problems: [] };
+}
+
 /**
  * Saves `spec` under `name` (replacing one of that name) and returns the list
  * as it now is, or an error in words (a bad name, a full or refused store).
@@ -74,7 +92,10 @@ export function saveSpec(store: KeyValueStore, name: string, spec: ModelSpec, no
   const entry = SavedSpec.safeParse({ name, spec, savedAt: now });
   if (!entry.success) return { error: entry.error.issues[0]?.message ?? 'invalid saved spec' };
   const { specs, problems } = loadSavedSpecs(store);
-  const next = [entry.data, ...specs.filter((s) => s.name !== entry.data.name)].slice(0, MAX_SAVED_SPECS);
+  // A spec saved again under its name keeps its share link (and when it last matched the account's).
+  const before = specs.find((s) => s.name === entry.data.name);
+  const saved: SavedSpec = { ...entry.data, ...(before?.shareId ? { shareId: before.shareId } : {}), ...(before?.syncedAt !== undefined ? { syncedAt: before.syncedAt } : {}) };
+  const next = [saved, ...specs.filter((s) => s.name !== entry.data.name)].slice(0, MAX_SAVED_SPECS);
   try {
     write(store, next);
   } catch (err) {

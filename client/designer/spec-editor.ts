@@ -6,7 +6,10 @@ import { networkDims } from '../../shared/network-dims.ts';
 import { h } from '../shell/dom.ts';
 import { LayerBlocks } from './layer-blocks.ts';
 import { drawNetworkDiagram, networkDiagram } from './network-diagram.ts';
-import { deleteSavedSpec, loadSavedSpecs, saveSpec, type KeyValueStore, type SavedSpecs } from './saved-specs.ts';
+import type { KeyValueStore, SavedSpec, SavedSpecs } from './saved-specs.ts';
+import { DesignSync } from './design-sync.ts';
+import { shareLink } from './design-api.ts';
+import { savedToken } from '../shell/arena-client.ts';
 import {
   draftFromSpec,
   readDraft,
@@ -42,13 +45,14 @@ function browserStore(): KeyValueStore | undefined {
  * (width, activation, dropout; move, remove, add), input features, optimizer,
  * learning rate, batch size and L2, with parameters, FLOPs and memory shown
  * live, every problem explained in words, a diagram of the network, undo and
- * redo (Ctrl+Z, Ctrl+Shift+Z or Ctrl+Y), templates and specs saved by name.
+ * redo (Ctrl+Z, Ctrl+Shift+Z or Ctrl+Y), templates and specs saved by name
+ * (on the player's account when signed in, each with a share link).
  */
 export class SpecEditor {
   readonly element: HTMLElement;
   private readonly task: TaskSpec;
   private readonly onChange: () => void;
-  private readonly store: KeyValueStore | undefined;
+  private readonly designs: DesignSync;
   private draft: SpecDraft;
   private readonly history: History<SpecDraft>;
   private disabled = false;
@@ -79,7 +83,7 @@ export class SpecEditor {
   constructor(task: TaskSpec, onChange: () => void) {
     this.task = task;
     this.onChange = onChange;
-    this.store = browserStore();
+    this.designs = new DesignSync(browserStore(), savedToken);
     this.draft = draftFromSpec(DEFAULT_SPEC);
     const image = networkDims(DEFAULT_SPEC, task).image !== undefined;
     this.templates = image ? [...SPEC_TEMPLATES, ...IMAGE_SPEC_TEMPLATES] : SPEC_TEMPLATES;
@@ -148,6 +152,12 @@ export class SpecEditor {
     this.element.addEventListener('keydown', (e) => this.onKey(e));
     this.loadSaved();
     this.render();
+  }
+
+  /** Saves the spec in the form under `name` (a shared design's "Save a copy"). */
+  saveAs(name: string): void {
+    this.saveName.value = name;
+    this.save();
   }
 
   /** Fills the form from a spec, as one undoable step. */
@@ -264,41 +274,69 @@ export class SpecEditor {
   }
 
   private loadSaved(): void {
-    this.saved = this.store ? loadSavedSpecs(this.store) : { specs: [], problems: ['saved specs are unavailable in this browser'] };
+    this.saved = this.designs.local();
     this.renderSaved();
+    if (!this.designs.signedIn) return;
+    this.savedList.setAttribute('aria-busy', 'true');
+    void this.designs.pull().then((r) => {
+      this.saved = r.saved;
+      this.savedList.setAttribute('aria-busy', 'false');
+      this.savedList.dataset.synced = 'true';
+      this.renderSaved(r.note);
+    });
   }
 
   private save(): void {
     const r = readDraft(this.draft, this.task);
-    if (!this.store || 'problems' in r) return;
+    if ('problems' in r) return;
     const name = this.saveName.value.trim();
-    const result = saveSpec(this.store, name, r.spec);
-    if ('error' in result) {
-      this.savedNote.textContent = result.error;
-      return;
-    }
-    this.saved = result;
-    this.saveName.value = '';
-    this.renderSaved(`Saved "${name}".`);
+    this.saveBtn.disabled = true;
+    void this.designs.save(name, r.spec).then((result) => {
+      this.saveBtn.disabled = false;
+      if ('error' in result) {
+        this.savedNote.textContent = result.error;
+        return;
+      }
+      this.saved = result.saved;
+      this.saveName.value = '';
+      this.renderSaved(result.note);
+    });
+  }
+
+  private share(s: SavedSpec, button: HTMLButtonElement): void {
+    if (!s.shareId) return;
+    const link = shareLink(s.shareId);
+    button.closest('li')?.setAttribute('data-share-url', link);
+    const told = (copied: boolean) => (this.savedNote.textContent = copied ? `Link to "${s.name}" copied: ${link}` : `Link to "${s.name}": ${link}`);
+    // The clipboard may be refused (no permission, no secure context): the link is shown either way.
+    navigator.clipboard?.writeText(link).then(() => told(true), () => told(false)) ?? told(false);
   }
 
   private renderSaved(note?: string): void {
     this.savedList.replaceChildren(
       ...this.saved.specs.map((s) => {
         const load = h('button', { type: 'button', class: 'ghost small load', title: `Load "${s.name}"` }, s.name);
+        const share = h(
+          'button',
+          { type: 'button', class: 'ghost icon share', 'aria-label': `Share saved spec "${s.name}"`, title: s.shareId ? `Copy a link to "${s.name}"` : 'Sharing needs the spec on your account: play once to have one' },
+          'Share',
+        );
         const del = h('button', { type: 'button', class: 'ghost icon delete', 'aria-label': `Delete saved spec "${s.name}"`, title: `Delete "${s.name}"` }, '×');
         load.disabled = this.disabled;
+        share.disabled = !s.shareId;
         load.addEventListener('click', () => {
           this.setSpec(s.spec);
           this.savedNote.textContent = `Loaded "${s.name}".`;
         });
+        share.addEventListener('click', () => this.share(s, share));
         del.addEventListener('click', () => {
-          if (!this.store) return;
-          this.saved = deleteSavedSpec(this.store, s.name);
-          this.renderSaved(`Deleted "${s.name}".`);
-          this.saveName.focus();
+          void this.designs.remove(s.name).then((r) => {
+            this.saved = r.saved;
+            this.renderSaved(r.note);
+            this.saveName.focus();
+          });
         });
-        return h('li', { 'data-name': s.name }, load, del);
+        return h('li', { 'data-name': s.name, ...(s.shareId ? { 'data-share-id': s.shareId } : {}) }, load, share, del);
       }),
     );
     this.savedNote.textContent = [note, ...this.saved.problems].filter(Boolean).join(' ') || (this.saved.specs.length ? '' : 'No saved specs yet.');

@@ -8,6 +8,7 @@ import { signInWithPasskey } from './passkeys.ts';
 import { byId, h } from './dom.ts';
 import { mountLeaderboard } from '../progression/leaderboard.page.ts';
 import { mountMatch } from '../progression/match.page.ts';
+import { mountSharedDesign } from '../designer/shared-design.page.ts';
 import { mountProfile } from '../progression/profile.page.ts';
 import { mountHome, type HomeAction } from '../lobby/home.page.ts';
 import { mountFor } from './room-views.ts';
@@ -141,7 +142,7 @@ async function enterOrExplain(action: HomeAction, ifTaken: IfTaken = 'tag'): Pro
   page.add(() => signedOut.dispose());
 }
 
-/** Hash routes for the pages that need no room: #/leaderboard, #/players/ID, #/me, #/matches/ID. */
+/** Hash routes for the pages that need no room: #/leaderboard, #/players/ID, #/me, #/matches/ID, #/design/SHARE_ID. */
 function hashRoute(): boolean {
   const hash = location.hash;
   if (hash === '#/leaderboard') {
@@ -151,6 +152,11 @@ function hashRoute(): boolean {
   const matchId = /^#\/matches\/([0-9a-f-]{36})$/i.exec(hash)?.[1];
   if (matchId) {
     void mountMatch(app, matchId, renderer, pages.next());
+    return true;
+  }
+  const shareId = /^#\/design\/([A-Za-z0-9_-]{16})$/.exec(hash)?.[1];
+  if (shareId) {
+    void mountSharedDesign(app, shareId, pages.next());
     return true;
   }
   const player = /^#\/players\/([0-9a-f-]{36})$/i.exec(hash)?.[1];

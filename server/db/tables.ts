@@ -200,6 +200,16 @@ export interface WebauthnChallengesTable {
   expires_at: Date;
 }
 
+/** A design a player saved from the model designer (migration 0010). */
+export interface SavedDesignsTable {
+  player_id: string;
+  name: string;
+  spec: Json;
+  share_id: string;
+  saved_at: Date;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
 export interface Database {
   matches: MatchesTable;
   match_entries: MatchEntriesTable;
@@ -218,6 +228,7 @@ export interface Database {
   live_match_events: LiveMatchEventsTable;
   passkeys: PasskeysTable;
   webauthn_challenges: WebauthnChallengesTable;
+  saved_designs: SavedDesignsTable;
 }
 
 export type MatchRow = Selectable<MatchesTable>;

@@ -10,6 +10,8 @@ import { describeWindow, type RateLimit } from './rate-limit-setting.ts';
 export interface HttpLimits {
   /** POST /api/guests: guest accounts made or renamed. */
   guests: RateLimit | undefined;
+  /** Writes to /api/designs: designs saved, renamed or deleted. */
+  designWrites?: RateLimit | undefined;
   /** Every other /api request: reads, and token refreshes (POST /api/guests/refresh). */
   apiReads: RateLimit | undefined;
   /** /admin (and /metrics when it asks for the admin token): failed logins. */
@@ -143,7 +145,7 @@ function bringsAdminCredential(req: express.Request): boolean {
 }
 
 /**
- * Mounts the HTTP limits on `app`, before the routes they guard: guest creation and renames, every other
+ * Mounts the HTTP limits on `app`, before the routes they guard: guest creation and renames, design writes, every other
  * request under /api (reads and token refreshes; /health, /metrics and the page are not under it), and failed
  * admin logins. An admin login counts only
  * when it brings a credential and is refused (401), so a right token (or the cookie it gave) is never held back by
@@ -153,9 +155,14 @@ function bringsAdminCredential(req: express.Request): boolean {
  */
 export function mountRateLimits(app: express.Application, limits: HttpLimits, store: RateLimitStoreOptions, adminPaths: string[]): void {
   if (limits.guests) app.post('/api/guests', rateLimiter('guests', limits.guests, 'too many guest accounts made or renamed from your address', store));
+  if (limits.designWrites) {
+    const designWrites = rateLimiter('design-writes', limits.designWrites, 'too many designs saved, renamed or deleted from your address', store, { skip: (req) => req.method === 'GET' });
+    app.use('/api/designs', designWrites);
+  }
   if (limits.apiReads) {
     const reads = rateLimiter('api-reads', limits.apiReads, 'too many API requests from your address', store, {
-      skip: (req) => req.method === 'POST' && req.path === '/guests', // counted by the guests limit
+      // counted by the guests and design-writes limits
+      skip: (req) => (req.method === 'POST' && req.path === '/guests') || (req.method !== 'GET' && req.path.startsWith('/designs/')),
     });
     app.use('/api', reads);
   }
