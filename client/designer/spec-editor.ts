@@ -292,7 +292,7 @@ export class SpecEditor {
     const name = this.saveName.value.trim();
     this.saveBtn.disabled = true;
     void this.designs.save(name, r.spec).then((result) => {
-      this.saveBtn.disabled = false;
+      this.render(); // enables Save again when the form still holds a valid spec
       if ('error' in result) {
         this.savedNote.textContent = result.error;
         return;
