@@ -162,7 +162,7 @@ export function mountRateLimits(app: express.Application, limits: HttpLimits, st
   if (limits.apiReads) {
     const reads = rateLimiter('api-reads', limits.apiReads, 'too many API requests from your address', store, {
       // counted by the guests and design-writes limits
-      skip: (req) => (req.method === 'POST' && req.path === '/guests') || (req.method !== 'GET' && req.path.startsWith('/designs/')),
+      skip: (req) => (req.method === 'POST' && req.path === '/guests') || (limits.designWrites !== undefined && req.method !== 'GET' && req.path.startsWith('/designs/')),
     });
     app.use('/api', reads);
   }
