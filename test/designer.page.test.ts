@@ -104,7 +104,7 @@ describe.skipIf(!hasChromium())('the model designer in headless Chromium', () =>
 
     // A fresh page: the saved spec is there and loads into the designer.
     await openDesigner(page);
-    await page.waitForSelector('#spec-saved[data-synced="true"]'); // merged with the account's copy
+    await page.waitForSelector('#spec-saved[data-synced="true"]', { state: 'attached' }); // merged with the account's copy
     expect(await widths(page)).toBe('16, 16');
     expect(await page.locator('#spec-saved li').count()).toBe(1);
     expect(await text(page, '#spec-saved-note')).toContain('saved spec "broken" was skipped');
