@@ -9,6 +9,7 @@ import { describeZodError } from '../shared/validation.ts';
 import { botClient, type BotClient } from './bot-client.ts';
 import { describeError } from './describe-error.ts';
 import { progressLine, writeProgress } from './progress-bar.ts';
+import { bestSoFar, curvePoints, etaOf, etaText, RateWindow } from '../shared/run-outlook.ts';
 import { UsageError } from './usage-error.ts';
 
 export const RACE_USAGE = `arena race --server URL [--players 4] [--task spiral] [--budget 20000] [--seed S] [--timeout 600] [--json]
@@ -100,12 +101,15 @@ export async function raceCommand(argv: string[]): Promise<void> {
     });
 
     if (process.stderr.isTTY && !args.json) {
-      const started = performance.now();
+      const rate = new RateWindow();
       host.onStateChange((state) => {
         const entries = [...state.entries.values()];
         const done = entries.reduce((a, e) => a + e.samples, 0);
-        const best = Math.max(0, ...entries.map((e) => e.valAccuracy));
-        writeProgress(process.stderr, progressLine(done, args.budget * entries.length, (performance.now() - started) / 1000, `${state.phase} · best val acc ${(best * 100).toFixed(1)}%`));
+        const total = args.budget * entries.length;
+        rate.observe(performance.now(), done);
+        const best = Math.max(0, ...entries.map((e) => bestSoFar(curvePoints(e.curveSamples, e.curveValAccuracy))?.value ?? e.valAccuracy));
+        const eta = state.phase === 'training' ? etaText(etaOf(rate, { samples: done, budget: total })) : '';
+        writeProgress(process.stderr, progressLine(done, total, eta, `${state.phase} · best val acc ${(best * 100).toFixed(1)}%`));
       });
     }
 

@@ -12,6 +12,7 @@ import { saveLayersModel } from '../workers/engine/model-export.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
 import { runTraining } from '../workers/engine/training-loop.ts';
 import { progressLine, writeProgress } from './progress-bar.ts';
+import { bestSoFar, etaOf, etaText, RateWindow, TREND_ARROW, trendOf, type CurvePoint } from '../shared/run-outlook.ts';
 import { UsageError } from './usage-error.ts';
 
 export const TRAIN_USAGE = `arena train [--task spiral] [--budget 20000] [--seed 1] [--samples N] [--model spec.json] [--export DIR] [--json]
@@ -67,8 +68,10 @@ export async function trainCommand(argv: string[]): Promise<void> {
 
   const backend = await initBackend();
   const tty = process.stdout.isTTY && !args.data.json;
-  const started = performance.now();
   const frames: TelemetryFrame[] = [];
+  const rate = new RateWindow({ minSpanMs: 500 }); // a terminal sees frames many times a second: half a second is enough to measure
+  const curve: CurvePoint[] = [];
+  let best: CurvePoint | null = null;
   const exportDir = args.data.export;
   const result = await runTraining(job, {
     onFinish: exportDir ? (session) => saveLayersModel(session.net, exportDir, preprocessingOf(spec, task)) : undefined,
@@ -76,8 +79,13 @@ export async function trainCommand(argv: string[]): Promise<void> {
       frames.push(frame);
       if (args.data.json) process.stdout.write(`${JSON.stringify(frame)}\n`);
       else if (tty) {
-        const extra = `loss ${frame.loss.toFixed(3)} · val acc ${(frame.valAccuracy * 100).toFixed(1)}% · ${Math.round(frame.samplesPerSec)} samples/s`;
-        writeProgress(process.stdout, progressLine(frame.samples, job.budget, (performance.now() - started) / 1000, extra));
+        rate.observe(performance.now(), frame.samples);
+        if (Number.isFinite(frame.valAccuracy)) curve.push({ samples: frame.samples, value: frame.valAccuracy });
+        best = bestSoFar([...(best ? [best] : []), ...curve.slice(-1)]);
+        const trend = trendOf(curve);
+        const bestText = best ? ` · best ${(best.value * 100).toFixed(1)}% at ${best.samples}` : '';
+        const extra = `loss ${frame.loss.toFixed(3)} · val acc ${(frame.valAccuracy * 100).toFixed(1)}%${trend ? ` ${TREND_ARROW[trend.direction]} ${trend.direction}` : ''}${bestText} · ${Math.round(frame.samplesPerSec)} samples/s`;
+        writeProgress(process.stdout, progressLine(frame.samples, job.budget, etaText(etaOf(rate, { samples: frame.samples, budget: job.budget })), extra));
       }
     },
   });

@@ -114,3 +114,6 @@ export const MatchStatus = {
   Bye: 'bye',
 } as const;
 export type MatchStatus = (typeof MatchStatus)[keyof typeof MatchStatus];
+
+/** Points of each match side's downsampled curve in state (every match of a tournament carries its own). */
+export const MATCH_SIDE_CURVE_POINTS = 64;

@@ -35,6 +35,9 @@ export const MatchSide = schema(
     valAccuracy: t.float32().default(0),
     /** Revealed when the match is over. */
     heldOutAccuracy: t.float32().default(0),
+    /** Downsampled learning curve (samples seen, validation accuracy): a spectator who joins midway sees the best so far and the trend. */
+    curveSamples: t.array('uint32'),
+    curveValAccuracy: t.array('float32'),
   },
   'MatchSide',
 );

@@ -120,6 +120,16 @@ describe('tournament room through @colyseus/sdk', () => {
     expect([...eve.state.players.values()].find((p) => p.seat === championSeat)!.status).toBe('champion');
     expect([...eve.state.players.values()].filter((p) => p.status === 'out')).toHaveLength(3);
 
+    // Each side's downsampled curve in state (where a spectator who joins midway reads the best so far and the trend): in order, within the run.
+    for (const side of matches.flatMap((m) => [...m.sides])) {
+      const xs = [...side.curveSamples];
+      expect(xs.length).toBeGreaterThan(1);
+      expect(side.curveValAccuracy.length).toBe(xs.length);
+      expect(xs.every((x, i) => i === 0 || x > xs[i - 1]!)).toBe(true);
+      expect(xs.at(-1)).toBeLessThanOrEqual(side.samples);
+      expect([...side.curveValAccuracy].every((v) => v >= 0 && v <= 1)).toBe(true);
+    }
+
     // Every match is stored as a race, with both entries trained for real and ranked on the held-out split.
     for (const m of matches) {
       const stored = await fetch(`${t.url}/api/matches/${m.matchId}`).then((r) => r.json());

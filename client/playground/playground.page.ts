@@ -15,6 +15,7 @@ import { roomSender } from '../shell/room-sender.ts';
 import { InsightPanel } from './insight.panel.ts';
 import { seatCss } from '../widgets/palette.ts';
 import { runDownloads } from '../widgets/run-downloads.ts';
+import { RunOutlooks } from '../widgets/run-outlook.ts';
 import type { RendererKind } from '../shell/renderer-choice.ts';
 import { SpecEditor } from '../designer/spec-editor.ts';
 import type { TerrainView } from './terrain.view.ts';
@@ -113,6 +114,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
           h('div', { class: 'row' }, h('div', {}, h('span', { class: 'phase', id: 'phase' }, '…')), h('div', { class: 'muted stat', id: 'run-meta', style: 'text-align:right' })),
           h('p', { class: 'challenge', id: 'challenge', hidden: true }),
           h('div', { class: 'chart-wrap', id: 'chart' }),
+          h('div', { class: 'outlooks', id: 'outlooks', hidden: true }),
           h(
             'div',
             { class: 'curve-options' },
@@ -149,6 +151,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     showView();
   };
   const boundary = new BoundaryView(byId('boundary'));
+  const outlooks = new RunOutlooks();
   const regression = taskKind(task.name) === 'regression';
 
   // Steering: every control goes to the room, which checks that it is ours and that it is valid.
@@ -359,6 +362,15 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     if (forked) series.push({ seat: 1, label: 'B', samples: [...b.curveSamples], loss: [...b.curveLoss], valAccuracy: [...b.curveValAccuracy], accuracy: [...b.curveAccuracy], valLoss: [...b.curveValLoss] });
     chart.waitFor(curveWaitText(s.phase));
     chart.update(series, s.budget);
+    // Time left, best so far and trend of each run (A, and B once forked), from the first run on.
+    outlooks.begin();
+    const outlookBox = byId('outlooks');
+    outlookBox.hidden = s.runs === 0 || s.phase === 'design';
+    if (!outlookBox.hidden) {
+      const a = outlooks.element({ key: `a:${s.runs}`, samples: s.samples, budget: s.budget, valAccuracy: s.valAccuracy, paused: s.paused, over: s.phase !== 'training', curveSamples: s.curveSamples, curveValAccuracy: s.curveValAccuracy }, { id: 'outlook-a', label: forked ? 'A' : undefined });
+      const fb = forked ? outlooks.element({ key: `b:${b.runId}`, samples: b.samples, budget: s.budget, valAccuracy: b.valAccuracy, paused: b.paused, over: b.phase !== 'training', curveSamples: b.curveSamples, curveValAccuracy: b.curveValAccuracy }, { id: 'outlook-b', label: 'B' }) : '';
+      outlookBox.replaceChildren(a, fb);
+    }
     byId('steer-target-row').hidden = !(owner && b?.phase === 'training');
     const ab = byId<HTMLTableElement>('ab-compare');
     ab.hidden = !forked;

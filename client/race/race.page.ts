@@ -15,6 +15,7 @@ import { SteerPanel } from './steer.panel.ts';
 import { toast } from '../shell/toast.ts';
 import { EndingPanel } from '../widgets/ending.panel.ts';
 import { raceEnding } from './race-ending.ts';
+import { RunOutlooks } from '../widgets/run-outlook.ts';
 import type { RoomNoticeMessage } from '../../shared/protocol.ts';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
@@ -137,6 +138,7 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
     ending.setRematch(room.state.rematch);
   });
 
+  const outlooks = new RunOutlooks();
   const render = () => {
     const state = room.state;
     if (!state.entries) return; // joined, but the first state has not come yet: onStateChange renders it
@@ -154,25 +156,29 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
       state.budget,
     );
     const finished = state.phase === 'finished';
+    outlooks.begin();
+    // Each entry's time left (under its progress bar), best so far and trend (with its validation accuracy), once it has a run.
+    const outlookOf = (e: RaceEntry) => (e.runId ? outlooks.parts({ key: `${e.seat}:${e.runId}`, samples: e.samples, budget: state.budget, valAccuracy: e.valAccuracy, over: finished || e.status !== 'training', curveSamples: e.curveSamples, curveValAccuracy: e.curveValAccuracy }) : undefined);
     const table = byId<HTMLTableElement>('standings');
     table.replaceChildren(
       h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, 'Player'), h('th', {}, 'Network'), h('th', {}, 'Progress'), h('th', { class: 'num' }, 'Loss'), h('th', { class: 'num' }, 'Val. acc.'), h('th', { class: 'num' }, finished ? 'Held-out' : 'Status'))),
       h(
         'tbody',
         {},
-        ...entries.map((e, i) =>
-          h(
+        ...entries.map((e, i) => {
+          const outlook = outlookOf(e);
+          return h(
             'tr',
             { 'data-seat': String(e.seat) },
             h('td', {}, String(finished ? e.rank : i + 1)),
             h('td', {}, h('span', { class: 'swatch', style: `background:${seatCss(e.seat)}` }), e.player + (e.connected ? '' : ' (away)')),
             h('td', { class: 'muted' }, e.summary || '—'),
-            h('td', {}, h('div', { class: 'track', title: `${e.samples} of ${state.budget} samples` }, h('div', { style: `width:${Math.min(100, (100 * e.samples) / Math.max(1, state.budget))}%;background:${seatCss(e.seat)}` }))),
+            h('td', {}, h('div', { class: 'track', title: `${e.samples} of ${state.budget} samples` }, h('div', { style: `width:${Math.min(100, (100 * e.samples) / Math.max(1, state.budget))}%;background:${seatCss(e.seat)}` })), outlook ? h('div', { class: 'outlook-under' }, outlook.eta) : ''),
             h('td', { class: 'num' }, e.samples ? e.loss.toFixed(3) : '—'),
-            h('td', { class: 'num' }, e.samples ? pct(e.valAccuracy) : '—'),
+            h('td', { class: 'num' }, e.samples ? pct(e.valAccuracy) : '—', outlook ? ' ' : '', outlook?.trend ?? '', outlook ? h('div', { class: 'outlook-under' }, outlook.best) : ''),
             h('td', { class: 'num' }, finished ? pct(e.heldOutAccuracy) : e.status),
-          ),
-        ),
+          );
+        }),
       ),
     );
     updateButtons();

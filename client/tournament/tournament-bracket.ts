@@ -1,6 +1,7 @@
 import type { MatchSide, TournamentMatch, TournamentPlayer, TournamentState } from '../../shared/tournament.state.ts';
 import { h } from '../shell/dom.ts';
 import { seatCss } from '../widgets/palette.ts';
+import type { RunOutlooks } from '../widgets/run-outlook.ts';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 const swatch = (seat: number) => h('span', { class: 'swatch', style: `background:${seatCss(seat)}` });
@@ -10,8 +11,8 @@ function roundName(round: number, total: number): string {
   return left === 0 ? 'Final' : left === 1 ? 'Semi-finals' : left === 2 ? 'Quarter-finals' : `Round ${round}`;
 }
 
-/** One side of a match: name, and live bars while it races, the held-out accuracy once it is over. */
-function sideRow(m: TournamentMatch, s: MatchSide, budget: number): HTMLElement {
+/** One side of a match: name, and live bars (with the time left, best so far and trend) while it races, the held-out accuracy once it is over. */
+function sideRow(m: TournamentMatch, s: MatchSide, budget: number, outlooks?: RunOutlooks): HTMLElement {
   const decided = m.winner >= 0;
   const cls = decided ? (m.winner === s.seat ? 'side winner' : 'side loser') : 'side';
   const figure = m.status === 'bye' ? 'bye' : m.status === 'finished' ? (s.status === 'failed' ? 'failed' : pct(s.heldOutAccuracy)) : s.samples ? pct(s.valAccuracy) : '';
@@ -27,22 +28,25 @@ function sideRow(m: TournamentMatch, s: MatchSide, budget: number): HTMLElement 
           h('div', { class: 'track acc', title: `validation accuracy ${pct(s.valAccuracy)}` }, h('div', { style: `width:${Math.min(100, 100 * s.valAccuracy)}%` })),
         )
       : '',
+    m.status === 'racing' && outlooks
+      ? outlooks.element({ key: `${m.round}:${m.index}:${s.seat}`, samples: s.samples, budget, valAccuracy: s.valAccuracy, over: s.status !== 'training', curveSamples: s.curveSamples, curveValAccuracy: s.curveValAccuracy })
+      : '',
   );
 }
 
 /** A match box: both sides, the winner highlighted, a link to the stored match and its replay. */
-export function matchCard(m: TournamentMatch, budget: number): HTMLElement {
+export function matchCard(m: TournamentMatch, budget: number, outlooks?: RunOutlooks): HTMLElement {
   return h(
     'div',
     { class: `match ${m.status}`, 'data-round': String(m.round), 'data-index': String(m.index), 'data-status': m.status },
-    ...m.sides.map((s) => sideRow(m, s, budget)),
+    ...m.sides.map((s) => sideRow(m, s, budget, outlooks)),
     m.decidedBy ? h('p', { class: 'muted decided-by' }, m.decidedBy) : '',
     m.matchId ? h('a', { class: 'match-replay', href: `${location.pathname}#/matches/${m.matchId}`, target: '_blank', rel: 'noopener' }, 'replay') : '',
   );
 }
 
 /** Single elimination: one column per round, its matches in bracket order, later rounds as open slots until drawn. */
-export function bracket(state: TournamentState): HTMLElement {
+export function bracket(state: TournamentState, outlooks?: RunOutlooks): HTMLElement {
   const total = state.totalRounds;
   const matches = [...state.matches];
   const columns: HTMLElement[] = [];
@@ -53,7 +57,7 @@ export function bracket(state: TournamentState): HTMLElement {
     const cards: HTMLElement[] = [];
     for (let i = 0; i < count; i++) {
       const m = inRound.find((x) => x.index === i);
-      cards.push(m ? matchCard(m, state.budget) : h('div', { class: 'match pending' }, h('div', { class: 'side' }, h('span', { class: 'muted' }, 'to be decided')), h('div', { class: 'side' }, h('span', { class: 'muted' }, 'to be decided'))));
+      cards.push(m ? matchCard(m, state.budget, outlooks) : h('div', { class: 'match pending' }, h('div', { class: 'side' }, h('span', { class: 'muted' }, 'to be decided')), h('div', { class: 'side' }, h('span', { class: 'muted' }, 'to be decided'))));
     }
     columns.push(h('div', { class: `bracket-round${r === state.round && state.phase === 'racing' ? ' live' : ''}`, 'data-round': String(r) }, h('h3', {}, roundName(r, total)), h('div', { class: 'bracket-matches' }, ...cards)));
     slots = Math.ceil(count / 2);

@@ -15,6 +15,7 @@ import { endingHost } from '../widgets/ending-host.ts';
 import { tournamentEnding } from './tournament-ending.ts';
 import type { RoomNoticeMessage } from '../../shared/protocol.ts';
 import { bracket, finalRanking, matchCard, standings } from './tournament-bracket.ts';
+import { RunOutlooks } from '../widgets/run-outlook.ts';
 
 const FORMAT_LABEL: Record<string, string> = { single_elimination: 'single elimination', swiss: 'Swiss' };
 
@@ -142,9 +143,11 @@ export async function mountTournament(app: HTMLElement, room: Room<any, Tourname
     });
   }
 
+  const outlooks = new RunOutlooks();
   const render = () => {
     const s = room.state;
     if (!s.players) return;
+    outlooks.begin();
     byId('t-title').textContent = s.title;
     byId('phase').textContent = phaseText(s);
     byId('t-meta').textContent = `${FORMAT_LABEL[s.format] ?? s.format} · ${s.task} · ${s.budget.toLocaleString('en')} samples a match · ${s.players.size} of ${s.maxPlayers} players · ${s.spectators} watching · ${s.rated ? 'rated (each match commits to its seed)' : UNRATED_LABEL}`;
@@ -172,13 +175,13 @@ export async function mountTournament(app: HTMLElement, room: Room<any, Tourname
     // Single elimination shows the round live in its bracket column; Swiss pairs afresh each round, so it gets its own panel.
     roundPanel.hidden = s.format !== 'swiss' || current.length === 0 || s.phase === 'finished';
     byId('round-title').textContent = s.phase === 'break' ? `Round ${s.round}: results` : `Round ${s.round}: live`;
-    byId('round-matches').replaceChildren(...current.map((m) => matchCard(m, s.budget)));
+    byId('round-matches').replaceChildren(...(roundPanel.hidden ? [] : current.map((m) => matchCard(m, s.budget, outlooks))));
 
     const swiss = s.format === 'swiss';
     byId('table-title').textContent = swiss ? 'Standings' : 'Bracket';
     const started = s.totalRounds > 0;
     byId('table-body').replaceChildren(
-      !started ? h('p', { class: 'muted' }, swiss ? 'Pairings are drawn round by round once the tournament starts.' : 'The bracket is drawn when the tournament starts, seeded by seat.') : swiss ? standings(s) : bracket(s),
+      !started ? h('p', { class: 'muted' }, swiss ? 'Pairings are drawn round by round once the tournament starts.' : 'The bracket is drawn when the tournament starts, seeded by seat.') : swiss ? standings(s) : bracket(s, outlooks),
     );
 
     const banner = byId('champion');

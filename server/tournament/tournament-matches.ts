@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ModelSpec } from '../../shared/model-spec.schema.ts';
 import { ErrorCode, type RoomErrorMessage, type RoomNoticeMessage } from '../../shared/protocol.ts';
 import { deriveSeed } from '../../contract/random.ts';
-import { MatchStatus, PlayerStatus, type TournamentCreateOptions } from '../../shared/tournament.messages.ts';
+import { MATCH_SIDE_CURVE_POINTS, MatchStatus, PlayerStatus, type TournamentCreateOptions } from '../../shared/tournament.messages.ts';
 import { MatchSide, TournamentMatch, type TournamentPlayer, type TournamentState } from '../../shared/tournament.state.ts';
 import type { ArenaServices } from '../arena.services.ts';
 import { moduleLogger } from '../logger.ts';
@@ -10,6 +10,7 @@ import { drawFairSeed, publishCommitment, revealInState } from '../match/fair-se
 import { MatchLifecycle, raceMatchResult, runMatch, storeMatch, type RunningRaceMatch } from '../match/index.ts';
 import type { ResumedRuns } from '../match/match-runner.ts';
 import { namedTieBreaks } from '../match/match-ending.ts';
+import { LiveCurve } from '../match/live-curve.ts';
 import type { Unlock } from '../progression/progression.service.ts';
 import { resumedRuns } from '../match/match-recovery.ts';
 import type { MatchRecord, Pairing } from './tournament.rules.ts';
@@ -115,7 +116,16 @@ export class TournamentMatches {
     const conditions = { task: host.options.task, budget: host.options.budget, seed: fairSeed.seed, paceMs: host.options.paceSeconds * 1000 };
     const startedAt = new Date(match.events.find((e) => e.type === 'phase' && e.to === 'running')?.at ?? Date.now());
     const sideOf = (seat: number) => view.sides.find((s) => s.seat === seat)!;
-    const onFrame = (seat: number, f: { samples: number; loss: number; valAccuracy: number }) => (host.heard?.(seat), Object.assign(sideOf(seat), { samples: f.samples, loss: f.loss, valAccuracy: f.valAccuracy }));
+    const curves = new Map(view.sides.map((side) => [side.seat, new LiveCurve({ samples: side.curveSamples, valAccuracy: side.curveValAccuracy }, MATCH_SIDE_CURVE_POINTS)]));
+    // Carried on after a restart: the curve so far is the one the match's log heard.
+    for (const { seat, runId } of match.entries()) {
+      for (const e of match.events) if (e.type === 'frame' && e.runId === runId && e.valAccuracy !== null) curves.get(seat)?.add({ samples: e.samples, valAccuracy: e.valAccuracy });
+    }
+    const onFrame = (seat: number, f: { samples: number; loss: number; valAccuracy: number }) => {
+      host.heard?.(seat);
+      Object.assign(sideOf(seat), { samples: f.samples, loss: f.loss, valAccuracy: f.valAccuracy });
+      if (Number.isFinite(f.valAccuracy)) curves.get(seat)?.add({ samples: f.samples, valAccuracy: f.valAccuracy });
+    };
     const running = runMatch(host.services.trainer, conditions, entries, { onFrame, onSettled: (o) => host.heard?.(o.entry.seat), notice: (notice) => host.broadcast('notice', notice) }, match, resume);
     this.running.add(running);
     const outcomes = await running.done;
