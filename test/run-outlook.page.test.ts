@@ -58,7 +58,7 @@ function etaSeconds(text: string): number {
   return text.startsWith('under') ? 0 : part('h') * 3600 + part('m') * 60 + part('s');
 }
 
-const BEST = /^best \d{1,3}\.\d% at [\d,]+$/;
+const BEST = /^best\s\d{1,3}\.\d% at\s[\d,]+$/; // \s: the page keeps each figure with its word (no-break spaces)
 const hasEta = (r: Reading) => r.eta === 'eta' && /left$/.test(r.etaText);
 const hasTrend = (r: Reading) => ['improving', 'flat', 'worsening'].includes(r.trend) && new RegExp(`validation accuracy ${r.trend}: [+−]\\d+\\.\\d points over the last [\\d,]+ samples`).test(r.trendLabel);
 
@@ -66,7 +66,12 @@ const hasTrend = (r: Reading) => ['improving', 'flat', 'worsening'].includes(r.t
 function cutOff(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const found: string[] = [];
-    if (document.documentElement.scrollWidth > window.innerWidth) found.push(`the document is ${document.documentElement.scrollWidth} px wide`);
+    if (document.documentElement.scrollWidth > window.innerWidth) {
+      // name the outermost elements that reach past the edge
+      const past = [...document.querySelectorAll<HTMLElement>('body *')].filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5);
+      const outermost = past.filter((el) => !past.includes(el.parentElement!)).map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}`);
+      found.push(`the document is ${document.documentElement.scrollWidth} px wide: ${outermost.slice(0, 3).join(', ')}`);
+    }
     for (const el of document.querySelectorAll('.outlook-eta, .outlook-best, .outlook-trend')) {
       const box = el.getBoundingClientRect();
       if (box.width > 0 && (box.left < -0.5 || box.right > window.innerWidth + 0.5)) found.push(`${el.className} spans ${Math.round(box.left)}–${Math.round(box.right)} px`);
@@ -140,11 +145,13 @@ describe.skipIf(!hasChromium())('time left, best so far and trend on the pages, 
     await until(spectator, '#outlook-b', (r) => BEST.test(r.best), "B's read-out for the spectator");
 
     // Both themes: the figures follow the theme's text colour.
-    const colour = () => page.locator('#outlook-a .outlook-best').evaluate((el) => getComputedStyle(el).color);
+    // read in one go: the read-out is rebuilt every frame, and a detached element has no computed colour
+    const colour = () => page.evaluate(() => getComputedStyle(document.querySelector('#outlook-a .outlook-best')!).color);
     await shot(page, 'outlook-playground-light', '#outlooks', { colors: 2, ink: 0.001 });
     const light = await colour();
     await page.click('#theme-toggle');
     await shot(page, 'outlook-playground-dark', '#outlooks', { colors: 2, ink: 0.001 });
+    expect(light).toMatch(/^rgb/);
     expect(await colour()).not.toBe(light);
     expect(await cutOff(page)).toEqual([]);
 

@@ -123,7 +123,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
             h('label', { for: 'curve-smoothing' }, 'Smoothing'),
             h('input', { id: 'curve-smoothing', type: 'range', min: '0', max: '0.95', step: '0.05', value: '0', 'aria-label': 'curve smoothing (debiased moving average)' }),
           ),
-          h('table', { id: 'ab-compare', class: 'ab-compare', hidden: true }),
+          h('div', { class: 'table-scroll' }, h('table', { id: 'ab-compare', class: 'ab-compare', hidden: true })),
         ),
         h(
           'div',

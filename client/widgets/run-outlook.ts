@@ -79,7 +79,7 @@ export class RunOutlooks {
       kind: eta.kind,
       direction,
       eta: h('span', { class: 'outlook-eta stat', 'data-eta': eta.kind, title: etaLabel }, etaText(eta)),
-      best: h('span', { class: 'outlook-best stat', title: 'best validation accuracy so far, and the samples it was reached at' }, best ? `best ${pct(best.value)} at ${Math.round(best.samples).toLocaleString('en')}` : 'best —'),
+      best: h('span', { class: 'outlook-best stat', title: 'best validation accuracy so far, and the samples it was reached at' }, best ? `best\u00a0${pct(best.value)} at\u00a0${Math.round(best.samples).toLocaleString('en')}` : 'best\u00a0—'),
       trend: h('span', { class: `outlook-trend ${direction}`, 'data-trend': direction, role: 'img', 'aria-label': trendLabel, title: trendLabel }, trend ? TREND_ARROW[trend.direction] : '…'),
     };
   }
