@@ -51,6 +51,34 @@ describe('training engine', () => {
     expect(paced.weightsHash).toBe(fast.weightsHash);
   });
 
+  it('a paced run paused midway keeps its pace after the pause instead of catching up in a burst', async () => {
+    const started = performance.now();
+    let resumedAt = 0;
+    const inbox: Array<{ type: 'pause' } | { type: 'resume' }> = [];
+    let pausedOnce = false;
+    const frames: number[] = [];
+    const run = runTraining(TrainJob.parse({ ...job(2000), paceMs: 1000 }), {
+      pullControls: () => inbox.splice(0),
+      onFrame: (f) => {
+        frames.push(performance.now());
+        if (!pausedOnce && f.samples >= 1000) {
+          pausedOnce = true;
+          inbox.push({ type: 'pause' });
+          setTimeout(() => {
+            resumedAt = performance.now();
+            inbox.push({ type: 'resume' });
+          }, 800);
+        }
+      },
+    });
+    await run;
+    const ended = performance.now();
+    expect(ended - started).toBeGreaterThanOrEqual(1000 + 800 - 100);
+    // About half the budget was left at the pause: it takes about half the pace again, not a burst.
+    expect(ended - resumedAt).toBeGreaterThan(300);
+    expect(frames.filter((t) => t > resumedAt).length).toBeGreaterThan(2);
+  });
+
   it('leaks no tensors', async () => {
     await runTraining(job(500));
     const before = tf.memory().numTensors;

@@ -140,7 +140,9 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
       emit();
       if (session.done) break; // stopped by a control (stop, keepBest)
       if (paused) {
+        const since = performance.now();
         await sleep(20);
+        pace.start += performance.now() - since; // a paced run keeps its pace after a pause instead of catching up in a burst
         continue;
       }
       if (session.stepCount % job.checkpointEverySteps === 0 && session.stepCount !== lastCheckpointStep) {
