@@ -10,7 +10,8 @@
  * Each view and its baseline run on WebGL and on WebGPU (both SwiftShader here), reported side by side.
  * A frame is timed from the data or camera change to the finished picture.
  * - firstCurveMs: a spectator's wait from opening a live playground to its first curve point drawn, against a
- *   real arena (bench/client-first-curve.ts; baseline: the home page's load to its first control).
+ *   real arena (bench/client-first-curve.ts; baseline: the home page's load to its first control), with where
+ *   the time goes; `--first-curve` runs only this part.
  */
 import { createServer } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { launchChromium, type BrowserRenderer } from '../test/support/browser.ts';
 import { pixelStats } from '../test/support/pixels.ts';
-import { firstCurveBench } from './client-first-curve.ts';
+import { firstCurveBench, type FirstCurveFigures } from './client-first-curve.ts';
 
 const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -29,9 +30,30 @@ const percentile = (xs: number[], p: number) => {
 const round = (x: number) => Math.round(x * 100) / 100;
 /** Where the last frame of each view is saved, to look at what was timed. */
 const SHOTS = fileURLToPath(new URL('../test-results/screenshots', import.meta.url));
+/** Prints what firstCurveBench measured. */
+function logFirstCurve(log: (s: string) => void, first: FirstCurveFigures): void {
+  log(`  home page to its first control (baseline): ${first.pageReadyMs} ms`);
+  log(`  first curve, spectator joining a live playground: ${first.firstCurveMs} ms median of ${first.joinsMs.length} joins (${first.joinsMs.join(', ')} ms; ${first.vsBaseline}× the baseline; target < 1000 ms on a quiet machine)`);
+  log(`  where a join's time goes (medians, from the navigation's start): ${Object.entries(first.phasesMs).map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
+  log(`  first curve, owner pressing Train: ${first.startToCurveMs} ms`);
+}
+
+/** `--first-curve`: only firstCurveMs (on WebGL), without the frame-time views. */
+async function firstCurveOnly(json: boolean, quick: boolean): Promise<void> {
+  const browser = await launchChromium('webgl');
+  try {
+    const first = await firstCurveBench(browser, quick ? 3 : 7);
+    if (!json) logFirstCurve((s) => console.log(s), first);
+    console.log(JSON.stringify({ firstCurveMs: first.firstCurveMs, firstCurve: first }));
+  } finally {
+    await browser.close();
+  }
+}
+
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
 
 export async function clientBench(json: boolean, quick = process.argv.includes('--quick')): Promise<void> {
+  if (process.argv.includes('--first-curve')) return firstCurveOnly(json, quick);
   const out = mkdtempSync(path.join(tmpdir(), 'arena-client-bench-'));
   const root = fileURLToPath(new URL('./client/', import.meta.url));
   await build({ configFile: false, root, base: './', logLevel: 'warn', build: { outDir: out, emptyOutDir: true, chunkSizeWarningLimit: 4000 } });
@@ -85,9 +107,7 @@ export async function clientBench(json: boolean, quick = process.argv.includes('
       report[key] = { ...webgl, webgl, webgpu };
     }
     const first = await firstCurveBench(browsers.webgl, quick ? 3 : 7);
-    log(`  home page to its first control (baseline): ${first.pageReadyMs} ms`);
-    log(`  first curve, spectator joining a live playground: ${first.firstCurveMs} ms median of ${first.joinsMs.length} joins (${first.joinsMs.join(', ')} ms; ${first.vsBaseline}× the baseline; target < 1000 ms on a quiet machine)`);
-    log(`  first curve, owner pressing Train: ${first.startToCurveMs} ms`);
+    logFirstCurve(log, first);
     console.log(JSON.stringify({ firstCurveMs: first.firstCurveMs, firstCurve: first, ...report }));
   } finally {
     await Promise.all(Object.values(browsers).map((b) => b.close()));

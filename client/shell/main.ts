@@ -17,11 +17,14 @@ import type { PageScope } from './page-scope.ts';
 import { chooseRenderer } from './renderer-choice.ts';
 import { mountSignedOut } from './signed-out.page.ts';
 import { initTheme } from './theme.ts';
+import { markOnce, TIMING_MARKS } from './timing-marks.ts';
 import { toast } from './toast.ts';
 
+markOnce(TIMING_MARKS.scriptStart);
 const app = byId('app');
 initTheme(byId<HTMLButtonElement>('theme-toggle'));
 const renderer = await chooseRenderer();
+markOnce(TIMING_MARKS.rendererChosen);
 byId('renderer-badge').textContent = renderer === 'webgpu' ? 'WebGPU' : renderer === 'webgl' ? 'WebGL' : 'Canvas 2D';
 
 /** The page on screen: each navigation disposes the one before. */
@@ -69,6 +72,7 @@ async function signInFor(name: string, ifTaken: IfTaken): Promise<void> {
  * after the visitor had already moved on (`since`) is left at once.
  */
 async function show(room: Room<any, any>, role: 'player' | 'spectator', since: number): Promise<void> {
+  markOnce(TIMING_MARKS.roomJoined);
   if (since !== navigations) {
     void room.leave().catch(() => {});
     return;

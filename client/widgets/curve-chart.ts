@@ -8,6 +8,7 @@ import type { RendererKind } from '../shell/renderer-choice.ts';
 import { cssColor, onThemeChange } from '../shell/theme.ts';
 import { startPixiApp } from '../shell/pixi-app.ts';
 import { WaitingNote } from './waiting-note.ts';
+import { markOnce, TIMING_MARKS } from '../shell/timing-marks.ts';
 
 /** One entry's learning curve, as the chart draws it. */
 export interface CurveSeries {
@@ -25,7 +26,7 @@ export interface CurveSeries {
  * The performance mark (User Timing) a chart sets when it first draws a curve point; its `startTime` is the time
  * since the page's navigation began (`npm run bench -- client` reads it as `firstCurveMs`).
  */
-export const FIRST_CURVE_MARK = 'arena:first-curve-point';
+export const FIRST_CURVE_MARK = TIMING_MARKS.firstCurve;
 
 /** How the chart shows the curves. */
 export interface CurveView {
@@ -88,6 +89,8 @@ export class CurveChart {
   private readonly note: WaitingNote;
   private waitingFor = 'waiting for the first curve point…';
   private markedFirstPoint = false;
+  /** The renderer has started (init resolved). */
+  private ready = false;
 
   constructor(host: HTMLElement) {
     this.host = host;
@@ -121,6 +124,8 @@ export class CurveChart {
     this.app.ticker.add(() => {
       if (this.dirty) this.draw();
     });
+    this.ready = true;
+    markOnce(TIMING_MARKS.chartReady);
     return used;
   }
 
@@ -236,7 +241,7 @@ export class CurveChart {
     for (let i = denseUsed; i < this.columnLines.length; i++) this.columnLines[i]!.mesh.visible = false;
     if (!this.markedFirstPoint && this.hasPoints()) {
       this.markedFirstPoint = true;
-      performance.mark(FIRST_CURVE_MARK);
+      markOnce(FIRST_CURVE_MARK);
     }
   }
 
