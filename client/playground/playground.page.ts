@@ -344,9 +344,10 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     pauseBtn.textContent = steered().paused ? 'Resume' : 'Pause';
   }
 
-  const [used] = await Promise.all([chart.init(renderer), boundary.init(renderer)]);
+  // The chart starts first and draws the run's curve (it came with the room's state) before the boundary's
+  // renderer starts: two renderers starting at once would each wait for the other on a busy machine.
+  const used = await chart.init(renderer);
   page.add(() => chart.destroy());
-  page.add(() => boundary.destroy());
   if (page.disposed) return page;
   byId('renderer-badge').textContent = used === 'webgpu' ? 'WebGPU' : used === 'webgl' ? 'WebGL' : 'Canvas 2D';
 
@@ -408,5 +409,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   };
   page.onStateChange(room, page.frame(() => render()));
   render();
+  await boundary.init(renderer);
+  page.add(() => boundary.destroy());
   return page;
 }

@@ -23,9 +23,16 @@ import { toast } from './toast.ts';
 markOnce(TIMING_MARKS.scriptStart);
 const app = byId('app');
 initTheme(byId<HTMLButtonElement>('theme-toggle'));
-const renderer = await chooseRenderer();
-markOnce(TIMING_MARKS.rendererChosen);
-byId('renderer-badge').textContent = renderer === 'webgpu' ? 'WebGPU' : renderer === 'webgl' ? 'WebGL' : 'Canvas 2D';
+/**
+ * The renderer every view uses. The browser is probed while the page loads and joins its room (the probe,
+ * an adapter request and a throwaway WebGL context, takes a while on a busy machine): nothing waits for it
+ * but the views that draw.
+ */
+const rendererChoice = chooseRenderer().then((kind) => {
+  markOnce(TIMING_MARKS.rendererChosen);
+  byId('renderer-badge').textContent = kind === 'webgpu' ? 'WebGPU' : kind === 'webgl' ? 'WebGL' : 'Canvas 2D';
+  return kind;
+});
 
 /** The page on screen: each navigation disposes the one before. */
 const pages = new PageHost();
@@ -73,6 +80,7 @@ async function signInFor(name: string, ifTaken: IfTaken): Promise<void> {
  */
 async function show(room: Room<any, any>, role: 'player' | 'spectator', since: number): Promise<void> {
   markOnce(TIMING_MARKS.roomJoined);
+  const renderer = await rendererChoice;
   if (since !== navigations) {
     void room.leave().catch(() => {});
     return;
@@ -155,7 +163,10 @@ function hashRoute(): boolean {
   }
   const matchId = /^#\/matches\/([0-9a-f-]{36})$/i.exec(hash)?.[1];
   if (matchId) {
-    void mountMatch(app, matchId, renderer, pages.next());
+    const page = pages.next();
+    void rendererChoice.then((renderer) => {
+      if (!page.disposed) void mountMatch(app, matchId, renderer, page);
+    });
     return true;
   }
   const shareId = /^#\/design\/([A-Za-z0-9_-]{16})$/.exec(hash)?.[1];

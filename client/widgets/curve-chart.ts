@@ -136,6 +136,8 @@ export class CurveChart {
     this.dirty = true;
     if (this.hasPoints()) this.note.hide();
     else this.note.show(this.waitingFor);
+    // The first points are drawn at once rather than on the ticker's next frame: a spectator is waiting for them.
+    if (this.ready && !this.markedFirstPoint && this.hasPoints()) this.renderNow();
   }
 
   /** Draws now and renders the frame, without waiting for the ticker (benchmarks time this). */
