@@ -7,10 +7,13 @@ import { TaskName } from '../shared/task.schema.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
 import type { TournamentState } from '../shared/tournament.state.ts';
 import { guestClient, waitFor } from './support/arena.ts';
-import { watchErrors } from './support/browser.ts';
+import { onLocalhost, watchErrors, type BrowserRenderer } from './support/browser.ts';
 import { DOCS, shot, pageArenaSuite } from './support/page.ts';
+import { expectBadge, onRenderer } from './support/renderers.ts';
 import { changedFraction } from './support/pixels.ts';
 import { hasChromium } from './support/services.ts';
+
+type PageSuite = ReturnType<typeof pageArenaSuite>;
 
 /** An SDK player that answers every message the rooms send (so nothing is left unhandled). */
 function quiet<T extends Room<any, any>>(room: T): T {
@@ -19,6 +22,106 @@ function quiet<T extends Room<any, any>>(room: T): T {
     throw new Error(`the room refused an SDK player: ${JSON.stringify(err)}`);
   });
   return room;
+}
+
+/**
+ * A 4-player single-elimination tournament made from the page, to its champion, with a spectator, then the final's
+ * match page and its replay. Runs on both renderers; on WebGPU without the home page's and the dark theme's
+ * screenshots (DOM, the same whatever the renderer).
+ */
+async function tournamentJourney(suite: PageSuite, renderer: BrowserRenderer): Promise<void> {
+  const full = renderer === 'webgl';
+  const shotName = (s: string) => onRenderer(s, renderer);
+  const { arena: t, browser } = suite;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const errors = watchErrors(page);
+  await page.goto(onLocalhost(t.url)); // WebGPU needs a secure context
+  await page.fill('#player-name', 'ada');
+  await page.selectOption('#t-format', 'single_elimination');
+  await page.selectOption('#t-task', 'moons');
+  await page.selectOption('#t-min-players', '4');
+  await page.selectOption('#t-max-players', '4');
+  await page.selectOption('#t-budget', '2000');
+  await page.selectOption('#t-break', '0');
+  if (full) await shot(page, 'home-create-rooms');
+  await page.click('#create-tournament');
+  await page.waitForSelector('#designer');
+  await expectBadge(page, renderer);
+  expect(await page.locator('#table-title').textContent()).toBe('Bracket');
+  expect(await page.locator('#t-meta').textContent()).toContain('single elimination · moons · 2,000 samples a match · 1 of 4 players');
+
+  await page.fill('#spec-layers', '16, 16');
+  await page.click('#submit-spec');
+  await page.waitForFunction(() => !(document.querySelector('#ready') as HTMLButtonElement).disabled);
+  const roomId = new URL(page.url()).searchParams.get('room')!;
+
+  // Three more players through the SDK, each with a guest token, a spec and ready.
+  const others: Room<any, TournamentState>[] = [];
+  for (const [i, name] of ['bob', 'cy', 'dee'].entries()) {
+    const room = quiet(await (await guestClient(t.url, name)).client.joinById<TournamentState>(roomId, {}));
+    room.send('spec', { spec: SPEC_TEMPLATES[i + 1]!.spec });
+    others.push(room);
+  }
+  await waitFor(() => others.every((r) => [...(r.state.players?.values() ?? [])].filter((p) => p.summary).length === 4), 'every spec to be accepted');
+  for (const r of others) r.send('ready', { ready: true });
+  await page.waitForFunction(() => document.querySelector('#phase')?.textContent === 'Waiting for players · 3 of 4 ready, 4 needed');
+
+  const watchLink = await page.inputValue('#watch-link');
+  const spectator = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  const spectatorErrors = watchErrors(spectator);
+  await spectator.goto(watchLink);
+  await spectator.waitForSelector('#spectating');
+  expect(await spectator.locator('#designer').count()).toBe(0);
+  await spectator.waitForFunction(() => document.querySelectorAll('#t-players tbody tr').length === 4);
+
+  await page.click('#ready');
+  // The bracket: two semi-finals drawn, the final still open.
+  await page.waitForSelector('#bracket .match[data-round="1"]');
+  expect(await page.locator('#bracket .match[data-round="1"]').count()).toBe(2);
+  expect(await page.locator('#bracket .bracket-round').count()).toBe(2);
+  await spectator.waitForSelector('#bracket .match[data-round="1"]');
+  await shot(page, shotName('tournament-round1'));
+
+  await page.waitForSelector('#champion:not([hidden])', { timeout: 120_000 });
+  const champion = others[0]!.state.champion;
+  expect(champion).not.toBe('');
+  expect(await page.locator('#champion .banner-title').textContent()).toBe(`${champion} is the champion`);
+  expect(await page.locator('#final-ranking tbody tr').count()).toBe(4);
+  expect(await page.locator('#final-ranking tbody tr').first().textContent()).toContain(champion);
+  // Every match of the bracket is decided, the winner marked, and links to its stored replay.
+  expect(await page.locator('#bracket .match[data-status="finished"]').count()).toBe(3);
+  expect(await page.locator('#bracket .match .side.winner').count()).toBe(3);
+  expect(await page.locator('#bracket .match[data-round="2"] .side.winner').textContent()).toContain(champion);
+  expect(await page.locator('#bracket .match-replay').count()).toBe(3);
+  expect(await page.locator('#phase').textContent()).toBe('Finished');
+  await spectator.waitForSelector('#champion:not([hidden])');
+  await page.waitForTimeout(200);
+  await shot(spectator, shotName('tournament-spectator'));
+  await shot(page, shotName('tournament'), undefined, full ? { alsoTo: path.join(DOCS, 'tournament.png') } : {});
+  if (full) {
+    await page.click('#theme-toggle');
+    await shot(page, 'tournament-dark');
+    await page.click('#theme-toggle');
+  }
+
+  // The final's replay link opens its match page in a new tab, whose chart draws the stored curves and replays them.
+  const [replay] = await Promise.all([page.waitForEvent('popup'), page.click('#bracket .match[data-round="2"] .match-replay')]);
+  const replayErrors = watchErrors(replay);
+  await replay.waitForSelector('#match-chart canvas');
+  await expectBadge(replay, renderer);
+  expect(await replay.locator('#match-ranking tbody tr').count(), 'the final: two players').toBe(2);
+  await replay.waitForTimeout(300);
+  const whole = await shot(replay, shotName('tournament-final-match'), '#match-chart');
+  await replay.click('#replay');
+  await replay.waitForTimeout(1500);
+  const replaying = await shot(replay, shotName('tournament-final-replay'), '#match-chart');
+  expect(changedFraction(whole, replaying), 'the replay redraws the curves from the start').toBeGreaterThan(0.002);
+
+  expect(errors).toEqual([]);
+  expect(spectatorErrors).toEqual([]);
+  expect(replayErrors).toEqual([]);
+  await Promise.all(others.map((r) => r.leave()));
+  await Promise.all([page.close(), spectator.close(), replay.close()]);
 }
 
 describe.skipIf(!hasChromium())('the tournament and GAN battle pages in headless Chromium', () => {
@@ -163,80 +266,7 @@ describe.skipIf(!hasChromium())('the tournament and GAN battle pages in headless
     await Promise.all([page.close(), spectator.close()]);
   }, 360_000);
 
-  it('creates a 4-player single-elimination tournament from the page, fills the bracket and crowns a champion', async () => {
-    const { arena: t, browser } = suite;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    const errors = watchErrors(page);
-    await page.goto(t.url);
-    await page.fill('#player-name', 'ada');
-    await page.selectOption('#t-format', 'single_elimination');
-    await page.selectOption('#t-task', 'moons');
-    await page.selectOption('#t-min-players', '4');
-    await page.selectOption('#t-max-players', '4');
-    await page.selectOption('#t-budget', '2000');
-    await page.selectOption('#t-break', '0');
-    await shot(page, 'home-create-rooms');
-    await page.click('#create-tournament');
-    await page.waitForSelector('#designer');
-    expect(await page.locator('#table-title').textContent()).toBe('Bracket');
-    expect(await page.locator('#t-meta').textContent()).toContain('single elimination · moons · 2,000 samples a match · 1 of 4 players');
-
-    await page.fill('#spec-layers', '16, 16');
-    await page.click('#submit-spec');
-    await page.waitForFunction(() => !(document.querySelector('#ready') as HTMLButtonElement).disabled);
-    const roomId = new URL(page.url()).searchParams.get('room')!;
-
-    // Three more players through the SDK, each with a guest token, a spec and ready.
-    const others: Room<any, TournamentState>[] = [];
-    for (const [i, name] of ['bob', 'cy', 'dee'].entries()) {
-      const room = quiet(await (await guestClient(t.url, name)).client.joinById<TournamentState>(roomId, {}));
-      room.send('spec', { spec: SPEC_TEMPLATES[i + 1]!.spec });
-      others.push(room);
-    }
-    await waitFor(() => others.every((r) => [...(r.state.players?.values() ?? [])].filter((p) => p.summary).length === 4), 'every spec to be accepted');
-    for (const r of others) r.send('ready', { ready: true });
-    await page.waitForFunction(() => document.querySelector('#phase')?.textContent === 'Waiting for players · 3 of 4 ready, 4 needed');
-
-    const watchLink = await page.inputValue('#watch-link');
-    const spectator = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    const spectatorErrors = watchErrors(spectator);
-    await spectator.goto(watchLink);
-    await spectator.waitForSelector('#spectating');
-    expect(await spectator.locator('#designer').count()).toBe(0);
-    await spectator.waitForFunction(() => document.querySelectorAll('#t-players tbody tr').length === 4);
-
-    await page.click('#ready');
-    // The bracket: two semi-finals drawn, the final still open.
-    await page.waitForSelector('#bracket .match[data-round="1"]');
-    expect(await page.locator('#bracket .match[data-round="1"]').count()).toBe(2);
-    expect(await page.locator('#bracket .bracket-round').count()).toBe(2);
-    await spectator.waitForSelector('#bracket .match[data-round="1"]');
-    await shot(page, 'tournament-round1');
-
-    await page.waitForSelector('#champion:not([hidden])', { timeout: 120_000 });
-    const champion = others[0]!.state.champion;
-    expect(champion).not.toBe('');
-    expect(await page.locator('#champion .banner-title').textContent()).toBe(`${champion} is the champion`);
-    expect(await page.locator('#final-ranking tbody tr').count()).toBe(4);
-    expect(await page.locator('#final-ranking tbody tr').first().textContent()).toContain(champion);
-    // Every match of the bracket is decided, the winner marked, and links to its stored replay.
-    expect(await page.locator('#bracket .match[data-status="finished"]').count()).toBe(3);
-    expect(await page.locator('#bracket .match .side.winner').count()).toBe(3);
-    expect(await page.locator('#bracket .match[data-round="2"] .side.winner').textContent()).toContain(champion);
-    expect(await page.locator('#bracket .match-replay').count()).toBe(3);
-    expect(await page.locator('#phase').textContent()).toBe('Finished');
-    await spectator.waitForSelector('#champion:not([hidden])');
-    await page.waitForTimeout(200);
-    await shot(spectator, 'tournament-spectator');
-    await shot(page, 'tournament', undefined, { alsoTo: path.join(DOCS, 'tournament.png') });
-    await page.click('#theme-toggle');
-    await shot(page, 'tournament-dark');
-
-    expect(errors).toEqual([]);
-    expect(spectatorErrors).toEqual([]);
-    await Promise.all(others.map((r) => r.leave()));
-    await Promise.all([page.close(), spectator.close()]);
-  }, 360_000);
+  it('creates a 4-player single-elimination tournament from the page, fills the bracket and crowns a champion (webgl)', () => tournamentJourney(suite, 'webgl'), 360_000);
   it('follows a spectate link to a Swiss tournament made through the SDK: standings with points and Buchholz, then the champion', async () => {
     const { arena: t, browser } = suite;
     const names = ['sw-ann', 'sw-ben', 'sw-cat', 'sw-dan'];
@@ -267,4 +297,13 @@ describe.skipIf(!hasChromium())('the tournament and GAN battle pages in headless
     await Promise.all(players.map((p) => p.leave()));
     await page.close();
   }, 360_000);
+});
+
+// The tournament journey on WebGPU too, whole: the tournament page itself draws no canvas, so it costs WebGPU little
+// beyond its own arena; the final's match page draws the curves with the renderer. In its own arena (names are
+// unique per arena; its boards start empty).
+describe.skipIf(!hasChromium())('the tournament page on WebGPU', () => {
+  const suite = pageArenaSuite({}, 'webgpu');
+
+  it('creates a 4-player single-elimination tournament from the page, fills the bracket and crowns a champion (webgpu)', () => tournamentJourney(suite, 'webgpu'), 360_000);
 });

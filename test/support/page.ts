@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startTestArena } from './arena.ts';
-import { launchChromium } from './browser.ts';
+import { launchChromium, type BrowserRenderer } from './browser.ts';
 import { pixelStats } from './pixels.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -55,10 +55,10 @@ export async function builtClient(): Promise<string> {
   return dir;
 }
 
-/** A real arena serving the built client, and Chromium to open it. */
-export async function startPageArena(env: Record<string, string> = {}): Promise<{ arena: Awaited<ReturnType<typeof startTestArena>>; browser: Browser; stop: () => Promise<void> }> {
+/** A real arena serving the built client, and Chromium to open it, drawing with `renderer` (default WebGL). */
+export async function startPageArena(env: Record<string, string> = {}, renderer: BrowserRenderer = 'webgl'): Promise<{ arena: Awaited<ReturnType<typeof startTestArena>>; browser: Browser; stop: () => Promise<void> }> {
   const arena = await startTestArena({ CLIENT_DIR: await builtClient(), ...env });
-  const browser = await launchChromium();
+  const browser = await launchChromium(renderer);
   return {
     arena,
     browser,
@@ -71,12 +71,14 @@ export async function startPageArena(env: Record<string, string> = {}): Promise<
 
 /**
  * A page arena for a whole suite: started before its first test, stopped
- * after its last. Read `arena` and `browser` inside the tests.
+ * after its last, its Chromium drawing with `renderer` (default WebGL; WebGPU
+ * needs pages opened on localhost, see `onLocalhost`). Read `arena` and
+ * `browser` inside the tests.
  */
-export function pageArenaSuite(env: Record<string, string> = {}): { readonly arena: Awaited<ReturnType<typeof startTestArena>>; readonly browser: Browser } {
+export function pageArenaSuite(env: Record<string, string> = {}, renderer: BrowserRenderer = 'webgl'): { readonly arena: Awaited<ReturnType<typeof startTestArena>>; readonly browser: Browser } {
   let started: Awaited<ReturnType<typeof startPageArena>> | undefined;
   beforeAll(async () => {
-    started = await startPageArena(env);
+    started = await startPageArena(env, renderer);
   });
   afterAll(async () => {
     await started?.stop();
