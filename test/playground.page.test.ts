@@ -47,27 +47,51 @@ for (const renderer of RENDERERS) {
       await page.waitForFunction(() => document.querySelector('#phase')?.textContent === 'Training');
       expect(await page.locator('#run-meta').textContent()).toContain('2-24-24-2 relu');
 
-      // The boundary arrives, and a later probe redraws it.
+      // The boundary arrives, and a later probe redraws it; a new learning rate from the slider comes back as the
+      // applied one; space pauses. On WebGPU the screenshots are taken while the run is paused: on SwiftShader a
+      // chart redrawn for every patch of a running run kept a screenshot waiting past its timeout.
+      const boundaryShot = async (when: string) => {
+        await page.waitForTimeout(200);
+        return shot(page, shotName(`playground-boundary-${when}`), '#boundary canvas');
+      };
+      const space = async () => {
+        await page.locator('#phase').click();
+        await page.keyboard.press(' ');
+      };
+      const paused = () => page.waitForFunction(() => /^Paused at step \d+$/.test(document.querySelector('#phase')?.textContent ?? ''));
+      const steerLearningRate = async () => {
+        expect(await page.locator('#lr-slider').isDisabled()).toBe(false);
+        await page.locator('#lr-slider').fill('-2.5');
+        await page.waitForFunction(() => document.querySelector('#applied-lr')?.textContent === '0.0032');
+        expect(await page.locator('#last-control').textContent()).toMatch(/^Last: learning rate → 0\.0032 \(step \d+\)$/);
+      };
+      const laterProbe = (after: number) => page.waitForFunction((s) => Number(document.querySelector('#boundary')?.getAttribute('data-step')) > s + 300, after, { timeout: 90_000 });
       await page.waitForFunction(() => Number(document.querySelector('#boundary')?.getAttribute('data-step')) > 0);
-      await page.waitForTimeout(200);
-      const first = await shot(page, shotName('playground-boundary-early'), '#boundary canvas');
-      const firstStep = await probeStep(page);
-      await page.waitForFunction((s) => Number(document.querySelector('#boundary')?.getAttribute('data-step')) > s + 300, firstStep, { timeout: 90_000 });
-      await page.waitForTimeout(200);
-      const second = await shot(page, shotName('playground-boundary-later'), '#boundary canvas');
+      let first: Buffer;
+      let second: Buffer;
+      if (full) {
+        first = await boundaryShot('early');
+        await laterProbe(await probeStep(page));
+        second = await boundaryShot('later');
+        await steerLearningRate();
+        await space();
+        await paused();
+      } else {
+        await steerLearningRate();
+        await space();
+        await paused();
+        first = await boundaryShot('early');
+        const firstStep = await probeStep(page);
+        await space();
+        await page.waitForFunction(() => document.querySelector('#phase')?.textContent === 'Training');
+        await laterProbe(firstStep);
+        await space();
+        await paused();
+        second = await boundaryShot('later');
+      }
       expect(changedFraction(first, second), 'the boundary moved between two probes').toBeGreaterThan(0.05);
       await shot(page, shotName('playground-curve'), '#chart');
       expect(Number(await page.locator('#confusion tbody td.diag').first().textContent())).toBeGreaterThan(0);
-
-      // Steer: a new learning rate from the slider comes back as the applied one.
-      expect(await page.locator('#lr-slider').isDisabled()).toBe(false);
-      await page.locator('#lr-slider').fill('-2.5');
-      await page.waitForFunction(() => document.querySelector('#applied-lr')?.textContent === '0.0032');
-      expect(await page.locator('#last-control').textContent()).toMatch(/^Last: learning rate → 0\.0032 \(step \d+\)$/);
-      // Keyboard: space pauses.
-      await page.locator('#phase').click();
-      await page.keyboard.press(' ');
-      await page.waitForFunction(() => /^Paused at step \d+$/.test(document.querySelector('#phase')?.textContent ?? ''));
       expect(await page.locator('#pause').textContent()).toBe('Resume');
 
       // The loss terrain, computed around the paused run's weights.
