@@ -14,6 +14,7 @@ import { mountHome, type HomeAction } from '../lobby/home.page.ts';
 import { mountFor } from './room-views.ts';
 import { inAppLink, PageHost } from './page-host.ts';
 import type { PageScope } from './page-scope.ts';
+import { warmPixi } from './pixi-app.ts';
 import { chooseRenderer } from './renderer-choice.ts';
 import { mountSignedOut } from './signed-out.page.ts';
 import { initTheme } from './theme.ts';
@@ -93,6 +94,7 @@ async function show(room: Room<any, any>, role: 'player' | 'spectator', since: n
 
 async function enter(action: HomeAction, ifTaken: IfTaken = 'tag'): Promise<void> {
   const since = navigations;
+  warmPixi(); // every room's page draws: load the renderer's modules while signing in and joining
   if (action.kind === 'playground') {
     await signInFor(action.name.trim(), ifTaken);
     const pg = await arenaClient().create<PlaygroundState>('playground', { name: action.name.trim(), playerId: savedPlayerId(), task: { name: action.task }, budget: action.budget, paceSeconds: action.paceSeconds, ...(action.challenge ? { challenge: action.challenge } : {}) });
@@ -164,6 +166,7 @@ function hashRoute(): boolean {
   const matchId = /^#\/matches\/([0-9a-f-]{36})$/i.exec(hash)?.[1];
   if (matchId) {
     const page = pages.next();
+    warmPixi();
     void rendererChoice.then((renderer) => {
       if (!page.disposed) void mountMatch(app, matchId, renderer, page);
     });

@@ -1,3 +1,4 @@
+import { isWebGLSupported } from 'pixi.js';
 /** What this browser can draw with, best first. */
 export type RendererKind = 'webgpu' | 'webgl' | 'canvas';
 
@@ -24,10 +25,25 @@ interface GpuLike {
 export interface BrowserProbe {
   gpu?: GpuLike;
   createCanvas(): { getContext(kind: string): unknown };
+  /** Whether WebGL works, where something else can tell (the page uses Pixi's cached check); else a canvas is tried. */
+  webgl?: () => boolean;
+}
+
+/** The adapter request public/renderer-probe.js started as the page began (undefined without navigator.gpu or that script). */
+declare global {
+  var arenaAdapterRequest: Promise<unknown> | undefined;
 }
 
 function browserProbe(): BrowserProbe {
-  return { gpu: (navigator as Navigator & { gpu?: GpuLike }).gpu, createCanvas: () => document.createElement('canvas') };
+  const gpu = (navigator as Navigator & { gpu?: GpuLike }).gpu;
+  const early = globalThis.arenaAdapterRequest;
+  return {
+    // The request already under way is the answer: asking again would wait as long once more.
+    gpu: gpu && early ? { requestAdapter: () => early } : gpu,
+    createCanvas: () => document.createElement('canvas'),
+    // Pixi's own check, whose answer Pixi keeps: its first renderer then makes no second probe context.
+    webgl: () => isWebGLSupported(),
+  };
 }
 
 /** Probes the browser once (an adapter request can take a moment). A failing adapter request counts as no adapter. */
@@ -40,6 +56,7 @@ export async function detectCapabilities(probe: BrowserProbe = browserProbe()): 
       webgpuAdapter = false;
     }
   }
+  if (probe.webgl) return { webgpuAdapter, webgl: probe.webgl() };
   const canvas = probe.createCanvas();
   let webgl = false;
   try {
