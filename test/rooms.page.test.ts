@@ -9,7 +9,7 @@ import type { TournamentState } from '../shared/tournament.state.ts';
 import { guestClient, waitFor } from './support/arena.ts';
 import { onLocalhost, watchErrors, type BrowserRenderer } from './support/browser.ts';
 import { DOCS, shot, pageArenaSuite } from './support/page.ts';
-import { expectBadge, onRenderer } from './support/renderers.ts';
+import { expectBadge, onRenderer, RENDERERS } from './support/renderers.ts';
 import { changedFraction } from './support/pixels.ts';
 import { hasChromium } from './support/services.ts';
 
@@ -299,10 +299,10 @@ describe.skipIf(!hasChromium())('the tournament and GAN battle pages in headless
   }, 360_000);
 });
 
-// The tournament journey on WebGPU too, whole: the tournament page itself draws no canvas, so it costs WebGPU little
-// beyond its own arena; the final's match page draws the curves with the renderer. In its own arena (names are
-// unique per arena; its boards start empty).
-describe.skipIf(!hasChromium())('the tournament page on WebGPU', () => {
+// The tournament journey on WebGPU too (with JOURNEYS_ON_WEBGPU=1, see RENDERERS), whole: the tournament page itself
+// draws no canvas, so it costs WebGPU little beyond its own arena; the final's match page draws the curves with the
+// renderer. In its own arena (names are unique per arena; its boards start empty).
+describe.skipIf(!hasChromium() || !RENDERERS.includes('webgpu'))('the tournament page on WebGPU', () => {
   const suite = pageArenaSuite({}, 'webgpu');
 
   it('creates a 4-player single-elimination tournament from the page, fills the bracket and crowns a champion (webgpu)', () => tournamentJourney(suite, 'webgpu'), 360_000);
