@@ -101,6 +101,30 @@ export type TelemetryFrame = z.infer<typeof TelemetryFrame>;
 
 const Histogram = z.object({ min: z.number(), max: z.number(), counts: z.array(z.number().int()) });
 
+/**
+ * One of a probe's worst validation points as the network sees it now: its input, what the network
+ * outputs for it and what each hidden layer does with it.
+ */
+export const WorstPoint = z.object({
+  /** Index into the validation split. */
+  index: z.number().int().min(0),
+  /** Planar tasks: the point (x1, x2). */
+  point: z.array(z.number()).length(2).optional(),
+  /** MNIST: the digit's 784 grey levels (0..255, row by row). */
+  pixels: z.array(z.number().int().min(0).max(255)).optional(),
+  /** Classification: each class's probability (softmax of the logits); regression: the predicted value. */
+  output: z.array(z.number()),
+  /**
+   * Each hidden layer's activations for this input, in the order of the network: a dense layer's units
+   * (the first MAX_INSPECT_UNITS), a conv layer's mean activation per filter.
+   */
+  layers: z.array(z.object({ layer: z.number().int().min(0), kind: z.enum(['dense', 'conv']), units: z.number().int().min(0), values: z.array(z.number()) })),
+});
+export type WorstPoint = z.infer<typeof WorstPoint>;
+
+/** Units of a dense layer a worst point's activations show at most. */
+export const MAX_INSPECT_UNITS = 64;
+
 /** A heavy probe, a few times a second. */
 export const ProbeFrame = z.object({
   runId: z.string(),
@@ -117,6 +141,8 @@ export const ProbeFrame = z.object({
   confusion: z.array(z.array(z.number().int())).optional(),
   /** Validation points the model gets most wrong. */
   misclassified: z.array(z.object({ index: z.number().int(), label: z.number(), predicted: z.number(), loss: z.number() })),
+  /** The points of `misclassified`, in its order, for error analysis (validation points only, never held-out ones). */
+  worst: z.array(WorstPoint).optional(),
 });
 export type ProbeFrame = z.infer<typeof ProbeFrame>;
 

@@ -189,7 +189,13 @@ describe('conv nets in the engine', () => {
     const frame = s.frame();
     expect(frame.layers).toHaveLength(4); // two conv layers, one dense hidden layer, the output layer
     expect(frame.flops).toBe(5 * 16 * s.flopsPerSample());
-    expect(probe(s).histograms).toHaveLength(4);
+    const p = probe(s);
+    expect(p.histograms).toHaveLength(4);
+    // Error analysis: each misclassified digit's pixels, and per conv layer one mean activation per filter.
+    expect(p.worst!.map((w) => w.index)).toEqual(p.misclassified.map((m) => m.index));
+    const first = p.worst![0]!;
+    expect(first.pixels).toHaveLength(784);
+    expect(first.layers.map((l) => [l.layer, l.kind, l.units, l.values.length])).toEqual([[0, 'conv', 4, 4], [1, 'conv', 6, 6], [2, 'dense', 16, 16]]);
     s.dispose();
     const counts: number[] = [];
     await runTraining(job({ budget: 16 * 120, frameEverySteps: 10, probeEverySteps: 20 }), { onFrame: (f) => (f.step === 40 || f.step === 110) && counts.push(tf.memory().numTensors), onProbe: () => {} });

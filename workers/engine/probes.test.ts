@@ -36,6 +36,29 @@ describe('probes and the loss landscape', () => {
     s.dispose();
   });
 
+  it("the worst points are validation points, with the network's output and each hidden layer's activations for them", () => {
+    const s = session({ budget: 2_000 });
+    for (let i = 0; i < 3; i++) s.step(); // early: some points are still wrong
+    const p = probe(s);
+    expect(p.misclassified.length).toBeGreaterThan(0);
+    expect(p.worst!.map((w) => w.index)).toEqual(p.misclassified.map((m) => m.index));
+    const raw = s.validationPoints;
+    p.worst!.forEach((w, i) => {
+      const m = p.misclassified[i]!;
+      expect(w.point![0]).toBeCloseTo(raw.x[2 * w.index]!, 3);
+      expect(w.point![1]).toBeCloseTo(raw.x[2 * w.index + 1]!, 3);
+      expect(w.output.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+      expect(w.output.indexOf(Math.max(...w.output))).toBe(m.predicted);
+      expect(raw.y[w.index]).toBe(m.label);
+      // The activations are tf.js's on that point.
+      const direct: number[][] = [];
+      tf.tidy(() => void forward(s.net, tf.tensor2d([raw.x[2 * w.index]!, raw.x[2 * w.index + 1]!], [1, 2]), { onHidden: (_l, h) => void direct.push([...h.dataSync()]) }));
+      expect(w.layers.map((l) => [l.layer, l.kind, l.units])).toEqual([[0, 'dense', 10], [1, 'dense', 10]]);
+      w.layers.forEach((l, j) => l.values.forEach((v, k) => expect(v).toBeCloseTo(direct[j]![k]!, 3)));
+    });
+    s.dispose();
+  });
+
   it('the boundary is the probability of class 1 at each grid point, top row first', () => {
     const s = session();
     for (let i = 0; i < 50; i++) s.step();

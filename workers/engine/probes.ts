@@ -4,12 +4,12 @@ import { isPlanar } from '../../shared/task.schema.ts';
 import { forward, trainableLayers } from './network.ts';
 import type { TrainSession } from './training-session.ts';
 import { networkInputs } from './training-data.ts';
+import { inspectWorst, WORST_DIGITS, WORST_POINTS } from './worst-points.ts';
 
 /** Half-width of the square the boundary and activation maps cover. */
 export const GRID_EXTENT = 1.2;
 const MAP_RESOLUTION = 12;
 const BINS = 20;
-const WORST = 5;
 
 /** Raw points of a res×res grid over [-extent, extent]², row by row from the top. */
 export function gridPoints(resolution: number, extent = GRID_EXTENT): Float32Array {
@@ -66,7 +66,7 @@ function gridInputs(s: TrainSession, resolution: number): tf.Tensor2D {
   return t;
 }
 
-/** The heavy probe: decision boundary, activation maps, histograms, confusion matrix and worst validation points. */
+/** The heavy probe: decision boundary, activation maps, histograms, confusion matrix and worst validation points (with what the network does with each). */
 export function probe(s: TrainSession): ProbeFrame {
   const planar = isPlanar(s.job.task.name);
   const val = s.validation;
@@ -106,6 +106,7 @@ export function probe(s: TrainSession): ProbeFrame {
         gradients: histogram(grads[l.kernel.name]!.dataSync() as Float32Array),
       }));
     }
+    const worst = planar ? WORST_POINTS : WORST_DIGITS;
     if (s.kind === 'classification') {
       const classes = out.shape[1]!;
       const truth = val.labels!.dataSync();
@@ -117,14 +118,16 @@ export function probe(s: TrainSession): ProbeFrame {
       frame.misclassified = Array.from(perSample, (loss, index) => ({ index, label: truth[index]!, predicted: predicted[index]!, loss }))
         .filter((m) => m.label !== m.predicted)
         .sort((a, b) => b.loss - a.loss)
-        .slice(0, WORST);
+        .slice(0, worst);
     } else {
       const y = val.y.dataSync();
       const p = out.dataSync();
       frame.misclassified = Array.from(p, (pred, index) => ({ index, label: y[index]!, predicted: pred, loss: (pred - y[index]!) ** 2 }))
         .sort((a, b) => b.loss - a.loss)
-        .slice(0, WORST);
+        .slice(0, worst);
     }
+    const indices = frame.misclassified.map((m) => m.index);
+    if (indices.length) frame.worst = inspectWorst(s, indices, tf.gather(out, tf.tensor1d(indices, 'int32')) as tf.Tensor2D);
     return frame;
   });
 }

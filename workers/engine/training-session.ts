@@ -90,6 +90,8 @@ export class TrainSession {
   private readonly controlTarget: ControlTarget;
 
   private readonly val: SplitTensors;
+  /** The validation split's raw points (planar: x1, x2; MNIST: pixels), for probes that show them. */
+  private readonly valRaw: RawPoints;
   private readonly heldOut: SplitTensors;
   private trainEval!: SplitTensors;
   private batchRng: Rng;
@@ -117,6 +119,7 @@ export class TrainSession {
     this._batchSize = job.spec.batchSize;
     this.setTrain(data.train, false);
     this.val = toTensors(data.val, job.spec, job.task);
+    this.valRaw = data.val;
     this.heldOut = toTensors(data.heldOut, job.spec, job.task);
     this.batchRng = createRng(deriveSeed(job.seed, 'batches'));
     this.controlRng = createRng(deriveSeed(job.seed, 'controls'));
@@ -525,6 +528,28 @@ export class TrainSession {
   /** The validation split, for probes. @internal */
   get validation(): SplitTensors {
     return this.val;
+  }
+
+  /** The validation split's raw points (planar: x1, x2; MNIST: 784 pixels in [0, 1]), for probes. @internal */
+  get validationPoints(): RawPoints {
+    return this.valRaw;
+  }
+
+  /**
+   * For probes, when the run is on the fused step: every hidden layer's activations on `n` rows of
+   * network inputs, computed there on its weights (no copy back into tf.js); per layer, one array per row. @internal
+   */
+  fusedHiddenActivations(x: Float32Array, n: number): Float32Array[][] | undefined {
+    const fused = this.fused;
+    if (!fused || n === 0) return undefined;
+    const widths = fused.widths;
+    const layers = widths.slice(0, -1).map(() => [] as Float32Array[]);
+    fused.forwardRows(x, n, n, (_first, count, activations) => {
+      layers.forEach((rows, l) => {
+        for (let r = 0; r < count; r++) rows.push(activations[l]!.slice(r * widths[l]!, (r + 1) * widths[l]!));
+      });
+    });
+    return layers;
   }
 
   private layerStats(): LayerStats[] {

@@ -23,6 +23,15 @@ describe('a probe of a run on the fused step', () => {
     expect(a.confusion).toEqual(b.confusion);
     expect(a.misclassified.map((m) => m.index)).toEqual(b.misclassified.map((m) => m.index));
     a.misclassified.forEach((m, i) => expect(m.loss).toBeCloseTo(b.misclassified[i]!.loss, 4));
+    // The worst digits' activations, read on the fused step's weights, are tf.js's.
+    expect(a.worst!.length).toBeGreaterThan(0);
+    a.worst!.forEach((w, i) => {
+      const o = b.worst![i]!;
+      expect(w.pixels).toEqual(o.pixels);
+      w.output.forEach((v, k) => expect(v).toBeCloseTo(o.output[k]!, 3));
+      expect(w.layers.map((l) => [l.kind, l.units, l.values.length])).toEqual([['dense', 128, 64], ['dense', 32, 32]]);
+      w.layers.forEach((l, j) => l.values.forEach((v, k) => expect(v).toBeCloseTo(o.layers[j]!.values[k]!, 3)));
+    });
     expect(a.histograms).toHaveLength(3);
     a.histograms.forEach((h, i) => {
       const o = b.histograms[i]!;
