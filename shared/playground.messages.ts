@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Challenge, type ChallengeStatus } from './challenge.schema.ts';
 import { PlayerName } from './identity.schema.ts';
 import { Control } from './control.schema.ts';
+import { ProbeWorstPoint } from './error-analysis.ts';
 import { LandscapeRequest } from './landscape.schema.ts';
 import { ModelSpec } from './model-spec.schema.ts';
 import type { RoomErrorMessage } from './protocol.ts';
@@ -122,6 +123,8 @@ export const PlaygroundProbeMessage = z.object({
   /** Planar tasks: every hidden layer's activation maps. */
   activations: z.array(PackedActivationMaps).optional(),
   network: ProbeNetwork.optional(),
+  /** The validation points the network gets most wrong now (worst first), with what each layer does with each. */
+  worst: z.array(ProbeWorstPoint).optional(),
 });
 export type PlaygroundProbeMessage = z.infer<typeof PlaygroundProbeMessage>;
 

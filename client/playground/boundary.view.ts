@@ -1,4 +1,5 @@
 import { Application, Graphics, Sprite } from 'pixi.js';
+import type { ProbeWorstPoint } from '../../shared/error-analysis.ts';
 import { unpackBoundary, type PackedBoundary, type PlaygroundPointsMessage } from '../../shared/playground.messages.ts';
 import type { RendererKind } from '../shell/renderer-choice.ts';
 import { cssRgb } from '../widgets/css-color.ts';
@@ -18,9 +19,13 @@ export function boundaryColor(t: number, mid: readonly [number, number, number])
   return [0, 1, 2].map((i) => Math.round(from[i]! + (to[i]! - from[i]!) * w)) as [number, number, number];
 }
 
+/** Pixels around a ringed worst point that a click still picks it from. */
+const PICK_RADIUS = 14;
+
 /**
  * The model's output over the plane as a heatmap, with the task's points on
- * top (drawn with Pixi.js). Each new probe repaints the heatmap's texture.
+ * top (drawn with Pixi.js) and the worst validation points ringed. Each new
+ * probe repaints the heatmap's texture; a click near a ringed point picks it.
  */
 export class BoundaryView {
   /** Stops following the theme (set when the view starts). */
@@ -30,6 +35,11 @@ export class BoundaryView {
   private readonly heat = new Sprite();
   private readonly heatPixels = new CanvasTexture();
   private readonly dots = new Graphics();
+  private readonly rings = new Graphics();
+  private worst: ReadonlyArray<Pick<ProbeWorstPoint, 'index' | 'point'>> = [];
+  private selected?: number;
+  /** Hears the validation index of a ringed point the user clicked. */
+  onPick: (index: number) => void = () => {};
   private points: PlaygroundPointsMessage = { x: [], y: [] };
   private boundary?: PackedBoundary;
   private regression = false;
@@ -42,7 +52,8 @@ export class BoundaryView {
   /** Starts the renderer; returns the one Pixi actually used. */
   async init(preference: RendererKind): Promise<string> {
     const used = await startPixiApp(this.app, this.host, preference, "Decision boundary: the model's output over the plane, with the data points");
-    this.app.stage.addChild(this.heat, this.dots);
+    this.app.stage.addChild(this.heat, this.dots, this.rings);
+    this.app.canvas.addEventListener('click', (e) => this.pick(e));
     this.app.renderer.on('resize', () => (this.dirty = true));
     this.offTheme = onThemeChange(() => {
       this.paintGrid();
@@ -66,6 +77,35 @@ export class BoundaryView {
     this.boundary = boundary;
     this.paintGrid();
     this.dirty = true;
+  }
+
+  /** The worst validation points to ring (the chosen one thicker), from the latest probe. */
+  setWorst(worst: ReadonlyArray<Pick<ProbeWorstPoint, 'index' | 'point'>>, selected?: number): void {
+    this.worst = worst.filter((w) => w.point);
+    this.selected = selected;
+    this.host.dataset.worst = String(this.worst.length);
+    this.dirty = true;
+  }
+
+  /** Where a point of the plane is drawn, in the canvas's CSS pixels. */
+  private toScreen(p: readonly number[]): [number, number] {
+    const size = Math.min(this.app.screen.width, this.app.screen.height);
+    const left = (this.app.screen.width - size) / 2;
+    const extent = this.boundary?.extent ?? 1.2;
+    return [left + ((p[0]! + extent) / (2 * extent)) * size, ((extent - p[1]!) / (2 * extent)) * size];
+  }
+
+  private pick(e: MouseEvent): void {
+    const rect = this.app.canvas.getBoundingClientRect();
+    const x = ((e.clientX - rect.left) / rect.width) * this.app.screen.width;
+    const y = ((e.clientY - rect.top) / rect.height) * this.app.screen.height;
+    let best: { index: number; d: number } | undefined;
+    for (const w of this.worst) {
+      const [px, py] = this.toScreen(w.point!);
+      const d = Math.hypot(px - x, py - y);
+      if (d <= PICK_RADIUS && (!best || d < best.d)) best = { index: w.index, d };
+    }
+    if (best) this.onPick(best.index);
   }
 
   private paintGrid(): void {
@@ -100,6 +140,14 @@ export class BoundaryView {
       const t = this.regression ? (y[i]! - lo) / (hi - lo || 1) : y[i]! >= 0.5 ? 1 : 0;
       const [r, g, b] = boundaryColor(t, mid);
       this.dots.circle(px, py, 3).fill((r << 16) | (g << 8) | b).stroke({ width: 1, color: stroke, alpha: 0.6 });
+    }
+    this.rings.clear();
+    const bad = cssColor('--bad') || '#d93850';
+    for (const w of this.worst) {
+      const [px, py] = this.toScreen(w.point!);
+      const chosen = w.index === this.selected;
+      this.rings.circle(px, py, chosen ? 9 : 7).stroke({ width: chosen ? 3 : 2, color: bad });
+      this.rings.circle(px, py, 2.5).fill(bad);
     }
   }
 

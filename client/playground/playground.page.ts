@@ -6,6 +6,7 @@ import type { PlaygroundClientMessages, PlaygroundErrorMessage, PlaygroundPoints
 import type { PlaygroundFork, PlaygroundState } from '../../shared/playground.state.ts';
 import { TaskSpec, taskKind, type TaskName } from '../../shared/task.schema.ts';
 import { BoundaryView } from './boundary.view.ts';
+import { ErrorAnalysisPanel } from './error-analysis.panel.ts';
 import { CurveChart, type CurveSeries } from '../widgets/curve-chart.ts';
 import { curveWaitText } from '../widgets/curve-wait.ts';
 import { WaitingNote } from '../widgets/waiting-note.ts';
@@ -74,6 +75,8 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   for (const el of [...steering, startBtn, terrainBtn]) el.disabled = true; // until the first render says who may do what
   const insight = new InsightPanel(renderer, () => ({ activations: [...room.state.activations], frozen: [...room.state.frozen] }));
   page.add(() => insight.destroy());
+  const errors = new ErrorAnalysisPanel({ digits: task.name === 'mnist', regression: taskKind(task.name) === 'regression' });
+  page.add(() => errors.destroy());
   const share = (id: string, value: string) => h('div', { class: 'share' }, h('input', { id, value, readonly: true, 'aria-label': id }));
 
   app.replaceChildren(
@@ -131,6 +134,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
           h('section', { class: 'panel' }, h('h2', {}, 'Decision boundary ', h('span', { class: 'muted', id: 'probe-step' }, '')), h('div', { class: 'boundary-wrap', id: 'boundary' })),
           h('section', { class: 'panel' }, h('h2', {}, 'Confusion matrix'), h('table', { id: 'confusion', class: 'confusion' }), h('h2', { style: 'margin-top:1rem' }, 'Run log'), h('ol', { id: 'run-log', class: 'run-log' })),
         ),
+        errors.element,
         h('section', { class: 'panel', id: 'terrain-panel' }, h('div', { class: 'row' }, h('h2', {}, 'Loss terrain ', h('span', { class: 'muted', id: 'terrain-status' }, '')), h('div', { style: 'text-align:right' }, terrainBtn)), h('div', { class: 'terrain-wrap', id: 'terrain', hidden: true })),
         insight.element,
       ),
@@ -152,6 +156,8 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   };
   const boundary = new BoundaryView(byId('boundary'));
   const outlooks = new RunOutlooks();
+  errors.onWorst = (worst, selected) => boundary.setWorst(worst, selected);
+  boundary.onPick = (index) => errors.select(index);
   const regression = taskKind(task.name) === 'regression';
 
   // Steering: every control goes to the room, which checks that it is ours and that it is valid.
@@ -290,6 +296,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   page.onMessage(room, 'probe', (p: PlaygroundProbeMessage) => {
     if (p.boundary) boundary.update(p.boundary);
     insight.update(p);
+    errors.update(p);
     byId('probe-step').textContent = `at step ${p.step}`;
     byId('boundary').dataset.step = String(p.step);
     const table = byId<HTMLTableElement>('confusion');

@@ -1,5 +1,6 @@
 import type { Control } from '../../shared/control.schema.ts';
 import { ChallengeStatus } from '../../shared/challenge.schema.ts';
+import { packWorstPoints } from '../../shared/error-analysis.ts';
 import { packActivationMaps, packBoundary, PLAYGROUND_CURVE_POINTS, roundLayerStats, type PlaygroundCreateOptions, type PlaygroundProbeMessage } from '../../shared/playground.messages.ts';
 import type { PlaygroundState } from '../../shared/playground.state.ts';
 import { networkDims } from '../../shared/network-dims.ts';
@@ -41,8 +42,10 @@ export class PlaygroundRun {
   /** A robustness challenge's shock, scheduled in the job's controls; `applied` once it took effect. */
   readonly shock?: { control: Control; applied: boolean };
   result?: RunResult;
-  /** The latest probe, for a client that joins later. */
+  /** The latest probe, for a client that joins later (with every worst digit's pixels). */
   lastProbe?: PlaygroundProbeMessage;
+  /** Worst digits of the previous probe: everyone in the room has their pixels. */
+  private pixelsSent = new Set<number>();
   private readonly state: PlaygroundState;
   private readonly options: PlaygroundCreateOptions;
   private readonly curve: LiveCurve<'samples' | 'loss' | 'valAccuracy' | 'accuracy' | 'valLoss'>;
@@ -80,9 +83,13 @@ export class PlaygroundRun {
     }
   }
 
-  /** A heavy probe as the message every client gets. */
+  /**
+   * A heavy probe as the message every client gets. A worst digit that was among the previous probe's
+   * comes without its pixels (every client has them); `lastProbe` keeps them all for a client that joins.
+   */
   probe(p: ProbeFrame): PlaygroundProbeMessage {
     const classification = taskKind(this.options.task.name) === 'classification';
+    const worst = p.worst ? packWorstPoints(p, classification) : undefined;
     this.lastProbe = {
       step: p.step,
       samples: p.samples,
@@ -91,8 +98,12 @@ export class PlaygroundRun {
       layers: p.histograms.map((h) => ({ ...h, ...(this.lastLayers[h.layer] ? { stats: roundLayerStats(this.lastLayers[h.layer]!) } : {}) })),
       ...(p.activationMaps ? { activations: packActivationMaps(p.activationMaps, p.boundary?.extent ?? 1.2) } : {}),
       network: this.networkShape(),
+      ...(worst ? { worst } : {}),
     };
-    return this.lastProbe;
+    if (!worst) return this.lastProbe;
+    const sent = this.pixelsSent;
+    this.pixelsSent = new Set(worst.filter((w) => w.pixels).map((w) => w.index));
+    return { ...this.lastProbe, worst: worst.map(({ pixels, ...w }) => (pixels && !sent.has(w.index) ? { ...w, pixels } : w)) };
   }
 
   /** Widths from inputs to outputs and the input features, for the page's network graph. */
