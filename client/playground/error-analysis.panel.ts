@@ -98,6 +98,8 @@ export class ErrorAnalysisPanel {
       if (!b) {
         b = h('button', { type: 'button', class: this.digits ? 'digit' : 'worst-item ghost', 'data-index': String(w.index) });
         const chosen = b;
+        // Chosen on the press: a probe may reorder the list before the button is released. Enter and Space click.
+        b.addEventListener('pointerdown', (e) => e.button === 0 && this.select(Number(chosen.dataset.index)));
         b.addEventListener('click', () => this.select(Number(chosen.dataset.index)));
         this.items.set(w.index, b);
       }
