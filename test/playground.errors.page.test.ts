@@ -87,6 +87,7 @@ describe.skipIf(!hasChromium())('error analysis on the playground in headless Ch
     expect(await first.getAttribute('aria-pressed')).toBe('true');
 
     // A click on a ringed point on the boundary chooses it.
+    await page.locator('#boundary').scrollIntoViewIfNeeded();
     const target = await page.evaluate(() => {
       const selected = document.querySelector('#inspect')?.getAttribute('data-index');
       const other = [...document.querySelectorAll<HTMLButtonElement>('#worst-list button')].find((b) => b.dataset.index !== selected)!;

@@ -39,7 +39,7 @@ export class ErrorAnalysisPanel {
     this.digits = options.digits;
     this.regression = options.regression;
     this.view = new InputActivationsView(this.regression);
-    this.list = this.digits ? h('div', { id: 'digit-grid', class: 'digit-grid', role: 'list', 'aria-label': 'Misclassified validation digits, worst first' }) : h('ol', { id: 'worst-list', class: 'worst-list', 'aria-label': 'Worst validation points, worst first' });
+    this.list = this.digits ? h('div', { id: 'digit-grid', class: 'digit-grid', role: 'group', 'aria-label': 'Misclassified validation digits, worst first' }) : h('ol', { id: 'worst-list', class: 'worst-list', 'aria-label': 'Worst validation points, worst first' });
     const intro = this.digits
       ? 'Validation digits the network gets wrong, worst first: the true label → the prediction, and how sure it is. Choose one to see the activations it causes.'
       : 'Validation points the network gets most wrong, worst first (ringed on the boundary). Choose one, here or on the boundary, to see the activations it causes.';
@@ -119,7 +119,6 @@ export class ErrorAnalysisPanel {
       b.textContent = this.regression ? `(${num(w.point![0]!)}, ${num(w.point![1]!)}) · target ${num(w.label)} · predicted ${num(w.predicted)}` : `(${num(w.point![0]!)}, ${num(w.point![1]!)}) · true ${w.label} → ${w.predicted} · ${pct(w.confidence ?? 0)}`;
       return;
     }
-    b.setAttribute('role', 'listitem');
     let canvas = b.querySelector('canvas');
     if (!canvas) {
       canvas = h('canvas', { width: String(DIGIT), height: String(DIGIT), 'aria-hidden': 'true' });

@@ -32,7 +32,8 @@ export class InputActivationsView {
 
   constructor(regression: boolean) {
     this.regression = regression;
-    this.element = h('div', { id: 'inspect', class: 'inspect', hidden: true, 'aria-live': 'polite', tabindex: '-1' }, this.title, this.note, this.body);
+    // Not a live region: it follows every probe, a few times a second.
+    this.element = h('div', { id: 'inspect', class: 'inspect', hidden: true }, this.title, this.note, this.body);
   }
 
   /** Shows `w` as of `step` (`current`: it is among the latest probe's worst points). */
@@ -51,7 +52,7 @@ export class InputActivationsView {
         'div',
         { class: 'act-layer', 'data-layer': String(l.layer), 'data-kind': l.kind },
         h('div', { class: 'act-head' }, h('span', {}, `Layer ${i + 1} · ${l.kind === 'conv' ? 'conv' : 'dense'}`), h('span', { class: 'muted' }, `${shown} · ${num(l.min)} to ${num(l.max)}`)),
-        h('div', { class: 'act-cells', role: 'img', 'aria-label': `Layer ${i + 1}: ${values.filter((v) => v !== 0).length} of ${values.length} ${unit}s active, from ${num(l.min)} to ${num(l.max)}` }, ...values.map((v, j) => unitCell(v, scale, `${unit} ${j + 1}`))),
+        h('div', { class: 'act-cells', role: 'img', 'aria-label': `Layer ${i + 1}: ${values.filter((v) => v !== 0).length} of ${values.length} ${unit}s non-zero, from ${num(l.min)} to ${num(l.max)}` }, ...values.map((v, j) => unitCell(v, scale, `${unit} ${j + 1}`))),
       );
     });
     this.body.replaceChildren(...rows, this.outputRow(w));
