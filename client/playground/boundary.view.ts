@@ -53,7 +53,11 @@ export class BoundaryView {
   async init(preference: RendererKind): Promise<string> {
     const used = await startPixiApp(this.app, this.host, preference, "Decision boundary: the model's output over the plane, with the data points");
     this.app.stage.addChild(this.heat, this.dots, this.rings);
-    this.app.canvas.addEventListener('click', (e) => this.pick(e));
+    this.app.canvas.addEventListener('click', (e) => {
+      const index = this.ringAt(e);
+      if (index !== undefined) this.onPick(index);
+    });
+    this.app.canvas.addEventListener('pointermove', (e) => (this.app.canvas.style.cursor = this.ringAt(e) === undefined ? '' : 'pointer'));
     this.app.renderer.on('resize', () => (this.dirty = true));
     this.offTheme = onThemeChange(() => {
       this.paintGrid();
@@ -95,7 +99,8 @@ export class BoundaryView {
     return [left + ((p[0]! + extent) / (2 * extent)) * size, ((extent - p[1]!) / (2 * extent)) * size];
   }
 
-  private pick(e: MouseEvent): void {
+  /** The validation index of the ringed point under the pointer, if any. */
+  private ringAt(e: MouseEvent): number | undefined {
     const rect = this.app.canvas.getBoundingClientRect();
     const x = ((e.clientX - rect.left) / rect.width) * this.app.screen.width;
     const y = ((e.clientY - rect.top) / rect.height) * this.app.screen.height;
@@ -105,7 +110,7 @@ export class BoundaryView {
       const d = Math.hypot(px - x, py - y);
       if (d <= PICK_RADIUS && (!best || d < best.d)) best = { index: w.index, d };
     }
-    if (best) this.onPick(best.index);
+    return best?.index;
   }
 
   private paintGrid(): void {
