@@ -100,9 +100,9 @@ export class PlaygroundRun {
       network: this.networkShape(),
       ...(worst ? { worst } : {}),
     };
-    if (!worst) return this.lastProbe;
     const sent = this.pixelsSent;
-    this.pixelsSent = new Set(worst.filter((w) => w.pixels).map((w) => w.index));
+    this.pixelsSent = new Set(worst?.filter((w) => w.pixels).map((w) => w.index));
+    if (!worst) return this.lastProbe;
     return { ...this.lastProbe, worst: worst.map(({ pixels, ...w }) => (pixels && !sent.has(w.index) ? { ...w, pixels } : w)) };
   }
 
