@@ -27,6 +27,8 @@ export class ErrorAnalysisPanel {
   /** Every digit's pixels the room sent (by validation index: the same digit in every probe of the room). */
   private readonly pixels = new Map<number, number[]>();
   private readonly items = new Map<number, HTMLButtonElement>();
+  /** The latest figures of every point listed (one may stay listed while the list holds still). */
+  private readonly known = new Map<number, ProbeWorstPoint>();
   private worst: ProbeWorstPoint[] = [];
   private selected?: ProbeWorstPoint;
   private selectedStep = 0;
@@ -74,23 +76,36 @@ export class ErrorAnalysisPanel {
     this.onWorst(this.worst, this.selected?.index);
   }
 
-  /** Chooses the worst point with this validation index (a click on the boundary). */
+  /** Chooses the worst point with this validation index (a click on the boundary or the list). */
   select(index: number): void {
-    const w = this.worst.find((x) => x.index === index);
+    const w = this.worst.find((x) => x.index === index) ?? this.known.get(index);
     if (w) this.choose(w, true);
   }
 
   private choose(w: ProbeWorstPoint, fromUser: boolean): void {
+    const current = this.worst.some((x) => x.index === w.index);
+    if (current || !this.selected || this.selected.index !== w.index) this.selectedStep = this.step;
     this.selected = w;
-    this.selectedStep = this.step;
-    this.view.show(w, this.step, true);
+    this.view.show(w, this.selectedStep, current);
     for (const [index, b] of this.items) b.setAttribute('aria-pressed', String(index === w.index));
     if (fromUser) this.onWorst(this.worst, w.index);
   }
 
-  /** Updates the buttons in place (a button being clicked or focused is kept), in the probe's order. */
+  /**
+   * Updates the buttons in the probe's order; while the pointer is over the list or a button in it has
+   * the focus, the list holds still (figures update, nothing moves) so that what is aimed at stays there.
+   */
   private renderItems(): void {
+    for (const w of this.worst) this.known.set(w.index, w);
+    if (this.list.matches(':hover') || this.list.contains(document.activeElement)) {
+      for (const [index, b] of this.items) {
+        const w = this.known.get(index);
+        if (w) this.fill(b, w);
+      }
+      return;
+    }
     const keep = new Set(this.worst.map((w) => w.index));
+    for (const index of this.known.keys()) if (!keep.has(index)) this.known.delete(index);
     for (const [index, b] of this.items) if (!keep.has(index)) (b.parentElement?.tagName === 'LI' ? b.parentElement : b).remove(), this.items.delete(index);
     const focused = document.activeElement;
     this.worst.forEach((w, i) => {
