@@ -29,4 +29,11 @@ describe('merging the browser’s saved specs with the account’s', () => {
     ]);
     expect(planMerge(copy, []).forget).toEqual(['a', 'b']);
   });
+
+  it('never uploads a copy that belongs to another player who signed in on this browser before', () => {
+    const plan = planMerge([local('ada’s, synced', 3, { owner: 'ada', syncedAt: 5 }), local('ada’s, saved offline', 9, { owner: 'ada' }), local('bob’s own', 4, { owner: 'bob' }), local('signed out', 6)], [], 'bob');
+    expect(plan.upload.map((s) => s.name)).toEqual(['bob’s own', 'signed out']);
+    expect(plan.forget).toEqual(['ada’s, synced', 'ada’s, saved offline']);
+    expect(syncedCopy([remote('a', 3)], 20, 'bob')[0]!.owner).toBe('bob');
+  });
 });

@@ -12,12 +12,18 @@ export interface MergePlan {
 /**
  * Newest wins per name. A browser copy the account does not have is uploaded, unless it came from the
  * account (`syncedAt`) and was not saved again since: then another device deleted it, and it goes.
+ * A copy that belongs to another player's account (`owner`, another player signed in on this browser
+ * before) is never uploaded: it goes from this browser's list and stays on its own account.
  */
-export function planMerge(local: readonly SavedSpec[], remote: readonly AccountDesign[]): MergePlan {
+export function planMerge(local: readonly SavedSpec[], remote: readonly AccountDesign[], me?: string): MergePlan {
   const byName = new Map(remote.map((d) => [d.name, d]));
   const upload: SavedSpec[] = [];
   const forget: string[] = [];
   for (const s of local) {
+    if (s.owner !== undefined && me !== undefined && s.owner !== me) {
+      forget.push(s.name);
+      continue;
+    }
     const r = byName.get(s.name);
     if (r) {
       if (s.savedAt > r.savedAt) upload.push(s);
@@ -28,6 +34,6 @@ export function planMerge(local: readonly SavedSpec[], remote: readonly AccountD
 }
 
 /** The browser's copy after a sync: the account's designs, each marked synced at `now`. */
-export function syncedCopy(remote: readonly AccountDesign[], now: number): SavedSpec[] {
-  return remote.map((d) => ({ name: d.name, spec: d.spec, savedAt: d.savedAt, shareId: d.shareId, syncedAt: Math.max(now, d.savedAt) }));
+export function syncedCopy(remote: readonly AccountDesign[], now: number, owner?: string): SavedSpec[] {
+  return remote.map((d) => ({ name: d.name, spec: d.spec, savedAt: d.savedAt, shareId: d.shareId, syncedAt: Math.max(now, d.savedAt), ...(owner ? { owner } : {}) }));
 }

@@ -20,11 +20,13 @@ const reason = (err: unknown) => (err instanceof Error ? err.message : String(er
 export class DesignSync {
   private readonly store: KeyValueStore | undefined;
   private readonly token: () => string | undefined;
+  private readonly playerId: () => string | undefined;
   private readonly now: () => number;
 
-  constructor(store: KeyValueStore | undefined, token: () => string | undefined, now: () => number = Date.now) {
+  constructor(store: KeyValueStore | undefined, token: () => string | undefined, playerId: () => string | undefined = () => undefined, now: () => number = Date.now) {
     this.store = store;
     this.token = token;
+    this.playerId = playerId;
     this.now = now;
   }
 
@@ -49,7 +51,8 @@ export class DesignSync {
     } catch (err) {
       return { saved: local, note: `Showing this browser's copy of your saved specs: ${reason(err)}.` };
     }
-    const plan = planMerge(local.specs, remote);
+    const me = this.playerId();
+    const plan = planMerge(local.specs, remote, me);
     const byName = new Map(remote.map((d) => [d.name, d]));
     const notUp: SavedSpec[] = [];
     const problems: string[] = [];
@@ -61,7 +64,7 @@ export class DesignSync {
         problems.push(`"${s.name}" stays in this browser only: ${reason(err)}.`);
       }
     }
-    const merged = [...syncedCopy([...byName.values()], this.now()), ...notUp];
+    const merged = [...syncedCopy([...byName.values()], this.now(), me), ...notUp];
     const kept = replaceSavedSpecs(this.store, merged);
     const saved = 'error' in kept ? { specs: merged.sort((a, b) => b.savedAt - a.savedAt), problems: [kept.error] } : kept;
     return { saved: { specs: saved.specs, problems: [...local.problems, ...saved.problems] }, ...(problems.length ? { note: problems.join(' ') } : {}) };
@@ -71,14 +74,15 @@ export class DesignSync {
   async save(name: string, spec: ModelSpec): Promise<SyncResult | { error: string }> {
     if (!this.store) return { error: 'saved specs are unavailable in this browser' };
     const savedAt = this.now();
-    const here = saveSpec(this.store, name, spec, savedAt);
+    const token = this.token();
+    const me = token ? this.playerId() : undefined;
+    const here = saveSpec(this.store, name, spec, savedAt, me);
     if ('error' in here) return here;
     const trimmed = here.specs[0]!.name;
-    const token = this.token();
     if (!token) return { saved: here, note: `Saved "${trimmed}" in this browser.` };
     try {
       const { design, kept } = await designApi.save(token, trimmed, spec, savedAt);
-      const specs = here.specs.map((s) => (s.name === trimmed ? { ...design, syncedAt: Math.max(this.now(), design.savedAt) } : s));
+      const specs = here.specs.map((s) => (s.name === trimmed ? { ...design, syncedAt: Math.max(this.now(), design.savedAt), ...(me ? { owner: me } : {}) } : s));
       const stored = replaceSavedSpecs(this.store, specs);
       const saved = 'error' in stored ? here : stored;
       return { saved, note: kept === 'this' ? `Saved "${trimmed}" to your account.` : `Your account has a newer "${trimmed}": it stands.` };

@@ -23,6 +23,8 @@ export const SavedSpec = z.object({
   shareId: ShareId.optional(),
   /** When this copy last matched the account's (ms); a copy the account no longer has, unchanged since, was deleted there. */
   syncedAt: z.number().optional(),
+  /** The player whose account this copy belongs to, when it was saved or synced signed in: never merged up to another account. */
+  owner: z.string().optional(),
 });
 export type SavedSpec = z.infer<typeof SavedSpec>;
 
@@ -88,8 +90,8 @@ export function replaceSavedSpecs(store: KeyValueStore, specs: readonly SavedSpe
  * Saves `spec` under `name` (replacing one of that name) and returns the list
  * as it now is, or an error in words (a bad name, a full or refused store).
  */
-export function saveSpec(store: KeyValueStore, name: string, spec: ModelSpec, now = Date.now()): SavedSpecs | { error: string } {
-  const entry = SavedSpec.safeParse({ name, spec, savedAt: now });
+export function saveSpec(store: KeyValueStore, name: string, spec: ModelSpec, now = Date.now(), owner?: string): SavedSpecs | { error: string } {
+  const entry = SavedSpec.safeParse({ name, spec, savedAt: now, ...(owner ? { owner } : {}) });
   if (!entry.success) return { error: entry.error.issues[0]?.message ?? 'invalid saved spec' };
   const { specs, problems } = loadSavedSpecs(store);
   // A spec saved again under its name keeps its share link (and when it last matched the account's).

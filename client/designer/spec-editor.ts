@@ -9,7 +9,7 @@ import { drawNetworkDiagram, networkDiagram } from './network-diagram.ts';
 import type { KeyValueStore, SavedSpec, SavedSpecs } from './saved-specs.ts';
 import { DesignSync } from './design-sync.ts';
 import { shareLink } from './design-api.ts';
-import { savedToken } from '../shell/arena-client.ts';
+import { savedPlayerId, savedToken } from '../shell/arena-client.ts';
 import {
   draftFromSpec,
   readDraft,
@@ -83,7 +83,7 @@ export class SpecEditor {
   constructor(task: TaskSpec, onChange: () => void) {
     this.task = task;
     this.onChange = onChange;
-    this.designs = new DesignSync(browserStore(), savedToken);
+    this.designs = new DesignSync(browserStore(), savedToken, savedPlayerId);
     this.draft = draftFromSpec(DEFAULT_SPEC);
     const image = networkDims(DEFAULT_SPEC, task).image !== undefined;
     this.templates = image ? [...SPEC_TEMPLATES, ...IMAGE_SPEC_TEMPLATES] : SPEC_TEMPLATES;
