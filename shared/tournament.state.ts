@@ -74,6 +74,8 @@ export const TournamentState = schema(
     rematch: t.string().default(''),
     task: t.string().default('spiral'),
     budget: t.uint32().default(0),
+    /** Seconds each match is stretched over (0: as fast as training goes). */
+    paceSeconds: t.uint16().default(0),
     minPlayers: t.uint8().default(0),
     maxPlayers: t.uint8().default(0),
     /** Round being played or just played, from 1; 0 before the start. */

@@ -28,6 +28,8 @@ export function createRoomPanels(name: () => string, act: (action: CreateRoomAct
   const maxPlayers = select('t-max-players', counts.map((n) => [n, `${n} players`] as const), 8);
   const budget = select('t-budget', [2_000, 5_000, 20_000, 50_000, 200_000].map((b) => [b, samples(b)] as const), 20_000);
   const pause = select('t-break', [0, 5, 10, 30, 60].map((s) => [s, s === 0 ? 'none' : `${s} s`] as const), 10);
+  const pace = select('t-pace', [0, 15, 30, 60, 120].map((s) => [s, s === 0 ? 'as fast as it trains' : `over ${s} s`] as const), 0);
+  pace.title = 'Stretch every match so spectators can follow it (pacing changes nothing a run computes)';
   const tBtn = h('button', { id: 'create-tournament', type: 'button' }, 'Create a tournament');
   const tProblem = h('p', { class: 'error-text', role: 'alert', id: 't-problem' });
 
@@ -47,6 +49,7 @@ export function createRoomPanels(name: () => string, act: (action: CreateRoomAct
       maxPlayers: Number(maxPlayers.value),
       budget: Number(budget.value),
       breakSeconds: Number(pause.value),
+      paceSeconds: Number(pace.value),
     });
     if (!parsed.success) tProblem.textContent = describeZodError(parsed.error).message;
     else if (parsed.data.minPlayers > parsed.data.maxPlayers) tProblem.textContent = 'The most players must be at least the fewest it starts with.';
@@ -72,6 +75,7 @@ export function createRoomPanels(name: () => string, act: (action: CreateRoomAct
       h('div', { class: 'row' }, field('t-format', 'Format', format), field('t-task', 'Task', task)),
       h('div', { class: 'row' }, field('t-min-players', 'Start with at least', minPlayers), field('t-max-players', 'At most', maxPlayers)),
       h('div', { class: 'row' }, field('t-budget', 'Budget per match', budget), field('t-break', 'Break between rounds', pause)),
+      field('t-pace', 'Pace of each match', pace),
       h('p', {}, tBtn),
       tProblem,
     ),

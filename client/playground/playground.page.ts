@@ -22,6 +22,15 @@ import { SpecEditor } from '../designer/spec-editor.ts';
 import type { TerrainView } from './terrain.view.ts';
 import { toast } from '../shell/toast.ts';
 import type { RoomNoticeMessage } from '../../shared/protocol.ts';
+import { spectatorPlayback } from '../widgets/spectator-playback.ts';
+
+/** What a spectator's playback holds: the room as it was, and the probes that came with it. */
+interface PlaygroundFrame {
+  state: PlaygroundState;
+  probes: PlaygroundProbeMessage[];
+}
+/** Probes a spectator's frames keep at most between two looks (the layer view keeps this many). */
+const KEPT_PROBES = 120;
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 const TYPING = ['INPUT', 'SELECT', 'TEXTAREA'];
@@ -73,10 +82,26 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   const terrainBtn = h('button', { id: 'open-terrain', type: 'button', title: 'Compute the loss terrain around the current weights (l)' }, 'Show loss terrain');
   const steering: Array<HTMLInputElement | HTMLSelectElement | HTMLButtonElement> = [lrSlider, batch, optimizer, noiseTarget, noiseStrength, noiseBtn, pauseBtn, checkpointBtn, rewindBtn, forkBtn, stopBtn, keepBestBtn];
   for (const el of [...steering, startBtn, terrainBtn]) el.disabled = true; // until the first render says who may do what
-  const insight = new InsightPanel(renderer, () => ({ activations: [...room.state.activations], frozen: [...room.state.frozen] }));
+  // The owner steers, so they see live; a spectator may watch slower or faster than live (never past it).
+  let shown: PlaygroundState = room.state;
+  const view = () => (owner ? room.state : shown);
+  const insight = new InsightPanel(renderer, () => ({ activations: [...view().activations], frozen: [...view().frozen] }));
   page.add(() => insight.destroy());
   const errors = new ErrorAnalysisPanel({ digits: task.name === 'mnist', regression: taskKind(task.name) === 'regression' });
   page.add(() => errors.destroy());
+  let draw = (): void => {};
+  const playback = owner
+    ? undefined
+    : spectatorPlayback<PlaygroundFrame>(
+        page,
+        (frames) => {
+          shown = frames.at(-1)!.state;
+          const probes = frames.flatMap((f) => f.probes).slice(-KEPT_PROBES);
+          probes.forEach((p, i) => showProbe(p, i === probes.length - 1));
+          draw();
+        },
+        { merge: (older, newer) => ({ state: newer.state, probes: [...older.probes, ...newer.probes].slice(-KEPT_PROBES) }) },
+      );
   const share = (id: string, value: string) => h('div', { class: 'share' }, h('input', { id, value, readonly: true, 'aria-label': id }));
 
   app.replaceChildren(
@@ -88,7 +113,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
         {},
         owner
           ? h('section', { class: 'panel', id: 'designer' }, h('h2', {}, 'Your network'), editor.element, h('div', { class: 'row' }, startBtn))
-          : h('section', { class: 'panel', id: 'spectating' }, h('h2', {}, 'Spectating'), h('p', { class: 'muted' }, 'You are watching someone train a network. Only they can steer it.')),
+          : h('section', { class: 'panel', id: 'spectating' }, h('h2', {}, 'Spectating'), h('p', { class: 'muted' }, 'You are watching someone train a network, live or at your own speed. Only they can steer it.')),
         h(
           'section',
           { class: 'panel', id: 'controls' },
@@ -103,7 +128,9 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
           h('div', { class: 'row buttons' }, pauseBtn, checkpointBtn, rewindBtn, noiseBtn, forkBtn),
           h('div', { class: 'row buttons' }, stopBtn, keepBestBtn),
           h('p', { class: 'muted', id: 'last-control' }, ''),
-          h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, 'space'), ' pause · ', h('kbd', {}, '['), h('kbd', {}, ']'), ' learning rate · ', h('kbd', {}, 'c'), ' checkpoint · ', h('kbd', {}, 'r'), ' rewind · ', h('kbd', {}, 'n'), ' noise · ', h('kbd', {}, 'f'), ' fork · ', h('kbd', {}, 's'), ' stop · ', h('kbd', {}, 'k'), ' keep best · ', h('kbd', {}, 'b'), ' steer A/B · ', h('kbd', {}, 'l'), ' terrain · ', h('kbd', {}, 'v'), ' train + validation · ', h('kbd', {}, 'o'), ' log loss · ', h('kbd', {}, 'w'), h('kbd', {}, 'a'), h('kbd', {}, 'g'), ' layers, neurons, 3D graph · ', h('kbd', {}, 't'), ' theme'),
+          owner
+            ? h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, 'space'), ' pause · ', h('kbd', {}, '['), h('kbd', {}, ']'), ' learning rate · ', h('kbd', {}, 'c'), ' checkpoint · ', h('kbd', {}, 'r'), ' rewind · ', h('kbd', {}, 'n'), ' noise · ', h('kbd', {}, 'f'), ' fork · ', h('kbd', {}, 's'), ' stop · ', h('kbd', {}, 'k'), ' keep best · ', h('kbd', {}, 'b'), ' steer A/B · ', h('kbd', {}, 'l'), ' terrain · ', h('kbd', {}, 'v'), ' train + validation · ', h('kbd', {}, 'o'), ' log loss · ', h('kbd', {}, 'w'), h('kbd', {}, 'a'), h('kbd', {}, 'g'), ' layers, neurons, 3D graph · ', h('kbd', {}, 't'), ' theme')
+            : h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, ','), h('kbd', {}, '.'), ' slower, faster · ', h('kbd', {}, 'l'), ' live · ', h('kbd', {}, 'v'), ' train + validation · ', h('kbd', {}, 'o'), ' log loss · ', h('kbd', {}, 'w'), h('kbd', {}, 'a'), h('kbd', {}, 'g'), ' layers, neurons, 3D graph · ', h('kbd', {}, 't'), ' theme'),
         ),
         h('section', { class: 'panel', id: 'downloads', hidden: true }, h('h2', {}, 'Download'), h('p', { class: 'muted' }, 'Each stored run: its curve, run file and model for plain tf.js.'), h('ul', { id: 'download-list', class: 'download-list' })),
         h('section', { class: 'panel' }, h('h2', {}, 'Invite'), h('label', { for: 'play-link' }, 'Your link'), share('play-link', playLink), h('label', { for: 'watch-link' }, 'Spectators watch with'), share('watch-link', watchLink)),
@@ -115,6 +142,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
           'section',
           { class: 'panel' },
           h('div', { class: 'row' }, h('div', {}, h('span', { class: 'phase', id: 'phase' }, '…')), h('div', { class: 'muted stat', id: 'run-meta', style: 'text-align:right' })),
+          playback?.element ?? '',
           h('p', { class: 'challenge', id: 'challenge', hidden: true }),
           h('div', { class: 'chart-wrap', id: 'chart' }),
           h('div', { class: 'outlooks', id: 'outlooks', hidden: true }),
@@ -165,7 +193,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   let render = (): void => {};
   // While a fork trains, the controls steer A or B (the Steering select, b) and show that run's settings.
   const steeringB = () => room.state.fork?.phase === 'training' && steerTarget.value === 'b';
-  const steered = (): Pick<PlaygroundFork, 'paused' | 'step' | 'samples' | 'checkpoints' | 'learningRate' | 'batchSize' | 'optimizer' | 'activations' | 'frozen' | 'lastControl'> => (steeringB() ? room.state.fork : room.state);
+  const steered = (): Pick<PlaygroundFork, 'paused' | 'step' | 'samples' | 'checkpoints' | 'learningRate' | 'batchSize' | 'optimizer' | 'activations' | 'frozen' | 'lastControl'> => (steeringB() ? room.state.fork : view());
   const steer = (control: Control) => send('control', { control, run: steeringB() ? 'b' : 'a' });
   const fork = () => {
     send('fork', {});
@@ -261,7 +289,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
 
   page.listen(document, 'keydown', (e) => {
     if (TYPING.includes((e.target as HTMLElement).tagName) || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (e.key === 'l') return askTerrain();
+    if (e.key === 'l' && owner) return askTerrain(); // a spectator's l goes back to live (the playback panel)
     if (e.key === 'v') return toggle(trainVal);
     if (e.key === 'o') return toggle(logLoss);
     if (!owner) return;
@@ -294,9 +322,15 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   page.onMessage(room, 'notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));
   page.onMessage(room, 'points', (p: PlaygroundPointsMessage) => boundary.setPoints(p, regression));
   page.onMessage(room, 'probe', (p: PlaygroundProbeMessage) => {
-    if (p.boundary) boundary.update(p.boundary);
+    if (playback) playback.push({ state: room.state.clone(), probes: [p] });
+    else showProbe(p, true);
+  });
+  /** Draws a probe: every one goes to the layer history; only the newest of a batch (`last`) to the boundary and the matrix. */
+  function showProbe(p: PlaygroundProbeMessage, last: boolean): void {
     insight.update(p);
     errors.update(p);
+    if (!last) return;
+    if (p.boundary) boundary.update(p.boundary);
     byId('probe-step').textContent = `at step ${p.step}`;
     byId('boundary').dataset.step = String(p.step);
     const table = byId<HTMLTableElement>('confusion');
@@ -307,7 +341,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
       h('thead', {}, h('tr', {}, h('th', {}, 'true ↓ / predicted →'), ...m.map((_, j) => h('th', { class: 'num' }, String(j))))),
       h('tbody', {}, ...m.map((row, i) => h('tr', {}, h('th', {}, String(i)), ...row.map((v, j) => h('td', { class: `num${i === j ? ' diag' : ''}`, style: `--w:${(v / max).toFixed(3)}` }, String(v)))))),
     );
-  });
+  }
   let stored = 0;
   page.onMessage(room, 'result', (r: PlaygroundResultMessage) => {
     if (r.status === 'failed') toast(`${r.run === 'b' ? 'The fork' : 'Training'} failed: see the run log.`);
@@ -359,7 +393,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   byId('renderer-badge').textContent = used === 'webgpu' ? 'WebGPU' : used === 'webgl' ? 'WebGL' : 'Canvas 2D';
 
   render = () => {
-    const s = room.state;
+    const s = view();
     if (!s.curveSamples) return; // joined, but the first state has not come yet: onStateChange renders it
     byId('phase').textContent = phaseText(s);
     const figures = s.samples ? ` · step ${s.step} · ${pct(s.valAccuracy)} val. acc. · loss ${s.loss.toFixed(3)}` : '';
@@ -414,7 +448,13 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     renderLayers();
     updateControls();
   };
-  page.onStateChange(room, page.frame(() => render()));
+  draw = page.frame(() => render());
+  if (playback) {
+    // Each change is kept as a copy: the view may show it later, after the room has moved on.
+    const record = () => playback.push({ state: room.state.clone(), probes: [] });
+    page.onStateChange(room, record);
+    record();
+  } else page.onStateChange(room, draw);
   render();
   await boundary.init(renderer);
   page.add(() => boundary.destroy());

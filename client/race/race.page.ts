@@ -17,6 +17,13 @@ import { EndingPanel } from '../widgets/ending.panel.ts';
 import { raceEnding } from './race-ending.ts';
 import { RunOutlooks } from '../widgets/run-outlook.ts';
 import type { RoomNoticeMessage } from '../../shared/protocol.ts';
+import { spectatorPlayback } from '../widgets/spectator-playback.ts';
+
+/** What a spectator's playback holds: the room as it was, and the result if it had come by then. */
+interface RaceFrame {
+  state: RaceState;
+  result?: RaceResultMessage;
+}
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
@@ -55,6 +62,22 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
   const editor = new SpecEditor(TaskSpec.parse({}), () => updateButtons());
   const shareInput = (id: string, value: string) => h('input', { id, value, readonly: true, 'aria-label': id });
   const steer = isPlayer ? new SteerPanel(room, page) : undefined;
+  // Players steer, so they see live; a spectator may watch slower or faster than live (never past it).
+  let shown: RaceState = room.state;
+  const view = () => (isPlayer ? room.state : shown);
+  let draw = (): void => {};
+  const playback = isPlayer
+    ? undefined
+    : spectatorPlayback<RaceFrame>(
+        page,
+        (frames) => {
+          shown = frames.at(-1)!.state;
+          const result = frames.find((f) => f.result)?.result;
+          if (result) showResult(result);
+          draw();
+        },
+        { merge: (older, newer) => ({ state: newer.state, result: newer.result ?? older.result }) },
+      );
 
   app.replaceChildren(
     h(
@@ -65,7 +88,7 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
         {},
         isPlayer
           ? h('section', { class: 'panel', id: 'designer' }, h('h2', {}, 'Your network'), editor.element, h('div', { class: 'row' }, submitBtn, readyBtn), h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, 'Enter'), ' enter · ', h('kbd', {}, 'r'), ' ready · ', h('kbd', {}, 't'), ' theme'))
-          : h('section', { class: 'panel', id: 'spectating' }, h('h2', {}, 'Spectating'), h('p', { class: 'muted' }, 'You are watching this race live. Players steer; spectators follow every curve.')),
+          : h('section', { class: 'panel', id: 'spectating' }, h('h2', {}, 'Spectating'), h('p', { class: 'muted' }, 'You are watching this race. Players steer; spectators follow every curve, live or at their own speed.'), h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, ','), h('kbd', {}, '.'), ' slower, faster · ', h('kbd', {}, 'l'), ' live · ', h('kbd', {}, 't'), ' theme')),
         steer?.element ?? '',
         h(
           'section',
@@ -84,6 +107,7 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
           'section',
           { class: 'panel' },
           h('div', { class: 'row' }, h('div', {}, h('span', { class: 'phase', id: 'phase' }, '…')), h('div', { class: 'muted', id: 'race-meta', style: 'text-align:right' })),
+          playback?.element ?? '',
           h('div', { class: 'chart-wrap', id: 'chart' }),
           h('div', { class: 'row smoothing' }, h('label', { for: 'smoothing' }, 'Smoothing'), h('input', { id: 'smoothing', type: 'range', min: '0', max: '0.95', step: '0.05', value: '0', 'aria-label': 'curve smoothing (debiased moving average)' })),
         ),
@@ -130,17 +154,21 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
   page.onMessage(room, 'notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));
   let ending: EndingPanel | undefined;
   page.add(() => ending?.destroy());
-  page.onMessage(room, 'result', (res: RaceResultMessage) => {
-    if (res.matchId) byId('phase').after(h('a', { id: 'match-link', href: `${location.pathname}#/matches/${res.matchId}`, class: 'match-link' }, 'Match page and replay →'));
+  const showResult = (res: RaceResultMessage) => {
+    if (res.matchId && !document.getElementById('match-link')) byId('phase').after(h('a', { id: 'match-link', href: `${location.pathname}#/matches/${res.matchId}`, class: 'match-link' }, 'Match page and replay →'));
     ending?.destroy();
     ending = new EndingPanel(raceEnding(res, isPlayer, room.state.task), { rematch: () => send('rematch', {}) });
     ending.mount(byId('race-main'));
     ending.setRematch(room.state.rematch);
+  };
+  page.onMessage(room, 'result', (res: RaceResultMessage) => {
+    if (playback) playback.push({ state: room.state.clone(), result: res });
+    else showResult(res);
   });
 
   const outlooks = new RunOutlooks();
   const render = () => {
-    const state = room.state;
+    const state = view();
     if (!state.entries) return; // joined, but the first state has not come yet: onStateChange renders it
     byId('phase').textContent = phaseText(state);
     ending?.setRematch(state.rematch);
@@ -183,7 +211,13 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
     );
     updateButtons();
   };
-  page.onStateChange(room, page.frame(render));
+  draw = page.frame(render);
+  if (playback) {
+    // Each change is kept as a copy: the view may show it later, after the room has moved on.
+    const record = () => playback.push({ state: room.state.clone() });
+    page.onStateChange(room, record);
+    record();
+  } else page.onStateChange(room, draw);
   render();
   return page;
 }

@@ -16,6 +16,13 @@ import { tournamentEnding } from './tournament-ending.ts';
 import type { RoomNoticeMessage } from '../../shared/protocol.ts';
 import { bracket, finalRanking, matchCard, standings } from './tournament-bracket.ts';
 import { RunOutlooks } from '../widgets/run-outlook.ts';
+import { spectatorPlayback } from '../widgets/spectator-playback.ts';
+
+/** What a spectator's playback holds: the tournament as it was, and the result if it had come by then. */
+interface TournamentFrame {
+  state: TournamentState;
+  result?: TournamentResultMessage;
+}
 
 const FORMAT_LABEL: Record<string, string> = { single_elimination: 'single elimination', swiss: 'Swiss' };
 
@@ -51,11 +58,31 @@ export async function mountTournament(app: HTMLElement, room: Room<any, Tourname
   page.onMessage(room, 'notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));
   let ending: EndingPanel | undefined;
   page.add(() => ending?.destroy());
-  page.onMessage(room, 'result', (res: TournamentResultMessage) => {
+  const showResult = (res: TournamentResultMessage, state: TournamentState) => {
     ending?.destroy();
-    ending = new EndingPanel(tournamentEnding(res, room.state, isPlayer), { rematch: () => send('rematch', {}) });
+    ending = new EndingPanel(tournamentEnding(res, state, isPlayer), { rematch: () => send('rematch', {}) });
     ending.mount(endingHost(app));
     ending.setRematch(room.state.rematch);
+  };
+  // Players see live; a spectator may watch slower or faster than live (never past it).
+  let shown: TournamentState = room.state;
+  const view = () => (isPlayer ? room.state : shown);
+  let draw = (): void => {};
+  const playback = isPlayer
+    ? undefined
+    : spectatorPlayback<TournamentFrame>(
+        page,
+        (frames) => {
+          shown = frames.at(-1)!.state;
+          const result = frames.find((f) => f.result)?.result;
+          if (result) showResult(result, shown);
+          draw();
+        },
+        { merge: (older, newer) => ({ state: newer.state, result: newer.result ?? older.result }) },
+      );
+  page.onMessage(room, 'result', (res: TournamentResultMessage) => {
+    if (playback) playback.push({ state: room.state.clone(), result: res });
+    else showResult(res, room.state);
   });
   page.onStateChange(room, () => ending?.setRematch(room.state.rematch));
 
@@ -89,7 +116,7 @@ export async function mountTournament(app: HTMLElement, room: Room<any, Tourname
         {},
         isPlayer
           ? h('section', { class: 'panel', id: 'designer' }, h('h2', {}, 'Your network'), designerHint, editor.element, h('div', { class: 'row' }, submitBtn, readyBtn), h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, 'Enter'), ' enter · ', h('kbd', {}, 'r'), ' ready · ', h('kbd', {}, 't'), ' theme'))
-          : h('section', { class: 'panel', id: 'spectating' }, h('h2', {}, 'Spectating'), h('p', { class: 'muted' }, 'You are watching this tournament live: every match of every round.')),
+          : h('section', { class: 'panel', id: 'spectating' }, h('h2', {}, 'Spectating'), h('p', { class: 'muted' }, 'You are watching this tournament: every match of every round, live or at your own speed.'), h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, ','), h('kbd', {}, '.'), ' slower, faster · ', h('kbd', {}, 'l'), ' live · ', h('kbd', {}, 't'), ' theme')),
         h('section', { class: 'panel' }, h('h2', {}, 'Players'), h('table', { id: 't-players' })),
         h('section', { class: 'panel' }, h('h2', {}, 'Invite'), h('label', { for: 'play-link' }, 'Players join with'), h('div', { class: 'share' }, shareInput('play-link', playLink)), h('label', { for: 'watch-link' }, 'Spectators watch with'), h('div', { class: 'share' }, shareInput('watch-link', watchLink))),
       ),
@@ -97,7 +124,7 @@ export async function mountTournament(app: HTMLElement, room: Room<any, Tourname
         'div',
         {},
         h('section', { class: 'panel banner', id: 'champion', hidden: true }),
-        h('section', { class: 'panel' }, h('div', { class: 'row' }, h('div', {}, h('h2', { id: 't-title', style: 'margin:0' }), h('span', { class: 'phase', id: 'phase' }, '…')), h('div', { class: 'muted', id: 't-meta', style: 'text-align:right' }))),
+        h('section', { class: 'panel' }, h('div', { class: 'row' }, h('div', {}, h('h2', { id: 't-title', style: 'margin:0' }), h('span', { class: 'phase', id: 'phase' }, '…')), h('div', { class: 'muted', id: 't-meta', style: 'text-align:right' })), playback?.element ?? ''),
         h('section', { class: 'panel', id: 'round-panel', hidden: true }, h('h2', { id: 'round-title' }), h('div', { class: 'round-matches', id: 'round-matches' })),
         h('section', { class: 'panel', id: 'table-panel' }, h('h2', { id: 'table-title' }), h('div', { id: 'table-body', class: 'table-scroll' }), h('p', { class: 'muted', id: 'bars-legend' }, 'While a match races: a bar for samples trained and a green one for validation accuracy. Once decided: the held-out accuracy, the winner in bold.')),
       ),
@@ -145,12 +172,12 @@ export async function mountTournament(app: HTMLElement, room: Room<any, Tourname
 
   const outlooks = new RunOutlooks();
   const render = () => {
-    const s = room.state;
+    const s = view();
     if (!s.players) return;
     outlooks.begin();
     byId('t-title').textContent = s.title;
     byId('phase').textContent = phaseText(s);
-    byId('t-meta').textContent = `${FORMAT_LABEL[s.format] ?? s.format} · ${s.task} · ${s.budget.toLocaleString('en')} samples a match · ${s.players.size} of ${s.maxPlayers} players · ${s.spectators} watching · ${s.rated ? 'rated (each match commits to its seed)' : UNRATED_LABEL}`;
+    byId('t-meta').textContent = `${FORMAT_LABEL[s.format] ?? s.format} · ${s.task} · ${s.budget.toLocaleString('en')} samples a match${s.paceSeconds ? ` paced over ${s.paceSeconds} s` : ''} · ${s.players.size} of ${s.maxPlayers} players · ${s.spectators} watching · ${s.rated ? 'rated (each match commits to its seed)' : UNRATED_LABEL}`;
 
     const players = [...s.players.values()].sort((a, b) => a.seat - b.seat);
     byId('t-players').replaceChildren(
@@ -191,7 +218,13 @@ export async function mountTournament(app: HTMLElement, room: Room<any, Tourname
     }
     updateButtons();
   };
-  page.onStateChange(room, page.frame(render));
+  draw = page.frame(render);
+  if (playback) {
+    // Each change is kept as a copy: the view may show it later, after the room has moved on.
+    const record = () => playback.push({ state: room.state.clone() });
+    page.onStateChange(room, record);
+    record();
+  } else page.onStateChange(room, draw);
   render();
   return page;
 }

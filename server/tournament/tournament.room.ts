@@ -51,9 +51,9 @@ export class TournamentRoom extends ArenaRoom<{ state: TournamentState }> {
     this.tournamentId = resumed?.match.tournament!.id ?? randomUUID();
     const log = resumed?.match ?? new MatchLifecycle({ id: this.tournamentId, kind: 'tournament', roomId: this.roomId, options, tournament: { id: this.tournamentId, round: 0 } });
     this.durable = new DurableMatch(this, this.services.matches, log, !!resumed);
-    const { title, format, task, budget, minPlayers, maxPlayers } = options;
+    const { title, format, task, budget, minPlayers, maxPlayers, paceSeconds } = options;
     const rated = this.customSeed === undefined;
-    Object.assign(this.state, { title, format, task: task.name, budget, minPlayers, maxPlayers, tournamentId: this.tournamentId, rated });
+    Object.assign(this.state, { title, format, task: task.name, budget, paceSeconds, minPlayers, maxPlayers, tournamentId: this.tournamentId, rated });
     this.setMetadata({ kind: 'tournament', task: task.name, format, budget, phase: TournamentPhase.Lobby, players: 0, maxPlayers, spectators: 0, rated });
     this.countdown = new Countdown(this.clock, this.state);
     this.spectators = new Spectators(this.state);
