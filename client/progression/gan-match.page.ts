@@ -1,13 +1,14 @@
 import type { GanMatch } from '../../shared/gan-match.schema.ts';
 import { UNRATED_LABEL } from '../../shared/seed-commitment.ts';
 import { h } from '../shell/dom.ts';
+import { ReplayPlayer } from '../widgets/replay-player.ts';
 import type { PageScope } from '../shell/page-scope.ts';
 import type { RendererKind } from '../shell/renderer-choice.ts';
 import { CurveChart, type CurveSeries } from '../widgets/curve-chart.ts';
 import { fairSeedPanel } from '../widgets/fair-seed.panel.ts';
 import { seatCss } from '../widgets/palette.ts';
 
-/** How long a replay of every round takes on screen. */
+/** How long a replay of every round takes on screen at 1× (ms). */
 const REPLAY_MS = 8000;
 const fixed = (v: number | null, digits: number) => (v === null ? '—' : v.toFixed(digits));
 
@@ -28,13 +29,15 @@ function seriesOf(battle: GanMatch, upTo: number): CurveSeries[] {
 
 /**
  * A stored GAN battle: who played which side with which design, each round's figures and points, how the
- * battle was decided, each round's curves (replayed with the button or space), and its fair seed.
+ * battle was decided, each round's curves (replayed with the button or space, at 0.5×–8×), and its fair seed.
  */
 export async function mountGanMatch(app: HTMLElement, battle: GanMatch, renderer: RendererKind, page: PageScope): Promise<PageScope> {
   const replayBtn = h('button', { id: 'replay', type: 'button', title: 'Replay the rounds (space)' }, 'Replay');
   const progress = h('div', { class: 'track', id: 'replay-progress', style: 'flex:1' }, h('div', { style: 'width:100%' }));
   const chartHost = h('div', { class: 'chart-wrap', id: 'match-chart' });
   const hasCurves = battle.rounds.some((r) => r.curve);
+  let drawReplay = (_t: number): void => {};
+  const player = new ReplayPlayer(page, REPLAY_MS, (t) => drawReplay(t), progress);
   const winner = battle.entries.find((e) => e.role === battle.winner);
   const design = (e: GanMatch['entries'][number]) => `${e.design.layers.map((l) => l.units).join('-')} ${[...new Set(e.design.layers.map((l) => l.activation))].join('/')} · ${e.design.optimizer} ${e.design.learningRate}`;
   app.replaceChildren(
@@ -76,7 +79,7 @@ export async function mountGanMatch(app: HTMLElement, battle: GanMatch, renderer
       { class: 'panel' },
       h('div', { class: 'row' }, h('h2', { style: 'flex:0;white-space:nowrap;margin:0' }, 'Rounds'), progress, h('div', { style: 'flex:0' }, replayBtn)),
       h('p', { class: 'muted' }, "Each round's generator loss, and how close its points came to the real ones (1 − distance / reference, what its points are scored on) on the lower axis."),
-      hasCurves ? chartHost : h('p', { class: 'muted' }, 'No curve was kept for this battle: there is nothing to replay.'),
+      ...(hasCurves ? [player.element, chartHost] : [h('p', { class: 'muted' }, 'No curve was kept for this battle: there is nothing to replay.')]),
     ),
     fairSeedPanel(battle, false),
   );
@@ -91,21 +94,8 @@ export async function mountGanMatch(app: HTMLElement, battle: GanMatch, renderer
   if (page.disposed) return page;
   const total = battle.iterationsPerRound;
   chart.update(seriesOf(battle, total), total);
-  let frame = 0;
-  const replay = () => {
-    cancelAnimationFrame(frame);
-    const start = performance.now();
-    const bar = progress.firstElementChild as HTMLElement;
-    const tick = (now: number) => {
-      if (!chartHost.isConnected) return;
-      const t = Math.min(1, (now - start) / REPLAY_MS);
-      chart.update(seriesOf(battle, t * total), total);
-      bar.style.width = `${t * 100}%`;
-      if (t < 1) frame = requestAnimationFrame(tick);
-    };
-    frame = requestAnimationFrame(tick);
-  };
-  page.add(() => cancelAnimationFrame(frame));
+  drawReplay = (t) => chart.update(seriesOf(battle, t * total), total);
+  const replay = () => player.replay();
   replayBtn.addEventListener('click', replay);
   page.listen(document, 'keydown', (e) => {
     if (e.key === ' ' && !['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON'].includes((e.target as HTMLElement).tagName)) {

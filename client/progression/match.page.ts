@@ -11,8 +11,7 @@ import { seatCss } from '../widgets/palette.ts';
 import type { RendererKind } from '../shell/renderer-choice.ts';
 import { runDownloads } from '../widgets/run-downloads.ts';
 import { layerActivations, layerLabel } from '../../shared/model-spec.shapes.ts';
-import { PlaybackClock } from '../widgets/playback-clock.ts';
-import { PlaybackPanel } from '../widgets/playback.panel.ts';
+import { ReplayPlayer } from '../widgets/replay-player.ts';
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
 /** How long a replay of the whole race takes on screen at 1× (ms). */
@@ -30,8 +29,7 @@ function seriesOf(entries: MatchEntry[], upTo: number): CurveSeries[] {
 /**
  * A stored match: its ranking with the held-out scores, each entry's network
  * and run, the learning curves, which a replay (button or space) draws
- * again from the start as they came in during the race, at 0.5×–8× (`,` `.`,
- * `l` to the end), and its fair seed
+ * again from the start as they came in during the race, at 0.5×–8×, and its fair seed
  * (commitment, reveal, the browser's check and the replay command).
  */
 export async function mountMatch(app: HTMLElement, id: string, renderer: RendererKind, page = new PageScope()): Promise<PageScope> {
@@ -51,21 +49,8 @@ export async function mountMatch(app: HTMLElement, id: string, renderer: Rendere
   const progress = h('div', { class: 'track', id: 'replay-progress', style: 'flex:1' }, h('div', { style: 'width:100%' }));
   const chartHost = h('div', { class: 'chart-wrap', id: 'match-chart' });
   const hasCurves = match.entries.some((e) => e.curve);
-  // The replay's position in ms of its 1× length: it starts at the end (the whole race drawn), a replay seeks to 0.
-  const clock = new PlaybackClock({ now: () => performance.now(), edge: () => REPLAY_MS });
-  const speed = new PlaybackPanel(
-    {
-      get rate() {
-        return clock.rate;
-      },
-      setRate: (r) => clock.setRate(r),
-      toEdge: () => clock.toEdge(),
-      behind: () => clock.behind(),
-    },
-    page,
-    { edgeLabel: 'End' },
-  );
-  speed.element.title = 'Replay speed: 1× replays the race in 8 s';
+  let chart: CurveChart | undefined;
+  const player = new ReplayPlayer(page, REPLAY_MS, (t) => chart?.update(seriesOf(match.entries, t * match.budget), match.budget), progress);
   app.replaceChildren(
     h(
       'section',
@@ -105,7 +90,7 @@ export async function mountMatch(app: HTMLElement, id: string, renderer: Rendere
       'section',
       { class: 'panel' },
       h('div', { class: 'row' }, h('h2', { style: 'flex:0;white-space:nowrap;margin:0' }, 'Learning curves'), progress, h('div', { style: 'flex:0' }, replayBtn)),
-      ...(hasCurves ? [speed.element, chartHost] : [h('p', { class: 'muted' }, 'This match was stored before curves were kept: there is nothing to replay.')]),
+      ...(hasCurves ? [player.element, chartHost] : [h('p', { class: 'muted' }, 'This match was stored before curves were kept: there is nothing to replay.')]),
     ),
     fairSeedPanel(match),
   );
@@ -113,30 +98,14 @@ export async function mountMatch(app: HTMLElement, id: string, renderer: Rendere
     replayBtn.disabled = true;
     return page;
   }
-  const chart = new CurveChart(chartHost);
-  chart.waitFor('starting the renderer to draw the stored curves…');
-  await chart.init(renderer);
-  page.add(() => chart.destroy());
+  const drawn = new CurveChart(chartHost);
+  drawn.waitFor('starting the renderer to draw the stored curves…');
+  await drawn.init(renderer);
+  page.add(() => drawn.destroy());
   if (page.disposed) return page;
-  chart.update(seriesOf(match.entries, match.budget), match.budget);
-
-  let frame = 0;
-  page.add(() => cancelAnimationFrame(frame));
-  const replay = () => {
-    cancelAnimationFrame(frame);
-    clock.seek(0);
-    progress.dataset.state = 'playing';
-    const bar = progress.firstElementChild as HTMLElement;
-    const tick = () => {
-      const t = Math.min(1, clock.position() / REPLAY_MS);
-      chart.update(seriesOf(match.entries, t * match.budget), match.budget);
-      bar.style.width = `${t * 100}%`;
-      speed.refresh();
-      if (t < 1) frame = requestAnimationFrame(tick);
-      else progress.dataset.state = 'done';
-    };
-    frame = requestAnimationFrame(tick);
-  };
+  chart = drawn;
+  drawn.update(seriesOf(match.entries, match.budget), match.budget);
+  const replay = () => player.replay();
   replayBtn.addEventListener('click', replay);
   page.listen(document, 'keydown', (e) => {
     if (e.key === ' ' && !['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON'].includes((e.target as HTMLElement).tagName)) {
