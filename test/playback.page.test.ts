@@ -5,11 +5,12 @@
  * a stored match replays sooner at 8× than at 1×; a tournament created with a
  * pace says so, and only its spectators get the speed control.
  */
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { watchErrors } from './support/browser.ts';
 import { storeMatchWithCurves } from './support/page-fixtures.ts';
-import { pageArenaSuite, shot } from './support/page.ts';
+import { DOCS, pageArenaSuite, shot } from './support/page.ts';
 import { hasChromium } from './support/services.ts';
 
 /** How far behind live the spectator's view is, in ms, as the panel reports it. */
@@ -49,7 +50,7 @@ describe.skipIf(!hasChromium())('speed for watchers in headless Chromium', () =>
     await expect.poll(() => spectator.locator('#playback-live').isVisible()).toBe(true);
     // The view shows the run as it was: an earlier step than the owner's live one.
     expect(await shownStep(spectator)).toBeLessThan(await shownStep(owner));
-    await shot(spectator, 'playback-behind', '#playback', { colors: 4 });
+    await shot(spectator, 'playback-behind', 'section.panel:has(#playback)', { alsoTo: path.join(DOCS, 'playback.png') });
 
     // 8× catches up and stops at live.
     await spectator.click('#playback [data-rate="8"]');
