@@ -88,6 +88,10 @@ async function checkAt(browser: Browser, url: string, size: { width: number; hei
     await go('/');
     await page.locator('#create-playground').click();
     await check('playground', '#boundary canvas');
+    await go('/');
+    await page.selectOption('#playground-task', 'mnist');
+    await page.locator('#create-playground').click();
+    await check('playground-mnist', '#designer li.layer-block.image');
     await go(`/#/matches/${matchId}`);
     await check('match', '#match-chart canvas');
     await go('/#/leaderboard');
