@@ -68,6 +68,11 @@ describe.skipIf(!hasChromium())('error analysis on the playground in headless Ch
     const ringed = await shot(page, 'errors-boundary', '#boundary canvas', { colors: 30, ink: 0.2 });
     expect(pixelsNear(ringed, await badColor(page)), 'the rings are drawn').toBeGreaterThan(40);
 
+    // Paused, so no probe changes the worst points between choosing one and clicking it.
+    await page.click('#pause');
+    await page.waitForFunction(() => /^Paused at step \d+$/.test(document.querySelector('#phase')?.textContent ?? ''));
+    await page.waitForTimeout(600); // a probe already on its way lands first
+
     // A click on the list shows that point's activations layer by layer, then the output.
     const index = await items.first().getAttribute('data-index');
     const first = page.locator(`#worst-list button[data-index="${index}"]`);
@@ -120,6 +125,11 @@ describe.skipIf(!hasChromium())('error analysis on the playground in headless Ch
     await openPlayground(page, t.url, 'mnist');
     await page.click('#start-run');
     await page.waitForFunction(() => document.querySelectorAll('#digit-grid .digit canvas[data-painted]').length >= 3 && document.querySelectorAll('#class-accuracy tbody tr').length === 10, null, { timeout: 90_000 });
+
+    // Paused, so no probe changes the grid between choosing a digit and clicking it.
+    await page.click('#pause');
+    await page.waitForFunction(() => /^Paused at step \d+$/.test(document.querySelector('#phase')?.textContent ?? ''));
+    await page.waitForTimeout(600); // a probe already on its way lands first
 
     // Every digit is drawn (ink in its canvas) and captioned "true → predicted · confidence".
     const digits = page.locator('#digit-grid .digit');
