@@ -17,13 +17,7 @@ import { EndingPanel } from '../widgets/ending.panel.ts';
 import { raceEnding } from './race-ending.ts';
 import { RunOutlooks } from '../widgets/run-outlook.ts';
 import type { RoomNoticeMessage } from '../../shared/protocol.ts';
-import { spectatorPlayback } from '../widgets/spectator-playback.ts';
-
-/** What a spectator's playback holds: the room as it was, and the result if it had come by then. */
-interface RaceFrame {
-  state: RaceState;
-  result?: RaceResultMessage;
-}
+import { roomPlayback } from '../widgets/spectator-playback.ts';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
@@ -68,16 +62,11 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
   let draw = (): void => {};
   const playback = isPlayer
     ? undefined
-    : spectatorPlayback<RaceFrame>(
-        page,
-        (frames) => {
-          shown = frames.at(-1)!.state;
-          const result = frames.find((f) => f.result)?.result;
-          if (result) showResult(result);
-          draw();
-        },
-        { merge: (older, newer) => ({ state: newer.state, result: newer.result ?? older.result }) },
-      );
+    : roomPlayback<RaceState, RaceResultMessage>(page, (state, result) => {
+        shown = state;
+        if (result) showResult(result);
+        draw();
+      });
 
   app.replaceChildren(
     h(

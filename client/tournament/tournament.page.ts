@@ -16,13 +16,7 @@ import { tournamentEnding } from './tournament-ending.ts';
 import type { RoomNoticeMessage } from '../../shared/protocol.ts';
 import { bracket, finalRanking, matchCard, standings } from './tournament-bracket.ts';
 import { RunOutlooks } from '../widgets/run-outlook.ts';
-import { spectatorPlayback } from '../widgets/spectator-playback.ts';
-
-/** What a spectator's playback holds: the tournament as it was, and the result if it had come by then. */
-interface TournamentFrame {
-  state: TournamentState;
-  result?: TournamentResultMessage;
-}
+import { roomPlayback } from '../widgets/spectator-playback.ts';
 
 const FORMAT_LABEL: Record<string, string> = { single_elimination: 'single elimination', swiss: 'Swiss' };
 
@@ -70,16 +64,11 @@ export async function mountTournament(app: HTMLElement, room: Room<any, Tourname
   let draw = (): void => {};
   const playback = isPlayer
     ? undefined
-    : spectatorPlayback<TournamentFrame>(
-        page,
-        (frames) => {
-          shown = frames.at(-1)!.state;
-          const result = frames.find((f) => f.result)?.result;
-          if (result) showResult(result, shown);
-          draw();
-        },
-        { merge: (older, newer) => ({ state: newer.state, result: newer.result ?? older.result }) },
-      );
+    : roomPlayback<TournamentState, TournamentResultMessage>(page, (state, result) => {
+        shown = state;
+        if (result) showResult(result, shown);
+        draw();
+      });
   page.onMessage(room, 'result', (res: TournamentResultMessage) => {
     if (playback) playback.push({ state: room.state.clone(), result: res });
     else showResult(res, room.state);

@@ -39,3 +39,19 @@ export function spectatorPlayback<F>(page: PageScope, show: (frames: F[]) => voi
   page.add(() => clearInterval(timer));
   return { element: panel.element, push: (frame) => playback.push(frame) };
 }
+
+/** A room's state as it was, and the room's result if it had come by then: what a race's or tournament's spectator plays back. */
+export interface RoomFrame<S, R> {
+  state: S;
+  result?: R;
+}
+
+/**
+ * `spectatorPlayback` of a room's state and result: `show` gets the newest state released and, once it has
+ * been released, the result (thinned frames keep it).
+ */
+export function roomPlayback<S, R>(page: PageScope, show: (state: S, result: R | undefined) => void): ReturnType<typeof spectatorPlayback<RoomFrame<S, R>>> {
+  return spectatorPlayback<RoomFrame<S, R>>(page, (frames) => show(frames.at(-1)!.state, frames.find((f) => f.result)?.result), {
+    merge: (older, newer) => ({ state: newer.state, result: newer.result ?? older.result }),
+  });
+}
