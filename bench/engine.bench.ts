@@ -10,6 +10,7 @@ import { initBackend } from '../workers/engine/tf-backend.ts';
 import { TrainSession } from '../workers/engine/training-session.ts';
 import { toTensors } from '../workers/engine/training-data.ts';
 import { mnistPeakBench } from './mnist/mnist-peak.ts';
+import { mnistProbeBench } from './mnist/mnist-probes.ts';
 import { tinyNetsBench } from './tiny/tiny-nets.ts';
 
 const median = (xs: number[]) => {
@@ -72,6 +73,8 @@ export async function engineBench(json: boolean): Promise<void> {
   }
   // MNIST's step against the backend's peak (bench/mnist/).
   Object.assign(out.mnist as object, await mnistPeakBench(log));
+  // What probes cost an MNIST run, per CPU-second (bench/mnist/mnist-probes.ts).
+  Object.assign(out.mnist as object, await mnistProbeBench(log));
 
   // Probe overhead: the spiral run with every probe on at its default rate, against none.
   const spiral = cases[0]!.job;

@@ -25,3 +25,13 @@ export function forkedJob(parent: TrainJob, parentLog: readonly LoggedControl[],
     controls: [...parentLog.slice(0, from.controlsApplied).map(({ step, control }) => ({ step, control })), ...ownControls],
   });
 }
+
+/**
+ * The job of a fork that starts by replaying its parent (no checkpoint bytes needed: the parent may have
+ * ended, its checkpoints gone with its trainer): `forkedJob`, and in `parent.controlsApplied` where the
+ * replay hands over. The engine trains the parent's log silently up to `from.step` and carries on there.
+ */
+export function replayForkJob(parent: TrainJob, parentLog: readonly LoggedControl[], from: CheckpointInfo, runId: string): TrainJob {
+  const job = forkedJob(parent, parentLog, from, runId);
+  return { ...job, parent: { runId: parent.runId, step: from.step, controlsApplied: from.controlsApplied } };
+}

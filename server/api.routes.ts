@@ -10,6 +10,7 @@ import { BadCursorError } from './progression/leaderboard.service.ts';
 import { fail, wrap } from './http/api-answer.ts';
 import { bearerToken, refuseToken } from './identity/guest-bearer.ts';
 import { runExportRoutes } from './runs/run-export.routes.ts';
+import { lessonRoutes } from './lessons/lesson.routes.ts';
 import { howToClimb } from './progression/climb.rules.ts';
 
 function found<T>(res: express.Response, what: string, id: string, value: T | undefined): void {
@@ -17,7 +18,7 @@ function found<T>(res: express.Response, what: string, id: string, value: T | un
   else res.json(value);
 }
 
-/** The HTTP API under /api: accounts, saved designs, profiles, leaderboards, matches, runs (and their exports) and achievements. */
+/** The HTTP API under /api: accounts, saved designs, profiles, leaderboards, the speed run's board, matches, runs (and their exports) and achievements. */
 export function apiRoutes(services: ArenaServices): express.Router {
   const r = express.Router();
   r.get(
@@ -70,6 +71,7 @@ export function apiRoutes(services: ArenaServices): express.Router {
   r.get('/matches/:id', wrap(async (req, res) => found(res, 'match', String(req.params.id), await services.matches.show(String(req.params.id)))));
   r.get('/runs/:id', wrap(async (req, res) => found(res, 'run', String(req.params.id), await services.runs.load(String(req.params.id)))));
   r.use(runExportRoutes(services));
+  r.use('/lessons', lessonRoutes(services.lessons));
   r.get('/achievements', wrap(async (_req, res) => void res.json(await services.progression.achievements())));
   r.get('/climb', (_req, res) => void res.json(howToClimb()));
   r.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {

@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { passedLessons } from './lessons/lesson.repository.ts';
+import { lessonBoardOf } from './lessons/lesson.service.ts';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -129,7 +131,8 @@ export async function startArena(config: ServerConfig): Promise<Arena> {
       challengeTtlMs: config.WEBAUTHN_CHALLENGE_TTL_SECONDS * 1000,
     }),
     designs: designService(db, tokenPolicy),
-    players: { ensure: (id, name) => ensurePlayer(db, id, name), profile: (id) => playerProfile(db, id) },
+    players: { ensure: (id, name) => ensurePlayer(db, id, name), profile: (id) => playerProfile(db, id), lessonsPassed: async (id) => (await passedLessons(db, id)).map((p) => p.lessonId) },
+    lessons: { board: (lesson, playerId) => lessonBoardOf(db, lesson, playerId) },
     matches: {
       load: (id) => loadMatch(db, id),
       show: (id) => loadStoredMatch(db, id),

@@ -7,6 +7,7 @@ import type { IfTaken } from './identity/player-names.ts';
 import type { PasskeyService } from './identity/passkey.service.ts';
 import type { DesignService } from './designs/design.service.ts';
 import type { RunEvent } from '../shared/run.schema.ts';
+import type { LessonBoards } from './lessons/lesson.routes.ts';
 import type { RunView } from './runs/run-view.schema.ts';
 import type { ModelReplayer } from './runs/model-replayer.ts';
 import type { RaceResult, SoloCredit, Unlock } from './progression/progression.service.ts';
@@ -42,7 +43,11 @@ export interface ArenaServices {
     /** The joining player's id: theirs if they have one, else a new guest's. */
     ensure(id: string | undefined, name: string): Promise<string>;
     profile(id: string): Promise<PlayerProfile | undefined>;
+    /** Ids of the lessons of the learning path a player passed. */
+    lessonsPassed(id: string): Promise<string[]>;
   };
+  /** The learning path's boards: a scored lesson's best players (`GET /api/lessons/:id/board`). */
+  lessons: LessonBoards;
   matches: {
     /** A stored race (or tournament match). */
     load(id: string): Promise<Match | undefined>;

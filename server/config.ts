@@ -94,6 +94,8 @@ export const ServerConfig = z.object({
   RATE_LIMIT_GUESTS: RateLimitSetting.prefault('30/1m'),
   /** Designs saved, renamed or deleted (PUT, PATCH, DELETE /api/designs/…) per client address (default 60/1m). */
   RATE_LIMIT_DESIGN_WRITES: RateLimitSetting.prefault('60/1m'),
+  /** Passkeys registered, used to sign in or removed (POST, DELETE /api/passkeys/…) per client address (default 30/1m: a ceremony is two requests). */
+  RATE_LIMIT_PASSKEY_WRITES: RateLimitSetting.prefault('30/1m'),
   /** Other /api requests (reads, token refreshes) per client address (default 300/1m); /health, /metrics and the page are never limited. */
   RATE_LIMIT_API_READS: RateLimitSetting.prefault('300/1m'),
   /** Failed admin logins (a wrong token or admin cookie) per client address (default 10/15m). */

@@ -84,6 +84,11 @@ export interface PlayerProfile {
   ratingHistory: Array<{ scope: string; matchId: string; display: number; at: string }>;
   /** Newest first; `kind`: a race (tournament matches are races) or a GAN battle (`task`: its distribution). */
   recentMatches: Array<{ matchId: string; kind: 'race' | 'gan'; task: string; rank: number | null; players: number; finishedAt: string }>;
+  /**
+   * Lessons of the learning path passed, in the order they were passed, with the passing run's held-out score;
+   * on a scored lesson (the speed run) `bestSamples` is the player's best, the fewest training samples a passing run spent (null on others).
+   */
+  lessons: Array<{ lessonId: string; runId: string; heldOutAccuracy: number; passedAt: string; bestSamples: number | null }>;
 }
 
 /** What `GET /api/runs/:id/:file` exports of a stored run (the page links each). */

@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { Activation, OptimizerName } from './model-spec.schema.ts';
 
+/** A coordinate on the plane that planar tasks live on ([-1, 1]², with room for a point a little outside). */
+const coordinate = z.number({ error: 'a coordinate must be a number' }).min(-1.5, 'a point must lie within [-1.5, 1.5]').max(1.5, 'a point must lie within [-1.5, 1.5]');
+const planePoint = z.tuple([coordinate, coordinate], { error: 'a point is [x1, x2]' });
+
+/** Standard deviation of the jitter that augmentation adds to each training input (raw units), per batch. */
+export const AUGMENT_STD = 0.03;
+
+/** Most points one `addPoints` control adds. */
+export const MAX_ADDED_POINTS = 50;
+
 const layerIndex = z.number({ error: 'layer must be a number' }).int('layer must be a whole number').min(0, 'layer must be at least 0');
 
 /**
@@ -24,6 +34,21 @@ export const Control = z.discriminatedUnion('type', [
   z.object({ type: z.literal('setAugmentation'), enabled: z.boolean() }),
   z.object({ type: z.literal('addSamples'), count: z.number().int().min(1).max(10_000, 'count must be at most 10000') }),
   z.object({ type: z.literal('removeSamples'), count: z.number().int().min(1).max(100_000) }),
+  /**
+   * Planar tasks: adds these points to the training set, each with its label (a class index, or a regression
+   * target). The points travel in the control, so a replay adds the same ones.
+   */
+  z.object({
+    type: z.literal('addPoints'),
+    points: z
+      .array(z.object({ x: planePoint, label: z.number({ error: 'label must be a number' }).min(-100, 'label must be at least -100').max(100, 'label must be at most 100') }), { error: 'points must be a list of { x: [x1, x2], label }' })
+      .min(1, 'points must hold at least one point')
+      .max(MAX_ADDED_POINTS, `points must hold at most ${MAX_ADDED_POINTS} points`),
+  }),
+  /** Planar tasks: removes every training point inside the rectangle with corners `from` and `to` (in either order). */
+  z.object({ type: z.literal('removePoints'), from: planePoint, to: planePoint }),
+  /** Difficulty ramp: the extra input noise (standard deviation) reached at the end of the budget, rising linearly from 0 (replaces the task's `ramp`). */
+  z.object({ type: z.literal('setDifficulty'), ramp: z.number({ error: 'ramp must be a number' }).min(0, 'ramp must be at least 0').max(1, 'ramp must be at most 1') }),
   /** Inserts an identity-initialised layer before hidden layer `index` (or at the end), so the function does not change. */
   z.object({ type: z.literal('addLayer'), index: layerIndex, activation: Activation.default('linear') }),
   /** Removes a hidden layer, folding its weights into the next layer. */

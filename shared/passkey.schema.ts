@@ -53,14 +53,34 @@ export const AuthenticationResponse = z.object({
 });
 export type AuthenticationResponse = z.infer<typeof AuthenticationResponse>;
 
-/** POST /api/passkeys/register/verify (with the guest's token). */
-export const PasskeyRegistration = z.object({ response: RegistrationResponse });
+/** What a passkey is called, so its owner can tell them apart ("Chrome on Android"): 1–40 characters. */
+export const PasskeyName = z
+  .string({ error: 'name must be a string' })
+  .trim()
+  .min(1, 'name must not be empty')
+  .max(40, 'name must be at most 40 characters');
+
+/** POST /api/passkeys/register/verify (with the guest's token); without a name the passkey is called "Passkey N". */
+export const PasskeyRegistration = z.object({ response: RegistrationResponse, name: PasskeyName.optional() });
+
+/** A passkey's id in `DELETE /api/passkeys/:id`. */
+export const PasskeyId = CredentialId;
+
+/**
+ * The body of `DELETE /api/passkeys/:id` (with the owner's guest token). Removing the account's last passkey
+ * leaves it a guest account that lives only in the browsers holding its token: refused with `409 LAST_PASSKEY`
+ * unless `confirmLast` is true.
+ */
+export const PasskeyRemoval = z.strictObject({ confirmLast: z.boolean({ error: 'confirmLast must be true or false' }).default(false) });
+export type PasskeyRemoval = z.infer<typeof PasskeyRemoval>;
 /** POST /api/passkeys/sign-in/verify: answers the account's identity (`GuestIdentity`), with a fresh token. */
 export const PasskeySignIn = z.object({ response: AuthenticationResponse });
 
 /** One of the account's passkeys, as its owner sees them (GET /api/passkeys). */
 export const PasskeyInfo = z.object({
   id: z.string(),
+  /** Its name, or "Passkey N" (its place in the order made) for one made before passkeys had names. */
+  name: z.string(),
   createdAt: z.string(),
   lastUsedAt: z.string().nullable(),
   /** `multiDevice`: synced by a password manager or platform (it may be backed up). */
@@ -81,5 +101,7 @@ export const PasskeyErrorCode = {
   Refused: 'PASSKEY_REFUSED',
   /** This passkey is registered already. */
   AlreadyRegistered: 'PASSKEY_REGISTERED',
+  /** Removing this passkey would leave the account none, and the request did not confirm that (`confirmLast`). */
+  LastPasskey: 'LAST_PASSKEY',
 } as const;
 export type PasskeyErrorCode = (typeof PasskeyErrorCode)[keyof typeof PasskeyErrorCode];

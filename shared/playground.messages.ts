@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import { Challenge, type ChallengeStatus } from './challenge.schema.ts';
+import { LessonId } from './lesson.schema.ts';
 import { PlayerName } from './identity.schema.ts';
 import { Control } from './control.schema.ts';
+import { ConvStemWeights } from './conv-feature-maps.ts';
 import { ProbeWorstPoint } from './error-analysis.ts';
 import { LandscapeRequest } from './landscape.schema.ts';
 import { ModelSpec } from './model-spec.schema.ts';
 import type { RoomErrorMessage } from './protocol.ts';
 import { LayerStats, type ProbeFrame } from './run.schema.ts';
 import { TaskSpec } from './task.schema.ts';
+import { SweepClientMessages } from './sweep.schema.ts';
 
 /** Options a playground room is created with. */
 export const PlaygroundCreateOptions = z.object({
@@ -18,6 +21,11 @@ export const PlaygroundCreateOptions = z.object({
   seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
   /** A goal each run is judged against on the held-out split (none: free play). */
   challenge: Challenge.optional(),
+  /**
+   * A lesson of the learning path: its task, budget, seed and starting network replace those above (and any
+   * challenge); its run is judged by the lesson's rule when stored, and the owner must have passed the lesson before it.
+   */
+  lesson: LessonId.optional(),
   /**
    * Stretches each run over at least this many seconds so the owner and spectators can follow it
    * (0, the default: as fast as training goes). Pacing changes nothing a run computes.
@@ -42,10 +50,19 @@ export const PlaygroundClientMessages = {
   start: z.object({}),
   /** Steers the running run (`a`, the default) or its fork (`b`). */
   control: z.object({ control: Control, run: z.enum(['a', 'b'], { error: 'run must be a or b' }).default('a') }),
-  /** Forks the running run from its latest checkpoint into a second run (B) that trains beside it; a fork replaces the previous one. */
-  fork: z.object({}),
+  /**
+   * Forks a run at one of its checkpoints into a second run (B) that trains beside the room's run; a fork
+   * replaces the previous one. `runId`: the room's current run (the default, live or ended) or one of the
+   * room's stored runs; `step`: the checkpoint (the latest when absent; required for a stored run).
+   */
+  fork: z.object({
+    runId: z.string({ error: 'runId must be a string' }).uuid('runId must be a run id').optional(),
+    step: z.number({ error: 'step must be a number' }).int('step must be a whole number').min(0, 'step must be at least 0').max(100_000_000, 'step is too large').optional(),
+  }),
   /** Asks for the loss landscape around the current weights; everyone in the room receives it. */
   landscape: LandscapeRequest,
+  /** A hyperparameter sweep over the current network (owner only; see SweepRequest), its cancel, and training one of its trials' networks. */
+  ...SweepClientMessages,
 } as const;
 export type PlaygroundClientMessageType = keyof typeof PlaygroundClientMessages;
 export type PlaygroundClientMessage<K extends PlaygroundClientMessageType> = z.input<(typeof PlaygroundClientMessages)[K]>;
@@ -125,6 +142,8 @@ export const PlaygroundProbeMessage = z.object({
   network: ProbeNetwork.optional(),
   /** The validation points the network gets most wrong now (worst first), with what each layer does with each. */
   worst: z.array(ProbeWorstPoint).optional(),
+  /** Conv nets: the image layers' weights, from which the page computes a chosen digit's feature maps. */
+  convStem: ConvStemWeights.optional(),
 });
 export type PlaygroundProbeMessage = z.infer<typeof PlaygroundProbeMessage>;
 
@@ -139,6 +158,11 @@ export interface PlaygroundResultMessage {
   unlocks: Array<{ achievement: string; tier: number }>;
   /** The room's challenge, judged on this run. */
   challenge?: { status: ChallengeStatus; detail: string };
+  /**
+   * The lesson this run played: whether it passed, and the XP it paid now (0 when the lesson was passed before: it pays once);
+   * on a scored lesson, a passing run's score as the server judged it (the speed run: the training samples it spent).
+   */
+  lesson?: { id: string; passed: boolean; xp: number; score?: number };
 }
 
 /** Phases of a playground. */

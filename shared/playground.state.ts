@@ -1,4 +1,5 @@
 import { schema, t, type SchemaType } from '@colyseus/schema';
+import { PlaygroundSweep } from './sweep.state.ts';
 
 /**
  * A fork of the playground's run (B, beside the run A it branched from): its
@@ -10,7 +11,8 @@ export const PlaygroundFork = schema(
     /** '' (no fork), 'training', 'finished' or 'failed'. */
     phase: t.string().default(''),
     runId: t.string().default(''),
-    /** The step of A's checkpoint it started from. */
+    /** The run it was forked from (A's id, or a stored run's), and the step of that run's checkpoint it started from. */
+    parentRunId: t.string().default(''),
     fromStep: t.uint32().default(0),
     step: t.uint32().default(0),
     samples: t.uint32().default(0),
@@ -22,6 +24,10 @@ export const PlaygroundFork = schema(
     heldOutAccuracy: t.float32().default(0),
     /** What the controls have set on the fork, as on the run (see PlaygroundState). */
     paused: t.boolean().default(false),
+    augmentation: t.boolean().default(false),
+    difficulty: t.float32().default(0),
+    /** Points in the fork's training set now. */
+    trainSize: t.uint32().default(0),
     activations: t.array('string'),
     frozen: t.array('boolean'),
     /** Steps of the fork that have a checkpoint to rewind to (the first is the one it started from). */
@@ -57,6 +63,8 @@ export const PlaygroundState = schema(
     params: t.uint32().default(0),
     /** Runs started in this room. */
     runs: t.uint16().default(0),
+    /** The current run's id ('' before the first): stored under it once it ends. */
+    runId: t.string().default(''),
     step: t.uint32().default(0),
     samples: t.uint32().default(0),
     loss: t.float32().default(0),
@@ -67,6 +75,12 @@ export const PlaygroundState = schema(
     learningRate: t.float32().default(0),
     batchSize: t.uint16().default(0),
     optimizer: t.string().default(''),
+    /** Whether augmentation jitters the training inputs, as applied. */
+    augmentation: t.boolean().default(false),
+    /** The difficulty ramp as applied: extra input noise (standard deviation) reached at the end of the budget. */
+    difficulty: t.float32().default(0),
+    /** Points in the training set now (clicked points, removed ones and rewinds change it), as the engine reports it. */
+    trainSize: t.uint32().default(0),
     /** Activation of each hidden layer, and which layers (hidden, then output) are frozen. */
     activations: t.array('string'),
     frozen: t.array('boolean'),
@@ -80,6 +94,8 @@ export const PlaygroundState = schema(
     heldOutAccuracy: t.float32().default(0),
     /** The room's challenge in words ('' for free play), where the current run stands on it, and the verdict's reason. */
     challenge: t.string().default(''),
+    /** The lesson of the learning path this playground plays ('' for none): its id, for the page to show its text. */
+    lesson: t.string().default(''),
     challengeStatus: t.string().default(''),
     challengeDetail: t.string().default(''),
     /** Downsampled learning curve: samples seen, training loss, validation accuracy. */
@@ -91,6 +107,8 @@ export const PlaygroundState = schema(
     curveValLoss: t.array('float32'),
     /** A fork of the run (B), trained beside it. */
     fork: t.ref(PlaygroundFork),
+    /** A hyperparameter sweep over the network, trained in the background. */
+    sweep: t.ref(PlaygroundSweep),
   },
   'PlaygroundState',
 );

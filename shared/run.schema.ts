@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConvStemWeights } from './conv-feature-maps.ts';
 import { LoggedControl } from './control.schema.ts';
 import { ModelSpec } from './model-spec.schema.ts';
 import { SeedReveal } from './seed-commitment.ts';
@@ -27,8 +28,12 @@ export const TrainJob = z.object({
   budget: z.number().int().min(1, 'budget must be at least 1 sample').max(MAX_BUDGET, `budget must be at most ${MAX_BUDGET} samples`),
   /** Controls to apply at given steps, e.g. when replaying or resuming a run. */
   controls: z.array(LoggedControl).default([]),
-  /** For a fork: the run and step it branched from. */
-  parent: z.object({ runId: z.string(), step: z.number().int().min(0) }).optional(),
+  /**
+   * For a fork: the run and step it branched from. With `controlsApplied` (how many entries at the start of
+   * `controls` are the parent's up to that checkpoint), a fork started without its checkpoint's bytes replays
+   * its parent silently up to `step` and goes on from there: the same weights, since a run is a value.
+   */
+  parent: z.object({ runId: z.string(), step: z.number().int().min(0), controlsApplied: z.number().int().min(0).optional() }).optional(),
   /** Steps between two light telemetry frames (default FRAME_EVERY_STEPS). */
   frameEverySteps: z.number().int().min(1).max(100_000).default(FRAME_EVERY_STEPS),
   /**
@@ -52,8 +57,9 @@ export const TrainJob = z.object({
   targetAccuracy: z.number().gt(0).max(1).default(0.95),
   /**
    * Who waits for it: `live` (a room, the default when absent) is taken from the queue before any
-   * `background` work (sweeps, landscapes, replays). Changes nothing the run computes; the embedded
-   * trainer queues nothing (every run starts at once), so there it changes nothing at all.
+   * `background` work (sweeps, landscapes, replays). Changes nothing the run computes. The embedded
+   * trainer starts a background run only on an idle thread and pauses it while a live run shares its
+   * thread (see `LocalTrainer`); BullMQ takes it after every waiting live run.
    */
   priority: RunPriority.optional(),
 }).superRefine((job, ctx) => {
@@ -143,6 +149,8 @@ export const ProbeFrame = z.object({
   misclassified: z.array(z.object({ index: z.number().int(), label: z.number(), predicted: z.number(), loss: z.number() })),
   /** The points of `misclassified`, in its order, for error analysis (validation points only, never held-out ones). */
   worst: z.array(WorstPoint).optional(),
+  /** Conv nets: the image layers' weights, for a page to compute the feature maps of the worst digits (see conv-feature-maps.ts). */
+  convStem: ConvStemWeights.optional(),
 });
 export type ProbeFrame = z.infer<typeof ProbeFrame>;
 
@@ -159,6 +167,8 @@ export const RunEvent = z.object({
    * where the run stands after it, which a rewind moves back (to the step it went back to).
    */
   appliedAt: z.number().int().min(0).optional(),
+  /** A `control` event: how many points the training set holds after it (data controls and rewinds change it). */
+  trainSize: z.number().int().min(0).optional(),
 });
 export type RunEvent = z.infer<typeof RunEvent>;
 
@@ -213,7 +223,7 @@ export function runFileOf(job: Pick<TrainJob, 'spec' | 'task' | 'seed' | 'budget
     seed: job.seed,
     budget: job.budget,
     controls: result.controls,
-    ...(job.parent ? { parent: job.parent } : {}),
+    ...(job.parent ? { parent: { runId: job.parent.runId, step: job.parent.step } } : {}),
     expected: { weightsHash: result.weightsHash, backend: result.backend, samples: result.samples },
   };
 }

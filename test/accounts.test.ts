@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Client } from '@colyseus/sdk';
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type ArenaDatabase } from '../server/db/database.ts';
-import { migrateTo, migrateToLatest, migrationNames } from '../server/db/migrate.ts';
+import { migrateToLatest, migrationNames } from '../server/db/migrate.ts';
 import { verifyGuestToken } from '../server/identity/guest-token.ts';
 import { passkeyService } from '../server/identity/passkey.service.ts';
 import type { GuestIdentity } from '../shared/identity.schema.ts';
@@ -14,6 +10,7 @@ import type { RaceState } from '../shared/race.state.ts';
 import { startTestArena, TEST_SECRET, waitFor } from './support/arena.ts';
 import { createTestDatabase, hasPostgres } from './support/services.ts';
 import { SoftAuthenticator } from './support/soft-authenticator.ts';
+import { databaseAt } from './support/database-at.ts';
 
 const TOKENS = { keys: { current: TEST_SECRET }, ttlSeconds: 30 * 86_400 };
 type Answer<T = any> = { status: number; body: T & { error: { code: string; message: string; suggestion?: string } } };
@@ -32,20 +29,6 @@ if (await hasPostgres()) {
   });
 }
 
-/** A fresh database of this kind, migrated up to (and including) `upTo`. */
-async function databaseAt(kind: 'pglite' | 'postgres', upTo: string): Promise<{ database: ArenaDatabase; cleanup: () => Promise<void> }> {
-  if (kind === 'pglite') {
-    const dir = mkdtempSync(path.join(tmpdir(), 'arena-accounts-'));
-    const database = await openDatabase({ dataDir: dir });
-    await migrateTo(database.db, upTo);
-    return { database, cleanup: async () => (await database.close(), rmSync(dir, { recursive: true, force: true })) };
-  }
-  const tdb = await createTestDatabase();
-  const database = await openDatabase({ databaseUrl: tdb.url, dataDir: '' });
-  await migrateTo(database.db, upTo);
-  return { database, cleanup: async () => (await database.close(), await tdb.drop()) };
-}
-
 for (const store of stores) {
   describe(`accounts on ${store.kind}: unique names and passkeys (real server, HTTP API and @colyseus/sdk)`, () => {
     let t: Awaited<ReturnType<typeof startTestArena>>;
@@ -54,7 +37,8 @@ for (const store of stores) {
     beforeAll(async () => {
       const opened = await store.open();
       drop = opened.drop;
-      t = await startTestArena({ RATE_LIMIT_GUESTS: 'off', ...opened.env }); // this file makes more guests a minute than one address may
+      // this file makes more guests and passkey requests a minute than one address may (test/http.edge.test.ts checks the limits)
+      t = await startTestArena({ RATE_LIMIT_GUESTS: 'off', RATE_LIMIT_PASSKEY_WRITES: 'off', ...opened.env });
       origin = `http://localhost:${t.arena.port}`;
     });
     afterAll(async () => {
@@ -62,7 +46,7 @@ for (const store of stores) {
       await drop?.();
     });
 
-    const call = async <T = any>(method: 'GET' | 'POST', path: string, opts: { token?: string; body?: unknown } = {}): Promise<Answer<T>> => {
+    const call = async <T = any>(method: 'GET' | 'POST' | 'DELETE', path: string, opts: { token?: string; body?: unknown } = {}): Promise<Answer<T>> => {
       const res = await fetch(`${t.url}${path}`, {
         method,
         headers: { 'content-type': 'application/json', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
@@ -144,11 +128,12 @@ for (const store of stores) {
     });
 
     describe('passkeys', () => {
-      const registerPasskey = async (who: GuestIdentity, authenticator: SoftAuthenticator) => {
+      const registerPasskey = async (who: GuestIdentity, authenticator: SoftAuthenticator, name?: string) => {
         const options = await call<PublicKeyCredentialCreationOptionsJSON>('POST', '/api/passkeys/register/options', { token: who.token });
         expect(options.status).toBe(200);
-        return call('POST', '/api/passkeys/register/verify', { token: who.token, body: { response: authenticator.register(options.body) } });
+        return call('POST', '/api/passkeys/register/verify', { token: who.token, body: { response: authenticator.register(options.body), ...(name !== undefined ? { name } : {}) } });
       };
+      const remove = (id: string, token: string | undefined, body?: unknown) => call('DELETE', `/api/passkeys/${id}`, { ...(token ? { token } : {}), ...(body !== undefined ? { body } : {}) });
       const signInOptions = async () => (await call<PublicKeyCredentialRequestOptionsJSON>('POST', '/api/passkeys/sign-in/options')).body;
 
       it('registers a passkey on a guest account, and signs in with it from another device as the same player, who then joins a room under their name', async () => {
@@ -158,7 +143,7 @@ for (const store of stores) {
         expect(options.body).toMatchObject({ rp: { id: 'localhost', name: 'Gradient Arena' }, user: { name: 'Eve', displayName: 'Eve' }, authenticatorSelection: { residentKey: 'required' }, excludeCredentials: [] });
         const registered = await call('POST', '/api/passkeys/register/verify', { token: eve.token, body: { response: phone.register(options.body) } });
         expect(registered.status, JSON.stringify(registered.body)).toBe(201);
-        expect(registered.body.passkeys).toEqual([{ id: expect.any(String), createdAt: expect.any(String), lastUsedAt: null, deviceType: 'singleDevice', backedUp: false }]);
+        expect(registered.body.passkeys).toEqual([{ id: expect.any(String), name: 'Passkey 1', createdAt: expect.any(String), lastUsedAt: null, deviceType: 'singleDevice', backedUp: false }]);
         const again = await call<PublicKeyCredentialCreationOptionsJSON>('POST', '/api/passkeys/register/options', { token: eve.token });
         expect(again.body.excludeCredentials?.map((c) => c.id)).toEqual([registered.body.passkeys[0].id]);
 
@@ -222,6 +207,73 @@ for (const store of stores) {
 
         const good = await call<GuestIdentity>('POST', '/api/passkeys/sign-in/verify', { body: { response: key.signIn(await signInOptions(), { counter: 11 }) } });
         expect(good.body).toMatchObject({ playerId: hal.playerId, name: 'Hal' });
+      });
+
+      it('removes a passkey for its owner only; the last one only when confirmed; a removed passkey signs in nowhere', async () => {
+        const kit = await newGuest('Kit');
+        const laptop = new SoftAuthenticator(origin);
+        const key = new SoftAuthenticator(origin);
+        expect((await registerPasskey(kit, laptop, '  Kit’s laptop ')).status).toBe(201);
+        const both = await registerPasskey(kit, key);
+        expect(both.status).toBe(201);
+        expect(both.body.passkeys.map((p: { name: string }) => p.name), 'named as sent (trimmed), or "Passkey N"').toEqual(['Kit’s laptop', 'Passkey 2']);
+        const [laptopId, keyId] = both.body.passkeys.map((p: { id: string }) => p.id) as [string, string];
+        const tooLong = await registerPasskey(kit, new SoftAuthenticator(origin), 'x'.repeat(41));
+        expect([tooLong.status, tooLong.body.error.code, tooLong.body.error.message]).toEqual([400, 'BAD_REQUEST', 'name: name must be at most 40 characters']);
+
+        // Only the owner: another account's token, no token, a bad id or body are refused, and nothing is removed.
+        const lou = await newGuest('Lou');
+        const notHers = await remove(laptopId, lou.token);
+        expect([notHers.status, notHers.body.error.code]).toEqual([404, 'UNKNOWN_PASSKEY']);
+        expect((await remove(laptopId, undefined)).body.error.code).toBe('NO_TOKEN');
+        expect((await remove(laptopId, 'not-a-token')).body.error.code).toBe('BAD_TOKEN');
+        const badId = await remove('not*base64url', kit.token);
+        expect([badId.status, badId.body.error.message]).toEqual([400, 'the passkey id must be base64url']);
+        const badBody = await remove(laptopId, kit.token, { confirmLast: 'yes' });
+        expect([badBody.status, badBody.body.error.message]).toEqual([400, 'confirmLast: confirmLast must be true or false']);
+        expect((await remove(laptopId, kit.token, { everything: true })).status, 'unknown fields are refused').toBe(400);
+        expect((await call('GET', '/api/passkeys', { token: kit.token })).body.passkeys).toHaveLength(2);
+
+        // The owner removes the laptop's: it signs in nowhere after, the key still does.
+        const removed = await remove(laptopId, kit.token);
+        expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+        expect(removed.body.passkeys.map((p: { id: string }) => p.id)).toEqual([keyId]);
+        const stale = await call('POST', '/api/passkeys/sign-in/verify', { body: { response: laptop.signIn(await signInOptions()) } });
+        expect([stale.status, stale.body.error.code]).toEqual([401, 'UNKNOWN_PASSKEY']);
+        expect((await remove(laptopId, kit.token)).status, 'removed already').toBe(404);
+        const viaKey = await call<GuestIdentity>('POST', '/api/passkeys/sign-in/verify', { body: { response: key.signIn(await signInOptions()) } });
+        expect(viaKey.body).toMatchObject({ playerId: kit.playerId, name: 'Kit' });
+
+        // The last one: refused with LAST_PASSKEY unless confirmed, even from a session signed in with that passkey.
+        const last = await remove(keyId, viaKey.body.token);
+        expect([last.status, last.body.error.code]).toEqual([409, 'LAST_PASSKEY']);
+        expect(last.body.error.message).toMatch(/last passkey.*confirmLast/);
+        expect((await call('GET', '/api/passkeys', { token: kit.token })).body.passkeys).toHaveLength(1);
+        const confirmed = await remove(keyId, viaKey.body.token, { confirmLast: true });
+        expect([confirmed.status, confirmed.body.passkeys]).toEqual([200, []]);
+        const gone = await call('POST', '/api/passkeys/sign-in/verify', { body: { response: key.signIn(await signInOptions()) } });
+        expect(gone.body.error.code).toBe('UNKNOWN_PASSKEY');
+        // The account itself lives on with its token (a guest account again), and can be secured anew.
+        expect((await call('POST', '/api/guests/refresh', { token: kit.token })).body).toMatchObject({ playerId: kit.playerId, name: 'Kit' });
+        expect((await registerPasskey(kit, new SoftAuthenticator(origin))).status).toBe(201);
+      });
+
+      it('lets only one of two simultaneous removals of an account’s last two passkeys through without confirmLast', async () => {
+        const max = await newGuest('Max');
+        const keys = [new SoftAuthenticator(origin), new SoftAuthenticator(origin)];
+        for (const k of keys) expect((await registerPasskey(max, k)).status).toBe(201);
+        const ids = ((await call('GET', '/api/passkeys', { token: max.token })).body.passkeys as Array<{ id: string }>).map((p) => p.id);
+        for (let round = 0; round < 3; round++) {
+          const answers = await Promise.all(ids.map((id) => remove(id, max.token)));
+          const statuses = answers.map((a) => a.status).sort();
+          expect(statuses).toEqual([200, 409]);
+          const left = (await call('GET', '/api/passkeys', { token: max.token })).body.passkeys as Array<{ id: string }>;
+          expect(left).toHaveLength(1);
+          // Put the removed one back (a fresh passkey) for the next round.
+          const again = new SoftAuthenticator(origin);
+          expect((await registerPasskey(max, again)).status).toBe(201);
+          ids.splice(0, ids.length, ...((await call('GET', '/api/passkeys', { token: max.token })).body.passkeys as Array<{ id: string }>).map((p) => p.id));
+        }
       });
 
       it('lets a challenge be answered until it expires and not after (the service on a clock of its own)', async () => {

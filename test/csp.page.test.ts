@@ -26,6 +26,7 @@ async function drawEverything(page: Page, url: string): Promise<{ renderer: stri
   await page.fill('#player-name', 'csp');
   await page.selectOption('#playground-task', 'spiral');
   await page.selectOption('#playground-budget', '5000000');
+  await page.selectOption('#playground-pace', '600'); // still training when it is paused (unpaced, a slow machine saw it end first)
   await page.click('#create-playground');
   await page.waitForSelector('#designer');
   await page.fill('#spec-layers', '8, 8');

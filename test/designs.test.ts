@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type ArenaDatabase } from '../server/db/database.ts';
-import { migrateDown, migrateTo, migrateToLatest } from '../server/db/migrate.ts';
+import { migrateDown, migrateTo } from '../server/db/migrate.ts';
 import { DEFAULT_SPEC } from '../shared/model-spec.schema.ts';
 import { guestClient, startTestArena } from './support/arena.ts';
 import { createTestDatabase, hasPostgres } from './support/services.ts';
+import { databaseAt } from './support/database-at.ts';
 
 type Answer<T = any> = { status: number; body: T & { error: { code: string; message: string } } };
 /** Writes to /api/designs one address may make a minute in this file's arena: the last test runs into it. */
@@ -26,20 +23,6 @@ if (await hasPostgres()) {
   });
 }
 
-/** A fresh database of this kind at migration `upTo`. */
-async function databaseAt(kind: 'pglite' | 'postgres', upTo: string): Promise<{ database: ArenaDatabase; cleanup: () => Promise<void> }> {
-  if (kind === 'pglite') {
-    const dir = mkdtempSync(path.join(tmpdir(), 'arena-designs-'));
-    const database = await openDatabase({ dataDir: dir });
-    await migrateTo(database.db, upTo);
-    return { database, cleanup: async () => (await database.close(), rmSync(dir, { recursive: true, force: true })) };
-  }
-  const tdb = await createTestDatabase();
-  const database = await openDatabase({ databaseUrl: tdb.url, dataDir: '' });
-  await migrateTo(database.db, upTo);
-  return { database, cleanup: async () => (await database.close(), await tdb.drop()) };
-}
-
 const wide = { ...DEFAULT_SPEC, layers: [{ type: 'dense', units: 24, activation: 'relu', dropout: 0 }, { type: 'dense', units: 12, activation: 'tanh', dropout: 0 }] };
 
 for (const store of stores) {
@@ -48,7 +31,7 @@ for (const store of stores) {
       const { database, cleanup } = await databaseAt(store.kind, '0009_accounts');
       const db = database.db as any;
       try {
-        await migrateToLatest(db);
+        await migrateTo(db, '0010_saved_designs'); // by name: a later migration would be the one to go down
         const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
         await sql`insert into players (id, name) values (${a}, 'Ada'), (${b}, 'Bob')`.execute(db);
         const put = (player: string, name: string, share: string) =>

@@ -1,4 +1,3 @@
-import type { Room } from '@colyseus/sdk';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { GanResultMessage } from '../shared/gan.messages.ts';
@@ -12,15 +11,7 @@ import { guestClient, nextMessage, waitFor } from './support/arena.ts';
 import { watchErrors } from './support/browser.ts';
 import { pageArenaSuite, shot } from './support/page.ts';
 import { hasChromium } from './support/services.ts';
-
-/** An SDK room that answers every message the rooms send, and fails loudly on a refusal. */
-function quiet<T extends Room<any, any>>(room: T): T {
-  for (const type of ['welcome', 'round', 'notice', 'result']) room.onMessage(type, () => {});
-  room.onMessage('error', (err: unknown) => {
-    throw new Error(`the room refused an SDK client: ${JSON.stringify(err)}`);
-  });
-  return room;
-}
+import { quiet, seatTournamentBots } from './support/sdk-players.ts';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 const signed = (n: number) => (n > 0 ? `+${n}` : n < 0 ? `−${-n}` : '±0');
@@ -84,13 +75,7 @@ describe.skipIf(!hasChromium())('tournament and GAN battle endings in headless C
     // level on every figure and a tie-break decides it (in round 1 at least two bots meet).
     const referee = quiet(await t.client.joinById<TournamentState>(roomId, { role: 'spectator', name: 'referee' }));
     const result = nextMessage<TournamentResultMessage>(referee, 'result', 240_000);
-    const bots: Room<any, TournamentState>[] = [];
-    for (const name of ['bob', 'cy', 'dee']) {
-      const bot = quiet(await (await guestClient(t.url, name)).client.joinById<TournamentState>(roomId, {}));
-      bot.send('spec', { spec: DEFAULT_SPEC });
-      bots.push(bot);
-    }
-    await waitFor(() => [...(referee.state.players?.values() ?? [])].filter((p) => p.summary).length === 4, 'every spec to be accepted');
+    const bots = await seatTournamentBots(t.url, roomId, ['bob', 'cy', 'dee'], () => DEFAULT_SPEC, 4);
     for (const bot of bots) bot.send('ready', { ready: true });
     await page.waitForFunction(() => /3 of 4 ready/.test(document.querySelector('#phase')?.textContent ?? ''));
     await page.click('#ready');
@@ -172,7 +157,7 @@ describe.skipIf(!hasChromium())('tournament and GAN battle endings in headless C
     const errors = watchErrors(page);
     await page.goto(t.url);
     await page.fill('#player-name', 'gail');
-    await page.selectOption('#g-distribution', 'ring');
+    await page.selectOption('#g-distribution', 'moons');
     await page.selectOption('#g-rounds', '1');
     await page.selectOption('#g-iterations', '150');
     await page.selectOption('#g-side', 'generator');
@@ -207,7 +192,7 @@ describe.skipIf(!hasChromium())('tournament and GAN battle endings in headless C
     expect(await page.locator('#gan-scores tbody tr').count()).toBe(res.rounds.length);
     expect(await page.locator('#ending-match-link').getAttribute('href')).toBe(`/#/matches/${res.matchId}`);
     expect(await page.locator('button#rematch').textContent()).toBe('Rematch');
-    expect(await page.locator('#next-race').getAttribute('href')).toBe('/#quick-join'); // a battle has no race task to keep
+    expect(await page.locator('#next-race').getAttribute('href')).toBe('/?gan=moons#quick-join'); // the next battle keeps the distribution
     expect(await page.locator('#back-to-lobby').getAttribute('href')).toBe('/');
     const rounds = 'section:has(#gan-scores)';
     await checkLayout(page, rounds, 'GAN battle at 1280 px');
@@ -224,8 +209,21 @@ describe.skipIf(!hasChromium())('tournament and GAN battle endings in headless C
     expect(await page.locator('a#rematch').getAttribute('href')).toBe(`/?room=${rematch}`);
     expect(await page.locator('a#rematch').textContent()).toBe('Join the rematch');
 
+    // Next race keeps moons: quick join passes over an open GAN battle on ring and lands in one on moons.
+    const ring = quiet(await (await guestClient(t.url, 'ringo')).client.create<GanState>('gan', { distribution: 'ring', rounds: 1, iterationsPerRound: 150, side: 'generator' }));
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    await page.click('#next-race');
+    await page.waitForFunction(() => document.activeElement?.id === 'quick-join');
+    expect(await page.locator('#quick-join').textContent()).toBe('Quick join a moons GAN battle');
+    expect(await page.inputValue('#g-distribution'), 'a new GAN battle would be on moons too').toBe('moons');
+    await page.waitForSelector(`#lobby tr[data-room="${ring.roomId}"]`);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#gan-designer');
+    await page.waitForFunction(() => document.querySelector('#gan-meta')?.textContent?.startsWith('moons ·'));
+    expect(new URL(page.url()).searchParams.get('room')).not.toBe(ring.roomId);
+
     expect(errors).toEqual([]);
-    await Promise.all([bob.leave(), referee.leave()]);
+    await Promise.all([bob.leave(), referee.leave(), ring.leave()]);
     await page.close();
   }, 300_000);
 });

@@ -50,6 +50,7 @@ describe('the HTTP edge of an arena with limits, CORS origins and one trusted pr
       RATE_LIMIT_GUESTS: '3/1m',
       RATE_LIMIT_API_READS: '5/1m',
       RATE_LIMIT_ADMIN_LOGIN: '3/15m',
+      RATE_LIMIT_PASSKEY_WRITES: '3/1m',
     });
   });
   afterAll(async () => {
@@ -64,6 +65,23 @@ describe('the HTTP edge of an arena with limits, CORS origins and one trusted pr
     expect((await fetch(`${t.url}/api/guests`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.1', authorization: 'Bearer x' }, body: '{"name":"z"}' })).status).toBe(429);
     // another address (behind the trusted proxy) still gets its guest
     expect((await guest(t.url, 'other', '203.0.113.2')).status).toBe(201);
+  });
+
+  it('counts passkey writes (sign-ins, registrations, removals) apart from reads: 3 a minute, then 429; listing is a read', async () => {
+    const from = { 'x-forwarded-for': '203.0.113.40' };
+    const post = (p: string, headers: Record<string, string> = {}) => fetch(`${t.url}/api/passkeys${p}`, { method: 'POST', headers: { ...from, ...headers } });
+    const signIn = await post('/sign-in/options');
+    expect(signIn.status).toBe(200);
+    expect(signIn.headers.get('ratelimit-policy')).toContain('"passkey-writes"; q=3; w=60');
+    expect((await post('/register/options')).status, 'no token: refused, but counted').toBe(401);
+    const removal = await fetch(`${t.url}/api/passkeys/AAAAAAAAAAAAAAAAAAAAAA`, { method: 'DELETE', headers: from });
+    expect(removal.status).toBe(401);
+    await expectRateLimited(await post('/sign-in/options'));
+    await expectRateLimited(await fetch(`${t.url}/api/passkeys/AAAAAAAAAAAAAAAAAAAAAA`, { method: 'DELETE', headers: from }));
+    const list = await fetch(`${t.url}/api/passkeys`, { headers: from });
+    expect(list.status, 'a list is a read').toBe(401);
+    expect(list.headers.get('ratelimit-policy')).toContain('"api-reads"');
+    expect((await post('/sign-in/options', { 'x-forwarded-for': '203.0.113.41' })).status, 'another address').toBe(200);
   });
 
   it('limits API reads, never /health or /metrics, and keeps the API working for others', async () => {

@@ -67,7 +67,7 @@ function storageSuite(kind: 'pglite' | 'postgres', open: () => Promise<{ databas
     it('runs every migration up, down and up again', async () => {
       const names = await migrationNames(database.db);
       expect(await migrateToLatest(database.db)).toEqual(names);
-      expect(await tables(database)).toEqual(['achievement_events', 'achievements', 'live_match_events', 'live_matches', 'match_entries', 'matches', 'passkeys', 'player_achievements', 'players', 'points_weekly', 'rating_history', 'ratings', 'runs', 'saved_designs', 'tournaments', 'webauthn_challenges', 'xp_events', 'xp_weekly']);
+      expect(await tables(database)).toEqual(['achievement_events', 'achievements', 'lesson_progress', 'live_match_events', 'live_matches', 'match_entries', 'matches', 'passkeys', 'player_achievements', 'players', 'points_weekly', 'rating_history', 'ratings', 'runs', 'saved_designs', 'tournaments', 'webauthn_challenges', 'xp_events', 'xp_weekly']);
       for (const name of [...names].reverse()) expect(await migrateDown(database.db)).toBe(name);
       expect(await tables(database)).toEqual([]);
       expect(await migrateToLatest(database.db)).toEqual(names);

@@ -13,7 +13,7 @@ import type { RoomNoticeMessage } from '../shared/protocol.ts';
 import type { RaceResultMessage } from '../shared/race.messages.ts';
 import type { RaceState } from '../shared/race.state.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
-import { guestClient, nextMessage, startTestArena, waitFor } from './support/arena.ts';
+import { guestClient, startTestArena, waitFor } from './support/arena.ts';
 import { postgresBinaries, startOwnPostgres, type OwnPostgres } from './support/own-postgres.ts';
 import { REQUIRE_SERVICES } from './support/services.ts';
 

@@ -89,6 +89,104 @@ describe.skipIf(!hasChromium()).each(stores)('accounts on the page on $kind: pas
     await Promise.all([laptopContext.close(), phoneContext.close()]);
   }, 120_000);
 
+  it('lists the account’s passkeys and removes one, then the last, after asking (by keyboard), and a removed passkey signs in nowhere', async () => {
+    const { arena: t, browser } = suite;
+    const base = `http://localhost:${t.arena.port}`;
+    const credentialOf = async (d: { cdp: CDPSession; authenticatorId: string }) => {
+      const { credentials } = await d.cdp.send('WebAuthn.getCredentials', { authenticatorId: d.authenticatorId });
+      expect(credentials).toHaveLength(1);
+      return credentials[0]!;
+    };
+    /** A fresh device whose authenticator holds `credential`: signs in with it, and answers what the page said. */
+    const signInElsewhere = async (credential: Awaited<ReturnType<typeof credentialOf>>) => {
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+      const other = await device(context);
+      const otherErrors = watchErrors(other.page);
+      await other.cdp.send('WebAuthn.addCredential', { authenticatorId: other.authenticatorId, credential });
+      await other.page.goto(base);
+      await other.page.click('#passkey-sign-in');
+      await other.page.waitForFunction(() => (document.querySelector('#player-name') as HTMLInputElement).value !== '' || document.querySelector('#account-problem')?.textContent !== '');
+      const said = { name: await other.page.inputValue('#player-name'), problem: await other.page.locator('#account-problem').innerText(), playerId: (await stored(other.page)).playerId };
+      await context.close();
+      return { ...said, errors: otherErrors };
+    };
+
+    // A phone-sized laptop: its first authenticator makes one passkey, a second one (a security key) another.
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const laptop = await device(context);
+    const errors = watchErrors(laptop.page);
+    await laptop.page.goto(base);
+    await laptop.page.fill('#player-name', 'Rae');
+    await laptop.page.click('#passkey-secure');
+    await laptop.page.waitForSelector('#account[data-secured="true"]');
+    const first = await credentialOf(laptop);
+    await laptop.cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: laptop.authenticatorId });
+    const { authenticatorId: keyId } = await laptop.cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    });
+    await laptop.page.click('#passkey-secure');
+    await laptop.page.waitForFunction(() => document.querySelectorAll('#passkey-list li').length === 2);
+    const second = await credentialOf({ cdp: laptop.cdp, authenticatorId: keyId });
+    const rae = await stored(laptop.page);
+    expect(await laptop.page.locator('#account-status').innerText()).toContain('“Rae” is secured with 2 passkeys');
+    const ids = [first, second].map((c) => Buffer.from(c.credentialId, 'base64').toString('base64url'));
+    expect(await laptop.page.locator('#passkey-list li').evaluateAll((lis) => lis.map((li) => (li as HTMLElement).dataset.passkey))).toEqual(ids);
+    const label = await laptop.page.evaluate(() => navigator.userAgent);
+    for (const row of await laptop.page.locator('#passkey-list li').allInnerTexts()) {
+      expect(row).toMatch(/added .+ · not used to sign in yet/);
+      expect(row, 'named after the browser and system it was made on').toContain(/Linux/.test(label) ? 'on Linux' : ' on ');
+    }
+    expect(await laptop.page.evaluate(() => document.documentElement.scrollWidth), 'the list fits a phone').toBeLessThanOrEqual(390);
+    await shot(laptop.page, 'account-passkeys', '#you', { colors: 8, ink: 0.005 });
+
+    // Remove the first, by keyboard: Enter asks (focus on "Keep it"), Escape keeps it; Enter again, then "Remove passkey".
+    const firstRemove = laptop.page.locator(`#passkey-list li[data-passkey="${ids[0]}"] button`);
+    await firstRemove.focus();
+    await laptop.page.keyboard.press('Enter');
+    await laptop.page.waitForSelector('#passkey-remove-dialog[open]');
+    expect(await laptop.page.evaluate(() => document.activeElement?.id)).toBe('passkey-remove-cancel');
+    expect(await laptop.page.locator('#passkey-remove-dialog').getAttribute('data-last')).toBe('false');
+    await laptop.page.keyboard.press('Escape');
+    await laptop.page.waitForFunction(() => !document.querySelector('#passkey-remove-dialog'));
+    await laptop.page.waitForFunction((id) => document.activeElement?.closest('li')?.getAttribute('data-passkey') === id, ids[0]);
+    expect(await laptop.page.locator('#passkey-list li').count(), 'Escape removed nothing').toBe(2);
+    await laptop.page.keyboard.press('Enter');
+    await laptop.page.waitForSelector('#passkey-remove-dialog[open]');
+    await laptop.page.keyboard.press('Shift+Tab');
+    expect(await laptop.page.evaluate(() => document.activeElement?.id)).toBe('passkey-remove-confirm');
+    await laptop.page.keyboard.press('Enter');
+    await laptop.page.waitForFunction(() => document.querySelectorAll('#passkey-list li').length === 1);
+    expect(await laptop.page.locator('#passkey-list li').getAttribute('data-passkey')).toBe(ids[1]);
+    expect(await laptop.page.locator('#account-status').innerText()).toContain('“Rae” is secured with a passkey');
+
+    // The removed passkey signs in nowhere; the other still signs in as Rae.
+    const refused = await signInElsewhere(first);
+    expect(refused.problem).toContain('not registered in this arena');
+    expect([refused.name, refused.playerId]).toEqual(['', null]);
+    expect(refused.errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+    const kept = await signInElsewhere(second);
+    expect([kept.name, kept.playerId, kept.problem]).toEqual(['Rae', rae.playerId, '']);
+
+    // The last one: a warning of its own, and then the account is a guest account in this browser again.
+    await laptop.page.click(`#passkey-list li[data-passkey="${ids[1]}"] button`);
+    await laptop.page.waitForSelector('#passkey-remove-dialog[open][data-last="true"]');
+    expect(await laptop.page.locator('#passkey-remove-what').innerText()).toContain('last passkey');
+    await shot(laptop.page, 'account-passkey-remove-last', '#passkey-remove-dialog', { colors: 8, ink: 0.005 });
+    expect(await laptop.page.locator('#passkey-remove-confirm').innerText()).toBe('Remove my last passkey');
+    await laptop.page.click('#passkey-remove-confirm');
+    await laptop.page.waitForSelector('#account[data-secured="false"]');
+    expect(await laptop.page.locator('#passkey-list').isHidden()).toBe(true);
+    expect(await laptop.page.locator('#account-status').innerText()).toContain('“Rae” is a guest account kept in this browser only');
+    expect((await stored(laptop.page)).playerId, 'this browser keeps the account').toBe(rae.playerId);
+    const gone = await signInElsewhere(second);
+    expect([gone.name, gone.playerId]).toEqual(['', null]);
+    expect(gone.problem).toContain('not registered in this arena');
+    expect(await t.arena.database.db.selectFrom('passkeys').select('id').where('player_id', '=', rae.playerId!).execute()).toEqual([]);
+
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
   it('asks an invited player for a name before seating them, offers a free #tag for a taken one, tells a home-page player their name was tagged, and lets a spectator watch anonymously', async () => {
     const { arena: t, browser } = suite;
     const base = `http://localhost:${t.arena.port}`;

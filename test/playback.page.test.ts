@@ -3,13 +3,17 @@
  * 0.5× and falls behind live (and the page says by how much), catches up at 8×
  * and jumps back with `l`, while the owner, who steers, has no such control;
  * a stored match replays sooner at 8× than at 1×; a tournament created with a
- * pace says so, and only its spectators get the speed control.
+ * pace says so, and only its spectators get the speed control; a GAN battle's
+ * spectator falls behind at 0.5× and jumps back with `l`.
  */
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { watchErrors } from './support/browser.ts';
+import type { GanState } from '../shared/gan.state.ts';
+import { guestClient, waitFor } from './support/arena.ts';
 import { storeMatchWithCurves } from './support/page-fixtures.ts';
+import { quiet } from './support/sdk-players.ts';
 import { DOCS, pageArenaSuite, shot } from './support/page.ts';
 import { hasChromium } from './support/services.ts';
 
@@ -139,5 +143,36 @@ describe.skipIf(!hasChromium())('speed for watchers in headless Chromium', () =>
     expect([...errors, ...spectatorErrors]).toEqual([]);
     await spectator.close();
     await page.close();
+  });
+  it('a GAN battle spectator falls behind live at 0.5× and l jumps back to live', async () => {
+    const { arena: t, browser } = suite;
+    const forger = quiet(await (await guestClient(t.url, 'pb-gen')).client.create<GanState>('gan', { side: 'generator', distribution: 'ring', rounds: 1, iterationsPerRound: 4000, frameEveryIterations: 10, heatmapResolution: 16 }));
+    const judge = quiet(await (await guestClient(t.url, 'pb-disc')).client.joinById<GanState>(forger.roomId, {}));
+    const spectator = await browser.newPage({ viewport: { width: 390, height: 900 } });
+    const errors = watchErrors(spectator);
+    await spectator.goto(`${t.url}/?room=${forger.roomId}&spectate=1`);
+    await spectator.waitForSelector('#spectating #playback');
+    expect(await spectator.locator('#playback-lag').textContent()).toBe('Live');
+    forger.send('ready', { ready: true });
+    judge.send('ready', { ready: true });
+    await waitFor(() => forger.state.curveIteration.length >= 2, 'live frames of the round', 60_000);
+
+    const liveIteration = () => forger.state.curveIteration.at(-1) ?? 0;
+    const shownIteration = () => spectator.locator('#gan-curves').getAttribute('data-iteration').then(Number);
+    await spectator.waitForFunction(() => Number(document.querySelector('#gan-curves')?.getAttribute('data-iteration')) > 0);
+    await spectator.click('#playback [data-rate="0.5"]');
+    await spectator.waitForFunction(() => Number(document.querySelector('#playback')?.getAttribute('data-behind-ms')) >= 2_000, undefined, { timeout: 30_000 });
+    expect(await spectator.locator('#playback-lag').textContent()).toMatch(/^\d+ s behind$/);
+    const [shown, live] = [await shownIteration(), liveIteration()];
+    expect(shown, 'the spectator sees the round as it was').toBeLessThan(live);
+
+    await spectator.locator('#phase').click();
+    await spectator.keyboard.press('l');
+    expect(await behindMs(spectator)).toBe(0);
+    await expect.poll(async () => (await shownIteration()) >= live, { timeout: 10_000 }).toBe(true);
+    expect(errors).toEqual([]);
+    await spectator.close();
+
+    await Promise.all([forger.leave(), judge.leave()]);
   });
 });

@@ -191,4 +191,44 @@ describe.skipIf(!hasChromium())('error analysis on the playground in headless Ch
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);
+  it('shows a conv net\'s feature maps for the chosen digit, one picture per filter, in both themes at 390 px', async () => {
+    const { arena: t, browser } = suite;
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const errors = watchErrors(page);
+    await openPlayground(page, t.url, 'mnist');
+    await page.selectOption('#spec-template', 'Small conv'); // conv8×3 relu · pool2 · flatten · 64
+    await page.click('#start-run');
+    await page.waitForFunction(() => document.querySelectorAll('#digit-grid .digit canvas[data-painted]').length >= 2, null, { timeout: 90_000 });
+    await page.click('#pause');
+    await page.waitForFunction(() => /^Paused at step \d+$/.test(document.querySelector('#phase')?.textContent ?? ''));
+    await page.waitForTimeout(600); // a probe already on its way lands first
+
+    const index = await page.locator('#digit-grid .digit').first().getAttribute('data-index');
+    await page.locator(`#digit-grid .digit[data-index="${index}"]`).click();
+    await page.waitForFunction((i) => document.querySelector('#inspect')?.getAttribute('data-index') === i && !!document.querySelector('#inspect .feature-maps'), index);
+    // Under the conv layer's row: 8 maps of 26×26, each with some activation drawn, and different from each other.
+    const maps = await page.locator('#inspect .act-layer[data-kind="conv"] canvas.feature-map').evaluateAll((cs) =>
+      cs.map((c) => {
+        const canvas = c as HTMLCanvasElement;
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let lit = 0;
+        let sum = 0;
+        for (let i = 3; i < data.length; i += 4) (lit += data[i]! > 20 ? 1 : 0), (sum += data[i]! * (i % 997));
+        return { width: canvas.width, height: canvas.height, lit, sum };
+      }),
+    );
+    expect(maps.map((m) => [m.width, m.height])).toEqual(Array.from({ length: 8 }, () => [26, 26]));
+    expect(maps.filter((m) => m.lit > 10).length, 'filters that respond to the digit').toBeGreaterThanOrEqual(2);
+    expect(new Set(maps.map((m) => m.sum)).size, 'the filters see different things').toBeGreaterThan(1);
+    expect(await page.getAttribute('#inspect .feature-maps', 'aria-label')).toMatch(/^Layer 1's feature maps: 8 filters, each 26×26, one scale up to [\d.e-]+$/);
+    expect(await cutOff(page)).toEqual([]);
+    await page.locator('#inspect .feature-maps').scrollIntoViewIfNeeded();
+    await shot(page, 'errors-conv-maps-390-light', '#inspect', { colors: 10, ink: 0.02 });
+    await page.click('#theme-toggle');
+    await page.waitForFunction(() => !!document.querySelector('#inspect .feature-maps canvas'));
+    expect(await cutOff(page)).toEqual([]);
+    await shot(page, 'errors-conv-maps-390-dark', '#inspect', { colors: 10, ink: 0.02 });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
 });

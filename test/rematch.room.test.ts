@@ -85,6 +85,13 @@ describe('rematches keep the options and draw a fresh seed', () => {
     const s = again.state;
     expect({ distribution: s.distribution, rounds: s.rounds, iterationsPerRound: s.iterationsPerRound }).toEqual({ distribution: 'line', rounds: 1, iterationsPerRound: 30 });
     expect(s.fairSeed.toJSON()).toMatchObject({ rated: true, commitment: expect.stringMatching(/^[0-9a-f]{64}$/), seed: -1 });
-    await Promise.all([forger.leave(), judge.leave(), again.leave()]);
+    // The lobby lists it among the open GAN battles on line, with the distribution as its task, as quick join after
+    // "Next race" (?gan=line) looks for them.
+    const lobby = await t.client.joinOrCreate('lobby', {});
+    lobby.onMessage('*', () => {});
+    const listed = nextMessage<LobbyRoomInfo[]>(lobby, 'rooms');
+    lobby.send('filter', { kind: 'gan', task: 'line' });
+    expect((await listed).find((r) => r.roomId === next)).toMatchObject({ kind: 'gan', task: 'line', phase: 'lobby', players: 1, maxPlayers: 2 });
+    await Promise.all([forger.leave(), judge.leave(), again.leave(), lobby.leave()]);
   }, 180_000);
 });

@@ -6,7 +6,7 @@
  * console stayed free of errors. Short on purpose: the long journeys run
  * once, on WebGL, in their own tests.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC } from '../shared/model-spec.schema.ts';
 import type { RaceState } from '../shared/race.state.ts';
@@ -15,12 +15,8 @@ import { launchChromium, onLocalhost, watchErrors, type BrowserRenderer } from '
 import { signedInContext } from './support/page-fixtures.ts';
 import { pageArenaSuite, shot } from './support/page.ts';
 import { changedFraction } from './support/pixels.ts';
+import { BADGE, drawn, expectBadge } from './support/renderers.ts';
 import { hasChromium } from './support/services.ts';
-
-const BADGE: Record<BrowserRenderer, string> = { webgpu: 'WebGPU', webgl: 'WebGL' };
-
-/** Waits for the page to draw what it was given (two frames). */
-const drawn = (page: Page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
 describe.skipIf(!hasChromium())('the playground and a race on WebGPU and on WebGL', () => {
   const suite = pageArenaSuite();
@@ -40,7 +36,7 @@ describe.skipIf(!hasChromium())('the playground and a race on WebGPU and on WebG
     const errors = watchErrors(page);
     await page.goto(onLocalhost(suite.arena.url));
     await page.locator('#lobby').waitFor();
-    expect(await page.locator('#renderer-badge').textContent(), `the page draws with ${BADGE[renderer]}`).toBe(BADGE[renderer]);
+    await expectBadge(page, renderer); // the lobby can show before the browser probe has decided
     return { page, errors, close: () => context.close() };
   };
 

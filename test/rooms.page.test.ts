@@ -9,20 +9,12 @@ import type { TournamentState } from '../shared/tournament.state.ts';
 import { guestClient, waitFor } from './support/arena.ts';
 import { onLocalhost, watchErrors, type BrowserRenderer } from './support/browser.ts';
 import { DOCS, shot, pageArenaSuite } from './support/page.ts';
-import { expectBadge, onRenderer, RENDERERS } from './support/renderers.ts';
+import { drawn, expectBadge, onRenderer, RENDERERS } from './support/renderers.ts';
 import { changedFraction } from './support/pixels.ts';
 import { hasChromium } from './support/services.ts';
+import { quiet, seatTournamentBots } from './support/sdk-players.ts';
 
 type PageSuite = ReturnType<typeof pageArenaSuite>;
-
-/** An SDK player that answers every message the rooms send (so nothing is left unhandled). */
-function quiet<T extends Room<any, any>>(room: T): T {
-  for (const type of ['welcome', 'round', 'result']) room.onMessage(type, () => {});
-  room.onMessage('error', (err: unknown) => {
-    throw new Error(`the room refused an SDK player: ${JSON.stringify(err)}`);
-  });
-  return room;
-}
 
 /**
  * A 4-player single-elimination tournament made from the page, to its champion, with a spectator. Runs on both
@@ -56,13 +48,7 @@ async function tournamentJourney(suite: PageSuite, renderer: BrowserRenderer): P
   const roomId = new URL(page.url()).searchParams.get('room')!;
 
   // Three more players through the SDK, each with a guest token, a spec and ready.
-  const others: Room<any, TournamentState>[] = [];
-  for (const [i, name] of ['bob', 'cy', 'dee'].entries()) {
-    const room = quiet(await (await guestClient(t.url, name)).client.joinById<TournamentState>(roomId, {}));
-    room.send('spec', { spec: SPEC_TEMPLATES[i + 1]!.spec });
-    others.push(room);
-  }
-  await waitFor(() => others.every((r) => [...(r.state.players?.values() ?? [])].filter((p) => p.summary).length === 4), 'every spec to be accepted');
+  const others = await seatTournamentBots(t.url, roomId, ['bob', 'cy', 'dee'], (i) => SPEC_TEMPLATES[i + 1]!.spec, 4);
   for (const r of others) r.send('ready', { ready: true });
   await page.waitForFunction(() => document.querySelector('#phase')?.textContent === 'Waiting for players · 3 of 4 ready, 4 needed');
 
@@ -110,6 +96,121 @@ async function tournamentJourney(suite: PageSuite, renderer: BrowserRenderer): P
   await Promise.all([page.close(), spectator.close()]);
 }
 
+/**
+ * A GAN battle made from the home page, played against an SDK player to its winner, with a spectator on a phone.
+ * Runs on both renderers; on WebGPU without the dark theme's screenshot and the README picture.
+ */
+async function ganJourney(suite: PageSuite, renderer: BrowserRenderer): Promise<void> {
+  const full = renderer === 'webgl';
+  const shotName = (s: string) => onRenderer(s, renderer);
+  const { arena: t, browser } = suite;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const errors = watchErrors(page);
+  await page.goto(onLocalhost(t.url)); // WebGPU needs a secure context
+  await page.fill('#player-name', 'gail');
+  await page.selectOption('#g-distribution', 'ring');
+  await page.selectOption('#g-rounds', '3');
+  await page.selectOption('#g-iterations', '150');
+  await page.selectOption('#g-side', 'generator');
+  await page.selectOption('#g-break', '60'); // long enough that only getting ready starts the next round
+  await page.click('#create-gan');
+  await page.waitForSelector('#gan-designer');
+  await page.waitForFunction(() => document.querySelector('#gan-side')?.textContent === 'Your side: Generator');
+  await expectBadge(page, renderer);
+
+  // The form names a bad value and will not send it.
+  await page.fill('#gan-lr', '-1');
+  expect(await page.locator('#gan-problem').textContent()).toContain('learningRate must be greater than 0');
+  expect(await page.locator('#gan-apply').isDisabled()).toBe(true);
+  await page.fill('#gan-lr', '0.004');
+  await page.fill('#gan-layers', '24, 24');
+  await page.click('#gan-apply');
+
+  const roomId = new URL(page.url()).searchParams.get('room')!;
+  const referee = quiet(await t.client.joinById<GanState>(roomId, { role: 'spectator', name: 'referee' })); // an SDK observer for the checks below
+  await waitFor(() => referee.state.seats?.get('generator')?.summary.startsWith('24-24') && referee.state.seats.get('generator')!.summary.includes('0.004'), "the page's design to be accepted");
+  const dora = quiet(await (await guestClient(t.url, 'dora')).client.joinById<GanState>(roomId, {}));
+  dora.send('design', { side: 'discriminator', network: { layers: [{ units: 16, activation: 'relu' }, { units: 16, activation: 'relu' }], optimizer: 'adam', learningRate: 0.002 } });
+  await page.waitForFunction(() => document.querySelector('[data-side="discriminator"]')?.textContent?.includes('dora'));
+  await waitFor(() => referee.state.seats.get('discriminator')!.summary.startsWith('16-16'), "dora's design");
+
+  // A spectator follows the link: the canvas, no design form.
+  const watchLink = await page.inputValue('#watch-link');
+  const spectator = await browser.newPage({ viewport: { width: 390, height: 900 } }); // a phone
+  const spectatorErrors = watchErrors(spectator);
+  await spectator.goto(watchLink);
+  await spectator.waitForSelector('#spectating');
+  await spectator.waitForSelector('#gan-plane canvas');
+  expect(await spectator.locator('#gan-designer').count()).toBe(0);
+  expect(await spectator.evaluate(() => document.documentElement.scrollWidth), 'nothing wider than the phone').toBeLessThanOrEqual(390);
+  expect(await spectator.locator('#gan-ready').count()).toBe(0);
+  await spectator.waitForFunction(() => document.querySelector('[data-side="discriminator"]')?.textContent?.includes('dora'));
+
+  dora.send('ready', { ready: true });
+  await waitFor(() => referee.state.seats.get('discriminator')!.ready, 'dora to be ready');
+  await page.click('#gan-ready');
+
+  // Round 1 live: the heatmap with both point clouds, and the curves.
+  await waitFor(() => referee.state.round === 1 && referee.state.curveIteration.length >= 2, 'live frames of round 1');
+  await page.waitForFunction(() => /Round 1 of 3/.test(document.querySelector('#phase')?.textContent ?? ''));
+  await page.waitForTimeout(250);
+  await drawn(page);
+  const early = await shot(page, shotName('gan-plane-round1'), '#gan-plane canvas');
+  await shot(page, shotName('gan-curves-round1'), '#gan-curves canvas');
+
+  // Between rounds both get ready again (the page by its shortcut) until the battle is decided; the scores fill in.
+  let round2: Buffer | undefined;
+  while (referee.state.phase !== 'finished') {
+    if (referee.state.phase !== 'break') {
+      await waitFor(() => referee.state.phase === 'break' || referee.state.phase === 'finished', `round ${referee.state.round} to be scored`, 90_000);
+      continue;
+    }
+    const round = referee.state.round + 1;
+    await page.waitForFunction((n) => document.querySelectorAll('#gan-scores tbody tr').length === n, referee.state.results.length);
+    await page.waitForFunction(() => /^Break · round \d in \d+s$/.test(document.querySelector('#phase')?.textContent ?? ''));
+    await page.waitForFunction(() => !(document.querySelector('#gan-ready') as HTMLButtonElement).disabled);
+    await page.keyboard.press('r'); // the ready shortcut
+    await waitFor(() => referee.state.seats.get('generator')!.ready, 'the page to be ready for the next round').catch(async (err) => {
+      const seen = await page.evaluate(() => ({ focus: document.activeElement?.outerHTML.slice(0, 80), phase: document.querySelector('#phase')?.textContent, ready: (document.querySelector('#gan-ready') as HTMLButtonElement).outerHTML }));
+      throw new Error(`${err}; page: ${JSON.stringify(seen)}; errors: ${errors.join(' | ')}; server phase ${referee.state.phase}, round ${referee.state.round}`);
+    });
+    dora.send('ready', { ready: true });
+    await waitFor(() => referee.state.round === round && referee.state.curveIteration.length >= 2, `live frames of round ${round}`, 60_000);
+    if (!round2) {
+      await page.waitForFunction((r) => new RegExp(`Round ${r} of 3|wins`).test(document.querySelector('#phase')?.textContent ?? ''), round);
+      await page.waitForTimeout(250);
+      await drawn(page);
+      round2 = await shot(page, shotName('gan-plane-round2'), '#gan-plane canvas');
+    }
+  }
+  expect(round2, 'a second round was played').toBeDefined();
+  expect(changedFraction(early, round2!), 'the heatmap and the points changed between two moments').toBeGreaterThan(0.02);
+
+  await page.waitForSelector('#gan-winner:not([hidden])');
+  const winner = referee.state.winner;
+  expect(await page.locator('#gan-winner').textContent()).toContain(winner === 'generator' ? 'gail wins as the generator' : 'dora wins as the discriminator');
+  expect(await page.locator('#gan-scores tbody tr').count()).toBe(referee.state.results.length);
+  expect(await page.locator('#phase').textContent()).toBe(`${winner === 'generator' ? 'Generator' : 'Discriminator'} wins`);
+  await spectator.waitForSelector('#gan-winner:not([hidden])');
+  await spectator.waitForFunction((n) => document.querySelectorAll('#gan-scores tbody tr').length === n, referee.state.results.length);
+  await page.waitForTimeout(250);
+  await drawn(spectator);
+  await shot(spectator, shotName('gan-spectator-plane'), '#gan-plane canvas');
+  await shot(spectator, shotName('gan-spectator-phone'));
+  const png = await shot(page, shotName('gan'), undefined, full ? { alsoTo: path.join(DOCS, 'gan.png') } : {});
+  expect(png.length).toBeGreaterThan(0);
+  if (full) {
+    await page.click('#theme-toggle');
+    await page.waitForTimeout(250);
+    await shot(page, 'gan-dark', '#gan-plane canvas');
+  }
+
+  expect(errors).toEqual([]);
+  expect(spectatorErrors).toEqual([]);
+  await Promise.all([dora.leave(), referee.leave()]);
+  await Promise.all([page.close(), spectator.close()]);
+}
+
 describe.skipIf(!hasChromium())('the tournament and GAN battle pages in headless Chromium', () => {
   const suite = pageArenaSuite();
 
@@ -148,109 +249,7 @@ describe.skipIf(!hasChromium())('the tournament and GAN battle pages in headless
     expect(errors).toEqual([]);
   }, 60_000);
 
-  it('creates a GAN battle from the home page, plays it against an SDK player, and shows it to a spectator without the design form', async () => {
-    const { arena: t, browser } = suite;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    const errors = watchErrors(page);
-    await page.goto(t.url);
-    await page.fill('#player-name', 'gail');
-    await page.selectOption('#g-distribution', 'ring');
-    await page.selectOption('#g-rounds', '3');
-    await page.selectOption('#g-iterations', '150');
-    await page.selectOption('#g-side', 'generator');
-    await page.selectOption('#g-break', '60'); // long enough that only getting ready starts the next round
-    await page.click('#create-gan');
-    await page.waitForSelector('#gan-designer');
-    await page.waitForFunction(() => document.querySelector('#gan-side')?.textContent === 'Your side: Generator');
-    expect(await page.locator('#renderer-badge').textContent()).toBe('WebGL');
-
-    // The form names a bad value and will not send it.
-    await page.fill('#gan-lr', '-1');
-    expect(await page.locator('#gan-problem').textContent()).toContain('learningRate must be greater than 0');
-    expect(await page.locator('#gan-apply').isDisabled()).toBe(true);
-    await page.fill('#gan-lr', '0.004');
-    await page.fill('#gan-layers', '24, 24');
-    await page.click('#gan-apply');
-
-    const roomId = new URL(page.url()).searchParams.get('room')!;
-    const referee = quiet(await t.client.joinById<GanState>(roomId, { role: 'spectator', name: 'referee' })); // an SDK observer for the checks below
-    await waitFor(() => referee.state.seats?.get('generator')?.summary.startsWith('24-24') && referee.state.seats.get('generator')!.summary.includes('0.004'), "the page's design to be accepted");
-    const bob = quiet(await (await guestClient(t.url, 'bob')).client.joinById<GanState>(roomId, {}));
-    bob.send('design', { side: 'discriminator', network: { layers: [{ units: 16, activation: 'relu' }, { units: 16, activation: 'relu' }], optimizer: 'adam', learningRate: 0.002 } });
-    await page.waitForFunction(() => document.querySelector('[data-side="discriminator"]')?.textContent?.includes('bob'));
-    await waitFor(() => referee.state.seats.get('discriminator')!.summary.startsWith('16-16'), "bob's design");
-
-    // A spectator follows the link: the canvas, no design form.
-    const watchLink = await page.inputValue('#watch-link');
-    const spectator = await browser.newPage({ viewport: { width: 390, height: 900 } }); // a phone
-    const spectatorErrors = watchErrors(spectator);
-    await spectator.goto(watchLink);
-    await spectator.waitForSelector('#spectating');
-    await spectator.waitForSelector('#gan-plane canvas');
-    expect(await spectator.locator('#gan-designer').count()).toBe(0);
-    expect(await spectator.evaluate(() => document.documentElement.scrollWidth), 'nothing wider than the phone').toBeLessThanOrEqual(390);
-    expect(await spectator.locator('#gan-ready').count()).toBe(0);
-    await spectator.waitForFunction(() => document.querySelector('[data-side="discriminator"]')?.textContent?.includes('bob'));
-
-    bob.send('ready', { ready: true });
-    await waitFor(() => referee.state.seats.get('discriminator')!.ready, 'bob to be ready');
-    await page.click('#gan-ready');
-
-    // Round 1 live: the heatmap with both point clouds, and the curves.
-    await waitFor(() => referee.state.round === 1 && referee.state.curveIteration.length >= 2, 'live frames of round 1');
-    await page.waitForFunction(() => /Round 1 of 3/.test(document.querySelector('#phase')?.textContent ?? ''));
-    await page.waitForTimeout(250);
-    const early = await shot(page, 'gan-plane-round1', '#gan-plane canvas');
-    await shot(page, 'gan-curves-round1', '#gan-curves canvas');
-
-    // Between rounds both get ready again (the page by its shortcut) until the battle is decided; the scores fill in.
-    let round2: Buffer | undefined;
-    while (referee.state.phase !== 'finished') {
-      if (referee.state.phase !== 'break') {
-        await waitFor(() => referee.state.phase === 'break' || referee.state.phase === 'finished', `round ${referee.state.round} to be scored`, 90_000);
-        continue;
-      }
-      const round = referee.state.round + 1;
-      await page.waitForFunction((n) => document.querySelectorAll('#gan-scores tbody tr').length === n, referee.state.results.length);
-      await page.waitForFunction(() => /^Break · round \d in \d+s$/.test(document.querySelector('#phase')?.textContent ?? ''));
-      await page.waitForFunction(() => !(document.querySelector('#gan-ready') as HTMLButtonElement).disabled);
-      await page.keyboard.press('r'); // the ready shortcut
-      await waitFor(() => referee.state.seats.get('generator')!.ready, 'the page to be ready for the next round').catch(async (err) => {
-        const seen = await page.evaluate(() => ({ focus: document.activeElement?.outerHTML.slice(0, 80), phase: document.querySelector('#phase')?.textContent, ready: (document.querySelector('#gan-ready') as HTMLButtonElement).outerHTML }));
-        throw new Error(`${err}; page: ${JSON.stringify(seen)}; errors: ${errors.join(' | ')}; server phase ${referee.state.phase}, round ${referee.state.round}`);
-      });
-      bob.send('ready', { ready: true });
-      await waitFor(() => referee.state.round === round && referee.state.curveIteration.length >= 2, `live frames of round ${round}`, 60_000);
-      if (!round2) {
-        await page.waitForFunction((r) => new RegExp(`Round ${r} of 3|wins`).test(document.querySelector('#phase')?.textContent ?? ''), round);
-        await page.waitForTimeout(250);
-        round2 = await shot(page, 'gan-plane-round2', '#gan-plane canvas');
-      }
-    }
-    expect(round2, 'a second round was played').toBeDefined();
-    expect(changedFraction(early, round2!), 'the heatmap and the points changed between two moments').toBeGreaterThan(0.02);
-
-    await page.waitForSelector('#gan-winner:not([hidden])');
-    const winner = referee.state.winner;
-    expect(await page.locator('#gan-winner').textContent()).toContain(winner === 'generator' ? 'gail wins as the generator' : 'bob wins as the discriminator');
-    expect(await page.locator('#gan-scores tbody tr').count()).toBe(referee.state.results.length);
-    expect(await page.locator('#phase').textContent()).toBe(`${winner === 'generator' ? 'Generator' : 'Discriminator'} wins`);
-    await spectator.waitForSelector('#gan-winner:not([hidden])');
-    await spectator.waitForFunction((n) => document.querySelectorAll('#gan-scores tbody tr').length === n, referee.state.results.length);
-    await page.waitForTimeout(250);
-    await shot(spectator, 'gan-spectator-plane', '#gan-plane canvas');
-    await shot(spectator, 'gan-spectator-phone');
-    const png = await shot(page, 'gan', undefined, { alsoTo: path.join(DOCS, 'gan.png') });
-    expect(png.length).toBeGreaterThan(0);
-    await page.click('#theme-toggle');
-    await page.waitForTimeout(250);
-    await shot(page, 'gan-dark', '#gan-plane canvas');
-
-    expect(errors).toEqual([]);
-    expect(spectatorErrors).toEqual([]);
-    await Promise.all([bob.leave(), referee.leave()]);
-    await Promise.all([page.close(), spectator.close()]);
-  }, 360_000);
+  it('creates a GAN battle from the home page, plays it against an SDK player, and shows it to a spectator without the design form (webgl)', () => ganJourney(suite, 'webgl'), 360_000);
 
   it('creates a 4-player single-elimination tournament from the page, fills the bracket and crowns a champion (webgl)', () => tournamentJourney(suite, 'webgl'), 360_000);
   it('follows a spectate link to a Swiss tournament made through the SDK: standings with points and Buchholz, then the champion', async () => {
@@ -285,10 +284,11 @@ describe.skipIf(!hasChromium())('the tournament and GAN battle pages in headless
   }, 360_000);
 });
 
-// The tournament journey on WebGPU too (with JOURNEYS_ON_WEBGPU=1, see RENDERERS), whole: the tournament page itself
-// draws no canvas, so it costs WebGPU little beyond its own arena. In its own arena (names are unique per arena).
-describe.skipIf(!hasChromium() || !RENDERERS.includes('webgpu'))('the tournament page on WebGPU', () => {
+// The tournament and GAN battle journeys on WebGPU too (unless JOURNEYS_ON_WEBGPU=0, see RENDERERS), whole. In
+// their own arena (names are unique per arena).
+describe.skipIf(!hasChromium() || !RENDERERS.includes('webgpu'))('the tournament and GAN battle pages on WebGPU', () => {
   const suite = pageArenaSuite({}, 'webgpu');
 
   it('creates a 4-player single-elimination tournament from the page, fills the bracket and crowns a champion (webgpu)', () => tournamentJourney(suite, 'webgpu'), 360_000);
+  it('creates a GAN battle from the home page, plays it against an SDK player, and shows it to a spectator without the design form (webgpu)', () => ganJourney(suite, 'webgpu'), 360_000);
 });

@@ -5,7 +5,6 @@
  * running matches, at 390 px wide and in both themes. Runs are paced so they
  * are still training while the page is looked at.
  */
-import type { Room } from '@colyseus/sdk';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { RaceState } from '../shared/race.state.ts';
@@ -15,6 +14,7 @@ import { guestClient } from './support/arena.ts';
 import { watchErrors } from './support/browser.ts';
 import { pageArenaSuite, shot } from './support/page.ts';
 import { hasChromium } from './support/services.ts';
+import { quiet } from './support/sdk-players.ts';
 
 const PHONE = { width: 390, height: 844 };
 
@@ -78,11 +78,6 @@ function cutOff(page: Page): Promise<string[]> {
     }
     return found;
   });
-}
-
-function quiet<T extends Room<any, any>>(room: T): T {
-  room.onMessage('*', () => {});
-  return room;
 }
 
 describe.skipIf(!hasChromium())('time left, best so far and trend on the pages, in headless Chromium', () => {

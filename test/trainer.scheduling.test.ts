@@ -63,6 +63,36 @@ describe('LocalTrainer: runs spread over threads, and interleave on one', () => 
   });
 });
 
+describe('LocalTrainer: background runs never share a thread with a live one while it trains', () => {
+  it('a background run waits for an idle thread, pauses while a live run shares its thread, and ends as an unbroken run would', async () => {
+    const trainer = new LocalTrainer({ threads: 1 });
+    const rec = new RunRecorder();
+    try {
+      const [bgA, bgB] = [medium(41, { priority: 'background', budget: 32_000 }), medium(42, { priority: 'background' })];
+      const a = await rec.submit(trainer, bgA);
+      const b = await rec.submit(trainer, bgB);
+      expect(trainer.backlogIds(), 'the second background run waits: the only thread is busy').toEqual([bgB.runId]);
+      await waitFor(() => a.frames.length > 0, 'the first background run to start', 60_000);
+      const live = await rec.submit(trainer, medium(43, { priority: 'live' }));
+      const liveResult = await live.settled;
+      const liveDone = rec.timeline.findIndex((e) => e.kind === 'done' && e.runId === live.runId);
+      const liveFirst = rec.timeline.findIndex((e) => e.kind === 'frame' && e.runId === live.runId);
+      // Between the live run's first frame and its end the background run made no progress: it was paused.
+      expect(rec.samplesAt(bgA.runId, liveDone)).toBe(rec.samplesAt(bgA.runId, liveFirst));
+      expect(a.events.some((e) => e.type === 'control' && (e.control as { type: string }).type === 'pause')).toBe(true);
+      expect(liveResult.samples).toBe(6400);
+      const [ra] = await Promise.all([a.settled, b.settled]);
+      // B started only once A had ended (one thread, and A had it).
+      expect(rec.timeline.findIndex((e) => e.runId === bgB.runId)).toBeGreaterThan(rec.timeline.findIndex((e) => e.kind === 'done' && e.runId === bgA.runId));
+      // The pause changed nothing A computed: an unpaused run of the same job ends with the same weights.
+      const again = await rec.submit(trainer, { ...bgA, runId: `${bgA.runId}-again` });
+      expect((await again.settled).weightsHash).toBe(ra.weightsHash);
+    } finally {
+      await trainer.close();
+    }
+  });
+});
+
 describe.skipIf(!redisReady)('BullMQ priorities: live rooms before background work', () => {
   const queueName = `arena-sched-${process.pid}-${Date.now()}`;
   let redis: Redis;

@@ -93,22 +93,25 @@ async function benchTerrain(resolution: number): Promise<{ renderer: string; fra
     return { step: i * 50, alpha, beta, loss: 0.2 + alpha * alpha + 0.6 * beta * beta };
   });
   view.show({ resolution, range: 1, axis, losses, center: 0.2, trajectory });
-  // Take over the view's render loop so each frame is timed from the camera move to the finished picture.
-  const inner = view as unknown as { engine: { stopRenderLoop(): void; runRenderLoop(f: () => void): void; _device?: QueueOwner }; scene: { render(): void }; camera: { alpha: number } };
-  inner.engine.stopRenderLoop();
+  // Take over the view's rendering (it renders on demand, here on each camera move) so each frame is timed from
+  // the camera move to the finished picture, and rendered once.
+  const inner = view as unknown as { engine: { _device?: QueueOwner; beginFrame(): void; endFrame(): void }; frames: { stop(): void; start(): void }; scene: { render(): void }; camera: { alpha: number } };
+  inner.frames.stop();
   const finish = finisher(host.querySelector('canvas')!, renderer === 'WebGPU' ? inner.engine._device : undefined);
   const frames: number[] = [];
   for (let f = 0; f < FRAMES + WARMUP; f++) {
     await new Promise(requestAnimationFrame);
     const t0 = performance.now();
     inner.camera.alpha += 0.01; // orbiting, as a spectator drags the view
+    // a whole frame, as the view renders it: on WebGPU only endFrame submits what render() recorded
+    inner.engine.beginFrame();
     inner.scene.render();
+    inner.engine.endFrame();
     await finish();
     if (f >= WARMUP) frames.push(performance.now() - t0);
   }
-  // Drawing again, so the screenshot that checks the view sees a presented frame (a WebGPU canvas shows
-  // nothing once frames stop coming).
-  inner.engine.runRenderLoop(() => inner.scene.render());
+  // The view renders on demand again (one frame now), as on the page.
+  inner.frames.start();
   return { renderer, frames };
 }
 

@@ -54,10 +54,10 @@ function stepGflops(session: TrainSession, chunks: number, steps: number): numbe
   return (steps * session.batchSize * session.flopsPerSample()) / (best / 1000) / 1e9;
 }
 
-/** Samples per second of a whole run through the training loop with its default telemetry (a frame every 10 steps); probes only with `withProbes`. */
-async function runSps(job: TrainJob, withProbes: boolean): Promise<number> {
+/** Samples per second of a whole run through the training loop with its default telemetry (a frame every 10 steps), no probes (their cost: mnist-probes.ts). */
+async function runSps(job: TrainJob): Promise<number> {
   const t = performance.now();
-  const r = await runTraining(job, withProbes ? { onProbe: () => {} } : {});
+  const r = await runTraining(job);
   return r.samples / ((performance.now() - t) / 1000);
 }
 
@@ -71,14 +71,12 @@ export interface MnistPeakFigures {
   tfjsStepGflops: number;
   /** A whole run through the training loop, default telemetry, GFLOP/s of training. */
   runGflops: number;
-  /** 1 − (samples/s with probes at their default rate) / (samples/s without), medians of interleaved rounds. */
-  probeOverhead: number;
 }
 
 /**
  * The fused step against the backend's own peak, measured in ROUNDS
- * interleaved rounds (peak, fused step, tf.js step, run without probes, run
- * with probes; the two runs in ABBA order); each figure is the median of its rounds.
+ * interleaved rounds (peak, fused step, tf.js step, a whole run); each figure
+ * is the median of its rounds.
  */
 export async function mnistPeakBench(log: (s: string) => void): Promise<MnistPeakFigures> {
   const a = tf.randomNormal([PEAK_SIZE, PEAK_SIZE]) as tf.Tensor2D;
@@ -90,19 +88,13 @@ export async function mnistPeakBench(log: (s: string) => void): Promise<MnistPea
   peakGflops(a, b);
   stepGflops(fused, 5, 10);
   stepGflops(tfjs, 2, 3);
-  await runSps(mnistJob(64 * 30, 10), true);
-  const figures = { peak: [] as number[], fused: [] as number[], tfjs: [] as number[], run: [] as number[], probes: [] as number[] };
+  await runSps(mnistJob(64 * 30, 10));
+  const figures = { peak: [] as number[], fused: [] as number[], tfjs: [] as number[], run: [] as number[] };
   for (let r = 0; r < ROUNDS; r++) {
     figures.peak.push(peakGflops(a, b));
     figures.fused.push(stepGflops(fused, TRIES, CHUNK_STEPS));
     figures.tfjs.push(stepGflops(tfjs, 3, 5));
-    if (r % 2 === 0) {
-      figures.run.push(await runSps(runJob, false));
-      figures.probes.push(await runSps(runJob, true));
-    } else {
-      figures.probes.push(await runSps(runJob, true));
-      figures.run.push(await runSps(runJob, false));
-    }
+    figures.run.push(await runSps(runJob));
   }
   fused.dispose();
   tfjs.dispose();
@@ -114,11 +106,10 @@ export async function mnistPeakBench(log: (s: string) => void): Promise<MnistPea
     fractionOfPeak: +(median(figures.fused) / median(figures.peak)).toFixed(3),
     tfjsStepGflops: +median(figures.tfjs).toFixed(2),
     runGflops: +((median(figures.run) * flopsPerSample) / 1e9).toFixed(2),
-    probeOverhead: +(1 - median(figures.probes) / median(figures.run)).toFixed(4),
   };
   log(
     `mnist 784-128-10, batch 64: engine step ${out.gflops} GFLOP/s = ${(out.fractionOfPeak * 100).toFixed(0)}% of tf.matMul ${PEAK_SIZE}³ (${out.peakGflops} GFLOP/s); ` +
-      `the tf.js step ${out.tfjsStepGflops} GFLOP/s; a whole run with frames ${out.runGflops} GFLOP/s; probes cost ${(out.probeOverhead * 100).toFixed(1)}% (median of ${ROUNDS} interleaved rounds)`,
+      `the tf.js step ${out.tfjsStepGflops} GFLOP/s; a whole run with frames ${out.runGflops} GFLOP/s (medians of ${ROUNDS} interleaved rounds)`,
   );
   return out;
 }

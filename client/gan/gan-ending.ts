@@ -1,8 +1,10 @@
+import { GanDistribution } from '../../shared/gan.schema.ts';
 import type { GanResultMessage } from '../../shared/gan.messages.ts';
 import type { Ending } from '../widgets/ending.panel.ts';
 
-/** A GAN battle's result as its ending shows it: the winning side, rounds and points, how it was decided, the gains. */
-export function ganEnding(res: GanResultMessage, isPlayer: boolean): Ending {
+/** A GAN battle's result as its ending shows it: the winning side, rounds and points, how it was decided, the gains; "Next race" keeps its `distribution`. */
+export function ganEnding(res: GanResultMessage, isPlayer: boolean, distribution: string): Ending {
+  const nextDistribution = GanDistribution.safeParse(distribution);
   const sides = [
     { ...res.generator, role: 'generator' as const },
     { ...res.discriminator, role: 'discriminator' as const },
@@ -15,5 +17,6 @@ export function ganEnding(res: GanResultMessage, isPlayer: boolean): Ending {
     rated: res.rated,
     matchHref: res.matchId ? `${location.pathname}#/matches/${res.matchId}` : null,
     isPlayer,
+    ...(nextDistribution.success ? { next: { kind: 'gan' as const, distribution: nextDistribution.data } } : {}),
   };
 }

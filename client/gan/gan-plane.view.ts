@@ -1,9 +1,10 @@
-import { Application, Graphics, Sprite } from 'pixi.js';
+import { Application, Graphics, Sprite, Texture } from 'pixi.js';
 import { cssRgb } from '../widgets/css-color.ts';
 import type { RendererKind } from '../shell/renderer-choice.ts';
 import { cssColor, onThemeChange } from '../shell/theme.ts';
 import { startPixiApp } from '../shell/pixi-app.ts';
 import { CanvasTexture } from '../widgets/canvas-texture.ts';
+import { RenderScheduler } from '../widgets/render-scheduler.ts';
 
 /** What the plane draws: flattened points and the discriminator's grid. */
 export interface GanPlaneData {
@@ -38,12 +39,17 @@ export class GanPlane {
   private readonly app = new Application();
   private readonly host: HTMLElement;
   private readonly heat = new Sprite();
-  private readonly heatPixels = new CanvasTexture();
+  private readonly heatPixels = new CanvasTexture({ Texture });
   private readonly clip = new Graphics();
   private readonly frame = new Graphics();
   private readonly dots = new Graphics();
   private data: GanPlaneData = { real: [], generated: [], heatmap: [], resolution: 0, extent: 0 };
   private dirty = true;
+  /** Renders on the next animation frame when something shown changed, and never otherwise. */
+  private readonly frames = new RenderScheduler(() => {
+    if (this.dirty) this.draw();
+    this.app.render();
+  });
 
   constructor(host: HTMLElement) {
     this.host = host;
@@ -54,14 +60,12 @@ export class GanPlane {
     const used = await startPixiApp(this.app, this.host, preference, "The discriminator's view: its probability of real over the plane, with the real and the generated points");
     this.heat.mask = this.clip;
     this.app.stage.addChild(this.heat, this.clip, this.frame, this.dots);
-    this.app.renderer.on('resize', () => (this.dirty = true));
+    this.app.renderer.on('resize', () => this.invalidate());
     this.offTheme = onThemeChange(() => {
       this.paintGrid();
-      this.dirty = true;
+      this.invalidate();
     });
-    this.app.ticker.add(() => {
-      if (this.dirty) this.draw();
-    });
+    this.frames.start();
     return used;
   }
 
@@ -70,7 +74,7 @@ export class GanPlane {
     const heatChanged = data.resolution !== this.data.resolution || !sameValues(data.heatmap, this.data.heatmap);
     this.data = { real: Array.from(data.real), generated: Array.from(data.generated), heatmap: Array.from(data.heatmap), resolution: data.resolution, extent: data.extent };
     if (heatChanged) this.paintGrid();
-    this.dirty = true;
+    this.invalidate();
   }
 
   private paintGrid(): void {
@@ -119,7 +123,14 @@ export class GanPlane {
     plot(this.data.generated, hex('--gan-generated', '#f97316'), outline);
   }
 
+  /** What the view shows changed: redraw and render on the next frame. */
+  private invalidate(): void {
+    this.dirty = true;
+    this.frames.request();
+  }
+
   destroy(): void {
+    this.frames.stop();
     this.offTheme();
     this.heatPixels.destroy();
     this.app.destroy(true, { children: true });

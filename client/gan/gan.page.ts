@@ -9,12 +9,14 @@ import { seedMetaText } from '../widgets/fair-seed.panel.ts';
 import { GanDesignForm } from './gan-design.ts';
 import { GanPlane } from './gan-plane.view.ts';
 import { MiniCurves } from '../widgets/mini-curves.ts';
-import type { RendererKind } from '../shell/renderer-choice.ts';
+import { rendererLabel, type RendererKind } from '../shell/renderer-choice.ts';
+import { roomPlayback } from '../widgets/spectator-playback.ts';
 import { toast } from '../shell/toast.ts';
 import { EndingPanel } from '../widgets/ending.panel.ts';
 import { endingHost } from '../widgets/ending-host.ts';
 import { ganEnding } from './gan-ending.ts';
 import type { RoomNoticeMessage } from '../../shared/protocol.ts';
+import { isPageShortcut } from '../widgets/page-keys.ts';
 
 const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '—');
 const fixed = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : '—');
@@ -45,7 +47,7 @@ function phaseText(s: GanState): string {
  * and generated points over it, both losses and the distance live, and the
  * round scores.
  */
-export async function mountGan(app: HTMLElement, room: Room<any, GanState>, role: 'player' | 'spectator', renderer: RendererKind, page = new PageScope()): Promise<PageScope> {
+export async function mountGan(app: HTMLElement, room: Room<any, GanState>, role: 'player' | 'spectator', renderer: () => Promise<RendererKind>, page = new PageScope()): Promise<PageScope> {
   const isPlayer = role === 'player';
   const send = roomSender<typeof GanClientMessages>(room);
   let side: GanRole | undefined;
@@ -57,14 +59,34 @@ export async function mountGan(app: HTMLElement, room: Room<any, GanState>, role
   });
   page.onMessage(room, 'error', (err: GanErrorMessage) => toast(err.message));
   page.onMessage(room, 'notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));
-  page.onMessage(room, 'round', (r: GanRoundMessage) => toast(`Round ${r.round}: ${SIDE_LABEL[r.winner]} takes it (distance ${fixed(r.distance)}, discriminator ${pct(r.dAccuracy)})`, 'info'));
+  const roundToast = (r: { round: number; winner: string; distance: number; dAccuracy: number }) => toast(`Round ${r.round}: ${SIDE_LABEL[r.winner as GanRole] ?? r.winner} takes it (distance ${fixed(r.distance)}, discriminator ${pct(r.dAccuracy)})`, 'info');
+  // Players play live; a spectator may watch slower or faster than live (never past it): rounds are announced as their state is shown.
+  if (isPlayer) page.onMessage(room, 'round', (r: GanRoundMessage) => roundToast(r));
   let ending: EndingPanel | undefined;
   page.add(() => ending?.destroy());
-  page.onMessage(room, 'result', (res: GanResultMessage) => {
+  const showResult = (res: GanResultMessage) => {
     ending?.destroy();
-    ending = new EndingPanel(ganEnding(res, isPlayer), { rematch: () => send('rematch', {}) });
+    ending = new EndingPanel(ganEnding(res, isPlayer, room.state.distribution), { rematch: () => send('rematch', {}) });
     ending.mount(endingHost(app));
     ending.setRematch(room.state.rematch);
+  };
+  let shown: GanState = room.state;
+  let roundsShown = -1;
+  let draw = (): void => {};
+  const playback = isPlayer
+    ? undefined
+    : roomPlayback<GanState, GanResultMessage>(page, (state, result) => {
+        shown = state;
+        const results = [...(state.results ?? [])];
+        if (roundsShown >= 0) for (const r of results.slice(roundsShown)) roundToast(r);
+        roundsShown = results.length;
+        if (result && !ending) showResult(result);
+        draw();
+      });
+  const view = () => (isPlayer ? room.state : shown);
+  page.onMessage(room, 'result', (res: GanResultMessage) => {
+    if (playback) playback.push({ state: room.state.clone(), result: res });
+    else showResult(res);
   });
   page.onStateChange(room, () => ending?.setRematch(room.state.rematch));
 
@@ -108,7 +130,14 @@ export async function mountGan(app: HTMLElement, room: Room<any, GanState>, role
               h('div', { class: 'row' }, applyBtn, readyBtn),
               h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, 'Enter'), ' apply · ', h('kbd', {}, 'r'), ' ready · ', h('kbd', {}, 't'), ' theme'),
             )
-          : h('section', { class: 'panel', id: 'spectating' }, h('h2', {}, 'Spectating'), h('p', { class: 'muted' }, 'You are watching a GAN battle live: the generator forges points, the discriminator learns to tell them from the real ones.')),
+          : h(
+              'section',
+              { class: 'panel', id: 'spectating' },
+              h('h2', {}, 'Spectating'),
+              h('p', { class: 'muted' }, 'You are watching a GAN battle: the generator forges points, the discriminator learns to tell them from the real ones. Watch live or at your own speed.'),
+              playback?.element ?? '',
+              h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, ','), h('kbd', {}, '.'), ' slower, faster · ', h('kbd', {}, 'l'), ' live · ', h('kbd', {}, 't'), ' theme'),
+            ),
         h('section', { class: 'panel', id: 'gan-seats' }),
         h('section', { class: 'panel' }, h('h2', {}, 'Invite'), h('label', { for: 'play-link' }, 'The opponent joins with'), h('div', { class: 'share' }, shareInput('play-link', playLink)), h('label', { for: 'watch-link' }, 'Spectators watch with'), h('div', { class: 'share' }, shareInput('watch-link', watchLink))),
       ),
@@ -140,13 +169,13 @@ export async function mountGan(app: HTMLElement, room: Room<any, GanState>, role
 
   const plane = new GanPlane(byId('gan-plane'));
   const curves = new MiniCurves(byId('gan-curves'));
-  const used = await plane.init(renderer);
-  page.add(() => plane.destroy());
-  await curves.init(renderer, 'Both losses and the distance between real and generated points over the round');
-  page.add(() => curves.destroy());
-  if (page.disposed) return page;
-  byId('renderer-badge').textContent = used === 'webgpu' ? 'WebGPU' : used === 'webgl' ? 'WebGL' : 'Canvas 2D';
-
+  // The form's buttons and keys work while the renderers start (seconds on a software WebGPU): a click is heard.
+  const started = (async () => {
+    const preference = await renderer();
+    const kind = await plane.init(preference);
+    await curves.init(preference, 'Both losses and the distance between real and generated points over the round');
+    return kind;
+  })();
   function updateButtons(): void {
     if (!isPlayer) return;
     const seat = mySeat();
@@ -173,9 +202,15 @@ export async function mountGan(app: HTMLElement, room: Room<any, GanState>, role
     page.listen(document, 'keydown', (e) => {
       const tag = (e.target as HTMLElement).tagName;
       if (e.key === 'Enter' && tag === 'INPUT' && !applyBtn.disabled) apply();
-      else if (e.key === 'r' && !['INPUT', 'SELECT', 'TEXTAREA'].includes(tag) && !readyBtn.disabled) toggleReady();
+      else if (e.key === 'r' && isPageShortcut(e) && !readyBtn.disabled) toggleReady();
     });
   }
+
+  const used = await started;
+  page.add(() => plane.destroy());
+  page.add(() => curves.destroy());
+  if (page.disposed) return page;
+  byId('renderer-badge').textContent = rendererLabel(used);
 
   const seatCard = (r: GanRole, seat: GanSeat | undefined, state: GanState) =>
     h(
@@ -188,7 +223,7 @@ export async function mountGan(app: HTMLElement, room: Room<any, GanState>, role
     );
 
   const render = () => {
-    const s = room.state;
+    const s = view();
     if (!s.seats) return;
     byId('phase').textContent = phaseText(s);
     const seed = seedMetaText(s.fairSeed);
@@ -204,6 +239,7 @@ export async function mountGan(app: HTMLElement, room: Room<any, GanState>, role
 
     plane.update({ real: s.real, generated: s.generated, heatmap: s.heatmap, resolution: s.heatmapResolution, extent: s.heatmapExtent });
     curves.waitFor(s.phase === 'lobby' ? 'waiting for both players: the losses appear once the round trains' : s.phase === 'training' ? 'waiting for the first iterations of the round…' : `no points yet (${s.phase})`);
+    byId('gan-curves').dataset.iteration = String(s.curveIteration.at(-1) ?? 0);
     curves.update([...s.curveIteration], s.iterationsPerRound, [
       {
         title: 'Loss',
@@ -256,7 +292,13 @@ export async function mountGan(app: HTMLElement, room: Room<any, GanState>, role
   };
   const schedule = page.frame(render);
   rerender = schedule;
-  page.onStateChange(room, schedule);
+  draw = schedule;
+  if (playback) {
+    // Each change is kept as a copy: the view may show it later, after the room has moved on.
+    const record = () => playback.push({ state: room.state.clone() });
+    page.onStateChange(room, record);
+    record();
+  } else page.onStateChange(room, schedule);
   render();
   return page;
 }

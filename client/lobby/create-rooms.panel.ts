@@ -18,9 +18,10 @@ const samples = (n: number) => `${n.toLocaleString('en')} samples`;
 /**
  * The home page's "Create a tournament" and "Create a GAN battle" panels.
  * Their options are checked against the rooms' own create-option schemas
- * before anything is sent, so a problem is named here, by field.
+ * before anything is sent, so a problem is named here, by field. `ganDistribution` is the GAN battle's
+ * distribution to start from (an ending's "Next race" keeps the finished battle's).
  */
-export function createRoomPanels(name: () => string, act: (action: CreateRoomAction, button: HTMLButtonElement) => void): HTMLElement[] {
+export function createRoomPanels(name: () => string, act: (action: CreateRoomAction, button: HTMLButtonElement) => void, ganDistribution: GanDistribution = 'ring'): HTMLElement[] {
   const format = select('t-format', [[TournamentFormat.SingleElimination, 'Elimination'], [TournamentFormat.Swiss, 'Swiss']], TournamentFormat.SingleElimination);
   const task = select('t-task', TaskName.options.map((t) => [t, t] as const), 'spiral');
   const counts = [4, 6, 8, 12, 16, 24, 32];
@@ -33,7 +34,7 @@ export function createRoomPanels(name: () => string, act: (action: CreateRoomAct
   const tBtn = h('button', { id: 'create-tournament', type: 'button' }, 'Create a tournament');
   const tProblem = h('p', { class: 'error-text', role: 'alert', id: 't-problem' });
 
-  const distribution = select('g-distribution', GanDistribution.options.map((d) => [d, d] as const), 'ring');
+  const distribution = select('g-distribution', GanDistribution.options.map((d) => [d, d] as const), ganDistribution);
   const rounds = select('g-rounds', [1, 3, 5, 7, 9].map((n) => [n, `best of ${n}`] as const), 3);
   const iterations = select('g-iterations', [150, 300, 600, 1500, 3000].map((n) => [n, `${n} iterations`] as const), 600);
   const side = select('g-side', GanRole.options.map((r) => [r, r === 'generator' ? 'Generator (forge points)' : 'Discriminator (spot fakes)'] as const), 'generator');

@@ -2,7 +2,7 @@ import { saveName, savedName } from '../shell/arena-client.ts';
 import { accountPanel } from '../shell/account.panel.ts';
 import { h } from '../shell/dom.ts';
 import { PageScope } from '../shell/page-scope.ts';
-import { nextRaceTask } from '../shell/next-race.ts';
+import { nextMatchOf } from '../shell/next-race.ts';
 import { CHALLENGE_PRESETS, type Challenge } from '../../shared/challenge.schema.ts';
 import { TaskName } from '../../shared/task.schema.ts';
 import { mountLobbyList } from './lobby-list.view.ts';
@@ -20,14 +20,17 @@ const PLAYGROUND_PACES: ReadonlyArray<readonly [number, string]> = [
 export type HomeAction =
   | { kind: 'create'; name: string; task: TaskName; budget: number; minPlayers: number; countdownSeconds: number; paceSeconds: number }
   | { kind: 'join'; name: string; roomId: string; spectate: boolean }
-  | { kind: 'playground'; name: string; task: TaskName; budget: number; paceSeconds: number; challenge?: Challenge }
+  | { kind: 'playground'; name: string; task: TaskName; budget: number; paceSeconds: number; challenge?: Challenge; lesson?: string }
   | CreateRoomAction;
 
 /** The home page: the open rooms and live matches first, then who you are, create a race (any task), or join one by its code. Its open-rooms list leaves the lobby room when the page goes. */
 export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void>, page = new PageScope()): PageScope {
   const name = h('input', { id: 'player-name', value: savedName(), maxlength: '32', autocomplete: 'nickname', placeholder: 'the name others see' });
-  // An ending's "Next race" (?task=moons#quick-join) keeps the finished room's task: quick join and a new race use it.
-  const keptTask = nextRaceTask(location.search);
+  // An ending's "Next race" (?task=moons#quick-join, or ?gan=ring after a GAN battle) keeps the finished room's task or
+  // distribution: quick join and a new race (or GAN battle) use it.
+  const kept = nextMatchOf(location.search);
+  const keptTask = kept?.kind === 'race' ? kept.task : undefined;
+  const keptDistribution = kept?.kind === 'gan' ? kept.distribution : undefined;
   const raceTask = h('select', { id: 'race-task' }, ...TaskName.options.map((t) => h('option', { value: t, selected: t === (keptTask ?? 'spiral') }, t)));
   const budget = h('select', { id: 'budget' }, ...[5_000, 20_000, 50_000, 200_000].map((b) => h('option', { value: String(b), selected: b === 20_000 }, `${b.toLocaleString('en')} samples`)));
   const players = h('select', { id: 'min-players' }, ...[2, 3, 4, 5, 6, 7, 8].map((n) => h('option', { value: String(n) }, `${n} players`)));
@@ -45,6 +48,7 @@ export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void
   const pgBtn = h('button', { id: 'create-playground', type: 'button' }, 'Open a playground');
 
   const openRooms = h('section', { class: 'panel', id: 'open-rooms' });
+  const roomPanels = createRoomPanels(() => name.value, (action, button) => void run(action, button), keptDistribution);
   // A taken name gets a free #tag on the way in (the app says so): see enter() in shell/main.ts.
   const run = async (action: HomeAction, button: HTMLButtonElement): Promise<void> => {
     const anonymous = action.kind === 'join' && action.spectate; // spectators may stay anonymous
@@ -90,16 +94,16 @@ export function mountHome(app: HTMLElement, act: (a: HomeAction) => Promise<void
       { class: 'grid2' },
       h('section', { class: 'panel', id: 'you' }, h('h2', {}, 'You'), h('label', { for: 'player-name' }, 'Name'), name, accountPanel({ name: () => name.value, setName: (n) => (name.value = n) })),
       h('section', { class: 'panel' }, h('h2', {}, 'Create a race'), h('div', { class: 'row' }, h('div', {}, h('label', { for: 'race-task' }, 'Task'), raceTask), h('div', {}, h('label', { for: 'budget' }, 'Budget per entry'), budget)), h('div', { class: 'row' }, h('div', {}, h('label', { for: 'min-players' }, 'Start with at least'), players), h('div', {}, h('label', { for: 'countdown' }, 'Countdown'), countdown)), h('label', { for: 'pace' }, 'Pace'), pace, h('p', {}, createBtn)),
-      ...createRoomPanels(() => name.value, (action, button) => void run(action, button)),
-      h('section', { class: 'panel', id: 'playground-panel' }, h('h2', {}, 'Playground'), h('p', { class: 'muted' }, 'Train one network alone and steer it live; anyone with the link can watch.'), h('div', { class: 'row' }, h('div', {}, h('label', { for: 'playground-task' }, 'Task'), pgTask), h('div', {}, h('label', { for: 'playground-budget' }, 'Budget'), pgBudget), h('div', {}, h('label', { for: 'playground-pace' }, 'Pace'), pgPace)), h('label', { for: 'playground-challenge' }, 'Challenge'), pgChallenge, h('p', {}, pgBtn)),
+      ...roomPanels,
+      h('section', { class: 'panel', id: 'playground-panel' }, h('h2', {}, 'Playground'), h('p', { class: 'muted' }, 'Train one network alone and steer it live; anyone with the link can watch.'), h('div', { class: 'row' }, h('div', {}, h('label', { for: 'playground-task' }, 'Task'), pgTask), h('div', {}, h('label', { for: 'playground-budget' }, 'Budget'), pgBudget), h('div', {}, h('label', { for: 'playground-pace' }, 'Pace'), pgPace)), h('label', { for: 'playground-challenge' }, 'Challenge'), pgChallenge, h('p', {}, pgBtn), h('p', { class: 'muted' }, 'New to this? ', h('a', { href: '/#/learn', id: 'home-learn' }, 'Learn by playing'), ': eight short lessons, each a challenge that pays XP.')),
       h('section', { class: 'panel' }, h('h2', {}, 'Join a race'), h('label', { for: 'room-code' }, 'Room code'), code, h('div', { class: 'row' }, joinBtn, watchBtn)),
     ),
     problem,
   );
   void mountLobbyList(openRooms, {
     join: (roomId, spectate) => void run({ kind: 'join', name: name.value, roomId, spectate }, watchBtn),
-    createRace: () => createBtn.click(),
-    ...(keptTask ? { task: keptTask } : {}),
+    create: () => (keptDistribution ? app.querySelector<HTMLButtonElement>('#create-gan')?.click() : createBtn.click()),
+    ...(kept ? { keep: kept } : {}),
   }).then((leave) => page.add(leave));
   return page;
 }

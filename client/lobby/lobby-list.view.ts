@@ -4,17 +4,18 @@ import { quickJoinPick } from '../../shared/quick-join.ts';
 import { arenaClient } from '../shell/arena-client.ts';
 import { h } from '../shell/dom.ts';
 import { UNRATED_LABEL } from '../../shared/seed-commitment.ts';
-import type { TaskName } from '../../shared/task.schema.ts';
+import type { NextMatch } from '../shell/next-race.ts';
+import { isPageShortcut } from '../widgets/page-keys.ts';
 
 const KIND_LABEL: Record<LobbyRoomInfo['kind'], string> = { race: 'Race', tournament: 'Tournament', gan: 'GAN battle', playground: 'Playground' };
 
 /** What the open-rooms list asks the page to do. */
 export interface LobbyActions {
   join(roomId: string, spectate: boolean): void;
-  /** Quick join found no open race: make one. */
-  createRace(): void;
-  /** The task quick join keeps to (after an ending's "Next race"); any task when absent. */
-  task?: TaskName;
+  /** Quick join found no open race (or GAN battle, when it keeps a distribution): make one. */
+  create(): void;
+  /** What quick join keeps to after an ending's "Next race": a race's task or a GAN battle's distribution; any race when absent. */
+  keep?: NextMatch;
 }
 
 /**
@@ -26,14 +27,18 @@ export async function mountLobbyList(container: HTMLElement, actions: LobbyActio
   const rooms = new Map<string, LobbyRoomInfo>();
   const body = h('tbody', {});
   const empty = h('p', { class: 'muted', id: 'lobby-empty' }, 'No open rooms yet: create one, or quick-join to start a race.');
-  const task = actions.task;
-  const quick = task
-    ? h('button', { id: 'quick-join', type: 'button', 'data-task': task, title: `Join the open ${task} race that starts soonest, or create one on ${task} (q)` }, `Quick join a ${task} race`)
-    : h('button', { id: 'quick-join', type: 'button', title: 'Join the open race that starts soonest (q)' }, 'Quick join a race');
+  const keep = actions.keep;
+  const quick =
+    keep?.kind === 'race'
+      ? h('button', { id: 'quick-join', type: 'button', 'data-task': keep.task, title: `Join the open ${keep.task} race that starts soonest, or create one on ${keep.task} (q)` }, `Quick join a ${keep.task} race`)
+      : keep?.kind === 'gan'
+        ? h('button', { id: 'quick-join', type: 'button', 'data-gan': keep.distribution, title: `Join the open GAN battle on ${keep.distribution} that starts soonest, or create one on ${keep.distribution} (q)` }, `Quick join a ${keep.distribution} GAN battle`)
+        : h('button', { id: 'quick-join', type: 'button', title: 'Join the open race that starts soonest (q)' }, 'Quick join a race');
   quick.addEventListener('click', () => {
-    const pick = quickJoinPick([...rooms.values()], 'race', task);
+    // A GAN room's listing names its distribution as its task.
+    const pick = keep?.kind === 'gan' ? quickJoinPick([...rooms.values()], 'gan', keep.distribution) : quickJoinPick([...rooms.values()], 'race', keep?.task);
     if (pick) actions.join(pick.roomId, false);
-    else actions.createRace();
+    else actions.create();
   });
   container.replaceChildren(
     h('div', { class: 'row' }, h('h2', {}, 'Open rooms and live matches'), h('div', { style: 'flex:0' }, quick)),
@@ -93,7 +98,7 @@ export async function mountLobbyList(container: HTMLElement, actions: LobbyActio
   });
   lobby.onMessage('error', () => {});
   const onKey = (e: KeyboardEvent) => {
-    if (e.key === 'q' && !['INPUT', 'SELECT', 'TEXTAREA'].includes((e.target as HTMLElement).tagName)) quick.click();
+    if (e.key === 'q' && isPageShortcut(e)) quick.click();
   };
   document.addEventListener('keydown', onKey);
   render();

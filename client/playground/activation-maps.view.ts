@@ -6,6 +6,7 @@ import type { RendererKind } from '../shell/renderer-choice.ts';
 import { cssColor, onThemeChange } from '../shell/theme.ts';
 import { startPixiApp } from '../shell/pixi-app.ts';
 import { CanvasTexture } from '../widgets/canvas-texture.ts';
+import { RenderScheduler } from '../widgets/render-scheduler.ts';
 
 const CELL = 64;
 const GAP = 8;
@@ -22,11 +23,16 @@ export class ActivationMapsView {
   private offTheme: () => void = () => {};
   private readonly app = new Application();
   private readonly host: HTMLElement;
-  private readonly pixels = new CanvasTexture();
+  private readonly pixels = new CanvasTexture({ Texture });
   private readonly atlas = new Container();
   private readonly captions = new Container();
   private maps?: PackedActivationMaps;
   private dirty = true;
+  /** Renders on the next animation frame when something shown changed, and never otherwise. */
+  private readonly frames = new RenderScheduler(() => {
+    if (this.dirty) this.draw();
+    this.app.render();
+  });
 
   constructor(host: HTMLElement) {
     this.host = host;
@@ -35,17 +41,15 @@ export class ActivationMapsView {
   async init(preference: RendererKind): Promise<void> {
     await startPixiApp(this.app, this.host, preference, 'What each hidden unit of the chosen layer outputs over the plane');
     this.app.stage.addChild(this.atlas, this.captions);
-    this.app.renderer.on('resize', () => (this.dirty = true));
-    this.offTheme = onThemeChange(() => (this.dirty = true));
-    this.app.ticker.add(() => {
-      if (this.dirty) this.draw();
-    });
+    this.app.renderer.on('resize', () => this.invalidate());
+    this.offTheme = onThemeChange(() => this.invalidate());
+    this.frames.start();
   }
 
   /** The chosen layer's maps from the latest probe. */
   show(maps: PackedActivationMaps): void {
     this.maps = maps;
-    this.dirty = true;
+    this.invalidate();
   }
 
   private columns(): number {
@@ -95,8 +99,15 @@ export class ActivationMapsView {
     }
   }
 
+  /** What the view shows changed: redraw and render on the next frame. */
+  private invalidate(): void {
+    this.dirty = true;
+    this.frames.request();
+  }
+
   /** Stops drawing and frees the renderer, its canvas and its textures. */
   destroy(): void {
+    this.frames.stop();
     this.offTheme();
     this.pixels.destroy();
     this.app.destroy(true, { children: true });

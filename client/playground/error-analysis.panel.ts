@@ -1,3 +1,4 @@
+import { computeFeatureMaps, type ConvStemWeights, type FeatureMaps } from '../../shared/conv-feature-maps.ts';
 import { perClassAccuracy, type ProbeWorstPoint } from '../../shared/error-analysis.ts';
 import type { PlaygroundProbeMessage } from '../../shared/playground.messages.ts';
 import { h } from '../shell/dom.ts';
@@ -32,6 +33,9 @@ export class ErrorAnalysisPanel {
   private worst: ProbeWorstPoint[] = [];
   private selected?: ProbeWorstPoint;
   private selectedStep = 0;
+  /** A conv net's image layers as of the latest probe, and as of the chosen digit's figures. */
+  private stem?: ConvStemWeights;
+  private selectedStem?: ConvStemWeights;
   private step = 0;
   private readonly offTheme: () => void;
   /** Hears the worst points and the chosen one, for the boundary's highlights. */
@@ -55,7 +59,7 @@ export class ErrorAnalysisPanel {
       this.regression ? h('span', {}) : h('div', { class: 'class-accuracy-wrap' }, h('h3', {}, 'Accuracy per class'), this.classTable),
       this.view.element,
     );
-    this.offTheme = onThemeChange(() => this.repaintDigits());
+    this.offTheme = onThemeChange(() => (this.repaintDigits(), this.view.repaint()));
   }
 
   /** A new probe: its worst points, per-class accuracy, and the chosen input's activations now. */
@@ -65,6 +69,7 @@ export class ErrorAnalysisPanel {
     if (p.confusion && !this.regression) this.renderClasses(p.confusion);
     if (!p.worst) return;
     for (const w of p.worst) if (w.pixels) this.pixels.set(w.index, w.pixels);
+    this.stem = p.convStem;
     this.worst = p.worst;
     const empty = this.element.querySelector<HTMLElement>('#errors-empty')!;
     empty.hidden = p.worst.length > 0;
@@ -72,7 +77,7 @@ export class ErrorAnalysisPanel {
     this.renderItems();
     const again = this.selected && p.worst.find((w) => w.index === this.selected!.index);
     if (again) this.choose(again, false);
-    else if (this.selected) this.view.show(this.selected, this.selectedStep, false);
+    else if (this.selected) this.view.show(this.selected, this.selectedStep, false, this.featureMaps(this.selected.index));
     this.onWorst(this.worst, this.selected?.index);
   }
 
@@ -84,11 +89,21 @@ export class ErrorAnalysisPanel {
 
   private choose(w: ProbeWorstPoint, fromUser: boolean): void {
     const current = this.worst.some((x) => x.index === w.index);
-    if (current || !this.selected || this.selected.index !== w.index) this.selectedStep = this.step;
+    if (current || !this.selected || this.selected.index !== w.index) {
+      this.selectedStep = this.step;
+      this.selectedStem = this.stem;
+    }
     this.selected = w;
-    this.view.show(w, this.selectedStep, current);
+    this.view.show(w, this.selectedStep, current, this.featureMaps(w.index));
     for (const [index, b] of this.items) b.setAttribute('aria-pressed', String(index === w.index));
     if (fromUser) this.onWorst(this.worst, w.index);
+  }
+
+  /** A digit's feature maps from the chosen figures' conv weights (none for dense nets, or before its pixels came). */
+  private featureMaps(index: number): FeatureMaps[] | undefined {
+    const pixels = this.pixels.get(index);
+    if (!this.digits || !this.selectedStem || !pixels) return undefined;
+    return computeFeatureMaps(this.selectedStem, pixels.map((v) => v / 255));
   }
 
   /**

@@ -1,5 +1,7 @@
 import { unpackLayerActivations, type ProbeWorstPoint } from '../../shared/error-analysis.ts';
+import { filterMap, type FeatureMaps } from '../../shared/conv-feature-maps.ts';
 import { h } from '../shell/dom.ts';
+import { cssRgb } from '../widgets/css-color.ts';
 
 const pct = (v: number) => `${Math.round(v * 100)}%`;
 const num = (v: number) => String(Number(v.toPrecision(3)));
@@ -36,8 +38,14 @@ export class InputActivationsView {
     this.element = h('div', { id: 'inspect', class: 'inspect', hidden: true }, this.title, this.note, this.body);
   }
 
-  /** Shows `w` as of `step` (`current`: it is among the latest probe's worst points). */
-  show(w: ProbeWorstPoint, step: number, current: boolean): void {
+  private last?: { w: ProbeWorstPoint; step: number; current: boolean; maps?: FeatureMaps[] };
+
+  /**
+   * Shows `w` as of `step` (`current`: it is among the latest probe's worst points); `maps`, a conv
+   * net's feature maps for this input, drawn under their conv layers' rows.
+   */
+  show(w: ProbeWorstPoint, step: number, current: boolean, maps?: FeatureMaps[]): void {
+    this.last = { w, step, current, ...(maps ? { maps } : {}) };
     this.element.hidden = false;
     this.element.dataset.index = String(w.index);
     this.element.dataset.step = String(step);
@@ -53,6 +61,7 @@ export class InputActivationsView {
         { class: 'act-layer', 'data-layer': String(l.layer), 'data-kind': l.kind },
         h('div', { class: 'act-head' }, h('span', {}, `Layer ${i + 1} · ${l.kind === 'conv' ? 'conv' : 'dense'}`), h('span', { class: 'muted' }, `${shown} · ${num(l.min)} to ${num(l.max)}`)),
         h('div', { class: 'act-cells', role: 'img', 'aria-label': `Layer ${i + 1}: ${values.filter((v) => v !== 0).length} of ${values.length} ${unit}s non-zero, from ${num(l.min)} to ${num(l.max)}` }, ...values.map((v, j) => unitCell(v, scale, `${unit} ${j + 1}`))),
+        ...(l.kind === 'conv' && maps?.[l.layer] ? [featureMapsFigure(maps[l.layer]!, i + 1)] : []),
       );
     });
     this.body.replaceChildren(...rows, this.outputRow(w));
@@ -75,8 +84,43 @@ export class InputActivationsView {
     );
   }
 
+  /** Draws the last input shown again (the theme changed). */
+  repaint(): void {
+    if (this.last && !this.element.hidden) this.show(this.last.w, this.last.step, this.last.current, this.last.maps);
+  }
+
   hide(): void {
     this.element.hidden = true;
     delete this.element.dataset.index;
   }
+}
+
+/**
+ * A conv layer's feature maps for the chosen input: one small picture per filter, positive values in
+ * the accent colour and negative ones in orange, on one scale for the whole layer.
+ */
+function featureMapsFigure(m: FeatureMaps, layerNumber: number): HTMLElement {
+  let scale = 0;
+  for (const v of m.values) scale = Math.max(scale, Math.abs(v));
+  const pos = cssRgb('--accent', [79, 70, 229]);
+  const neg: [number, number, number] = [245, 147, 29];
+  const tiles = Array.from({ length: m.filters }, (_, f) => {
+    const map = filterMap(m, f);
+    const canvas = h('canvas', { width: String(m.width), height: String(m.height), class: 'feature-map', 'data-filter': String(f), 'aria-hidden': 'true' });
+    const ctx = canvas.getContext('2d');
+    if (ctx) {
+      const img = ctx.createImageData(m.width, m.height);
+      map.forEach((v, i) => img.data.set([...(v < 0 ? neg : pos), scale > 0 ? Math.round((Math.abs(v) / scale) * 255) : 0], 4 * i));
+      ctx.putImageData(img, 0, 0);
+    }
+    let max = 0;
+    for (const v of map) max = Math.max(max, v);
+    return h('figure', { class: 'feature-map-tile', title: `filter ${f + 1}: largest value ${num(max)}` }, canvas, h('figcaption', { class: 'muted' }, String(f + 1)));
+  });
+  return h(
+    'div',
+    { class: 'feature-maps', role: 'group', 'aria-label': `Layer ${layerNumber}'s feature maps: ${m.filters} filters, each ${m.height}×${m.width}, one scale up to ${num(scale)}` },
+    h('p', { class: 'muted act-maps-note' }, `Feature maps · ${m.height}×${m.width} per filter · brighter is stronger`),
+    h('div', { class: 'feature-map-grid' }, ...tiles),
+  );
 }

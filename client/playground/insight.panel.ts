@@ -5,6 +5,7 @@ import { figure, inputMaps, layerHealth, resampleGrid, strongestEdges, unitInten
 import type { LayerHeatmapsView } from './layer-heatmaps.view.ts';
 import type { NetworkGraphView } from './network-graph.view.ts';
 import type { RendererKind } from '../shell/renderer-choice.ts';
+import { isPageShortcut } from '../widgets/page-keys.ts';
 
 /** Probes the layer view replays when it opens (its strips are this wide). */
 const KEEP = 120;
@@ -33,7 +34,7 @@ export interface LayerInfo {
  */
 export class InsightPanel {
   readonly element: HTMLElement;
-  private readonly renderer: RendererKind;
+  private readonly renderer: () => Promise<RendererKind>;
   private readonly info: () => LayerInfo;
   private readonly history: ProbeLayer[][] = [];
   private latest?: PlaygroundProbeMessage;
@@ -44,7 +45,7 @@ export class InsightPanel {
   private readonly buttons = new Map<Tab, HTMLButtonElement>();
   private readonly layerSelect = h('select', { id: 'neuron-layer', 'aria-label': 'Layer whose units to show' });
 
-  constructor(renderer: RendererKind, info: () => LayerInfo) {
+  constructor(renderer: () => Promise<RendererKind>, info: () => LayerInfo) {
     this.renderer = renderer;
     this.info = info;
     const tablist = h('div', { class: 'tabs insight-tabs', role: 'tablist', 'aria-label': 'Inside the network' });
@@ -90,7 +91,7 @@ export class InsightPanel {
   }
 
   private readonly onKey = (e: KeyboardEvent): void => {
-    if (['INPUT', 'SELECT', 'TEXTAREA'].includes((e.target as HTMLElement).tagName) || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (!isPageShortcut(e)) return;
     const t = TABS.find((x) => x.key === e.key);
     if (t) this.show(t.id);
   };
@@ -127,7 +128,7 @@ export class InsightPanel {
       this.layers = (async () => {
         const { LayerHeatmapsView } = await import('./layer-heatmaps.view.ts');
         const v = new LayerHeatmapsView(byId('layer-heatmaps'));
-        await v.init(this.renderer);
+        await v.init(await this.renderer());
         for (const layers of this.history) v.add(layers, this.layerNames(layers.length));
         return v;
       })();
@@ -136,7 +137,7 @@ export class InsightPanel {
       this.neurons = (async () => {
         const { ActivationMapsView } = await import('./activation-maps.view.ts');
         const v = new ActivationMapsView(byId('activation-maps'));
-        await v.init(this.renderer);
+        await v.init(await this.renderer());
         return v;
       })();
     }
@@ -145,7 +146,7 @@ export class InsightPanel {
         const { NetworkGraphView } = await import('./network-graph.view.ts');
         const host = byId('network-graph');
         const v = new NetworkGraphView(host);
-        host.dataset.engine = await v.init(this.renderer);
+        host.dataset.engine = await v.init(await this.renderer());
         return v;
       })();
     }
@@ -164,6 +165,21 @@ export class InsightPanel {
     }
     byId('insight-step').textContent = `at step ${p.step}`;
     this.element.dataset.step = String(p.step);
+    this.redraw();
+  }
+
+  /** What the layer names and health last drew from the room's state (see refreshLayers). */
+  private layersKey = '';
+
+  /**
+   * The room's state changed: where the layers' activations or frozen flags did (a layer added, say; its state
+   * patch can come after the probe that first shows the layer), the open view is drawn again with them.
+   */
+  refreshLayers(): void {
+    const { activations, frozen } = this.info();
+    const key = `${activations.join(',')}|${frozen.join(',')}`;
+    if (key === this.layersKey) return;
+    this.layersKey = key;
     this.redraw();
   }
 

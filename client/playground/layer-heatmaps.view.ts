@@ -1,4 +1,4 @@
-import { Application, Container, Sprite, Text } from 'pixi.js';
+import { Application, Container, Sprite, Text, Texture } from 'pixi.js';
 import type { ProbeLayer } from '../../shared/playground.messages.ts';
 import { cssRgb } from '../widgets/css-color.ts';
 import { heatColor, rebinHistory } from './insight.summary.ts';
@@ -6,6 +6,7 @@ import type { RendererKind } from '../shell/renderer-choice.ts';
 import { cssColor, onThemeChange } from '../shell/theme.ts';
 import { startPixiApp } from '../shell/pixi-app.ts';
 import { CanvasTexture } from '../widgets/canvas-texture.ts';
+import { RenderScheduler } from '../widgets/render-scheduler.ts';
 
 /** Probes a strip keeps (its width in columns), and value bins (its height). */
 const COLUMNS = 120;
@@ -34,6 +35,11 @@ export class LayerHeatmapsView {
   private readonly labels = new Container();
   private names: string[] = [];
   private dirty = true;
+  /** Renders on the next animation frame when something shown changed, and never otherwise. */
+  private readonly frames = new RenderScheduler(() => {
+    if (this.dirty) this.layout();
+    this.app.render();
+  });
 
   constructor(host: HTMLElement) {
     this.host = host;
@@ -42,20 +48,18 @@ export class LayerHeatmapsView {
   async init(preference: RendererKind): Promise<void> {
     await startPixiApp(this.app, this.host, preference, "Each layer's weight and gradient histograms over time");
     this.app.stage.addChild(this.labels);
-    this.app.renderer.on('resize', () => (this.dirty = true));
+    this.app.renderer.on('resize', () => this.invalidate());
     this.offTheme = onThemeChange(() => {
       for (const key of this.strips.keys()) this.paint(key);
-      this.dirty = true;
+      this.invalidate();
     });
-    this.app.ticker.add(() => {
-      if (this.dirty) this.layout();
-    });
+    this.frames.start();
   }
 
   /** Forgets the history (a new run). */
   reset(): void {
     this.history.clear();
-    this.dirty = true;
+    this.invalidate();
   }
 
   /** A new probe: one more column per strip. `names` label the layers, e.g. "Layer 1 · 24 units". */
@@ -74,13 +78,13 @@ export class LayerHeatmapsView {
       this.host.style.height = height;
       this.app.resize(); // resizeTo follows the window only
     }
-    this.dirty = true;
+    this.invalidate();
   }
 
   private strip(key: string): Strip {
     let s = this.strips.get(key);
     if (!s) {
-      s = { pixels: new CanvasTexture('nearest'), sprite: new Sprite(), range: new Text({ text: '', style: { fontFamily: 'system-ui, sans-serif', fontSize: 10 } }) };
+      s = { pixels: new CanvasTexture({ Texture }, 'nearest'), sprite: new Sprite(), range: new Text({ text: '', style: { fontFamily: 'system-ui, sans-serif', fontSize: 10 } }) };
       this.app.stage.addChild(s.sprite, s.range);
       this.strips.set(key, s);
     }
@@ -143,8 +147,15 @@ export class LayerHeatmapsView {
     this.labels.addChild(axis);
   }
 
+  /** What the view shows changed: redraw and render on the next frame. */
+  private invalidate(): void {
+    this.dirty = true;
+    this.frames.request();
+  }
+
   /** Stops drawing and frees the renderer, its canvas and its textures. */
   destroy(): void {
+    this.frames.stop();
     this.offTheme();
     for (const strip of this.strips.values()) strip.pixels.destroy();
     this.app.destroy(true, { children: true });

@@ -2,7 +2,8 @@
  * The network as a 3D graph in Babylon.js: one sphere per unit, layers from
  * left (inputs) to right (outputs); edges as thin cylinders whose thickness
  * is the connection's strength and whose colour its sign; nodes glow and
- * pulse with their mean activation. Loaded on demand like the terrain.
+ * grow with their mean activation, easing to each probe's over about a second
+ * (then the scene stays still and renders nothing). Loaded on demand like the terrain.
  * Spheres and cylinders are thin instances: two draw calls whatever the size.
  */
 import { ArcRotateCamera } from '@babylonjs/core/Cameras/arcRotateCamera.js';
@@ -22,11 +23,14 @@ import { cssRgb } from '../widgets/css-color.ts';
 import { graphLayout, signedColor, type GraphEdge, type GraphNode } from './insight.summary.ts';
 import type { RendererKind } from '../shell/renderer-choice.ts';
 import { onThemeChange } from '../shell/theme.ts';
-import { babylonCanvas, startBabylonEngine } from '../shell/babylon-engine.ts';
+import { babylonCanvas, renderOnDemand, startBabylonEngine } from '../shell/babylon-engine.ts';
+import type { RenderScheduler } from '../widgets/render-scheduler.ts';
 
 /** Units drawn per layer at most. */
 const MAX_UNITS = 48;
 const NODE = 0.42;
+/** How close to its probe's intensity a node's glow must come to stop easing. */
+const SETTLED = 0.004;
 
 export class NetworkGraphView {
   /** Stops following the theme (set when the view starts). */
@@ -47,7 +51,12 @@ export class NetworkGraphView {
   private freshNodes = false;
   private readonly canvas = babylonCanvas('network-canvas', 'The network in 3D: units glow with their activation, edges show how strongly each unit follows the ones before it');
   private readonly host: HTMLElement;
-  private readonly onResize = () => this.engine.resize();
+  /** Renders when the graph, the theme, the size or the camera changed, and while the nodes ease (see renderOnDemand). */
+  private frames?: RenderScheduler;
+  private readonly onResize = () => {
+    this.engine.resize();
+    this.frames?.request();
+  };
 
   constructor(host: HTMLElement) {
     this.host = host;
@@ -70,14 +79,18 @@ export class NetworkGraphView {
     this.applyTheme();
     this.offTheme = onThemeChange(() => this.applyTheme());
     window.addEventListener('resize', this.onResize);
-    this.scene.onBeforeRenderObservable.add(() => this.pulse());
-    this.engine.runRenderLoop(() => this.scene.render());
+    this.scene.onBeforeRenderObservable.add(() => {
+      if (this.pulse()) this.frames?.request(); // still easing: one more frame
+    });
+    this.frames = renderOnDemand(this.scene, this.camera, this.canvas);
+    this.frames.start();
     return kind;
   }
 
   private applyTheme(): void {
     const [r, g, b] = cssRgb('--panel', [255, 255, 255]);
     this.scene.clearColor = new Color4(r / 255, g / 255, b / 255, 1);
+    this.frames?.request();
   }
 
   /**
@@ -89,6 +102,7 @@ export class NetworkGraphView {
     if (key !== this.widthsKey) this.rebuildNodes(widths, key);
     this.layout.forEach((n, i) => (this.target[i] = intensity[n.layer]?.[n.unit] ?? 0.35));
     this.setEdges(edges);
+    this.frames?.request();
   }
 
   private rebuildNodes(widths: readonly number[], key: string): void {
@@ -112,22 +126,25 @@ export class NetworkGraphView {
     this.pulse();
   }
 
-  /** Eases each node toward its probe's intensity and breathes with it: brighter and larger when busier. */
-  private pulse(): void {
-    if (!this.nodes || !this.layout.length) return;
-    const t = performance.now() / 1000;
+  /** Eases each node toward its probe's intensity: brighter and larger when busier. Says whether any node is still on its way. */
+  private pulse(): boolean {
+    if (!this.nodes || !this.layout.length) return false;
+    let moving = false;
     const m = new Matrix();
     const q = Quaternion.Identity();
     const accent = cssRgb('--accent', [106, 76, 255]).map((v) => v / 255);
     const idle = cssRgb('--muted', [93, 100, 120]).map((v) => v / 255);
     this.layout.forEach((p, i) => {
-      this.glow[i] = this.glow[i]! + (this.target[i]! - this.glow[i]!) * 0.08;
+      const gap = this.target[i]! - this.glow[i]!;
+      if (Math.abs(gap) > SETTLED) {
+        this.glow[i] = this.glow[i]! + gap * 0.08;
+        moving = true;
+      } else this.glow[i] = this.target[i]!;
       const g = this.glow[i]!;
-      const beat = 1 + 0.18 * g * Math.sin(t * 4 + p.layer * 0.9 + p.unit * 0.35);
-      const size = NODE * (0.65 + 0.6 * g) * beat;
+      const size = NODE * (0.65 + 0.6 * g);
       Matrix.ComposeToRef(new Vector3(size, size, size), q, new Vector3(p.x, p.y, p.z), m);
       m.copyToArray(this.nodeMatrices, 16 * i);
-      for (let k = 0; k < 3; k++) this.nodeColors[4 * i + k] = idle[k]! + (accent[k]! - idle[k]!) * Math.min(1, g * beat);
+      for (let k = 0; k < 3; k++) this.nodeColors[4 * i + k] = idle[k]! + (accent[k]! - idle[k]!) * Math.min(1, g);
       this.nodeColors[4 * i + 3] = 1;
     });
     if (this.freshNodes) {
@@ -138,6 +155,7 @@ export class NetworkGraphView {
       this.nodes.thinInstanceBufferUpdated('matrix');
       this.nodes.thinInstanceBufferUpdated('color');
     }
+    return moving;
   }
 
   private setEdges(edges: readonly GraphEdge[]): void {
@@ -180,7 +198,7 @@ export class NetworkGraphView {
   destroy(): void {
     this.offTheme();
     window.removeEventListener('resize', this.onResize);
-    this.engine.stopRenderLoop();
+    this.frames?.stop();
     this.scene.dispose();
     this.engine.dispose();
     this.canvas.remove();

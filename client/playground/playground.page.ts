@@ -7,22 +7,30 @@ import type { PlaygroundFork, PlaygroundState } from '../../shared/playground.st
 import { TaskSpec, taskKind, type TaskName } from '../../shared/task.schema.ts';
 import { BoundaryView } from './boundary.view.ts';
 import { ErrorAnalysisPanel } from './error-analysis.panel.ts';
-import { CurveChart, type CurveSeries } from '../widgets/curve-chart.ts';
+import { CurveChart, type CurveSeries, type SmoothingKind } from '../widgets/curve-chart.ts';
+import { windowOfWeight } from '../widgets/curve-resample.ts';
+import { ForkTimeline } from './fork-timeline.ts';
+import { KeptRuns } from './kept-runs.ts';
 import { curveWaitText } from '../widgets/curve-wait.ts';
 import { WaitingNote } from '../widgets/waiting-note.ts';
 import { byId, h } from '../shell/dom.ts';
 import { PageScope } from '../shell/page-scope.ts';
 import { roomSender } from '../shell/room-sender.ts';
 import { InsightPanel } from './insight.panel.ts';
+import { SweepPanel } from './sweep.panel.ts';
 import { seatCss } from '../widgets/palette.ts';
 import { runDownloads } from '../widgets/run-downloads.ts';
 import { RunOutlooks } from '../widgets/run-outlook.ts';
-import type { RendererKind } from '../shell/renderer-choice.ts';
+import { rendererLabel, type RendererKind } from '../shell/renderer-choice.ts';
 import { SpecEditor } from '../designer/spec-editor.ts';
 import type { TerrainView } from './terrain.view.ts';
 import { toast } from '../shell/toast.ts';
 import type { RoomNoticeMessage } from '../../shared/protocol.ts';
 import { spectatorPlayback } from '../widgets/spectator-playback.ts';
+import { LessonPanel } from './lesson.panel.ts';
+import { EngineControls } from './engine-controls.ts';
+import { isPageShortcut } from '../widgets/page-keys.ts';
+import { afterNextPaint } from '../shell/after-paint.ts';
 
 /** What a spectator's playback holds: the room as it was, and the probes that came with it. */
 interface PlaygroundFrame {
@@ -33,7 +41,6 @@ interface PlaygroundFrame {
 const KEPT_PROBES = 120;
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-const TYPING = ['INPUT', 'SELECT', 'TEXTAREA'];
 
 /** Side of the loss-terrain grid the page asks for (the engine computes at most 51). */
 const TERRAIN_RESOLUTION = 31;
@@ -51,7 +58,9 @@ function phaseText(s: PlaygroundState): string {
  * over the data, the confusion matrix, and the loss terrain on request. The
  * owner designs, starts and steers; spectators see everything, steer nothing.
  */
-export async function mountPlayground(app: HTMLElement, room: Room<any, PlaygroundState>, owner: boolean, renderer: RendererKind, page = new PageScope()): Promise<PageScope> {
+export async function mountPlayground(app: HTMLElement, room: Room<any, PlaygroundState>, owner: boolean, renderer: () => Promise<RendererKind>, page = new PageScope()): Promise<PageScope> {
+  const lessonPanel = new LessonPanel();
+  let lessonLocked = false;
   const send = roomSender<typeof PlaygroundClientMessages>(room);
   const base = `${location.origin}${location.pathname}`;
   const playLink = `${base}?room=${room.roomId}`;
@@ -61,7 +70,8 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   // The designer needs the room's task (MNIST offers conv layers): a freshly created room may not have sent its state yet.
   if (!room.state.task) await new Promise<void>((resolve) => room.onStateChange.once(() => resolve()));
   const task: TaskSpec = TaskSpec.parse({ name: (room.state.task || 'spiral') as TaskName });
-  const editor = new SpecEditor(task, () => updateControls());
+  // The designer is the owner's: a spectator's page does not build it.
+  const editor = owner ? new SpecEditor(task, () => updateControls()) : undefined;
   const startBtn = h('button', { id: 'start-run', type: 'button', title: 'Train this network (Enter)' }, 'Train');
   const select = (id: string, options: readonly string[]) => h('select', { id }, ...options.map((o) => h('option', { value: o }, o)));
   const lrSlider = h('input', { id: 'lr-slider', type: 'range', min: '-4', max: '0', step: '0.1', value: '-2', 'aria-label': 'Learning rate (log scale)' });
@@ -87,6 +97,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   const view = () => (owner ? room.state : shown);
   const insight = new InsightPanel(renderer, () => ({ activations: [...view().activations], frozen: [...view().frozen] }));
   page.add(() => insight.destroy());
+  const sweep = new SweepPanel({ owner, send, canAdopt: () => owner && room.state.phase !== 'training' });
   const errors = new ErrorAnalysisPanel({ digits: task.name === 'mnist', regression: taskKind(task.name) === 'regression' });
   page.add(() => errors.destroy());
   let draw = (): void => {};
@@ -102,7 +113,23 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
         },
         { merge: (older, newer) => ({ state: newer.state, probes: [...older.probes, ...newer.probes].slice(-KEPT_PROBES) }) },
       );
+  // Ended runs kept on the chart to compare, and the timeline of checkpoints to fork from (the owner's).
+  const kept = new KeptRuns(() => draw());
+  const forkAt = (runId: string, step: number) => {
+    send('fork', { runId, step });
+    steerTarget.value = 'b';
+  };
+  const timeline = new ForkTimeline(forkAt);
   const share = (id: string, value: string) => h('div', { class: 'share' }, h('input', { id, value, readonly: true, 'aria-label': id }));
+
+  const engine = new EngineControls({
+    task,
+    owner,
+    steer: (control) => steer(control),
+    steered: () => steered(),
+    live: () => live(),
+    budget: () => room.state.budget,
+  });
 
   app.replaceChildren(
     h(
@@ -111,7 +138,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
       h(
         'aside',
         {},
-        owner
+        editor
           ? h('section', { class: 'panel', id: 'designer' }, h('h2', {}, 'Your network'), editor.element, h('div', { class: 'row' }, startBtn))
           : h('section', { class: 'panel', id: 'spectating' }, h('h2', {}, 'Spectating'), h('p', { class: 'muted' }, 'You are watching someone train a network, live or at your own speed. Only they can steer it.')),
         h(
@@ -122,14 +149,16 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
           h('label', { for: 'lr-slider' }, 'Learning rate ', lrValue, h('span', { class: 'muted' }, ' · applied: ', h('span', { id: 'applied-lr', class: 'stat' }, '—'))),
           lrSlider,
           h('div', { class: 'row' }, h('div', {}, h('label', { for: 'batch-select' }, 'Batch size'), batch), h('div', {}, h('label', { for: 'optimizer-select' }, 'Optimizer'), optimizer)),
-          h('label', {}, 'Layers: activation and freeze'),
+          h('label', {}, 'Layers: activation, freeze, remove'),
           layerBox,
+          owner ? engine.layerAdd : '',
+          owner ? engine.element : '',
           h('div', { class: 'row' }, h('div', {}, h('label', { for: 'noise-target' }, 'Noise on'), noiseTarget), h('div', {}, h('label', { for: 'noise-strength' }, 'Strength'), noiseStrength)),
           h('div', { class: 'row buttons' }, pauseBtn, checkpointBtn, rewindBtn, noiseBtn, forkBtn),
           h('div', { class: 'row buttons' }, stopBtn, keepBestBtn),
           h('p', { class: 'muted', id: 'last-control' }, ''),
           owner
-            ? h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, 'space'), ' pause · ', h('kbd', {}, '['), h('kbd', {}, ']'), ' learning rate · ', h('kbd', {}, 'c'), ' checkpoint · ', h('kbd', {}, 'r'), ' rewind · ', h('kbd', {}, 'n'), ' noise · ', h('kbd', {}, 'f'), ' fork · ', h('kbd', {}, 's'), ' stop · ', h('kbd', {}, 'k'), ' keep best · ', h('kbd', {}, 'b'), ' steer A/B · ', h('kbd', {}, 'l'), ' terrain · ', h('kbd', {}, 'v'), ' train + validation · ', h('kbd', {}, 'o'), ' log loss · ', h('kbd', {}, 'w'), h('kbd', {}, 'a'), h('kbd', {}, 'g'), ' layers, neurons, 3D graph · ', h('kbd', {}, 't'), ' theme')
+            ? h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, 'space'), ' pause · ', h('kbd', {}, '['), h('kbd', {}, ']'), ' learning rate · ', h('kbd', {}, 'c'), ' checkpoint · ', h('kbd', {}, 'r'), ' rewind · ', h('kbd', {}, 'n'), ' noise · ', h('kbd', {}, 'f'), ' fork · ', h('kbd', {}, 's'), ' stop · ', h('kbd', {}, 'k'), ' keep best · ', ...EngineControls.keys(), h('kbd', {}, 'b'), ' steer A/B · ', h('kbd', {}, 'l'), ' terrain · ', h('kbd', {}, 'v'), ' train + validation · ', h('kbd', {}, 'o'), ' log loss · ', h('kbd', {}, 'w'), h('kbd', {}, 'a'), h('kbd', {}, 'g'), ' layers, neurons, 3D graph · ', h('kbd', {}, 't'), ' theme', ' · checkpoint timeline: ', h('kbd', {}, '←'), h('kbd', {}, '→'), ' then ', h('kbd', {}, 'Enter'), ' forks')
             : h('p', { class: 'muted' }, 'Keys: ', h('kbd', {}, ','), h('kbd', {}, '.'), ' slower, faster · ', h('kbd', {}, 'l'), ' live · ', h('kbd', {}, 'v'), ' train + validation · ', h('kbd', {}, 'o'), ' log loss · ', h('kbd', {}, 'w'), h('kbd', {}, 'a'), h('kbd', {}, 'g'), ' layers, neurons, 3D graph · ', h('kbd', {}, 't'), ' theme'),
         ),
         h('section', { class: 'panel', id: 'downloads', hidden: true }, h('h2', {}, 'Download'), h('p', { class: 'muted' }, 'Each stored run: its curve, run file and model for plain tf.js.'), h('ul', { id: 'download-list', class: 'download-list' })),
@@ -143,6 +172,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
           { class: 'panel' },
           h('div', { class: 'row' }, h('div', {}, h('span', { class: 'phase', id: 'phase' }, '…')), h('div', { class: 'muted stat', id: 'run-meta', style: 'text-align:right' })),
           playback?.element ?? '',
+          lessonPanel.element,
           h('p', { class: 'challenge', id: 'challenge', hidden: true }),
           h('div', { class: 'chart-wrap', id: 'chart' }),
           h('div', { class: 'outlooks', id: 'outlooks', hidden: true }),
@@ -152,10 +182,14 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
             h('label', { class: 'switch', title: 'Training and validation on the same axes, the overfitting gap shaded (v)' }, h('input', { id: 'curve-trainval', type: 'checkbox', checked: true }), ' Train + validation'),
             h('label', { class: 'switch', title: 'Loss on a log scale (o)' }, h('input', { id: 'curve-log', type: 'checkbox' }), ' Log loss'),
             h('label', { for: 'curve-smoothing' }, 'Smoothing'),
-            h('input', { id: 'curve-smoothing', type: 'range', min: '0', max: '0.95', step: '0.05', value: '0', 'aria-label': 'curve smoothing (debiased moving average)' }),
+            h('input', { id: 'curve-smoothing', type: 'range', min: '0', max: '0.95', step: '0.05', value: '0', 'aria-label': 'curve smoothing: the EMA weight, or the moving average window it stands for' }),
+            h('select', { id: 'curve-smoothing-kind', 'aria-label': 'smoothing kind' }, h('option', { value: 'ema' }, 'EMA'), h('option', { value: 'mean' }, 'moving average')),
+            h('span', { id: 'smoothing-value', class: 'muted stat' }, 'raw'),
           ),
+          kept.element,
           h('div', { class: 'table-scroll' }, h('table', { id: 'ab-compare', class: 'ab-compare', hidden: true })),
         ),
+        owner ? timeline.element : '',
         h(
           'div',
           { class: 'grid2' },
@@ -163,6 +197,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
           h('section', { class: 'panel' }, h('h2', {}, 'Confusion matrix'), h('table', { id: 'confusion', class: 'confusion' }), h('h2', { style: 'margin-top:1rem' }, 'Run log'), h('ol', { id: 'run-log', class: 'run-log' })),
         ),
         errors.element,
+        sweep.element,
         h('section', { class: 'panel', id: 'terrain-panel' }, h('div', { class: 'row' }, h('h2', {}, 'Loss terrain ', h('span', { class: 'muted', id: 'terrain-status' }, '')), h('div', { style: 'text-align:right' }, terrainBtn)), h('div', { class: 'terrain-wrap', id: 'terrain', hidden: true })),
         insight.element,
       ),
@@ -177,12 +212,21 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   const showView = () => chart.setView({ trainAndVal: trainVal.checked, logLoss: logLoss.checked });
   trainVal.addEventListener('change', showView);
   logLoss.addEventListener('change', showView);
-  smoothing.addEventListener('input', () => chart.setSmoothing(Number(smoothing.value)));
+  const smoothingKind = byId<HTMLSelectElement>('curve-smoothing-kind');
+  const smooth = () => {
+    const a = Number(smoothing.value);
+    const kind = smoothingKind.value as SmoothingKind;
+    chart.setSmoothing(a, kind);
+    byId('smoothing-value').textContent = a <= 0 ? 'raw' : kind === 'mean' ? `mean of ${windowOfWeight(a)} points` : `EMA ${a}`;
+  };
+  smoothing.addEventListener('input', smooth);
+  smoothingKind.addEventListener('change', smooth);
   const toggle = (box: HTMLInputElement) => {
     box.checked = !box.checked;
     showView();
   };
   const boundary = new BoundaryView(byId('boundary'));
+  engine.attach(boundary);
   const outlooks = new RunOutlooks();
   errors.onWorst = (worst, selected) => boundary.setWorst(worst, selected);
   boundary.onPick = (index) => errors.select(index);
@@ -193,7 +237,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   let render = (): void => {};
   // While a fork trains, the controls steer A or B (the Steering select, b) and show that run's settings.
   const steeringB = () => room.state.fork?.phase === 'training' && steerTarget.value === 'b';
-  const steered = (): Pick<PlaygroundFork, 'paused' | 'step' | 'samples' | 'checkpoints' | 'learningRate' | 'batchSize' | 'optimizer' | 'activations' | 'frozen' | 'lastControl'> => (steeringB() ? room.state.fork : view());
+  const steered = (): Pick<PlaygroundFork, 'paused' | 'step' | 'samples' | 'checkpoints' | 'learningRate' | 'batchSize' | 'optimizer' | 'activations' | 'frozen' | 'lastControl' | 'augmentation' | 'difficulty' | 'trainSize'> => (steeringB() ? room.state.fork : view());
   const steer = (control: Control) => send('control', { control, run: steeringB() ? 'b' : 'a' });
   const fork = () => {
     send('fork', {});
@@ -237,9 +281,10 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
   stopBtn.addEventListener('click', stopRun);
   keepBestBtn.addEventListener('click', keepBest);
   const start = () => {
+    if (!editor) return;
     const r = editor.read();
     if ('error' in r) return toast(r.error);
-    send('spec', { spec: r.spec });
+    if (!lessonLocked) send('spec', { spec: r.spec }); // a locked lesson trains its own network
     send('start', {});
   };
   startBtn.addEventListener('click', start);
@@ -252,7 +297,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
       host.hidden = false;
       const { TerrainView } = await import('./terrain.view.ts');
       const view = new TerrainView(host);
-      const kind = await view.init(renderer);
+      const kind = await view.init(await renderer());
       host.dataset.engine = kind;
       return view;
     })();
@@ -279,21 +324,23 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
       return;
     }
     const land = l.landscape;
-    void openTerrain().then((view) => {
+    void openTerrain().then(async (view) => {
       if (page.disposed) return;
-      view.show(land);
+      const drawn = view.show(land);
       byId('terrain-status').textContent = `at step ${l.step} · ${land.trajectory.length} checkpoints on the path · drag to orbit, scroll to zoom`;
-      byId('terrain').dataset.step = String(l.step);
+      await drawn;
+      if (!page.disposed) byId('terrain').dataset.step = String(l.step); // on screen: what tests and screenshots wait for
     });
   });
 
   page.listen(document, 'keydown', (e) => {
-    if (TYPING.includes((e.target as HTMLElement).tagName) || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (!isPageShortcut(e)) return;
     if (e.key === 'l' && owner) return askTerrain(); // a spectator's l goes back to live (the playback panel)
     if (e.key === 'v') return toggle(trainVal);
     if (e.key === 'o') return toggle(logLoss);
     if (!owner) return;
     if (e.key === 'Enter' && !startBtn.disabled) return start();
+    if (engine.onKey(e.key)) return;
     if (!live()) return;
     const exp = Number(lrSlider.value);
     if (e.key === ' ') {
@@ -343,7 +390,19 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     );
   }
   let stored = 0;
+  let keptA = 0;
+  let keptB = 0;
+  /** A run that ended is kept to compare (drawn once the room shows another) and, stored, to fork from. */
+  const keepEnded = (r: PlaygroundResultMessage) => {
+    const s = room.state;
+    const run = r.run === 'a' ? (s.runId === r.runId ? s : undefined) : s.fork?.runId === r.runId ? s.fork : undefined;
+    if (!run || run.curveSamples.length === 0) return;
+    const from = r.run === 'b' ? (kept.find(s.fork.parentRunId)?.label ?? (s.fork.parentRunId === s.runId ? `run ${keptA + 1}` : 'a stored run')) : '';
+    const label = r.run === 'a' ? `Run ${++keptA}` : `Fork ${++keptB} (${from} @ step ${s.fork.fromStep})`;
+    kept.keep({ runId: r.runId, label, stored: r.stored, heldOutAccuracy: r.heldOutAccuracy, samples: [...run.curveSamples], loss: [...run.curveLoss], valAccuracy: [...run.curveValAccuracy], accuracy: [...run.curveAccuracy], valLoss: [...run.curveValLoss], checkpoints: [...run.checkpoints] });
+  };
   page.onMessage(room, 'result', (r: PlaygroundResultMessage) => {
+    if (r.status !== 'failed') keepEnded(r);
     if (r.status === 'failed') toast(`${r.run === 'b' ? 'The fork' : 'Training'} failed: see the run log.`);
     else toast(`${r.run === 'b' ? 'Fork B' : 'Run'} ${r.status}: ${pct(r.valAccuracy ?? 0)} on validation, ${pct(r.heldOutAccuracy ?? 0)} held out${r.stored ? ' · saved to your profile' : ''}`, 'info');
     if (r.stored) {
@@ -352,6 +411,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
       const held = r.heldOutAccuracy === null ? '' : ` · ${pct(r.heldOutAccuracy)} held out`;
       byId('download-list').prepend(h('li', { 'data-run': r.run }, h('span', {}, `${r.run === 'b' ? 'Fork B' : 'Run'} ${stored}${held}: `), runDownloads(r.runId)));
     }
+    lessonPanel.result(r);
     for (const u of r.unlocks) toast(`Unlocked ${u.achievement}${u.tier > 1 ? ` (tier ${u.tier})` : ''}`, 'info');
   });
 
@@ -368,7 +428,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
         const frozen = h('input', { id: `freeze-${i}`, type: 'checkbox', checked: s.frozen[i] === true, 'aria-label': `Freeze layer ${i + 1}` });
         frozen.addEventListener('change', () => steer({ type: 'freeze', layer: i, frozen: frozen.checked }));
         sel.disabled = frozen.disabled = !owner || !live();
-        return h('div', { class: 'layer-row' }, h('span', { class: 'muted' }, `Layer ${i + 1}`), sel, h('label', { class: 'switch' }, frozen, ' frozen'));
+        return h('div', { class: 'layer-row' }, h('span', { class: 'muted' }, `Layer ${i + 1}`), sel, h('label', { class: 'switch' }, frozen, ' frozen'), owner ? engine.removeButton(i) : '');
       }),
     );
   }
@@ -378,19 +438,27 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     const canSteer = owner && live();
     for (const el of steering) el.disabled = !canSteer;
     const between = s.phase !== 'training';
-    startBtn.disabled = !owner || !between || 'error' in editor.read();
+    startBtn.disabled = !editor || !between || 'error' in editor.read();
     startBtn.textContent = s.runs > 0 ? 'Train again' : 'Train';
-    editor.setDisabled(!owner || !between);
+    editor?.setDisabled(!between || lessonLocked);
     terrainBtn.disabled = !live() || byId('terrain-status').textContent === 'computing…';
     pauseBtn.textContent = steered().paused ? 'Resume' : 'Pause';
   }
 
-  // The chart starts first and draws the run's curve (it came with the room's state) before the boundary's
-  // renderer starts: two renderers starting at once would each wait for the other on a busy machine.
-  const used = await chart.init(renderer);
-  page.add(() => chart.destroy());
-  if (page.disposed) return page;
-  byId('renderer-badge').textContent = used === 'webgpu' ? 'WebGPU' : used === 'webgl' ? 'WebGL' : 'Canvas 2D';
+  // The chart starts first, and the boundary's renderer only once it has: two renderers starting at once would each
+  // wait for the other on a busy machine. While the chart's renderer starts, the page renders the state it has, and
+  // the chart sketches the run's curve on a Canvas 2D (a spectator sees it as soon as the state comes).
+  // The renderer is asked for (the browser probed, Pixi loaded) once the first state is on screen: a spectator sees
+  // the run's curves sketched first, and then the full chart.
+  let stateShown = (): void => {};
+  const chartStarted = new Promise<void>((shown) => (stateShown = shown))
+    .then(() => afterNextPaint())
+    .then(() => (page.disposed ? Promise.reject(new Error('the page has gone')) : renderer()))
+    .then((kind) => chart.init(kind));
+  page.add(() => {
+    stateShown(); // a page that goes before its first state: the chain ends (rejected) and the chart goes with it
+    void chartStarted.then(() => chart.destroy(), () => chart.destroy());
+  });
 
   render = () => {
     const s = view();
@@ -402,8 +470,11 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     const forked = !!b?.phase;
     const series: CurveSeries[] = [{ seat: 0, label: 'A', samples: [...s.curveSamples], loss: [...s.curveLoss], valAccuracy: [...s.curveValAccuracy], accuracy: [...s.curveAccuracy], valLoss: [...s.curveValLoss] }];
     if (forked) series.push({ seat: 1, label: 'B', samples: [...b.curveSamples], loss: [...b.curveLoss], valAccuracy: [...b.curveValAccuracy], accuracy: [...b.curveAccuracy], valLoss: [...b.curveValLoss] });
+    series.unshift(...kept.series([s.runId, forked ? b.runId : '']));
     chart.waitFor(curveWaitText(s.phase));
     chart.update(series, s.budget);
+    const current = s.runId ? [{ runId: s.runId, label: `A: this run${s.phase === 'training' ? ' (live)' : ''}`, checkpoints: [...s.checkpoints] }] : [];
+    timeline.update([...current, ...kept.all.filter((r) => r.stored && r.runId !== s.runId).map((r) => ({ runId: r.runId, label: r.label, checkpoints: r.checkpoints }))], owner && s.phase !== 'design');
     // Time left, best so far and trend of each run (A, and B once forked), from the first run on.
     outlooks.begin();
     const outlookBox = byId('outlooks');
@@ -422,7 +493,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
         h('tr', { 'data-run': name }, h('td', {}, swatch(seat), name), h('td', { class: 'muted' }, from), h('td', {}, r.phase), h('td', { class: 'num' }, String(r.step)), h('td', { class: 'num' }, r.samples.toLocaleString('en')), h('td', { class: 'num' }, r.loss.toFixed(3)), h('td', { class: 'num' }, pct(r.valAccuracy)), h('td', { class: 'num' }, String(+r.learningRate.toPrecision(3))), h('td', { class: 'num' }, r.phase === 'finished' ? pct(r.heldOutAccuracy) : '—'));
       ab.replaceChildren(
         h('thead', {}, h('tr', {}, h('th', {}, 'Run'), h('th', {}, 'From'), h('th', {}, 'Phase'), h('th', { class: 'num' }, 'Step'), h('th', { class: 'num' }, 'Samples'), h('th', { class: 'num' }, 'Loss'), h('th', { class: 'num' }, 'Val. acc.'), h('th', { class: 'num' }, 'Learning rate'), h('th', { class: 'num' }, 'Held-out'))),
-        h('tbody', {}, row('A', 0, s, 'the start'), row('B', 1, b, `A at step ${b.fromStep}`)),
+        h('tbody', {}, row('A', 0, s, 'the start'), row('B', 1, b, `${b.parentRunId === s.runId ? 'A' : (kept.find(b.parentRunId)?.label ?? 'a stored run')} at step ${b.fromStep}`)),
       );
     }
     const run = steered();
@@ -436,6 +507,13 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     const onB = steeringB();
     byId('last-control').textContent = run.lastControl ? `Last${onB ? ' on B' : ''}: ${run.lastControl}` : `${onB ? 'B: ' : ''}${run.samples.toLocaleString('en')} of ${s.budget.toLocaleString('en')} samples`;
     byId('last-control').dataset.controls = String(s.controlsApplied);
+    const lesson = lessonPanel.show(s.lesson);
+    if (lesson) {
+      // The designer starts from the lesson's network (and, when the lesson fixes it, stays there).
+      editor?.setSpec(lesson.setup.spec);
+      lessonLocked = lesson.setup.locked;
+      updateControls();
+    }
     const challenge = byId('challenge');
     challenge.hidden = !s.challenge;
     if (s.challenge) {
@@ -447,6 +525,10 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     log.replaceChildren(...[...s.log].map((line) => h('li', {}, line)));
     renderLayers();
     updateControls();
+    if (s.sweep) sweep.render(s.sweep);
+    engine.render();
+    insight.refreshLayers();
+    stateShown();
   };
   draw = page.frame(() => render());
   if (playback) {
@@ -456,7 +538,13 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
     record();
   } else page.onStateChange(room, draw);
   render();
-  await boundary.init(renderer);
+  const used = await chartStarted.catch((err: unknown) => {
+    if (page.disposed) return undefined;
+    throw err;
+  });
+  if (used === undefined || page.disposed) return page;
+  byId('renderer-badge').textContent = rendererLabel(used);
+  await boundary.init(await renderer());
   page.add(() => boundary.destroy());
   return page;
 }

@@ -22,7 +22,8 @@ import type { LandscapeFrame } from '../../shared/landscape.schema.ts';
 import type { RendererKind } from '../shell/renderer-choice.ts';
 import { cssRgb } from '../widgets/css-color.ts';
 import { onThemeChange } from '../shell/theme.ts';
-import { babylonCanvas, startBabylonEngine } from '../shell/babylon-engine.ts';
+import { babylonCanvas, renderOnDemand, startBabylonEngine } from '../shell/babylon-engine.ts';
+import type { RenderScheduler } from '../widgets/render-scheduler.ts';
 
 /** Half the side of the terrain in scene units, and its tallest point. */
 const HALF = 5;
@@ -65,7 +66,14 @@ export class TerrainView {
   private marker?: Mesh;
   private readonly canvas = babylonCanvas('terrain-canvas', 'Loss terrain: loss around the current weights, with the path the optimizer took');
   private readonly host: HTMLElement;
-  private readonly onResize = () => this.engine.resize();
+  /** Renders when the terrain, the theme, the size or the camera changed (see renderOnDemand). */
+  private frames?: RenderScheduler;
+  /** Who waits for the landscape `show` was given to be on screen. */
+  private readonly drawnWaiters: (() => void)[] = [];
+  private readonly onResize = () => {
+    this.engine.resize();
+    this.frames?.request();
+  };
 
   constructor(host: HTMLElement) {
     this.host = host;
@@ -90,17 +98,21 @@ export class TerrainView {
     this.applyTheme();
     this.offTheme = onThemeChange(() => this.applyTheme());
     window.addEventListener('resize', this.onResize);
-    this.engine.runRenderLoop(() => this.scene.render());
+    this.frames = renderOnDemand(this.scene, this.camera, this.canvas, () => {
+      for (const drawn of this.drawnWaiters.splice(0)) drawn();
+    });
+    this.frames.start();
     return kind;
   }
 
   private applyTheme(): void {
     const [r, g, b] = cssRgb('--panel', [255, 255, 255]);
     this.scene.clearColor = new Color4(r / 255, g / 255, b / 255, 1);
+    this.frames?.request();
   }
 
-  /** Replaces the terrain, the path and the marker with a new landscape. */
-  show(l: Landscape): void {
+  /** Replaces the terrain, the path and the marker with a new landscape; resolves once a frame has shown it whole. */
+  show(l: Landscape): Promise<void> {
     for (const m of [this.terrain, this.path, this.marker]) m?.dispose(false, true);
     const n = l.resolution;
     const { height } = terrainHeights(l.losses);
@@ -158,12 +170,17 @@ export class TerrainView {
     mm.emissiveColor = new Color3(0.45, 0.05, 0.25);
     marker.material = mm;
     this.marker = marker;
+    const drawn = new Promise<void>((resolve) => this.drawnWaiters.push(resolve));
+    this.frames?.request();
+    // Shaders compile in the background: one more frame once they are done, in case the frames waiting for them gave up.
+    this.scene.executeWhenReady(() => this.frames?.request());
+    return drawn;
   }
 
   destroy(): void {
     this.offTheme();
     window.removeEventListener('resize', this.onResize);
-    this.engine.stopRenderLoop();
+    this.frames?.stop();
     this.scene.dispose();
     this.engine.dispose();
     this.canvas.remove();

@@ -7,6 +7,7 @@ import type { RendererKind } from '../shell/renderer-choice.ts';
 import { CurveChart, type CurveSeries } from '../widgets/curve-chart.ts';
 import { fairSeedPanel } from '../widgets/fair-seed.panel.ts';
 import { seatCss } from '../widgets/palette.ts';
+import { isPageShortcut } from '../widgets/page-keys.ts';
 
 /** How long a replay of every round takes on screen at 1× (ms). */
 const REPLAY_MS = 8000;
@@ -98,7 +99,7 @@ export async function mountGanMatch(app: HTMLElement, battle: GanMatch, renderer
   const replay = () => player.replay();
   replayBtn.addEventListener('click', replay);
   page.listen(document, 'keydown', (e) => {
-    if (e.key === ' ' && !['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON'].includes((e.target as HTMLElement).tagName)) {
+    if (e.key === ' ' && isPageShortcut(e)) {
       e.preventDefault();
       replay();
     }

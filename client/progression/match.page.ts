@@ -12,6 +12,7 @@ import type { RendererKind } from '../shell/renderer-choice.ts';
 import { runDownloads } from '../widgets/run-downloads.ts';
 import { layerActivations, layerLabel } from '../../shared/model-spec.shapes.ts';
 import { ReplayPlayer } from '../widgets/replay-player.ts';
+import { isPageShortcut } from '../widgets/page-keys.ts';
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
 /** How long a replay of the whole race takes on screen at 1× (ms). */
@@ -108,7 +109,7 @@ export async function mountMatch(app: HTMLElement, id: string, renderer: Rendere
   const replay = () => player.replay();
   replayBtn.addEventListener('click', replay);
   page.listen(document, 'keydown', (e) => {
-    if (e.key === ' ' && !['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON'].includes((e.target as HTMLElement).tagName)) {
+    if (e.key === ' ' && isPageShortcut(e)) {
       e.preventDefault();
       replay();
     }

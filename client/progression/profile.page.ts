@@ -1,6 +1,7 @@
 import { shownRating } from '../../shared/rating-scale.ts';
 import type { PlayerProfile } from '../../shared/api.schema.ts';
 import { api } from '../shell/api.ts';
+import { pathStates } from '../../shared/lesson.schema.ts';
 import { h } from '../shell/dom.ts';
 import { PageScope } from '../shell/page-scope.ts';
 
@@ -46,6 +47,28 @@ function ratingChart(history: PlayerProfile['ratingHistory']): Element {
   return svg;
 }
 
+/** The learning path as far as the player got: lessons done (with the held-out score that passed them), open and locked. */
+function learningPath(lessons: PlayerProfile['lessons']): Element {
+  const passes = new Map(lessons.map((l) => [l.lessonId, l]));
+  const states = pathStates(new Set(passes.keys()));
+  const done = states.filter((s) => s.state === 'done').length;
+  return h(
+    'section',
+    { class: 'panel', id: 'profile-path' },
+    h('h2', {}, 'Learning path'),
+    h('p', { class: 'muted', id: 'profile-path-progress' }, `${done} of ${states.length} lessons done · `, h('a', { href: '/#/learn' }, done === states.length ? 'play them again' : 'carry on')),
+    h('div', { class: 'track', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': String(states.length), 'aria-valuenow': String(done), 'aria-label': 'lessons done' }, h('div', { style: `width:${(100 * done) / states.length}%` })),
+    h(
+      'ol',
+      { class: 'lesson-path' },
+      ...states.map(({ lesson, state }, i) => {
+        const pass = passes.get(lesson.id);
+        return h('li', { class: `lesson ${state}`, 'data-lesson': lesson.id, 'data-state': state }, h('div', { class: 'lesson-head' }, h('span', { class: 'lesson-step' }, String(i + 1)), h('strong', {}, lesson.title), h('span', { class: `badge lesson-badge ${state}` }, state)), h('span', { class: 'muted' }, pass ? `${(pass.heldOutAccuracy * 100).toFixed(1)}% held out · ${lesson.xp} XP · ${pass.passedAt.slice(0, 10)}` : `${lesson.xp} XP`));
+      }),
+    ),
+  );
+}
+
 /** A player's profile: level and XP bar, achievements with progress and rarity, rating history, recent matches. */
 export async function mountProfile(app: HTMLElement, id: string, page = new PageScope()): Promise<PageScope> {
   app.replaceChildren(h('p', { class: 'muted' }, 'Loading the profile…'));
@@ -69,6 +92,7 @@ export async function mountProfile(app: HTMLElement, id: string, page = new Page
       h('div', { class: 'xpbar', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': String(span), 'aria-valuenow': String(into), title: `${into} of ${span} XP to level ${p.level + 1}` }, h('div', { style: `width:${(100 * into) / span}%` })),
       h('p', { class: 'muted' }, `${(p.nextLevelAt - p.xp).toLocaleString('en')} XP to level ${p.level + 1}`),
     ),
+    learningPath(p.lessons),
     h(
       'section',
       { class: 'panel' },

@@ -16,6 +16,6 @@ export function raceEnding(res: RaceResultMessage, isPlayer: boolean, task: stri
     rated: res.rated,
     matchHref: res.matchId ? `${location.pathname}#/matches/${res.matchId}` : null,
     isPlayer,
-    ...(nextTask.success ? { nextTask: nextTask.data } : {}),
+    ...(nextTask.success ? { next: { kind: 'race' as const, task: nextTask.data } } : {}),
   };
 }

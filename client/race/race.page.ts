@@ -9,7 +9,7 @@ import { PageScope } from '../shell/page-scope.ts';
 import { roomSender } from '../shell/room-sender.ts';
 import { seedMetaText } from '../widgets/fair-seed.panel.ts';
 import { seatCss } from '../widgets/palette.ts';
-import type { RendererKind } from '../shell/renderer-choice.ts';
+import { rendererLabel, type RendererKind } from '../shell/renderer-choice.ts';
 import { SpecEditor } from '../designer/spec-editor.ts';
 import { SteerPanel } from './steer.panel.ts';
 import { toast } from '../shell/toast.ts';
@@ -18,6 +18,7 @@ import { raceEnding } from './race-ending.ts';
 import { RunOutlooks } from '../widgets/run-outlook.ts';
 import type { RoomNoticeMessage } from '../../shared/protocol.ts';
 import { roomPlayback } from '../widgets/spectator-playback.ts';
+import { isPageShortcut } from '../widgets/page-keys.ts';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
@@ -41,7 +42,7 @@ function phaseText(state: RaceState): string {
  * for everyone, and links to invite players or spectators. Everything it
  * starts lives in `page` (its chart, key handlers and room listeners).
  */
-export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, role: 'player' | 'spectator', renderer: RendererKind, page = new PageScope()): Promise<PageScope> {
+export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, role: 'player' | 'spectator', renderer: () => Promise<RendererKind>, page = new PageScope()): Promise<PageScope> {
   const isPlayer = role === 'player';
   const send = roomSender<typeof RaceClientMessages>(room);
   const base = `${location.origin}${location.pathname}`;
@@ -106,13 +107,9 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
   );
 
   const chart = new CurveChart(byId('chart'));
-  const used = await chart.init(renderer);
-  page.add(() => chart.destroy());
-  if (page.disposed) return page;
-  const smoothing = byId<HTMLInputElement>('smoothing');
-  smoothing.addEventListener('input', () => chart.setSmoothing(Number(smoothing.value)));
-  byId('renderer-badge').textContent = used === 'webgpu' ? 'WebGPU' : used === 'webgl' ? 'WebGL' : 'Canvas 2D';
-
+  // The designer's buttons and keys work while the chart's renderer starts (seconds on a software WebGPU): a player
+  // who enters a network at once is heard (the chart takes its data before it has started and draws it then).
+  const chartStarted = renderer().then((kind) => chart.init(kind));
   function updateButtons(): void {
     if (!isPlayer) return;
     const entry = me();
@@ -135,9 +132,16 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
     page.listen(document, 'keydown', (e) => {
       const tag = (e.target as HTMLElement).tagName;
       if (e.key === 'Enter' && tag === 'INPUT' && !submitBtn.disabled) submit();
-      else if (e.key === 'r' && !['INPUT', 'SELECT', 'TEXTAREA'].includes(tag) && !readyBtn.disabled) toggleReady();
+      else if (e.key === 'r' && isPageShortcut(e) && !readyBtn.disabled) toggleReady();
     });
   }
+
+  const used = await chartStarted;
+  page.add(() => chart.destroy());
+  if (page.disposed) return page;
+  const smoothing = byId<HTMLInputElement>('smoothing');
+  smoothing.addEventListener('input', () => chart.setSmoothing(Number(smoothing.value)));
+  byId('renderer-badge').textContent = rendererLabel(used);
 
   page.onMessage(room, 'error', (err: RaceErrorMessage) => toast(err.message));
   page.onMessage(room, 'notice', (n: RoomNoticeMessage) => toast(n.message, 'info'));

@@ -7,6 +7,7 @@ import { h } from '../shell/dom.ts';
 import type { PageScope } from '../shell/page-scope.ts';
 import { roomSender, type RoomSender } from '../shell/room-sender.ts';
 import { toast } from '../shell/toast.ts';
+import { isPageShortcut } from '../widgets/page-keys.ts';
 
 /**
  * A player's steering during a race: each change is one intervention and
@@ -54,7 +55,7 @@ export class SteerPanel {
       toast(`Applied ${msg.control.type}: it cost ${msg.cost.toLocaleString('en')} samples; ${msg.interventionsLeft} left`, 'info'),
     );
     page.listen(document, 'keydown', (e) => {
-      if (this.element.hidden || ['INPUT', 'SELECT', 'TEXTAREA'].includes((e.target as HTMLElement).tagName)) return;
+      if (this.element.hidden || !isPageShortcut(e)) return;
       this.buttons.find((b) => b.dataset.key === e.key && !b.disabled)?.click();
     });
   }

@@ -1,5 +1,6 @@
 import type { AchievementInfo, ClimbGuide, LeaderboardPage, PlayerProfile } from '../../shared/api.schema.ts';
 import type { StoredMatch } from '../../shared/gan-match.schema.ts';
+import type { LessonBoard } from '../../shared/lesson.schema.ts';
 
 /** GETs JSON from the arena's API; a failure becomes an Error whose message is the server's words. */
 async function getJson<T>(path: string): Promise<T> {
@@ -24,4 +25,6 @@ export const api = {
   /** A stored race or GAN battle (told apart by `kind`). */
   match: (id: string) => getJson<StoredMatch>(`/api/matches/${encodeURIComponent(id)}`),
   climb: () => getJson<ClimbGuide>('/api/climb'),
+  /** A scored lesson's board (the speed run's), with `player`'s own row wherever it is. */
+  lessonBoard: (id: string, player?: string) => getJson<LessonBoard>(`/api/lessons/${encodeURIComponent(id)}/board${player ? `?player=${encodeURIComponent(player)}` : ''}`),
 };

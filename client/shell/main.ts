@@ -6,16 +6,14 @@ import { accountPanel } from './account.panel.ts';
 import { mountInvite } from '../lobby/invite.page.ts';
 import { signInWithPasskey } from './passkeys.ts';
 import { byId, h } from './dom.ts';
-import { mountLeaderboard } from '../progression/leaderboard.page.ts';
-import { mountMatch } from '../progression/match.page.ts';
-import { mountSharedDesign } from '../designer/shared-design.page.ts';
-import { mountProfile } from '../progression/profile.page.ts';
+import { lessonById } from '../../shared/lesson.schema.ts';
 import { mountHome, type HomeAction } from '../lobby/home.page.ts';
-import { mountFor } from './room-views.ts';
+import { isRoomKind, mountFor, roomPagesReady } from './room-views.ts';
+import { joinByIdAfter } from './seat-reservation.ts';
 import { inAppLink, PageHost } from './page-host.ts';
 import type { PageScope } from './page-scope.ts';
-import { warmPixi } from './pixi-app.ts';
-import { chooseRenderer } from './renderer-choice.ts';
+import { warmPixi } from './pixi-warm.ts';
+import { chooseRenderer, rendererLabel, type RendererKind } from './renderer-choice.ts';
 import { mountSignedOut } from './signed-out.page.ts';
 import { initTheme } from './theme.ts';
 import { markOnce, TIMING_MARKS } from './timing-marks.ts';
@@ -24,16 +22,22 @@ import { toast } from './toast.ts';
 markOnce(TIMING_MARKS.scriptStart);
 const app = byId('app');
 initTheme(byId<HTMLButtonElement>('theme-toggle'));
+let rendererChoice: Promise<RendererKind> | undefined;
 /**
- * The renderer every view uses. The browser is probed while the page loads and joins its room (the probe,
- * an adapter request and a throwaway WebGL context, takes a while on a busy machine): nothing waits for it
- * but the views that draw.
+ * The renderer every view uses, probed once, when first asked for: the WebGPU adapter request that
+ * public/renderer-probe.js started as the page began and, where it gives no adapter, a throwaway WebGL context,
+ * which wakes the browser's GPU process (on a busy machine that takes a while, and the rest of the browser, the
+ * page's code still being fetched, waits behind it). A room's page asks once its views start, after it has shown
+ * its state (the playground sketches its curves first); other pages ask as they are routed, for the badge.
  */
-const rendererChoice = chooseRenderer().then((kind) => {
-  markOnce(TIMING_MARKS.rendererChosen);
-  byId('renderer-badge').textContent = kind === 'webgpu' ? 'WebGPU' : kind === 'webgl' ? 'WebGL' : 'Canvas 2D';
-  return kind;
-});
+function rendererFor(): Promise<RendererKind> {
+  rendererChoice ??= chooseRenderer().then((kind) => {
+    markOnce(TIMING_MARKS.rendererChosen);
+    byId('renderer-badge').textContent = rendererLabel(kind);
+    return kind;
+  });
+  return rendererChoice;
+}
 
 /** The page on screen: each navigation disposes the one before. */
 const pages = new PageHost();
@@ -81,7 +85,6 @@ async function signInFor(name: string, ifTaken: IfTaken): Promise<void> {
  */
 async function show(room: Room<any, any>, role: 'player' | 'spectator', since: number): Promise<void> {
   markOnce(TIMING_MARKS.roomJoined);
-  const renderer = await rendererChoice;
   if (since !== navigations) {
     void room.leave().catch(() => {});
     return;
@@ -89,29 +92,39 @@ async function show(room: Room<any, any>, role: 'player' | 'spectator', since: n
   const page = pages.next();
   page.add(() => void room.leave().catch(() => {}));
   watchConnection(room, page);
-  await mountFor(app, room, role, renderer, page); // the room's kind picks the page: race, tournament, GAN battle or playground
+  await mountFor(app, room, role, rendererFor, page); // the room's kind picks the page: race, tournament, GAN battle or playground
 }
 
 async function enter(action: HomeAction, ifTaken: IfTaken = 'tag'): Promise<void> {
   const since = navigations;
-  warmPixi(); // every room's page draws: load the renderer's modules while signing in and joining
+  // Every room's page draws: where a room is made, load the renderer's modules and the page's own code while
+  // signing in and making it; the page is loaded before the join (see roomPagesReady). A link's room is joined
+  // first: its page shows the state and sketches the curves before Pixi loads (see loadPixi).
+  if (action.kind !== 'join') warmPixi();
+  // A link's room (join) names its kind only once its seat is reserved: its page loads then (joinByIdAfter).
+  const pageReady = action.kind === 'join' ? Promise.resolve() : roomPagesReady(action.kind === 'create' ? 'race' : action.kind);
   if (action.kind === 'playground') {
     await signInFor(action.name.trim(), ifTaken);
-    const pg = await arenaClient().create<PlaygroundState>('playground', { name: action.name.trim(), playerId: savedPlayerId(), task: { name: action.task }, budget: action.budget, paceSeconds: action.paceSeconds, ...(action.challenge ? { challenge: action.challenge } : {}) });
+    await pageReady;
+    const pg = await arenaClient().create<PlaygroundState>('playground', { name: action.name.trim(), playerId: savedPlayerId(), task: { name: action.task }, budget: action.budget, paceSeconds: action.paceSeconds, ...(action.challenge ? { challenge: action.challenge } : {}), ...(action.lesson ? { lesson: action.lesson } : {}) });
     return show(pg, 'player', since);
   }
   if (action.kind === 'tournament' || action.kind === 'gan') {
     await signInFor(action.name.trim(), ifTaken);
+    await pageReady;
     const made = await arenaClient().create(action.kind, action.options);
     return show(made, 'player', since);
   }
   // Watching needs no account: a spectator without one joins anonymously.
   if (action.kind === 'create' || !action.spectate || savedPlayerId()) await signInFor(action.name.trim(), ifTaken);
   const client = arenaClient();
+  await pageReady;
   const room =
     action.kind === 'create'
       ? await client.create<RaceState>('race', { task: { name: action.task }, budget: action.budget, minPlayers: action.minPlayers, countdownSeconds: action.countdownSeconds, paceSeconds: action.paceSeconds })
-      : await client.joinById<RaceState>(action.roomId, { role: action.spectate ? 'spectator' : 'player', ...(action.name.trim() ? { name: action.name.trim() } : {}), playerId: savedPlayerId() });
+      : await joinByIdAfter<RaceState>(client, action.roomId, { role: action.spectate ? 'spectator' : 'player', ...(action.name.trim() ? { name: action.name.trim() } : {}), playerId: savedPlayerId() }, (kind) =>
+          roomPagesReady(isRoomKind(kind) ? kind : undefined),
+        );
   room.onMessage('welcome', () => {});
   await show(room, action.kind === 'join' && action.spectate ? 'spectator' : 'player', since);
 }
@@ -156,30 +169,55 @@ async function enterOrExplain(action: HomeAction, ifTaken: IfTaken = 'tag'): Pro
   page.add(() => signedOut.dispose());
 }
 
-/** Hash routes for the pages that need no room: #/leaderboard, #/players/ID, #/me, #/matches/ID, #/design/SHARE_ID. */
+/** Hash routes for the pages that need no room: #/learn, #/leaderboard, #/players/ID, #/me, #/matches/ID, #/design/SHARE_ID. */
 function hashRoute(): boolean {
   const hash = location.hash;
+  // These pages are chunks of their own, loaded when visited: the first script carries the home page and the shell.
   if (hash === '#/leaderboard') {
-    mountLeaderboard(app, pages.next());
+    const page = pages.next();
+    void import('../progression/leaderboard.page.ts').then(({ mountLeaderboard }) => {
+      if (!page.disposed) void mountLeaderboard(app, page);
+    });
     return true;
   }
   const matchId = /^#\/matches\/([0-9a-f-]{36})$/i.exec(hash)?.[1];
   if (matchId) {
     const page = pages.next();
     warmPixi();
-    void rendererChoice.then((renderer) => {
+    void Promise.all([rendererFor(), import('../progression/match.page.ts')]).then(([renderer, { mountMatch }]) => {
       if (!page.disposed) void mountMatch(app, matchId, renderer, page);
     });
     return true;
   }
   const shareId = /^#\/design\/([A-Za-z0-9_-]{16})$/.exec(hash)?.[1];
   if (shareId) {
-    void mountSharedDesign(app, shareId, pages.next());
+    const page = pages.next();
+    void import('../designer/shared-design.page.ts').then(({ mountSharedDesign }) => {
+      if (!page.disposed) void mountSharedDesign(app, shareId, page);
+    });
     return true;
   }
   const player = /^#\/players\/([0-9a-f-]{36})$/i.exec(hash)?.[1];
   if (player) {
-    void mountProfile(app, player, pages.next());
+    const page = pages.next();
+    void import('../progression/profile.page.ts').then(({ mountProfile }) => {
+      if (!page.disposed) void mountProfile(app, player, page);
+    });
+    return true;
+  }
+  if (hash === '#/learn') {
+    const page = pages.next();
+    const host = {
+      playerId: savedPlayerId(),
+      name: savedName(),
+      start: async (lessonId: string, name: string) => {
+        const lesson = lessonById(lessonId)!;
+        await enterOrExplain({ kind: 'playground', name, task: lesson.setup.task.name, budget: lesson.setup.budget, paceSeconds: 0, lesson: lessonId });
+      },
+    };
+    void import('../progression/path.page.ts').then(({ mountPath }) => {
+      if (!page.disposed) void mountPath(app, host, page);
+    });
     return true;
   }
   if (hash === '#/me') {
@@ -189,8 +227,11 @@ function hashRoute(): boolean {
     const name = { value: savedName() };
     const account = h('section', { class: 'panel', id: 'my-account' }, h('h2', {}, 'Account'), accountPanel({ name: () => name.value, setName: (n) => (name.value = n), signedIn: () => reroute() }));
     app.replaceChildren(account, profile);
-    if (me) void mountProfile(profile, me, page);
-    else profile.replaceChildren(h('section', { class: 'panel' }, h('h2', {}, 'My profile'), h('p', {}, 'Play a race first: your profile starts with your first match.')));
+    if (me) {
+      void import('../progression/profile.page.ts').then(({ mountProfile }) => {
+        if (!page.disposed) void mountProfile(profile, me, page);
+      });
+    } else profile.replaceChildren(h('section', { class: 'panel' }, h('h2', {}, 'My profile'), h('p', {}, 'Play a race first: your profile starts with your first match.')));
     return true;
   }
   return false;
@@ -224,6 +265,8 @@ function route(): void {
   } else if (!hashRoute()) {
     mountHome(app, enterOrExplain, pages.next());
   }
+  // The badge says how this browser draws on every page; a room's page asks once it has shown its state.
+  if (!roomId) void rendererFor();
 }
 
 /** Shows the page for the address again (after signing in, say). */

@@ -7,7 +7,7 @@ import { keepIdentity, savedToken } from './arena-client.ts';
 export const passkeysSupported = (): boolean => browserSupportsWebAuthn();
 
 /** Calls the passkey API; a refusal becomes an Error in the server's words. */
-async function call(method: 'GET' | 'POST', path: string, opts: { token?: string | undefined; body?: unknown } = {}): Promise<unknown> {
+async function call(method: 'GET' | 'POST' | 'DELETE', path: string, opts: { token?: string | undefined; body?: unknown } = {}): Promise<unknown> {
   let res: Response;
   try {
     res = await fetch(`/api/passkeys${path}`, {
@@ -18,9 +18,19 @@ async function call(method: 'GET' | 'POST', path: string, opts: { token?: string
   } catch {
     throw new Error('the arena cannot be reached: check your connection');
   }
-  const json = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
-  if (!res.ok) throw new Error(json.error?.message ?? `the server answered ${res.status}`);
+  const json = (await res.json().catch(() => ({}))) as { error?: { message?: string; code?: string } };
+  if (!res.ok) throw Object.assign(new Error(json.error?.message ?? `the server answered ${res.status}`), { code: json.error?.code });
   return json;
+}
+
+/**
+ * What a new passkey is called until its owner renames it: the browser and system it was made on
+ * ("Chrome on Android"), so that the account's list tells its passkeys apart.
+ */
+export function deviceLabel(ua: string = navigator.userAgent): string {
+  const browser = /Edg\//.test(ua) ? 'Edge' : /Firefox\//.test(ua) ? 'Firefox' : /OPR\//.test(ua) ? 'Opera' : /Chrom(e|ium)\//.test(ua) ? (/Chromium\//.test(ua) ? 'Chromium' : 'Chrome') : /Safari\//.test(ua) ? 'Safari' : 'A browser';
+  const system = /Android/.test(ua) ? 'Android' : /iPhone|iPad|iPod/.test(ua) ? 'iOS' : /Windows/.test(ua) ? 'Windows' : /Mac OS X|Macintosh/.test(ua) ? 'macOS' : /CrOS/.test(ua) ? 'ChromeOS' : /Linux/.test(ua) ? 'Linux' : '';
+  return system ? `${browser} on ${system}` : browser;
 }
 
 /** The browser's words when the person closed the prompt or it timed out, instead of an exception's. */
@@ -53,7 +63,21 @@ export async function securePasskey(): Promise<PasskeyList> {
   } catch (err) {
     throw ceremonyFailure(err, 'Making a passkey');
   }
-  return PasskeyList.parse(await call('POST', '/register/verify', { token, body: { response } }));
+  return PasskeyList.parse(await call('POST', '/register/verify', { token, body: { response, name: deviceLabel() } }));
+}
+
+/**
+ * Removes one of this browser's account's passkeys: it signs in nowhere after. The last one only with
+ * `confirmLast` (the server refuses it otherwise). Answers the passkeys left. Where the browser can, it also
+ * tells the device's passkey manager that the passkey is gone, so that it stops offering it.
+ */
+export async function removePasskey(id: string, confirmLast: boolean): Promise<PasskeyList> {
+  const token = savedToken();
+  if (!token) throw new Error('this browser holds no account');
+  const left = PasskeyList.parse(await call('DELETE', `/${encodeURIComponent(id)}`, { token, body: { confirmLast } }));
+  const signal = (PublicKeyCredential as unknown as { signalUnknownCredential?: (o: { rpId: string; credentialId: string }) => Promise<void> }).signalUnknownCredential;
+  if (signal) await signal.call(PublicKeyCredential, { rpId: location.hostname, credentialId: id }).catch(() => {});
+  return left;
 }
 
 /**

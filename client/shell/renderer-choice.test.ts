@@ -26,6 +26,15 @@ describe('renderer choice', () => {
     expect(await choose(browser('adapter', []))).toBe('webgpu');
   });
 
+  it('makes no WebGL context when a WebGPU adapter answers (it would wake the GPU process for nothing)', async () => {
+    let canvases = 0;
+    const probe = browser('adapter', ['webgl2']);
+    const counted: BrowserProbe = { ...probe, createCanvas: () => (canvases++, probe.createCanvas()) };
+    expect(await choose(counted)).toBe('webgpu');
+    expect(canvases).toBe(0);
+    expect(await choose(browser('null', ['webgl2']))).toBe('webgl');
+  });
+
   it('falls back to WebGL when there is no adapter, the request fails, or there is no navigator.gpu', async () => {
     expect(await choose(browser('null', ['webgl2']))).toBe('webgl');
     expect(await choose(browser('throws', ['webgl2']))).toBe('webgl');

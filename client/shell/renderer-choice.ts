@@ -1,4 +1,3 @@
-import { isWebGLSupported } from 'pixi.js';
 /** What this browser can draw with, best first. */
 export type RendererKind = 'webgpu' | 'webgl' | 'canvas';
 
@@ -6,8 +5,13 @@ export type RendererKind = 'webgpu' | 'webgl' | 'canvas';
 export interface RendererCapabilities {
   /** `navigator.gpu.requestAdapter()` gave an adapter. */
   webgpuAdapter: boolean;
-  /** A WebGL2 (or WebGL) context could be created. */
-  webgl: boolean;
+  /** A WebGL2 (or WebGL) context could be created; not probed (undefined) where a WebGPU adapter was found. */
+  webgl?: boolean;
+}
+
+/** What the page's renderer badge says for the renderer a view uses (Pixi's name for it, or a RendererKind). */
+export function rendererLabel(kind: string): string {
+  return kind === 'webgpu' ? 'WebGPU' : kind === 'webgl' ? 'WebGL' : 'Canvas 2D';
 }
 
 /** WebGPU where a working adapter exists, WebGL otherwise, a 2D canvas as the last resort. */
@@ -25,8 +29,6 @@ interface GpuLike {
 export interface BrowserProbe {
   gpu?: GpuLike;
   createCanvas(): { getContext(kind: string): unknown };
-  /** Whether WebGL works, where something else can tell (the page uses Pixi's cached check); else a canvas is tried. */
-  webgl?: () => boolean;
 }
 
 /** The adapter request public/renderer-probe.js started as the page began (undefined without navigator.gpu or that script). */
@@ -40,9 +42,9 @@ function browserProbe(): BrowserProbe {
   return {
     // The request already under way is the answer: asking again would wait as long once more.
     gpu: gpu && early ? { requestAdapter: () => early } : gpu,
+    // A throwaway context, not Pixi's check: Pixi loads only once a view starts drawing (see loadPixi), after a
+    // room's page has shown its state; only the views that draw wait for this answer.
     createCanvas: () => document.createElement('canvas'),
-    // Pixi's own check, whose answer Pixi keeps: its first renderer then makes no second probe context.
-    webgl: () => isWebGLSupported(),
   };
 }
 
@@ -56,7 +58,7 @@ export async function detectCapabilities(probe: BrowserProbe = browserProbe()): 
       webgpuAdapter = false;
     }
   }
-  if (probe.webgl) return { webgpuAdapter, webgl: probe.webgl() };
+  if (webgpuAdapter) return { webgpuAdapter }; // WebGPU is the choice: no WebGL context is made to find out more
   const canvas = probe.createCanvas();
   let webgl = false;
   try {

@@ -1,3 +1,5 @@
+import { isPageShortcut } from '../widgets/page-keys.ts';
+
 const KEY = 'arena.theme';
 type Theme = 'light' | 'dark';
 
@@ -28,8 +30,7 @@ export function initTheme(button: HTMLButtonElement): void {
   };
   button.addEventListener('click', toggle);
   document.addEventListener('keydown', (e) => {
-    const target = e.target as HTMLElement;
-    if (e.key === 't' && !e.ctrlKey && !e.metaKey && !['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName)) toggle();
+    if (e.key === 't' && isPageShortcut(e)) toggle();
   });
 }
 

@@ -27,6 +27,6 @@ export function tournamentEnding(res: TournamentResultMessage, state: Tournament
     rated: res.rated,
     matchHref: null,
     isPlayer,
-    ...(nextTask.success ? { nextTask: nextTask.data } : {}),
+    ...(nextTask.success ? { next: { kind: 'race' as const, task: nextTask.data } } : {}),
   };
 }

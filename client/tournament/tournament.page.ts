@@ -17,6 +17,7 @@ import type { RoomNoticeMessage } from '../../shared/protocol.ts';
 import { bracket, finalRanking, matchCard, standings } from './tournament-bracket.ts';
 import { RunOutlooks } from '../widgets/run-outlook.ts';
 import { roomPlayback } from '../widgets/spectator-playback.ts';
+import { isPageShortcut } from '../widgets/page-keys.ts';
 
 const FORMAT_LABEL: Record<string, string> = { single_elimination: 'single elimination', swiss: 'Swiss' };
 
@@ -44,7 +45,7 @@ function phaseText(s: TournamentState): string {
  * matches live, and the champion and final ranking at the end. Spectators
  * see all of it read-only.
  */
-export async function mountTournament(app: HTMLElement, room: Room<any, TournamentState>, role: 'player' | 'spectator', _renderer: RendererKind, page = new PageScope()): Promise<PageScope> {
+export async function mountTournament(app: HTMLElement, room: Room<any, TournamentState>, role: 'player' | 'spectator', _renderer: () => Promise<RendererKind>, page = new PageScope()): Promise<PageScope> {
   const isPlayer = role === 'player';
   const send = roomSender<typeof TournamentClientMessages>(room);
   page.onMessage(room, 'welcome', () => {});
@@ -155,7 +156,7 @@ export async function mountTournament(app: HTMLElement, room: Room<any, Tourname
     page.listen(document, 'keydown', (e) => {
       const tag = (e.target as HTMLElement).tagName;
       if (e.key === 'Enter' && tag === 'INPUT' && !submitBtn.disabled) submit();
-      else if (e.key === 'r' && !['INPUT', 'SELECT', 'TEXTAREA'].includes(tag) && !readyBtn.disabled) toggleReady();
+      else if (e.key === 'r' && isPageShortcut(e) && !readyBtn.disabled) toggleReady();
     });
   }
 

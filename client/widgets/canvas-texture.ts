@@ -1,4 +1,5 @@
-import { Texture } from 'pixi.js';
+import type { Texture } from 'pixi.js';
+import type { Pixi } from '../shell/pixi-module.ts';
 
 type Rgb = readonly [number, number, number];
 
@@ -11,10 +12,13 @@ type Rgb = readonly [number, number, number];
  */
 export class CanvasTexture {
   private readonly canvas = document.createElement('canvas');
+  private readonly pixi: Pick<Pixi, 'Texture'>;
   private readonly scaleMode: 'linear' | 'nearest';
   private texture?: Texture;
 
-  constructor(scaleMode: 'linear' | 'nearest' = 'linear') {
+  /** `pixi`: Pixi's module (or just its Texture), which the page loads when it first draws (see loadPixi). */
+  constructor(pixi: Pick<Pixi, 'Texture'>, scaleMode: 'linear' | 'nearest' = 'linear') {
+    this.pixi = pixi;
     this.scaleMode = scaleMode;
   }
 
@@ -43,7 +47,7 @@ export class CanvasTexture {
     }
     ctx.putImageData(img, 0, 0);
     if (!this.texture) {
-      this.texture = Texture.from(this.canvas);
+      this.texture = this.pixi.Texture.from(this.canvas);
       this.texture.source.scaleMode = this.scaleMode;
     } else this.texture.source.update();
     return this.texture;

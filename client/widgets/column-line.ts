@@ -1,4 +1,5 @@
-import { MeshSimple, Texture } from 'pixi.js';
+import type { MeshSimple } from 'pixi.js';
+import type { Pixi } from '../shell/pixi-module.ts';
 
 /**
  * A dense curve drawn as one bar per pixel column (see `columnSpans`): a
@@ -10,12 +11,12 @@ export class ColumnLine {
   readonly columns: number;
   private readonly vertices: Float32Array;
 
-  constructor(columns: number) {
+  constructor(pixi: Pixi, columns: number) {
     this.columns = columns;
     this.vertices = new Float32Array(columns * 8);
     const indices = new Uint32Array(columns * 6);
     for (let c = 0; c < columns; c++) indices.set([c * 4, c * 4 + 1, c * 4 + 2, c * 4, c * 4 + 2, c * 4 + 3], c * 6);
-    this.mesh = new MeshSimple({ texture: Texture.WHITE, vertices: this.vertices, uvs: new Float32Array(columns * 8), indices });
+    this.mesh = new pixi.MeshSimple({ texture: pixi.Texture.WHITE, vertices: this.vertices, uvs: new Float32Array(columns * 8), indices });
     this.mesh.autoUpdate = false; // uploaded once per `set`, not every frame
   }
 

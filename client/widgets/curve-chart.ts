@@ -1,14 +1,17 @@
-import { Application, Container, Graphics, Text } from 'pixi.js';
+import type { Application, Container, Graphics } from 'pixi.js';
 import { ColumnLine } from './column-line.ts';
-import { columnSpans, debiasedEma } from './curve-resample.ts';
+import { columnSpans, debiasedEma, movingAverage, windowOfWeight } from './curve-resample.ts';
 import { CurveReadout, type Readout } from './curve-readout.ts';
 import { linearScale, logScale, nearestIndex, type CurveScale } from './curve-scale.ts';
 import { seatColor, seatCss } from './palette.ts';
 import type { RendererKind } from '../shell/renderer-choice.ts';
 import { cssColor, onThemeChange } from '../shell/theme.ts';
 import { startPixiApp } from '../shell/pixi-app.ts';
+import { loadPixi, type Pixi } from '../shell/pixi-module.ts';
 import { WaitingNote } from './waiting-note.ts';
 import { markOnce, TIMING_MARKS } from '../shell/timing-marks.ts';
+import { RenderScheduler } from './render-scheduler.ts';
+import { CurveSketch } from './curve-sketch.ts';
 
 /** One entry's learning curve, as the chart draws it. */
 export interface CurveSeries {
@@ -20,7 +23,12 @@ export interface CurveSeries {
   /** Training accuracy and validation loss at the same points, where the run reports them. */
   accuracy?: readonly number[];
   valLoss?: readonly number[];
+  /** A kept run drawn for comparison: thinner, under the live curves, its gap not shaded. */
+  overlay?: boolean;
 }
+
+/** How curves are smoothed: debiased exponential moving average, or a trailing mean over a window of points. */
+export type SmoothingKind = 'ema' | 'mean';
 
 /**
  * The performance mark (User Timing) a chart sets when it first draws a curve point; its `startTime` is the time
@@ -66,24 +74,32 @@ const fmtPct = (v: number) => `${(v * 100).toFixed(1)}%`;
 export class CurveChart {
   /** Stops following the theme (set when the view starts). */
   private offTheme: () => void = () => {};
-  private readonly app = new Application();
-  private readonly grid = new Graphics();
-  private readonly lines = new Graphics();
-  private readonly guide = new Graphics();
+  // Pixi and what the chart draws with it, from `init` on (Pixi loads then: see loadPixi).
+  private pixi!: Pixi;
+  private app?: Application;
+  private grid!: Graphics;
+  private lines!: Graphics;
+  private guide!: Graphics;
   private guideX: number | undefined;
   private view: CurveView = { trainAndVal: true, logLoss: false };
   private plot = { w: 0, panelH: 0 };
   /** Dense curves (more points than pixel columns), one bar mesh per line drawn. */
-  private readonly dense = new Container();
+  private dense!: Container;
   private columnLines: ColumnLine[] = [];
   private spanLo = new Float32Array(0);
   private spanHi = new Float32Array(0);
-  private readonly labels = new Container();
+  private labels!: Container;
   private series: CurveSeries[] = [];
   private budget = 1;
   private smoothing = 0;
+  private smoothingKind: SmoothingKind = 'ema';
   private themeVersion = 0;
   private dirty = true;
+  /** Renders on the next animation frame when something shown changed, and never otherwise. */
+  private readonly frames = new RenderScheduler(() => {
+    if (this.dirty) this.draw();
+    this.app!.render();
+  });
   private readonly host: HTMLElement;
   /** Over the empty chart: what it waits for, until the first point comes. */
   private readonly note: WaitingNote;
@@ -91,6 +107,9 @@ export class CurveChart {
   private markedFirstPoint = false;
   /** The renderer has started (init resolved). */
   private ready = false;
+  /** The curves on a Canvas 2D until the renderer has started (see CurveSketch); gone once it has. */
+  private sketch?: CurveSketch;
+  private static readonly LABEL = 'Learning curves: validation accuracy and training loss against samples seen';
 
   constructor(host: HTMLElement) {
     this.host = host;
@@ -110,20 +129,24 @@ export class CurveChart {
 
   /** Starts the renderer; returns the one Pixi actually used. */
   async init(preference: RendererKind): Promise<string> {
-    const used = await startPixiApp(this.app, this.host, preference, 'Learning curves: validation accuracy and training loss against samples seen');
+    const pixi = (this.pixi = await loadPixi());
+    this.app = new pixi.Application();
+    [this.grid, this.lines, this.guide] = [new pixi.Graphics(), new pixi.Graphics(), new pixi.Graphics()];
+    [this.dense, this.labels] = [new pixi.Container(), new pixi.Container()];
+    const used = await startPixiApp(this.app, this.host, preference, CurveChart.LABEL);
+    this.sketch?.destroy();
+    this.sketch = undefined;
     this.app.stage.addChild(this.grid, this.dense, this.lines, this.guide, this.labels);
     new CurveReadout(this.host, (x) => this.readAt(x), (x) => {
       this.guideX = x;
       this.drawGuide();
     });
-    this.app.renderer.on('resize', () => (this.dirty = true));
+    this.app.renderer.on('resize', () => this.invalidate());
     this.offTheme = onThemeChange(() => {
       this.themeVersion++;
-      this.dirty = true;
+      this.invalidate();
     });
-    this.app.ticker.add(() => {
-      if (this.dirty) this.draw();
-    });
+    this.frames.start();
     this.ready = true;
     markOnce(TIMING_MARKS.chartReady);
     return used;
@@ -131,35 +154,55 @@ export class CurveChart {
 
   /** Replaces the data; the next frame redraws. */
   update(series: CurveSeries[], budget: number): void {
-    this.series = series;
+    // Kept runs first: the live curves are drawn over them.
+    this.series = [...series.filter((s) => s.overlay), ...series.filter((s) => !s.overlay)];
+    this.host.dataset.series = this.series.map((s) => s.label).join('|');
     this.budget = Math.max(1, budget);
-    this.dirty = true;
+    this.invalidate();
     if (this.hasPoints()) this.note.hide();
     else this.note.show(this.waitingFor);
-    // The first points are drawn at once rather than on the ticker's next frame: a spectator is waiting for them.
+    // The first points are drawn at once rather than on the next animation frame: a spectator is waiting for them.
     if (this.ready && !this.markedFirstPoint && this.hasPoints()) this.renderNow();
+    else if (!this.ready && this.hasPoints()) this.drawSketch();
   }
 
-  /** Draws now and renders the frame, without waiting for the ticker (benchmarks time this). */
+  /** Until the renderer has started, the curves as a Canvas 2D sketch (the first one sets the first-curve mark). */
+  private drawSketch(): void {
+    if (this.host.clientWidth === 0) return; // not laid out yet: the chart draws them when it starts
+    this.sketch ??= new CurveSketch(this.host, CurveChart.LABEL);
+    const live = this.series.filter((s) => !s.overlay);
+    if (this.sketch.draw(live, this.budget, PAD) && !this.markedFirstPoint) {
+      this.markedFirstPoint = true;
+      this.host.dataset.sketched = 'true';
+      markOnce(FIRST_CURVE_MARK);
+    }
+  }
+
+  /** Draws now and renders the frame, without waiting for the next animation frame (benchmarks time this). */
   renderNow(): void {
-    if (this.dirty) this.draw();
-    this.app.render();
+    this.frames.flush();
   }
 
   /** Changes how the curves are shown (see CurveView). */
   setView(view: Partial<CurveView>): void {
     this.view = { ...this.view, ...view };
-    this.dirty = true;
+    this.invalidate();
   }
 
-  /** Debiased EMA weight for the curves (0: raw; the raw curve stays as a faint overlay when smoothed). */
-  setSmoothing(a: number): void {
+  /**
+   * Smoothing of the curves (0: raw; the raw curve stays as a faint line when smoothed): `a` is the debiased
+   * EMA's weight, or with `kind` 'mean' a trailing moving average over the window that weight stands for,
+   * 1/(1 − a) points (0.9: 10 points).
+   */
+  setSmoothing(a: number, kind: SmoothingKind = this.smoothingKind): void {
     this.smoothing = Math.min(0.99, Math.max(0, a));
-    this.dirty = true;
+    this.smoothingKind = kind;
+    this.host.dataset.smoothing = this.smoothing > 0 ? (kind === 'mean' ? `mean of ${windowOfWeight(this.smoothing)}` : `ema ${this.smoothing}`) : 'raw';
+    this.invalidate();
   }
 
   private text(s: string, x: number, y: number, color: string, anchorX = 0): void {
-    const t = new Text({ text: s, style: { fontSize: 11, fill: color, fontFamily: 'system-ui, sans-serif' } });
+    const t = new this.pixi.Text({ text: s, style: { fontSize: 11, fill: color, fontFamily: 'system-ui, sans-serif' } });
     t.anchor.set(anchorX, 0.5);
     t.position.set(Math.round(x), Math.round(y));
     this.labels.addChild(t);
@@ -170,8 +213,8 @@ export class CurveChart {
 
   private draw(): void {
     this.dirty = false;
-    const w = this.app.screen.width;
-    const hgt = this.app.screen.height;
+    const w = this.app!.screen.width;
+    const hgt = this.app!.screen.height;
     this.lines.clear();
     const panelH = (hgt - PAD.top - PAD.bottom - PAD.gap) / 2;
     const plotW = w - PAD.left - PAD.right;
@@ -207,7 +250,7 @@ export class CurveChart {
     const denseLine = (s: CurveSeries, ys: readonly number[], yOf: (v: number) => number, width: number, alpha: number) => {
       let line = this.columnLines[denseUsed];
       if (!line) {
-        line = new ColumnLine(columns);
+        line = new ColumnLine(this.pixi, columns);
         this.columnLines.push(line);
         this.dense.addChild(line.mesh);
       }
@@ -229,15 +272,16 @@ export class CurveChart {
         const n = Math.min(raw.length, s.samples.length);
         if (n === 0) continue;
         const line = (ys: readonly number[], width: number, alpha: number) => (n > columns ? denseLine(s, ys, yOf, width, alpha) : polyline(s, ys, xOf, yOf, width, alpha));
-        const smooth = (ys: readonly number[]) => (this.smoothing > 0 ? debiasedEma(ys, this.smoothing) : ys);
+        const smooth = (ys: readonly number[]) => (this.smoothing <= 0 ? ys : this.smoothingKind === 'mean' ? movingAverage(ys, windowOfWeight(this.smoothing)) : debiasedEma(ys, this.smoothing));
+        const thin = s.overlay ? 0.6 : 1;
         const drawn = smooth(raw);
         const rawCompanion = p.companion(s);
         const companion = rawCompanion && rawCompanion.length >= n ? smooth(rawCompanion) : undefined;
-        if (companion && n <= columns) this.shadeGap(s, drawn, companion, n, p, xOf, yOf);
-        if (this.smoothing > 0) line(raw, 1, 0.25);
-        if (companion) line(companion, 1.25, 0.6);
-        line(drawn, 2, 1);
-        this.lines.circle(xOf(s.samples[n - 1]!), yOf(drawn[n - 1]!), 3.5).fill(seatColor(s.seat));
+        if (companion && n <= columns && !s.overlay) this.shadeGap(s, drawn, companion, n, p, xOf, yOf);
+        if (this.smoothing > 0 && !s.overlay) line(raw, 1, 0.25);
+        if (companion) line(companion, 1.25 * thin, 0.6 * thin);
+        line(drawn, 2 * thin, s.overlay ? 0.75 : 1);
+        this.lines.circle(xOf(s.samples[n - 1]!), yOf(drawn[n - 1]!), s.overlay ? 2.5 : 3.5).fill(seatColor(s.seat));
       }
     }
     for (let i = denseUsed; i < this.columnLines.length; i++) this.columnLines[i]!.mesh.visible = false;
@@ -281,6 +325,7 @@ export class CurveChart {
 
   private drawGuide(): void {
     this.guide.clear();
+    this.frames.request();
     if (this.guideX === undefined) return;
     const bottom = PAD.top + 2 * this.plot.panelH + PAD.gap;
     this.guide.moveTo(this.guideX, PAD.top).lineTo(this.guideX, bottom).stroke({ width: 1, color: cssColor('--muted') || '#5d6478', alpha: 0.6 });
@@ -305,9 +350,17 @@ export class CurveChart {
     for (let i = 0; i <= 4; i++) this.text(formatSamples(Math.round((i / 4) * this.budget)), xOf((i / 4) * this.budget), bottom + 12, muted, i === 0 ? 0 : i === 4 ? 1 : 0.5);
   }
 
+  /** What the view shows changed: redraw and render on the next frame. */
+  private invalidate(): void {
+    this.dirty = true;
+    this.frames.request();
+  }
+
   destroy(): void {
+    this.frames.stop();
     this.note.destroy();
+    this.sketch?.destroy();
     this.offTheme();
-    this.app.destroy(true, { children: true });
+    this.app?.destroy(true, { children: true });
   }
 }

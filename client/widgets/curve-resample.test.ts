@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { columnSpans, debiasedEma } from './curve-resample.ts';
+import { columnSpans, debiasedEma, movingAverage, windowOfWeight } from './curve-resample.ts';
 
 describe('dense curves at the resolution of the canvas', () => {
   const spans = (xs: number[], ys: number[], x1: number, columns: number) => {
@@ -58,5 +58,28 @@ describe('debiased EMA smoothing', () => {
     expect(Number.isNaN(s[1])).toBe(true);
     expect(s[2]).toBeCloseTo(1, 12);
     expect(debiasedEma([3, 1], 0)).toEqual([3, 1]);
+  });
+});
+
+describe('moving-average smoothing', () => {
+  it('is the mean of the last `window` points, fewer at the start', () => {
+    expect(movingAverage([1, 2, 3, 4, 5, 6], 3)).toEqual([1, 1.5, 2, 3, 4, 5]);
+    expect(movingAverage([4, 4, 4, 4, 4], 4)).toEqual([4, 4, 4, 4, 4]);
+    const noisy = [1, 0, 1, 0, 1, 0, 1, 0];
+    const s = movingAverage(noisy, 2);
+    expect(s.slice(1)).toEqual(s.slice(1).map(() => 0.5));
+  });
+
+  it('passes NaN and infinities through, leaving them out of the means; a window of 1 is the raw series', () => {
+    const s = movingAverage([2, NaN, 4, Infinity, 6], 2);
+    expect(Number.isNaN(s[1])).toBe(true);
+    expect(s[3]).toBe(Infinity);
+    expect([s[0], s[2], s[4]]).toEqual([2, 3, 5]);
+    expect(movingAverage([3, 1, 2], 1)).toEqual([3, 1, 2]);
+    expect(movingAverage([3, 1, 2], 0.5)).toEqual([3, 1, 2]);
+  });
+
+  it('takes the window an EMA weight stands for', () => {
+    expect([0, 0.5, 0.9, 0.95].map(windowOfWeight)).toEqual([1, 2, 10, 20]);
   });
 });

@@ -22,6 +22,40 @@ export function debiasedEma(ys: readonly number[], a: number): number[] {
 }
 
 /**
+ * Trailing moving average over the last `window` points (fewer at the start, so the curve starts where the
+ * data does): each value is the mean of itself and the `window - 1` finite values before it. A window of 1
+ * (or less) returns the series unchanged. NaN and infinite values pass through and are left out of the
+ * means around them. One pass: a running sum over a ring of the finite values in the window.
+ */
+export function movingAverage(ys: readonly number[], window: number): number[] {
+  const w = Math.floor(window);
+  if (!(w > 1)) return [...ys];
+  const ring = new Float64Array(w);
+  let count = 0;
+  let head = 0;
+  let sum = 0;
+  const out: number[] = [];
+  for (const y of ys) {
+    if (!Number.isFinite(y)) {
+      out.push(y);
+      continue;
+    }
+    if (count === w) sum -= ring[head]!;
+    else count++;
+    ring[head] = y;
+    sum += y;
+    head = (head + 1) % w;
+    out.push(sum / count);
+  }
+  return out;
+}
+
+/** The moving-average window that matches an EMA weight `a` (its mean age): 1/(1 − a) points, at least 1. */
+export function windowOfWeight(a: number): number {
+  return a > 0 && a < 1 ? Math.max(1, Math.round(1 / (1 - a))) : 1;
+}
+
+/**
  * The vertical span a dense curve covers in each pixel column of [x0, x1):
  * `lo[c]`..`hi[c]` holds every finite value that falls in column c and
  * reaches the previous column's last value, so drawing each span as a bar

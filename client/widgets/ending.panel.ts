@@ -1,7 +1,6 @@
 import type { PlayerGain } from '../../shared/match-gains.ts';
-import type { TaskName } from '../../shared/task.schema.ts';
 import { h } from '../shell/dom.ts';
-import { nextRaceHref } from '../shell/next-race.ts';
+import { nextRaceHref, nextRaceTitle, type NextMatch } from '../shell/next-race.ts';
 
 /** What an ending shows: the winner, the held-out scores, why any tie fell as it did, and what each player gained. */
 export interface Ending {
@@ -16,8 +15,8 @@ export interface Ending {
   matchHref: string | null;
   /** Whether this client plays (may call a rematch) or watches. */
   isPlayer: boolean;
-  /** The task "Next race" keeps (a race's or a tournament's; none after a GAN battle). */
-  nextTask?: TaskName;
+  /** What "Next race" keeps: a race's or a tournament's task, a GAN battle's distribution. */
+  next?: NextMatch;
 }
 
 /** What the ending's buttons do. */
@@ -77,7 +76,7 @@ export class EndingPanel {
         'div',
         { class: 'row ending-actions' },
         this.rematchSlot,
-        h('a', { class: 'button ghost', id: 'next-race', href: nextRaceHref(ending.nextTask), title: ending.nextTask ? `The open rooms, with a quick join to the ${ending.nextTask} race that starts soonest (or a new one on ${ending.nextTask})` : 'The open rooms, with a quick join to the race that starts soonest' }, 'Next race'),
+        h('a', { class: 'button ghost', id: 'next-race', href: nextRaceHref(ending.next), title: nextRaceTitle(ending.next) }, 'Next race'),
         h('a', { class: 'button ghost', id: 'back-to-lobby', href: location.pathname }, 'Back to lobby'),
         ending.matchHref ? h('a', { class: 'button ghost', id: 'ending-match-link', href: ending.matchHref }, 'Match page and replay') : '',
       ),

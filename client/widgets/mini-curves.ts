@@ -3,6 +3,7 @@ import type { RendererKind } from '../shell/renderer-choice.ts';
 import { cssColor, onThemeChange } from '../shell/theme.ts';
 import { startPixiApp } from '../shell/pixi-app.ts';
 import { WaitingNote } from './waiting-note.ts';
+import { RenderScheduler } from './render-scheduler.ts';
 
 /** One line of a small panel; `dashed` lines are references (drawn flat at their last value when they have one point). */
 export interface MiniSeries {
@@ -45,6 +46,11 @@ export class MiniCurves {
   private xMax = 1;
   private panels: MiniPanel[] = [];
   private dirty = true;
+  /** Renders on the next animation frame when something shown changed, and never otherwise. */
+  private readonly frames = new RenderScheduler(() => {
+    if (this.dirty) this.draw();
+    this.app.render();
+  });
   /** Over the empty panels: what they wait for, until the first point comes. */
   private readonly note: WaitingNote;
   private waitingFor = 'waiting for the first point…';
@@ -64,11 +70,9 @@ export class MiniCurves {
   async init(preference: RendererKind, label: string): Promise<string> {
     const used = await startPixiApp(this.app, this.host, preference, label);
     this.app.stage.addChild(this.grid, this.lines, this.labels);
-    this.app.renderer.on('resize', () => (this.dirty = true));
-    this.offTheme = onThemeChange(() => (this.dirty = true));
-    this.app.ticker.add(() => {
-      if (this.dirty) this.draw();
-    });
+    this.app.renderer.on('resize', () => this.invalidate());
+    this.offTheme = onThemeChange(() => this.invalidate());
+    this.frames.start();
     return used;
   }
 
@@ -77,7 +81,7 @@ export class MiniCurves {
     this.xs = xs;
     this.xMax = Math.max(1, xMax);
     this.panels = panels;
-    this.dirty = true;
+    this.invalidate();
     if (xs.length > 0) this.note.hide();
     else this.note.show(this.waitingFor);
   }
@@ -153,7 +157,14 @@ export class MiniCurves {
     this.text(`${this.xMax} iterations`, PAD.left + plotW, bottom, muted, 1);
   }
 
+  /** What the view shows changed: redraw and render on the next frame. */
+  private invalidate(): void {
+    this.dirty = true;
+    this.frames.request();
+  }
+
   destroy(): void {
+    this.frames.stop();
     this.note.destroy();
     this.offTheme();
     this.app.destroy(true, { children: true });

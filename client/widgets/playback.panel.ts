@@ -1,6 +1,7 @@
 import { h } from '../shell/dom.ts';
 import type { PageScope } from '../shell/page-scope.ts';
 import { PLAYBACK_RATES, type PlaybackRate } from './playback-clock.ts';
+import { isPageShortcut } from './page-keys.ts';
 
 /** What the panel steers: a live spectator's playback or a stored match's replay. */
 export interface PlaybackTarget {
@@ -19,7 +20,6 @@ export interface PlaybackPanelOptions {
   status?: (behindMs: number) => string;
 }
 
-const TYPING = ['INPUT', 'SELECT', 'TEXTAREA'];
 const rateText = (r: PlaybackRate) => `${r}×`;
 
 /**
@@ -56,7 +56,7 @@ export class PlaybackPanel {
       h('span', { class: 'playback-status' }, ...(options.status ? [this.statusEl, this.separator] : []), this.edge),
     );
     page.listen(document, 'keydown', (e) => {
-      if (TYPING.includes((e.target as HTMLElement).tagName) || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (!isPageShortcut(e)) return;
       const i = PLAYBACK_RATES.indexOf(target.rate);
       if (e.key === ',') this.act(() => target.setRate(PLAYBACK_RATES[Math.max(0, i - 1)]!));
       else if (e.key === '.') this.act(() => target.setRate(PLAYBACK_RATES[Math.min(PLAYBACK_RATES.length - 1, i + 1)]!));

@@ -39,6 +39,11 @@ export function splitTaskIndices(task: Pick<TaskSpec, 'valFraction' | 'heldOutFr
   return { train: order.subarray(0, nTrain), val: order.subarray(nTrain, nTrain + nVal), heldOut: order.subarray(nTrain + nVal) };
 }
 
+/** How many training points a task starts with (what `splitTaskIndices` leaves for training). */
+export function trainCount(task: Pick<TaskSpec, 'samples' | 'valFraction' | 'heldOutFraction'>): number {
+  return task.samples - Math.round(task.samples * task.valFraction) - Math.round(task.samples * task.heldOutFraction);
+}
+
 /** A planar task's points for a run on `seed`, with the split the engine uses. */
 export function planarTaskSplit(task: TaskSpec, seed: number): { points: PlanarPoints; split: TaskSplitIndices } {
   return { points: drawPlanarPoints(task, task.samples, taskPointsSeed(task.name, seed)), split: splitTaskIndices(task, task.samples, seed) };

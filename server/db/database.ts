@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { moduleLogger } from '../logger.ts';
+import { PGliteThreadDialect } from './pglite-thread.dialect.ts';
 import type { Database } from './tables.ts';
 
 /** An open database and which kind it is. */
@@ -14,7 +14,8 @@ export interface ArenaDatabase {
 
 /**
  * Opens Postgres through `pg` when `databaseUrl` is set, otherwise an embedded
- * PGlite database in `dataDir` (created if missing).
+ * PGlite database in `dataDir` (created if missing), run in a worker thread of its
+ * own (server/db/pglite-thread.dialect.ts) so that its work never stalls the rooms.
  */
 export async function openDatabase(options: { databaseUrl?: string; dataDir: string }): Promise<ArenaDatabase> {
   if (options.databaseUrl) {
@@ -26,7 +27,8 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
   mkdirSync(options.dataDir, { recursive: true });
-  const pglite = await PGlite.create(options.dataDir);
-  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  const db = new Kysely<Database>({ dialect: new PGliteThreadDialect({ dataDir: options.dataDir }) });
+  // Open it now, so that a data folder PGlite cannot open fails here rather than at the first query.
+  await db.connection().execute(async () => {});
   return { db, kind: 'pglite', close: () => db.destroy() };
 }

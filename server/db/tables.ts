@@ -190,6 +190,8 @@ export interface PasskeysTable {
   backed_up: boolean;
   created_at: CreatedAt;
   last_used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** What its owner calls it (migration 0012); null for passkeys made before names. */
+  name: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** A registration's or sign-in's challenge, used at most once, before `expires_at`. */
@@ -208,6 +210,19 @@ export interface SavedDesignsTable {
   share_id: string;
   saved_at: Date;
   updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+/** A lesson of the learning path a player passed (migration 0013), with a scored lesson's best (0014: all four set, or none). */
+export interface LessonProgressTable {
+  player_id: string;
+  lesson_id: string;
+  run_id: string;
+  held_out_accuracy: number;
+  passed_at: ColumnType<Date, Date | undefined, Date>;
+  best_samples: ColumnType<number | null, number | null | undefined, number | null>;
+  best_run_id: ColumnType<string | null, string | null | undefined, string | null>;
+  best_held_out_accuracy: ColumnType<number | null, number | null | undefined, number | null>;
+  best_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface Database {
@@ -229,6 +244,7 @@ export interface Database {
   passkeys: PasskeysTable;
   webauthn_challenges: WebauthnChallengesTable;
   saved_designs: SavedDesignsTable;
+  lesson_progress: LessonProgressTable;
 }
 
 export type MatchRow = Selectable<MatchesTable>;

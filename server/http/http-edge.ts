@@ -20,7 +20,7 @@ export function mountHttpEdge(app: express.Application, config: ServerConfig, re
   const adminPaths = config.ADMIN_TOKEN ? ['/admin', ...(config.METRICS_AUTH === 'admin' ? ['/metrics'] : [])] : [];
   mountRateLimits(
     app,
-    { guests: config.RATE_LIMIT_GUESTS, designWrites: config.RATE_LIMIT_DESIGN_WRITES, apiReads: config.RATE_LIMIT_API_READS, adminLogin: config.RATE_LIMIT_ADMIN_LOGIN },
+    { guests: config.RATE_LIMIT_GUESTS, designWrites: config.RATE_LIMIT_DESIGN_WRITES, passkeyWrites: config.RATE_LIMIT_PASSKEY_WRITES, apiReads: config.RATE_LIMIT_API_READS, adminLogin: config.RATE_LIMIT_ADMIN_LOGIN },
     { redis, prefix: rateLimitPrefix(config.ARENA_QUEUE), logger: moduleLogger('http') },
     adminPaths,
   );

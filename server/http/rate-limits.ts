@@ -12,6 +12,8 @@ export interface HttpLimits {
   guests: RateLimit | undefined;
   /** Writes to /api/designs: designs saved, renamed or deleted. */
   designWrites?: RateLimit | undefined;
+  /** Writes to /api/passkeys: passkeys registered, used to sign in, or removed (every request but GET). */
+  passkeyWrites?: RateLimit | undefined;
   /** Every other /api request: reads, and token refreshes (POST /api/guests/refresh). */
   apiReads: RateLimit | undefined;
   /** /admin (and /metrics when it asks for the admin token): failed logins. */
@@ -145,7 +147,8 @@ function bringsAdminCredential(req: express.Request): boolean {
 }
 
 /**
- * Mounts the HTTP limits on `app`, before the routes they guard: guest creation and renames, design writes, every other
+ * Mounts the HTTP limits on `app`, before the routes they guard: guest creation and renames, design writes, passkey
+ * writes (registrations, sign-ins, removals), every other
  * request under /api (reads and token refreshes; /health, /metrics and the page are not under it), and failed
  * admin logins. An admin login counts only
  * when it brings a credential and is refused (401), so a right token (or the cookie it gave) is never held back by
@@ -159,10 +162,17 @@ export function mountRateLimits(app: express.Application, limits: HttpLimits, st
     const designWrites = rateLimiter('design-writes', limits.designWrites, 'too many designs saved, renamed or deleted from your address', store, { skip: (req) => req.method === 'GET' });
     app.use('/api/designs', designWrites);
   }
+  if (limits.passkeyWrites) {
+    const passkeyWrites = rateLimiter('passkey-writes', limits.passkeyWrites, 'too many passkeys registered, used to sign in or removed from your address', store, { skip: (req) => req.method === 'GET' || req.method === 'OPTIONS' });
+    app.use('/api/passkeys', passkeyWrites);
+  }
   if (limits.apiReads) {
     const reads = rateLimiter('api-reads', limits.apiReads, 'too many API requests from your address', store, {
-      // counted by the guests and design-writes limits
-      skip: (req) => (req.method === 'POST' && req.path === '/guests') || (limits.designWrites !== undefined && req.method !== 'GET' && req.path.startsWith('/designs/')),
+      // counted by the guests, design-writes and passkey-writes limits
+      skip: (req) =>
+        (req.method === 'POST' && req.path === '/guests') ||
+        (limits.designWrites !== undefined && req.method !== 'GET' && req.path.startsWith('/designs/')) ||
+        (limits.passkeyWrites !== undefined && req.method !== 'GET' && req.method !== 'OPTIONS' && req.path.startsWith('/passkeys/')),
     });
     app.use('/api', reads);
   }

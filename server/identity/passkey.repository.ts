@@ -29,13 +29,15 @@ export interface NewPasskey {
   transports: readonly string[];
   deviceType: 'singleDevice' | 'multiDevice';
   backedUp: boolean;
+  /** What its owner calls it; null: "Passkey N" when listed. */
+  name: string | null;
 }
 
 /** Stores a passkey; false when a passkey with this credential id is stored already. */
 export async function insertPasskey(db: Db, p: NewPasskey): Promise<boolean> {
   const row = await db
     .insertInto('passkeys')
-    .values({ id: p.id, player_id: p.playerId, public_key: p.publicKey, counter: p.counter, transports: JSON.stringify(p.transports), device_type: p.deviceType, backed_up: p.backedUp })
+    .values({ id: p.id, player_id: p.playerId, public_key: p.publicKey, counter: p.counter, transports: JSON.stringify(p.transports), device_type: p.deviceType, backed_up: p.backedUp, name: p.name })
     .onConflict((oc) => oc.column('id').doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -53,4 +55,22 @@ export function listPasskeys(db: Db, playerId: string) {
 /** After a sign-in: the authenticator's new counter and backup state, and when it was used. */
 export async function touchPasskey(db: Db, id: string, counter: number, backedUp: boolean, now: Date): Promise<void> {
   await db.updateTable('passkeys').set({ counter, backed_up: backedUp, last_used_at: now }).where('id', '=', id).execute();
+}
+
+/** What came of removing a passkey: gone, not one of this player's, or the player's last (kept: not confirmed). */
+export type PasskeyRemovalOutcome = 'removed' | 'unknown' | 'last';
+
+/**
+ * Removes one of a player's passkeys; the last one only when `allowLast`. The player's row is locked for the
+ * count and the delete, so two removals racing for an account's last two passkeys cannot both pass the check.
+ */
+export function removePasskey(db: Db, playerId: string, id: string, allowLast: boolean): Promise<PasskeyRemovalOutcome> {
+  return db.transaction().execute(async (trx) => {
+    await trx.selectFrom('players').select('id').where('id', '=', playerId).forUpdate().executeTakeFirst();
+    const owned = await trx.selectFrom('passkeys').select('id').where('player_id', '=', playerId).execute();
+    if (!owned.some((p) => p.id === id)) return 'unknown';
+    if (owned.length === 1 && !allowLast) return 'last';
+    await trx.deleteFrom('passkeys').where('id', '=', id).where('player_id', '=', playerId).execute();
+    return 'removed';
+  });
 }

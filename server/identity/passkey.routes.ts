@@ -1,7 +1,7 @@
 import express from 'express';
 import type { z } from 'zod';
 import { TokenErrorCode } from '../../shared/identity.schema.ts';
-import { PasskeyRegistration, PasskeySignIn } from '../../shared/passkey.schema.ts';
+import { PasskeyId, PasskeyRegistration, PasskeyRemoval, PasskeySignIn } from '../../shared/passkey.schema.ts';
 import { describeZodError } from '../../shared/validation.ts';
 import { fail, wrap } from '../http/api-answer.ts';
 import { bearerToken, refuseToken } from './guest-bearer.ts';
@@ -26,7 +26,8 @@ function parse<S extends z.ZodType>(schema: S, req: express.Request, res: expres
 /**
  * /api/passkeys: register a passkey on a guest account (`register/options`, then `register/verify`,
  * both with the guest's token), list the account's passkeys, and sign in with one from any browser
- * (`sign-in/options`, then `sign-in/verify`, which answers the account's identity and a fresh token).
+ * (`sign-in/options`, then `sign-in/verify`, which answers the account's identity and a fresh token), and remove
+ * one (`DELETE /:id`, the owner's token; the last one only when the body confirms it).
  */
 export function passkeyRoutes(passkeys: PasskeyService): express.Router {
   const r = express.Router();
@@ -49,7 +50,18 @@ export function passkeyRoutes(passkeys: PasskeyService): express.Router {
     body,
     withToken(async (token, req, res) => {
       const b = parse(PasskeyRegistration, req, res);
-      if (b) res.status(201).json(await passkeys.register(token, b.response));
+      if (b) res.status(201).json(await passkeys.register(token, b.response, b.name));
+    }),
+  );
+  // Removes one of the account's passkeys; the last one only with {"confirmLast":true}.
+  r.delete(
+    '/:id',
+    body,
+    withToken(async (token, req, res) => {
+      const id = PasskeyId.safeParse(req.params.id);
+      if (!id.success) return fail(res, 400, 'BAD_REQUEST', `the passkey ${describeZodError(id.error).message}`);
+      const b = parse(PasskeyRemoval, req, res);
+      if (b) res.json(await passkeys.remove(token, id.data, b.confirmLast));
     }),
   );
   r.post('/sign-in/options', wrap(async (_req, res) => void res.json(await passkeys.signInOptions())));

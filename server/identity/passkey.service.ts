@@ -13,7 +13,7 @@ import { PasskeyErrorCode, type AuthenticationResponse, type PasskeyList, type R
 import { findPlayer } from '../progression/progression.repository.ts';
 import { verifyGuestToken, type GuestTokenPolicy } from './guest-token.ts';
 import { identity } from './identity.service.ts';
-import { consumeChallenge, findPasskey, insertPasskey, issueChallenge, listPasskeys, touchPasskey, type ChallengePurpose } from './passkey.repository.ts';
+import { consumeChallenge, findPasskey, insertPasskey, issueChallenge, listPasskeys, removePasskey, touchPasskey, type ChallengePurpose } from './passkey.repository.ts';
 import { insertNamedPlayer } from './player-names.ts';
 
 /** Where passkeys belong, from the WEBAUTHN_* settings. */
@@ -86,7 +86,7 @@ export function passkeyService(db: Kysely<Database>, tokens: GuestTokenPolicy, p
   async function list(playerId: string): Promise<PasskeyList> {
     const rows = await listPasskeys(db, playerId);
     return {
-      passkeys: rows.map((r) => ({ id: r.id, createdAt: r.created_at.toISOString(), lastUsedAt: r.last_used_at?.toISOString() ?? null, deviceType: r.device_type, backedUp: r.backed_up })),
+      passkeys: rows.map((r, i) => ({ id: r.id, name: r.name ?? `Passkey ${i + 1}`, createdAt: r.created_at.toISOString(), lastUsedAt: r.last_used_at?.toISOString() ?? null, deviceType: r.device_type, backedUp: r.backed_up })),
     };
   }
 
@@ -110,8 +110,11 @@ export function passkeyService(db: Kysely<Database>, tokens: GuestTokenPolicy, p
       return options;
     },
 
-    /** Verifies `startRegistration()`'s answer and keeps the passkey on the token's account; answers its passkeys. */
-    async register(token: string, response: RegistrationResponse): Promise<PasskeyList> {
+    /**
+     * Verifies `startRegistration()`'s answer and keeps the passkey on the token's account under `name`
+     * (default "Passkey N", N its place among the account's passkeys); answers its passkeys.
+     */
+    async register(token: string, response: RegistrationResponse, name?: string): Promise<PasskeyList> {
       const player = await account(token);
       const challenge = challengeOf('register', player.id);
       let info;
@@ -136,6 +139,7 @@ export function passkeyService(db: Kysely<Database>, tokens: GuestTokenPolicy, p
         transports: info.credential.transports ?? response.response.transports ?? [],
         deviceType: info.credentialDeviceType,
         backedUp: info.credentialBackedUp,
+        name: name ?? `Passkey ${(await listPasskeys(db, player.id)).length + 1}`,
       });
       if (!stored) throw new PasskeyError(PasskeyErrorCode.AlreadyRegistered, 409, 'this passkey is registered already');
       return list(player.id);
@@ -144,6 +148,25 @@ export function passkeyService(db: Kysely<Database>, tokens: GuestTokenPolicy, p
     /** The passkeys of the token's account. */
     async list(token: string): Promise<PasskeyList> {
       return list((await account(token)).id);
+    },
+
+    /**
+     * Removes one of the token's account's passkeys: it can sign in nowhere after. The account's last passkey
+     * only with `confirmLast` (else `409 LAST_PASSKEY`): without one the account lives only in the browsers that
+     * hold its token. A passkey of another account, or none, is `404 UNKNOWN_PASSKEY` (whose it is stays unsaid).
+     * Answers the passkeys left.
+     */
+    async remove(token: string, id: string, confirmLast: boolean): Promise<PasskeyList> {
+      const player = await account(token);
+      const outcome = await removePasskey(db, player.id, id, confirmLast);
+      if (outcome === 'unknown') throw new PasskeyError(PasskeyErrorCode.UnknownPasskey, 404, 'your account has no passkey with this id (removed already?)');
+      if (outcome === 'last')
+        throw new PasskeyError(
+          PasskeyErrorCode.LastPasskey,
+          409,
+          'this is your account\'s last passkey: without it the account can be signed in to nowhere else, and lives only in the browsers that hold its token. Send {"confirmLast":true} to remove it anyway',
+        );
+      return list(player.id);
     },
 
     /** The options for `startAuthentication()`: any passkey of this arena (the browser asks which). */

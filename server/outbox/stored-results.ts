@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { LessonId } from '../../shared/lesson.schema.ts';
 import { Match } from '../../shared/match.schema.ts';
 import { GanMatch } from '../../shared/gan-match.schema.ts';
 import { RunEvent } from '../../shared/run.schema.ts';
@@ -28,7 +29,7 @@ export const AbortedPayload = RacePayload.omit({ events: true }).extend({ reason
 export const SoloPayload = z.object({
   run: RunRecord,
   events: z.array(RunEvent),
-  credit: z.object({ challengePassed: z.enum(['target', 'smallest', 'robust']).optional() }).optional(),
+  credit: z.object({ challengePassed: z.enum(['target', 'smallest', 'robust']).optional(), lessonPassed: LessonId.optional() }).optional(),
 });
 
 const TournamentRow = z.object({ id: z.string(), name: z.string(), format: z.enum(['single_elimination', 'swiss']), task: z.unknown() });

@@ -12,11 +12,17 @@ import type { ArenaServices } from '../arena.services.ts';
 import { runRecordOf, storedCurve } from '../runs/run.record.ts';
 import type { RoomNoticeMessage } from '../../shared/protocol.ts';
 import { judgeChallenge } from './challenge.rules.ts';
+import { judgeLesson } from '../lessons/lesson.rules.ts';
+import { lessonById } from '../../shared/lesson.schema.ts';
+import type { SoloCredit } from '../progression/progression.service.ts';
 import type { RoomErrorMessage } from '../../shared/protocol.ts';
 import type { Trainer } from '../trainer/trainer.port.ts';
 import { FRAME_SUMMARY_MS } from '../match/match-runner.ts';
 import { describeControl, viewOfSpec } from './playground.rules.ts';
 import { RunSteering } from './run-steering.ts';
+import { DrawnPoints } from './drawn-points.ts';
+import { trainCount } from '../../contract/datasets/task-split.ts';
+import type { PlaygroundPointsMessage } from '../../shared/playground.messages.ts';
 
 /** Run events the state keeps for the page's log. */
 export const LOG_LINES = 8;
@@ -37,6 +43,10 @@ export class PlaygroundRun {
   readonly match: MatchLifecycle;
   readonly events: RunEvent[] = [];
   readonly steering: RunSteering;
+  /** The training points pages draw, with the clicked and removed ones. */
+  readonly drawn: DrawnPoints;
+  /** Hears the drawn points each time a control changed them (set by the room, which sends them to everyone). */
+  onPoints: (points: PlaygroundPointsMessage) => void = () => {};
   /** Parameters of the network it trains. */
   readonly parameters: number;
   /** A robustness challenge's shock, scheduled in the job's controls; `applied` once it took effect. */
@@ -55,17 +65,20 @@ export class PlaygroundRun {
   /** Controls sent to the engine and not yet answered, with the sender's session. */
   private readonly ledger = new ControlLedger<string>();
 
-  constructor(state: PlaygroundState, options: PlaygroundCreateOptions, job: TrainJob, match: MatchLifecycle, shock?: Control) {
+  constructor(state: PlaygroundState, options: PlaygroundCreateOptions, job: TrainJob, match: MatchLifecycle, shock?: Control, points: PlaygroundPointsMessage = { x: [], y: [] }) {
     this.state = state;
     this.options = options;
     this.job = job;
     this.match = match;
     this.parameters = state.params;
     if (shock) this.shock = { control: shock, applied: false };
-    this.steering = new RunSteering(state, job.checkpointEverySteps, viewOfSpec(job.spec));
+    this.steering = new RunSteering(state, job.checkpointEverySteps, viewOfSpec(job.spec, job.task.ramp));
+    this.drawn = new DrawnPoints(points);
+    state.trainSize = trainCount(job.task);
     for (const k of ['step', 'samples', 'loss', 'accuracy', 'valAccuracy', 'samplesPerSec', 'heldOutAccuracy', 'controlsApplied'] as const) state[k] = 0;
     state.lastControl = '';
-    if (options.challenge) Object.assign(state, { challengeStatus: ChallengeStatus.Open, challengeDetail: '' });
+    state.runId = job.runId;
+    if (options.challenge || options.lesson) Object.assign(state, { challengeStatus: ChallengeStatus.Open, challengeDetail: '' });
     state.log.clear();
     this.curve = new LiveCurve({ samples: state.curveSamples, loss: state.curveLoss, valAccuracy: state.curveValAccuracy, accuracy: state.curveAccuracy, valLoss: state.curveValLoss }, PLAYGROUND_CURVE_POINTS);
     this.curve.reset();
@@ -97,8 +110,9 @@ export class PlaygroundRun {
       ...(p.confusion ? { confusion: p.confusion } : {}),
       layers: p.histograms.map((h) => ({ ...h, ...(this.lastLayers[h.layer] ? { stats: roundLayerStats(this.lastLayers[h.layer]!) } : {}) })),
       ...(p.activationMaps ? { activations: packActivationMaps(p.activationMaps, p.boundary?.extent ?? 1.2) } : {}),
-      network: this.networkShape(),
+      network: this.networkShape(p),
       ...(worst ? { worst } : {}),
+      ...(p.convStem ? { convStem: p.convStem } : {}),
     };
     const sent = this.pixelsSent;
     this.pixelsSent = new Set(worst?.filter((w) => w.pixels).map((w) => w.index));
@@ -106,10 +120,15 @@ export class PlaygroundRun {
     return { ...this.lastProbe, worst: worst.map(({ pixels, ...w }) => (pixels && !sent.has(w.index) ? { ...w, pixels } : w)) };
   }
 
-  /** Widths from inputs to outputs and the input features, for the page's network graph. */
-  private networkShape(): { widths: number[]; inputs: string[] } {
+  /**
+   * Widths from inputs to outputs and the input features, for the page's network graph. A planar task's probe
+   * has a map per hidden unit of the network as it is now (layers added or removed live included): its widths
+   * come from there; an image task's from its spec.
+   */
+  private networkShape(p: ProbeFrame): { widths: number[]; inputs: string[] } {
     const { spec } = this.job;
     const { inputDim, outputDim, image } = networkDims(spec, this.options.task);
+    if (p.activationMaps?.length) return { widths: [inputDim, ...p.activationMaps.map((m) => m.units.length), outputDim], inputs: [...spec.features] };
     // One width per layer with weights (a conv layer's is its output values), as the engine's layer statistics count them.
     const weighted = planSpec(spec, inputDim, outputDim, image).layers.filter((l) => l.params > 0);
     return { widths: [inputDim, ...weighted.map((l) => l.size)], inputs: isPlanar(this.options.task.name) ? [...spec.features] : [] };
@@ -133,6 +152,7 @@ export class PlaygroundRun {
 
   private show(e: RunEvent): void {
     this.events.push(e);
+    if (e.trainSize !== undefined) this.state.trainSize = e.trainSize;
     const control = e.control as Control;
     if (e.type === 'controlRefused') {
       this.state.lastControl = `refused: ${e.message}`;
@@ -148,6 +168,7 @@ export class PlaygroundRun {
       logLine(this.state, `challenge: noise shock into the weights at ${e.samples.toLocaleString('en')} samples`);
     }
     this.steering.applied(control, e.step);
+    if (this.drawn.applied(control, appliedStep(e))) this.onPoints(this.drawn.points);
     if (!this.match.ended) this.match.record({ type: 'control', runId: this.job.runId, control, step: appliedStep(e) }); // where it took effect (a rewind's e.step is where it went back to)
   }
 
@@ -169,14 +190,27 @@ export class PlaygroundRun {
    * Judges the room's challenge on the ended run (a pass is credited with the run, in the same transaction)
    * and stores it for `playerId` with the achievements its events earned; `tell` hears the saving notices.
    */
-  async store(runs: ArenaServices['runs'], playerId: string, tell: (notice: RoomNoticeMessage) => void, refused: (err: unknown) => void): Promise<{ challenge?: { status: ChallengeStatus; detail: string }; unlocks: Array<{ achievement: string; tier: number }> }> {
+  async store(runs: ArenaServices['runs'], playerId: string, tell: (notice: RoomNoticeMessage) => void, refused: (err: unknown) => void): Promise<{ challenge?: { status: ChallengeStatus; detail: string }; score?: number; unlocks: Array<{ achievement: string; tier: number }> }> {
     const { result } = this;
     const rules = this.options.challenge;
-    const challenge = rules ? judgeChallenge(rules, { status: result?.status ?? 'failed', heldOutAccuracy: result?.heldOutAccuracy ?? null, parameters: this.parameters, shocked: this.shock?.applied ?? false }) : undefined;
+    const lesson = this.options.lesson ? lessonById(this.options.lesson) : undefined;
     const record = { ...runRecordOf(this.job, { result, events: this.events, playerId, matchId: null, samplesIfFailed: this.state.samples }), curve: storedCurve(this.curve.points) };
-    const credit = challenge?.status === ChallengeStatus.Passed ? { challengePassed: rules!.kind } : {};
+    const shocked = this.shock?.applied ?? false;
+    let challenge: { status: ChallengeStatus; detail: string } | undefined;
+    let credit: SoloCredit = {};
+    let score: number | undefined;
+    if (lesson) {
+      // Judged on the run as it is stored: its held-out score, size, FLOPs and log.
+      const verdict = judgeLesson(lesson, { status: record.status, heldOutAccuracy: record.heldOutAccuracy, parameters: record.parameters, flops: record.flops, samples: record.samples, events: this.events, controls: record.controls, shocked });
+      challenge = { status: verdict.passed ? ChallengeStatus.Passed : ChallengeStatus.Failed, detail: verdict.detail };
+      if (verdict.passed) credit = { lessonPassed: lesson.id };
+      score = verdict.score;
+    } else if (rules) {
+      challenge = judgeChallenge(rules, { status: result?.status ?? 'failed', heldOutAccuracy: result?.heldOutAccuracy ?? null, parameters: this.parameters, shocked });
+      if (challenge.status === ChallengeStatus.Passed) credit = { challengePassed: rules.kind };
+    }
     this.match.transition('settling');
     const unlocks = await storeMatch(this.match, this.job.runId, (hooks) => runs.recordSolo(record, this.events, credit, hooks), refused, { tell, what: 'the run' });
-    return { ...(challenge ? { challenge } : {}), unlocks: unlocks.map((u) => ({ achievement: u.name, tier: u.tier })) };
+    return { ...(challenge ? { challenge } : {}), ...(score !== undefined ? { score } : {}), unlocks: unlocks.map((u) => ({ achievement: u.name, tier: u.tier })) };
   }
 }

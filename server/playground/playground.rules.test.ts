@@ -26,13 +26,19 @@ describe('playground rules', () => {
 
   it('follows controls in the view of the network', () => {
     let v = viewOfSpec(DEFAULT_SPEC);
-    expect(v).toEqual({ learningRate: 0.01, batchSize: 32, optimizer: 'adam', activations: ['relu', 'relu'], frozen: [false, false, false] });
+    expect(v).toEqual({ learningRate: 0.01, batchSize: 32, optimizer: 'adam', activations: ['relu', 'relu'], frozen: [false, false, false], augmentation: false, ramp: 0 });
     v = applyToView(v, { type: 'freeze', layer: 2, frozen: true });
     v = applyToView(v, { type: 'addLayer', index: 1, activation: 'tanh' });
     v = applyToView(v, { type: 'setOptimizer', optimizer: 'sgd', learningRate: 0.2 });
     expect(v).toMatchObject({ optimizer: 'sgd', learningRate: 0.2, activations: ['relu', 'tanh', 'relu'], frozen: [false, false, false, true] });
     v = applyToView(v, { type: 'removeLayer', layer: 0 });
     expect(v.activations).toEqual(['tanh', 'relu']);
+    v = applyToView(v, { type: 'setAugmentation', enabled: true });
+    v = applyToView(v, { type: 'setDifficulty', ramp: 0.4 });
+    expect(v).toMatchObject({ augmentation: true, ramp: 0.4 });
+    expect(viewOfSpec(DEFAULT_SPEC, 0.2).ramp).toBe(0.2);
+    expect(describeControl({ type: 'addPoints', points: [{ x: [0.5, -0.25], label: 1 }] })).toBe('added a point of 1 at (0.50, -0.25)');
+    expect(describeControl({ type: 'removePoints', from: [0.5, 0.1], to: [-0.5, 0.3] })).toBe('removed the points in [-0.50, 0.50] × [0.10, 0.30]');
     expect(describeControl({ type: 'setLearningRate', learningRate: 0.05 })).toBe('learning rate → 0.05');
   });
 

@@ -10,7 +10,7 @@ export interface Refusal {
 }
 
 /** What a playground client may ask for. */
-export type PlaygroundAction = 'spec' | 'start' | 'control' | 'landscape';
+export type PlaygroundAction = 'spec' | 'start' | 'control' | 'landscape' | 'sweep' | 'fork';
 
 /**
  * Who may do what, when: only the owner steers (spectators watch); the
@@ -23,6 +23,8 @@ export function refusal(action: PlaygroundAction, who: { owner: boolean; ownerNa
   }
   if (!who.owner) return { code: ErrorCode.NotAllowed, message: `spectators cannot steer: only ${who.ownerName || 'the owner'} steers this run` };
   if (action === 'control') return live ? undefined : { code: ErrorCode.WrongPhase, message: 'controls steer a running run: start training first' };
+  if (action === 'sweep') return undefined; // a sweep trains beside the run, in the background
+  if (action === 'fork') return phase === PlaygroundPhase.Design ? { code: ErrorCode.WrongPhase, message: 'there is no run to fork yet: train one first' } : undefined;
   if (live) return { code: ErrorCode.WrongPhase, message: `the network can change between runs: this one is still training` };
   if (action === 'start' && !hasSpec) return { code: ErrorCode.WrongPhase, message: 'send a model spec before starting' };
   return undefined;
@@ -43,10 +45,17 @@ export interface ModelView {
   activations: string[];
   /** Frozen flags of the hidden layers, then the output layer. */
   frozen: boolean[];
+  /** Whether augmentation jitters the training inputs. */
+  augmentation: boolean;
+  /** The difficulty ramp: extra input noise reached at the end of the budget. */
+  ramp: number;
 }
 
-export function viewOfSpec(spec: ModelSpec): ModelView {
+/** The view of a network before any control: its spec's settings, on a task whose difficulty ramp is `ramp`. */
+export function viewOfSpec(spec: ModelSpec, ramp = 0): ModelView {
   return {
+    augmentation: false,
+    ramp,
     learningRate: spec.learningRate,
     batchSize: spec.batchSize,
     optimizer: spec.optimizer,
@@ -74,6 +83,12 @@ export function applyToView(v: ModelView, c: Control): ModelView {
       break;
     case 'freeze':
       next.frozen[c.layer] = c.frozen;
+      break;
+    case 'setAugmentation':
+      next.augmentation = c.enabled;
+      break;
+    case 'setDifficulty':
+      next.ramp = c.ramp;
       break;
     case 'addLayer':
       next.activations.splice(c.index, 0, c.activation);
@@ -110,6 +125,12 @@ export function describeControl(c: Control): string {
       return `added ${c.count} samples`;
     case 'removeSamples':
       return `removed ${c.count} samples`;
+    case 'addPoints':
+      return c.points.length === 1 ? `added a point of ${c.points[0]!.label} at (${c.points[0]!.x.map((v) => v.toFixed(2)).join(', ')})` : `added ${c.points.length} points`;
+    case 'removePoints':
+      return `removed the points in [${[c.from[0], c.to[0]].sort((a, b) => a - b).map((v) => v.toFixed(2)).join(', ')}] × [${[c.from[1], c.to[1]].sort((a, b) => a - b).map((v) => v.toFixed(2)).join(', ')}]`;
+    case 'setDifficulty':
+      return `difficulty ramp → ${c.ramp}`;
     case 'addLayer':
       return `added a ${c.activation} layer at ${c.index + 1}`;
     case 'removeLayer':

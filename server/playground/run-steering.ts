@@ -7,6 +7,9 @@ export interface SteeredState {
   batchSize: number;
   optimizer: string;
   paused: boolean;
+  /** Augmentation on or off, and the difficulty ramp, as applied. */
+  augmentation: boolean;
+  difficulty: number;
   activations: { clear(): void; push(...v: string[]): number };
   frozen: { clear(): void; push(...v: boolean[]): number };
   checkpoints: { readonly length: number; [i: number]: number | undefined; clear(): void; push(...v: number[]): number };
@@ -18,6 +21,8 @@ export function showView(target: SteeredState, view: ModelView, paused = false):
   target.batchSize = view.batchSize;
   target.optimizer = view.optimizer;
   target.paused = paused;
+  target.augmentation = view.augmentation;
+  target.difficulty = view.ramp;
   target.activations.clear();
   target.activations.push(...view.activations);
   target.frozen.clear();

@@ -25,7 +25,7 @@ export const ACHIEVEMENTS = [
   { key: 'giant-slayer', name: 'Giant Slayer', description: 'Finish above a player rated at least 5 points (mu) higher than you.', tiers: [1, 5], points: [40, 80] },
   { key: 'tournament-champion', name: 'Tournament Champion', description: 'Win a tournament (tiers: 1, 5, 20).', tiers: [1, 5, 20], points: [100, 200, 400] },
   { key: 'gan-forger', name: 'GAN Forger', description: 'As the generator, win a GAN battle (tiers: 1, 10).', tiers: [1, 10], points: [60, 120] },
-  { key: 'challenger', name: 'Challenger', description: 'Pass playground challenges: a target, the smallest network, a noise shock (tiers: 1, 5, 20).', tiers: [1, 5, 20], points: [20, 50, 100] },
+  { key: 'challenger', name: 'Challenger', description: 'Pass playground challenges (a target, the smallest network, a noise shock) or lessons of the learning path, each lesson once (tiers: 1, 5, 20).', tiers: [1, 5, 20], points: [20, 50, 100] },
 ] as const satisfies readonly AchievementDef[];
 
 export type AchievementKey = (typeof ACHIEVEMENTS)[number]['key'];
@@ -66,9 +66,10 @@ export interface TaskHistory {
   winningArchitectures: ReadonlySet<string>;
 }
 
-const FIXES = new Set<Control['type']>(['setAugmentation', 'addSamples', 'removeLayer', 'rewind']);
+const FIXES = new Set<Control['type']>(['setAugmentation', 'addSamples', 'addPoints', 'removeLayer', 'rewind']);
 
-function isFix(c: Control): boolean {
+/** Whether a control counts as a fix for overfitting: augmentation on, more samples, a layer removed, noise on the inputs, or a rewind. */
+export function isOverfittingFix(c: Control): boolean {
   if (c.type === 'setAugmentation') return c.enabled;
   if (c.type === 'injectNoise') return c.target === 'inputs';
   return FIXES.has(c.type);
@@ -83,7 +84,7 @@ export function runAchievements(run: RunFacts, history: TaskHistory): Achievemen
   const vanished = types.indexOf('vanishingGradients');
   if (vanished >= 0 && types.indexOf('gradientsRecovered', vanished) > vanished) grant('vanishing-gradient');
   const overfit = run.events.find((e) => e.type === 'overfitting');
-  if (overfit && run.controls.some((c) => c.step >= overfit.step && isFix(c.control))) grant('overfitting-detective');
+  if (overfit && run.controls.some((c) => c.step >= overfit.step && isOverfittingFix(c.control))) grant('overfitting-detective');
   const noisy = run.controls.some((c) => c.control.type === 'injectNoise' && c.control.strength >= NOISE_STRENGTH);
   if (noisy && (run.finalValAccuracy ?? 0) >= ROBUST_ACCURACY) grant('robustness');
   if (run.convergedSamples !== null && (history.bestConvergedSamples === null || run.convergedSamples < history.bestConvergedSamples)) grant('speed-run');

@@ -1,6 +1,7 @@
 import type { ClimbGuide } from '../../shared/api.schema.ts';
 import { RATING_EXPLAINED, RATING_LINK } from '../../shared/rating-scale.ts';
 import { ACHIEVEMENTS } from './achievements.ts';
+import { LESSONS } from '../../shared/lesson.schema.ts';
 import { challengeXp, ganXp, raceXp, TOURNAMENT_CHAMPION_XP } from './xp.rules.ts';
 
 /**
@@ -15,6 +16,7 @@ export function howToClimb(): ClimbGuide {
       { what: 'Play a rated GAN battle', pays: `${ganXp(false)} XP, ${ganXp(true)} if you win it` },
       { what: 'Win a rated tournament', pays: `${TOURNAMENT_CHAMPION_XP} XP on top of its matches` },
       { what: 'Pass a playground challenge', pays: `${challengeXp('target')} XP for a target, ${challengeXp('smallest')} for the smallest network or a noise shock` },
+      { what: 'Pass a lesson of the learning path (Learn)', pays: `${LESSONS.map((l) => l.xp).join(', ')} XP for lessons 1 to ${LESSONS.length}, the first time each is passed` },
       { what: 'Unlock an achievement tier', pays: 'its points, and as much XP' },
     ],
     points: ACHIEVEMENTS.map((a) => ({ name: a.name, description: a.description, points: [...a.points] })),

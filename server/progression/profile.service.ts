@@ -4,6 +4,7 @@ import { levelOf } from './level.ts';
 import type { Database } from '../db/tables.ts';
 import { isUuid } from '../db/uuid.ts';
 import { ACHIEVEMENTS } from './achievements.ts';
+import { passedLessons } from '../lessons/lesson.repository.ts';
 
 /** How long computed rarities are reused (ms): they move slowly and cost a count per achievement. */
 const RARITY_TTL_MS = 30_000;
@@ -34,7 +35,7 @@ export async function playerProfile(db: Kysely<Database>, id: string): Promise<P
   if (!isUuid(id)) return undefined;
   const player = await db.selectFrom('players').selectAll().where('id', '=', id).executeTakeFirst();
   if (!player) return undefined;
-  const [infos, mine, ratings, history, recent] = await Promise.all([
+  const [infos, mine, ratings, history, recent, lessons] = await Promise.all([
     achievementInfos(db),
     db.selectFrom('player_achievements').selectAll().where('player_id', '=', id).execute(),
     db.selectFrom('ratings').select(['scope', 'mu', 'sigma', 'display', 'matches']).where('player_id', '=', id).orderBy('scope').execute(),
@@ -47,6 +48,7 @@ export async function playerProfile(db: Kysely<Database>, id: string): Promise<P
       .orderBy('m.finished_at', 'desc')
       .limit(10)
       .execute(),
+    passedLessons(db, id),
   ]);
   const byKey = new Map(mine.map((m) => [m.achievement_key, m]));
   return {
@@ -62,6 +64,7 @@ export async function playerProfile(db: Kysely<Database>, id: string): Promise<P
     }),
     ratings,
     ratingHistory: history.reverse().map((h) => ({ scope: h.scope, matchId: h.match_id, display: h.display, at: h.created_at.toISOString() })),
+    lessons: lessons.map((l) => ({ lessonId: l.lessonId, runId: l.runId, heldOutAccuracy: l.heldOutAccuracy, passedAt: l.passedAt.toISOString(), bestSamples: l.best?.samples ?? null })),
     recentMatches: recent.map((r) => ({ matchId: r.match_id, kind: r.kind === 'gan' ? ('gan' as const) : ('race' as const), task: r.task, rank: r.rank, players: Number(r.players), finishedAt: r.finished_at.toISOString() })),
   };
 }

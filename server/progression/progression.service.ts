@@ -11,6 +11,9 @@ import { insertRuns } from '../runs/run.repository.ts';
 import { ACHIEVEMENTS, raceAchievements, runAchievements, type AchievementDef, type AchievementGrant, type RunFacts } from './achievements.ts';
 import { applyGrant, grantXp, lockSkills, saveSkill, taskHistory } from './progression.repository.ts';
 import { rateRace } from './ratings.rules.ts';
+import { markLessonPassed, offerLessonBest } from '../lessons/lesson.repository.ts';
+import { lessonScore } from '../lessons/lesson.rules.ts';
+import { lessonById } from '../../shared/lesson.schema.ts';
 import { championXpKey } from './match-gains.ts';
 import { challengeXp, ganXp, raceXp, TOURNAMENT_CHAMPION_XP } from './xp.rules.ts';
 import type { ChallengeKind } from '../../shared/challenge.schema.ts';
@@ -140,15 +143,22 @@ export async function recordAbortedMatch(db: Kysely<Database>, r: Omit<RaceResul
   });
 }
 
-/** What else a solo run earned: a playground challenge it passed. */
+/** What else a solo run earned: a playground challenge it passed, or a lesson of the learning path. */
 export interface SoloCredit {
   challengePassed?: ChallengeKind;
+  /** The id of a lesson the run passed: marked passed for the player, paying the lesson's XP the first time only. */
+  lessonPassed?: string;
 }
+
+/** The XP source key of a lesson passed by a player: one per player and lesson, so it pays once. */
+export const lessonXpKey = (lessonId: string, playerId: string): string => `lesson:${lessonId}:player:${playerId}`;
 
 /**
  * A solo run (a playground, say): stored, and credited with the achievements
  * its own events earn; a passed challenge adds XP and counts toward
- * Challenger, once per run. A run stored already is not stored again.
+ * Challenger, once per run; a passed lesson is marked on the player's path
+ * and pays its XP and a Challenger step the first time only (a scored lesson's best is kept too, and a later
+ * pass with a better score improves it). A run stored already is not stored again.
  */
 export async function recordSoloRun(db: Kysely<Database>, run: RunRecord, events: readonly RunEvent[], credit: SoloCredit = {}, at = new Date()): Promise<Unlock[]> {
   return db.transaction().execute(async (trx) => {
@@ -161,6 +171,16 @@ export async function recordSoloRun(db: Kysely<Database>, run: RunRecord, events
     if (credit.challengePassed) {
       await grantXp(trx, facts.playerId, challengeXp(credit.challengePassed), `challenge passed (${credit.challengePassed})`, `challenge:${run.id}`, at);
       grants.push({ playerId: facts.playerId, key: 'challenger', eventKey: `challenge:${run.id}` });
+    }
+    const lesson = credit.lessonPassed === undefined ? undefined : lessonById(credit.lessonPassed);
+    if (lesson && run.heldOutAccuracy !== null) {
+      if (await markLessonPassed(trx, facts.playerId, lesson.id, run.id, run.heldOutAccuracy, at)) {
+        await grantXp(trx, facts.playerId, lesson.xp, `lesson passed: ${lesson.title}`, lessonXpKey(lesson.id, facts.playerId), at);
+        grants.push({ playerId: facts.playerId, key: 'challenger', eventKey: `lesson:${lesson.id}` });
+      }
+      // A scored lesson keeps the player's best, from the stored run's own figures: a later pass may improve it (it pays no XP again).
+      const score = lessonScore(lesson, run);
+      if (score !== undefined) await offerLessonBest(trx, facts.playerId, lesson.id, { samples: score, runId: run.id, heldOutAccuracy: run.heldOutAccuracy, at });
     }
     return applyGrants(trx, grants, at);
   });

@@ -117,14 +117,28 @@ export class TournamentMatches {
     const startedAt = new Date(match.events.find((e) => e.type === 'phase' && e.to === 'running')?.at ?? Date.now());
     const sideOf = (seat: number) => view.sides.find((s) => s.seat === seat)!;
     const curves = new Map(view.sides.map((side) => [side.seat, new LiveCurve({ samples: side.curveSamples, valAccuracy: side.curveValAccuracy }, MATCH_SIDE_CURVE_POINTS)]));
+    // Each side's whole curve with its loss, stored with the match so that its page can draw and replay it (the
+    // state's curve above keeps no loss, and only a downsampled view).
+    const stored = new Map(view.sides.map((side) => [side.seat, [] as Array<{ samples: number; loss: number; valAccuracy: number }>]));
+    const keep = (seat: number, p: { samples: number; loss: number | null; valAccuracy: number | null }) => {
+      const series = stored.get(seat);
+      if (!series || p.loss === null || p.valAccuracy === null || !Number.isFinite(p.loss) || !Number.isFinite(p.valAccuracy)) return;
+      if (series.length > 0 && series.at(-1)!.samples >= p.samples) return; // a run's final report repeats its last frame
+      series.push({ samples: p.samples, loss: p.loss, valAccuracy: p.valAccuracy });
+    };
     // Carried on after a restart: the curve so far is the one the match's log heard.
     for (const { seat, runId } of match.entries()) {
-      for (const e of match.events) if (e.type === 'frame' && e.runId === runId && e.valAccuracy !== null) curves.get(seat)?.add({ samples: e.samples, valAccuracy: e.valAccuracy });
+      for (const e of match.events) {
+        if (e.type !== 'frame' || e.runId !== runId) continue;
+        if (e.valAccuracy !== null) curves.get(seat)?.add({ samples: e.samples, valAccuracy: e.valAccuracy });
+        keep(seat, e);
+      }
     }
     const onFrame = (seat: number, f: { samples: number; loss: number; valAccuracy: number }) => {
       host.heard?.(seat);
       Object.assign(sideOf(seat), { samples: f.samples, loss: f.loss, valAccuracy: f.valAccuracy });
       if (Number.isFinite(f.valAccuracy)) curves.get(seat)?.add({ samples: f.samples, valAccuracy: f.valAccuracy });
+      keep(seat, f);
     };
     const running = runMatch(host.services.trainer, conditions, entries, { onFrame, onSettled: (o) => host.heard?.(o.entry.seat), notice: (notice) => host.broadcast('notice', notice) }, match, resume);
     this.running.add(running);
@@ -135,7 +149,7 @@ export class TournamentMatches {
     if (match.phase === 'running') match.transition('settling'); // a match carried on after a restart may be settling already
     revealInState(view.fairSeed, fairSeed);
     for (const { entry, result } of outcomes) {
-      Object.assign(sideOf(entry.seat), { status: result ? 'finished' : 'failed', heldOutAccuracy: result?.heldOutAccuracy ?? 0 });
+      sideOf(entry.seat).status = result ? 'finished' : 'failed';
       if (result) onFrame(entry.seat, { samples: result.samples, loss: result.final.loss, valAccuracy: result.final.valAccuracy });
       host.seat(entry.seat).player.status = PlayerStatus.Waiting;
     }
@@ -145,7 +159,7 @@ export class TournamentMatches {
     const record: MatchRecord = { round, a: pairing.a, b: pairing.b, winner, accuracy: { a: acc(pairing.a), b: pairing.b === null ? null : acc(pairing.b) }, ...(decidedBy ? { decidedBy } : {}) };
     await host.decided?.(index, record, match.id); // in the tournament's log before the match is stored: a restart in between carries it on again
     const tournament = { id: host.tournamentId, round };
-    const result = raceMatchResult(outcomes, { id: match.id, roomId: host.roomId, conditions, fairSeed, startedAt, tournament });
+    const result = raceMatchResult(outcomes, { id: match.id, roomId: host.roomId, conditions, fairSeed, startedAt, tournament, curves: stored });
     const saving = { tell: (n: RoomNoticeMessage) => host.broadcast('notice', n), what: `the result of round ${round}, match ${index + 1}`, forget: () => Promise.all(outcomes.map((o) => host.services.trainer.forget(o.job.runId))) };
     const unlocks = await storeMatch(match, result.match.id, (hooks) => host.services.matches.recordRace(result, hooks), (err) => {
       moduleLogger('tournament').error({ roomId: host.roomId, matchId: result.match.id, err }, 'could not store a match');
@@ -153,6 +167,9 @@ export class TournamentMatches {
     }, saving);
     if (match.phase === 'stored') view.matchId = result.match.id;
     this.unlocks.push(...unlocks);
+    // The held-out scores show with the match's end, in the same patch: the store above takes real time (the
+    // database answers from its own thread), and a patch in between would reveal them while it still races.
+    for (const { entry, result } of outcomes) sideOf(entry.seat).heldOutAccuracy = result?.heldOutAccuracy ?? 0;
     Object.assign(view, { winner, status: MatchStatus.Finished, decidedBy: decidedBy ?? '' });
     return record;
   }

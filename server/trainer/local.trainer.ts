@@ -11,6 +11,7 @@ import { describeZodError } from '../../shared/validation.ts';
 import { decodeCheckpoint } from '../../workers/engine/checkpoint.ts';
 import { moduleLogger } from '../logger.ts';
 import { HeardFilter } from './heard-filter.ts';
+import { runWeight } from './run-weight.ts';
 import { SavedRunError, type SavedRun, type SavedRunStore } from './saved-run.store.ts';
 import { ganRunListener, type AttachOptions, type ForkRequest, type GanListener, type RunListener, type Trainer } from './trainer.port.ts';
 
@@ -65,6 +66,12 @@ interface RunEntry {
   losses: number;
   /** What the listener already heard: a resumed run's repeats of it are not passed on again. */
   heard: HeardFilter;
+  /** A `background` run (a sweep's trial): it yields its thread to live runs (see `LocalTrainer`). */
+  background: boolean;
+  /** A background run this trainer paused because a live run shares its thread; resumed when none does. */
+  held: boolean;
+  /** What the run is expected to ask of its thread (run-weight.ts): threads are filled by it, not by run count. */
+  weight: number;
 }
 
 /** Makes a run's listener skip everything at or before `after` samples (nothing when `after` is negative). */
@@ -125,7 +132,9 @@ function runIdOf(raw: unknown): string | undefined {
 
 /**
  * The embedded trainer: a pool of worker threads in this process. Each run
- * goes to the thread with the fewest runs; a thread interleaves its runs.
+ * goes to the thread whose runs weigh least (their networks' FLOPs per sample
+ * times the samples per second their pace asks for: run-weight.ts); a thread
+ * interleaves its runs.
  *
  * A thread that dies (crashes, exits or is stopped) is replaced by a fresh
  * one, and its runs go on on live threads from their latest checkpoint, with
@@ -134,11 +143,18 @@ function runIdOf(raw: unknown): string | undefined {
  * without a checkpoint starts again. A run that loses
  * `MAX_THREAD_LOSSES_PER_RUN` threads is failed. A message from a thread that
  * does not parse is logged and fails the run it names; it never throws here.
+ *
+ * Priorities: a `background` run (a sweep's trial) never slows a live one. It waits in a backlog, in
+ * the order it came, until a thread has no run at all, and starts there; a live run goes to the thread
+ * whose live runs weigh least (then whose runs weigh least), and a background run on that thread is paused (a
+ * `pause` control, which changes nothing it computes) until no live run shares its thread any more.
  */
 export class LocalTrainer implements Trainer {
   readonly kind = 'local' as const;
   private readonly threads: TrainingThread[] = [];
   private readonly listeners = new Map<string, RunEntry>();
+  /** Background runs not started yet, oldest first (see `admit`). */
+  private readonly backlog: Array<{ job: TrainJob; listener: RunListener }> = [];
   private closing = false;
 
   private readonly nice: number | undefined;
@@ -282,6 +298,7 @@ export class LocalTrainer implements Trainer {
     log.error({ thread: thread.id, reason, runs: thread.runs.size, replaced: replace }, replace ? 'training thread died; starting a new one' : 'training thread failed to start; not replaced');
     if (replace) this.threads.push(this.spawn());
     for (const runId of [...thread.runs]) this.recover(runId, reason, thread.isReady);
+    this.reschedule(); // the fresh thread may take waiting background runs
   }
 
   /** Resumes a run whose thread died on a live thread, from its latest checkpoint; or fails it, if this keeps happening. */
@@ -306,6 +323,7 @@ export class LocalTrainer implements Trainer {
     entry.thread = thread;
     entry.launched = false;
     thread.runs.add(runId);
+    if (!entry.background) this.holdBackground(thread);
     log.warn({ runId, thread: thread.id, fromStep, losses: entry.losses }, 'resuming a run on another training thread');
     void this.launch(runId, thread, { fromStep, reason });
   }
@@ -335,7 +353,53 @@ export class LocalTrainer implements Trainer {
     if (!entry) return undefined;
     this.drop(runId);
     entry.thread.runs.delete(runId);
+    this.reschedule();
     return entry.listener;
+  }
+
+  /** Runs on `thread` that are live (not background). */
+  private liveRuns(thread: TrainingThread): number {
+    let n = 0;
+    for (const id of thread.runs) if (!this.listeners.get(id)?.background) n++;
+    return n;
+  }
+
+  /** Pauses the background runs on `thread`, which a live run now shares. */
+  private holdBackground(thread: TrainingThread): void {
+    for (const id of thread.runs) {
+      const entry = this.listeners.get(id);
+      if (!entry?.background || entry.held) continue;
+      entry.held = true;
+      void this.control(id, { type: 'pause' });
+    }
+  }
+
+  /**
+   * After a run left its thread: background runs held on threads without live runs any more go on, and
+   * waiting background runs start on threads that have nothing to do.
+   */
+  private reschedule(): void {
+    if (this.closing) return;
+    for (const thread of this.threads) {
+      if (this.liveRuns(thread) > 0) continue;
+      for (const id of thread.runs) {
+        const entry = this.listeners.get(id);
+        if (!entry?.held) continue;
+        entry.held = false;
+        void this.control(id, { type: 'resume' });
+      }
+    }
+    while (this.backlog.length > 0) {
+      const idle = this.threads.find((t) => t.runs.size === 0);
+      if (!idle) return;
+      const { job, listener } = this.backlog.shift()!;
+      void this.submitFrom(job, listener, undefined, idle);
+    }
+  }
+
+  /** Background runs waiting for an idle thread (for operators and tests). */
+  backlogIds(): string[] {
+    return this.backlog.map((b) => b.job.runId);
   }
 
   /** The run is over here: its entry and its saved state go. */
@@ -354,8 +418,13 @@ export class LocalTrainer implements Trainer {
     thread.worker.postMessage(toThread(msg));
   }
 
+  /** A live run starts at once; a background one waits in the backlog for an idle thread. */
   async submit(job: TrainJob, listener: RunListener): Promise<void> {
-    await this.submitFrom(job, listener);
+    if (job.priority !== 'background') return this.submitFrom(job, listener);
+    const parsed = TrainJob.safeParse(job);
+    if (!parsed.success) return listener.onFailed(`invalid run: ${describeZodError(parsed.error).message}`);
+    this.backlog.push({ job, listener });
+    this.reschedule();
   }
 
   /**
@@ -373,7 +442,7 @@ export class LocalTrainer implements Trainer {
   }
 
   /** Starts a run, from its first step or from a checkpoint (a fork's, or one the server kept: its log begins with what that checkpoint had applied). */
-  private async submitFrom(job: TrainJob, listener: RunListener, resumeFrom?: { bytes: Uint8Array; controlsApplied?: number }): Promise<void> {
+  private async submitFrom(job: TrainJob, listener: RunListener, resumeFrom?: { bytes: Uint8Array; controlsApplied?: number }, on?: TrainingThread): Promise<void> {
     const parsed = TrainJob.safeParse(job);
     if (!parsed.success) {
       listener.onFailed(`invalid run: ${describeZodError(parsed.error).message}`);
@@ -382,7 +451,7 @@ export class LocalTrainer implements Trainer {
     const start = { type: 'train' as const, job, ...(resumeFrom ? { resumeFrom: resumeFrom.bytes } : {}) };
     const controlsApplied = resumeFrom ? (resumeFrom.controlsApplied ?? decodeCheckpoint(resumeFrom.bytes).controlsApplied) : 0;
     const applied = job.controls.slice(0, controlsApplied).map((c) => ({ ...c, source: 'scheduled' as const }));
-    const thread = this.assign(job.runId, listener, start, applied);
+    const thread = this.assign(job.runId, listener, start, applied, on, job.priority === 'background');
     if (!thread) return;
     this.save(job.runId, this.listeners.get(job.runId)!, true);
     await this.launch(job.runId, thread);
@@ -465,23 +534,45 @@ export class LocalTrainer implements Trainer {
     if (!this.listeners.has(runId)) await this.savedRuns?.remove(runId);
   }
 
+  /**
+   * The thread whose live runs weigh least (run-weight.ts: FLOPs per sample times the samples per second a
+   * run's pace asks for), then whose runs weigh least in all; the first of equals.
+   */
   private leastLoaded(): TrainingThread {
-    return this.threads.reduce((a, b) => (b.runs.size < a.runs.size ? b : a));
+    const weights = (t: TrainingThread): [live: number, all: number] => {
+      let live = 0;
+      let all = 0;
+      for (const id of t.runs) {
+        const entry = this.listeners.get(id);
+        if (!entry) continue;
+        all += entry.weight;
+        if (!entry.background) live += entry.weight;
+      }
+      return [live, all];
+    };
+    let best = this.threads[0]!;
+    let [least, leastAll] = weights(best);
+    for (const t of this.threads.slice(1)) {
+      const [live, all] = weights(t);
+      if (live < least || (live === least && all < leastAll)) [best, least, leastAll] = [t, live, all];
+    }
+    return best;
   }
 
   /**
-   * Books a run on the thread with the fewest runs, before anything awaits:
+   * Books a run on the thread whose runs weigh least, before anything awaits:
    * runs submitted together (a race's entries) spread over the threads
    * instead of all landing on the one that was emptiest when they started.
    */
-  private assign(runId: string, listener: RunListener, start: RunEntry['start'], applied: AppliedControl[]): TrainingThread | undefined {
+  private assign(runId: string, listener: RunListener, start: RunEntry['start'], applied: AppliedControl[], on?: TrainingThread, background = false): TrainingThread | undefined {
     if (this.threads.length === 0) {
       listener.onFailed('no training thread is running: they failed to start (see the server log)');
       return undefined;
     }
-    const thread = this.leastLoaded();
+    const thread = on && this.threads.includes(on) ? on : this.leastLoaded();
     thread.runs.add(runId);
-    this.listeners.set(runId, { listener, thread, start, applied, pending: [], launched: false, losses: 0, heard: new HeardFilter() });
+    this.listeners.set(runId, { listener, thread, start, applied, pending: [], launched: false, losses: 0, heard: new HeardFilter(), background, held: false, weight: runWeight(start) });
+    if (!background) this.holdBackground(thread);
     return thread;
   }
 
@@ -560,6 +651,8 @@ export class LocalTrainer implements Trainer {
   }
 
   async cancel(runId: string): Promise<void> {
+    const waiting = this.backlog.findIndex((b) => b.job.runId === runId);
+    if (waiting >= 0) this.backlog.splice(waiting, 1);
     const entry = this.listeners.get(runId);
     if (!entry) return;
     this.finish(runId);
@@ -575,6 +668,7 @@ export class LocalTrainer implements Trainer {
   async close(): Promise<void> {
     this.closing = true;
     this.listeners.clear();
+    this.backlog.length = 0;
     await Promise.all(this.threads.map((t) => t.worker.terminate()));
   }
 }

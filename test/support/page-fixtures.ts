@@ -15,12 +15,8 @@ import { DEFAULT_SPEC } from '../../shared/model-spec.schema.ts';
 import { TrainJob } from '../../shared/run.schema.ts';
 import { TaskSpec } from '../../shared/task.schema.ts';
 import { guestClient } from './arena.ts';
+import { quiet } from './sdk-players.ts';
 
-/** Keeps an SDK room from warning about messages nobody listens to. */
-function quiet<T extends Room<any, any>>(room: T): T {
-  room.onMessage('*', () => {});
-  return room;
-}
 
 /** One open room of each kind, and the guest who made them (their profile is the profile page's). */
 export interface OpenRooms {

@@ -31,6 +31,8 @@ export interface Checkpoint {
   optimizer: { name: OptimizerName; learningRate: number; t: number };
   batchSize: number;
   augment: boolean;
+  /** The difficulty ramp, when a `setDifficulty` control made it differ from the task's. */
+  ramp?: number;
   rng: { batch: number; control: number };
   order: Uint32Array;
   cursor: number;
@@ -45,6 +47,8 @@ export interface Checkpoint {
 }
 
 const MAGIC = 0x4b434147; // "GACK"
+/** One encoder for every checkpoint (a run encodes one every 50 steps). */
+const UTF8 = new TextEncoder();
 
 /** Serialises a checkpoint: a JSON header followed by the raw typed arrays. */
 export function encodeCheckpoint(cp: Checkpoint): Uint8Array {
@@ -55,7 +59,7 @@ export function encodeCheckpoint(cp: Checkpoint): Uint8Array {
     if (typeof value === 'number' && !Number.isFinite(value)) return { $num: String(value) };
     return value;
   });
-  const headerBytes = new TextEncoder().encode(header);
+  const headerBytes = UTF8.encode(header);
   const pad = (n: number) => (4 - (n % 4)) % 4;
   let size = 8 + headerBytes.length + pad(headerBytes.length);
   for (const b of blobs) size += 4 + b.byteLength;

@@ -33,6 +33,8 @@ export interface ControlTarget {
   setOptimizer(optimizer: OptimizerState): void;
   setBatchSize(batchSize: number): void;
   setAugmentation(enabled: boolean): void;
+  /** Sets the difficulty ramp (extra input noise reached at the end of the budget). */
+  setRamp(ramp: number): void;
   /** Replaces the training set (a new order of batches starts). */
   setTrain(points: RawPoints): void;
   /** How many `addSamples` controls came before this one (each draws its points with its own seed), counting this one. */

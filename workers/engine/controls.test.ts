@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ControlInput } from '../../shared/control.schema.ts';
+import type { Control as ControlT } from '../../shared/control.schema.ts';
 import { Control } from '../../shared/control.schema.ts';
 import { TrainJob, type TrainJobInput } from '../../shared/run.schema.ts';
 import { ControlError } from './control-error.ts';
+import { MAX_GROWN_TRAIN_VALUES, trainingSetLimit } from './controls.ts';
 import { forward } from './network.ts';
 import { initBackend } from './tf-backend.ts';
 import { TrainSession } from './training-session.ts';
@@ -131,6 +133,21 @@ describe('controls', () => {
     s.dispose();
   });
 
+  it('refuses, in words and changing nothing, to grow the training set past its limit (a player cannot take the worker\'s memory)', () => {
+    const s = session({ task: { name: 'mnist', samples: 400 } });
+    const limit = trainingSetLimit(s.job.task, s.train.dim);
+    expect(limit).toBe(Math.floor(MAX_GROWN_TRAIN_VALUES / 784)); // more than twice the 400-digit task
+    const n = s.train.count;
+    s.control(ctl({ type: 'addSamples', count: limit - n }));
+    expect(s.train.count).toBe(limit);
+    const logged = s.log.length;
+    expect(() => s.control(ctl({ type: 'addSamples', count: 1 }))).toThrow(new RegExp(`holds ${limit.toLocaleString('en')} points and may hold at most ${limit.toLocaleString('en')}: adding 1 would pass that`));
+    expect(s.train.count).toBe(limit);
+    expect(s.log.length).toBe(logged);
+    s.step();
+    s.dispose();
+  });
+
   it('adds an identity layer that leaves the function unchanged, and removes a layer by folding it', () => {
     const s = session();
     steps(s, 5);
@@ -159,6 +176,61 @@ describe('controls', () => {
     expect(weights(b)).not.toEqual(weights(a));
     a.dispose();
     b.dispose();
+  });
+
+  it('addPoints adds labelled points, removePoints drops those in a rectangle; a rewind puts the set back, and the events say its size', () => {
+    const s = session();
+    const before = s.train.count;
+    s.keepCheckpoint();
+    steps(s, 2);
+    s.control(ctl({ type: 'addPoints', points: [{ x: [1.4, 1.4], label: 1 }, { x: [1.45, 1.3], label: 0 }] }));
+    expect(s.train.count).toBe(before + 2);
+    expect(Array.from(s.train.x.subarray(before * 2))).toEqual([1.4, 1.4, 1.45, 1.3].map((v) => Math.fround(v)));
+    expect(Array.from(s.train.y.subarray(before))).toEqual([1, 0]);
+    s.step();
+    s.control(ctl({ type: 'removePoints', from: [1.5, 1.5], to: [1.35, 1.25] }));
+    expect(s.train.count).toBe(before);
+    expect(() => s.control(ctl({ type: 'removePoints', from: [1.5, 1.5], to: [1.35, 1.25] }))).toThrow('no training point lies in [1.35, 1.50] × [1.25, 1.50]: nothing to remove');
+    expect(() => s.control(ctl({ type: 'removePoints', from: [-1.5, -1.5], to: [1.5, 1.5] }))).toThrow(/the training set must keep at least one/);
+    expect(() => s.control(ctl({ type: 'addPoints', points: [{ x: [0, 0], label: 2 }] }))).toThrow('point 1 has label 2: spiral has classes 0 to 1');
+    s.control(ctl({ type: 'addPoints', points: [{ x: [0, 0], label: 1 }] }));
+    s.control(ctl({ type: 'rewind', toStep: 0 }));
+    expect(s.train.count).toBe(before);
+    const sizes = s.drainEvents().filter((e) => e.type === 'control').map((e) => [(e.control as ControlT).type, e.trainSize]);
+    expect(sizes).toEqual([['addPoints', before + 2], ['removePoints', before], ['addPoints', before + 1], ['rewind', before]]);
+    s.step();
+    s.dispose();
+  });
+
+  it('points cannot be added to or removed from MNIST, which has no plane', () => {
+    const s = new TrainSession(TrainJob.parse({ runId: 'm', spec: { ...spec, layers: [{ units: 8, activation: 'relu' }] }, task: { name: 'mnist', samples: 200 }, seed: 1, budget: 1000 }));
+    expect(() => s.control(ctl({ type: 'addPoints', points: [{ x: [0, 0], label: 1 }] }))).toThrow('mnist has no plane to add points on: add samples instead');
+    expect(() => s.control(ctl({ type: 'removePoints', from: [0, 0], to: [1, 1] }))).toThrow('mnist has no plane to remove points from: remove samples instead');
+    s.dispose();
+  });
+
+  it('setDifficulty changes the batches from then on, a rewind restores the ramp it had, and the same log replays to the same weights', () => {
+    const job = { budget: 2000 };
+    const a = session(job);
+    const b = session(job);
+    b.keepCheckpoint();
+    b.control(ctl({ type: 'setDifficulty', ramp: 0.8 }));
+    steps(a, 20);
+    steps(b, 20);
+    expect(weights(b)).not.toEqual(weights(a));
+    // A checkpoint after the change keeps the ramp; rewinding to before it drops it again.
+    const cp = b.checkpoint();
+    expect(cp.ramp).toBe(0.8);
+    b.control(ctl({ type: 'rewind', toStep: 0 }));
+    expect(b.checkpoint().ramp).toBeUndefined();
+    const replay = session({ ...job, controls: [{ step: 0, control: { type: 'setDifficulty', ramp: 0.8 } }] });
+    const again = session(job);
+    again.control(ctl({ type: 'setDifficulty', ramp: 0.8 }));
+    steps(again, 20);
+    for (const c of replay.job.controls) replay.control(c.control);
+    steps(replay, 20);
+    expect(weights(replay)).toEqual(weights(again));
+    for (const s of [a, b, replay, again]) s.dispose();
   });
 
   it('refuses a rewind to a step with no checkpoint, saying which exist', () => {

@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Control } from '../../shared/control.schema.ts';
 import { deriveSeed } from '../../contract/random.ts';
-import { taskKind, taskShape } from '../../shared/task.schema.ts';
+import { isPlanar, taskKind, taskShape } from '../../shared/task.schema.ts';
 import { denseOffset, disposeLayer, layerAt, makeLayer, trainableLayers } from './network.ts';
-import { drawPoints, type RawPoints } from './task-data.ts';
+import { drawPoints, subset, type RawPoints } from './task-data.ts';
 import { ControlError } from './control-error.ts';
 import type { ControlTarget } from './control-target.ts';
 import { bestCheckpoint } from './best-checkpoint.ts';
+import { trainCount } from '../../contract/datasets/task-split.ts';
 
 /** Hidden layers as the spec counts them: a conv net's image layers and flatten, then the dense hidden layers. */
 function hiddenCount(s: ControlTarget): number {
@@ -73,6 +74,56 @@ function injectNoise(s: ControlTarget, target: 'weights' | 'inputs' | 'labels', 
     else if (rng.next() < strength) y[i] = rng.int(classes);
   }
   s.setTrain({ ...train, y });
+}
+
+/** Input values a training set may grow to by controls (16 MB of float32), unless the task started larger. */
+export const MAX_GROWN_TRAIN_VALUES = 4_000_000;
+
+/**
+ * The most points a run's training set may hold after samples or points were added: twice what its task starts
+ * with, or MAX_GROWN_TRAIN_VALUES input values, whichever is more. Adding without a bound would let one player's
+ * controls take the worker's memory.
+ */
+export function trainingSetLimit(task: Parameters<typeof trainCount>[0], dim: number): number {
+  return Math.max(2 * trainCount(task), Math.floor(MAX_GROWN_TRAIN_VALUES / dim));
+}
+
+/** Refuses, in words, to add `count` points when the training set would outgrow `trainingSetLimit`. */
+function checkRoomFor(s: ControlTarget, count: number): void {
+  const limit = trainingSetLimit(s.job.task, s.train.dim);
+  if (s.train.count + count > limit) throw new ControlError(`the training set holds ${s.train.count.toLocaleString('en')} points and may hold at most ${limit.toLocaleString('en')}: adding ${count.toLocaleString('en')} would pass that`);
+}
+
+/** Planar tasks: the given labelled points join the training set (labels checked against the task). */
+function addPoints(s: ControlTarget, points: Extract<Control, { type: 'addPoints' }>['points']): void {
+  const { name } = s.job.task;
+  if (!isPlanar(name)) throw new ControlError(`${name} has no plane to add points on: add samples instead`);
+  const classes = taskShape(name).outputs;
+  const classification = taskKind(name) === 'classification';
+  points.forEach((p, i) => {
+    if (classification && (!Number.isInteger(p.label) || p.label < 0 || p.label >= classes)) throw new ControlError(`point ${i + 1} has label ${p.label}: ${name} has classes 0 to ${classes - 1}`);
+  });
+  checkRoomFor(s, points.length);
+  const more: RawPoints = { x: Float32Array.from(points.flatMap((p) => p.x)), y: Float32Array.from(points.map((p) => p.label)), count: points.length, dim: 2 };
+  s.setTrain(concatPoints(s.train, more));
+}
+
+/** Planar tasks: drops every training point inside the rectangle from `from` to `to`; refuses to drop none, or all. */
+function removePoints(s: ControlTarget, from: readonly [number, number], to: readonly [number, number]): void {
+  const { name } = s.job.task;
+  if (!isPlanar(name)) throw new ControlError(`${name} has no plane to remove points from: remove samples instead`);
+  const [lo1, hi1] = [Math.min(from[0], to[0]), Math.max(from[0], to[0])];
+  const [lo2, hi2] = [Math.min(from[1], to[1]), Math.max(from[1], to[1])];
+  const { x, y, count } = s.train;
+  const keep: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const [a, b] = [x[2 * i]!, x[2 * i + 1]!];
+    if (a < lo1 || a > hi1 || b < lo2 || b > hi2) keep.push(i);
+  }
+  const area = `[${lo1.toFixed(2)}, ${hi1.toFixed(2)}] × [${lo2.toFixed(2)}, ${hi2.toFixed(2)}]`;
+  if (keep.length === count) throw new ControlError(`no training point lies in ${area}: nothing to remove`);
+  if (keep.length === 0) throw new ControlError(`every training point lies in ${area}: the training set must keep at least one`);
+  s.setTrain(subset(s.train, keep));
 }
 
 /** An identity-initialised layer before hidden layer `index`: with a linear (or ReLU after ReLU) activation the function does not change. */
@@ -169,6 +220,7 @@ function applyOther(s: ControlTarget, c: Exclude<Control, { type: 'stop' | 'keep
       s.setAugmentation(c.enabled);
       return;
     case 'addSamples': {
+      checkRoomFor(s, c.count);
       const more = drawPoints(s.job.task, c.count, deriveSeed(s.job.seed, `add:${s.nextAddition()}`));
       s.setTrain(concatPoints(s.train, more));
       return;
@@ -179,6 +231,15 @@ function applyOther(s: ControlTarget, c: Exclude<Control, { type: 'stop' | 'keep
       s.setTrain({ x: s.train.x.slice(0, keep * s.train.dim), y: s.train.y.slice(0, keep), count: keep, dim: s.train.dim });
       return;
     }
+    case 'addPoints':
+      addPoints(s, c.points);
+      return;
+    case 'removePoints':
+      removePoints(s, c.from, c.to);
+      return;
+    case 'setDifficulty':
+      s.setRamp(c.ramp);
+      return;
     case 'addLayer':
       addLayer(s, c.index, c.activation);
       return;

@@ -44,6 +44,22 @@ describe('frames on the fast path agree with tf.js’s evaluation', () => {
     ref.dispose();
   });
 
+  it('a frame right after steps (its training loss and accuracy the steps’, the training split not evaluated) measures the same validation figures and layers as tf.js', () => {
+    const job = TrainJob.parse({ runId: 'e', spec: { layers: [{ units: 8, activation: 'tanh' }, { units: 8, activation: 'tanh' }, { units: 8, activation: 'tanh' }], optimizer: 'sgd', learningRate: 0.03, batchSize: 10 }, task: { name: 'spiral' }, seed: 9, budget: 100_000 });
+    const fast = new TrainSession(job);
+    for (let i = 0; i < 200; i++) fast.step();
+    const ref = new TrainSession(job, { path: 'tfjs' });
+    ref.resumeFrom(fast.checkpoint());
+    const a = fast.frame();
+    const b = ref.frame();
+    expect(Number.isFinite(a.loss)).toBe(true);
+    expect(a.accuracy * 2000).toBe(Math.round(a.accuracy * 2000)); // the 200 steps' 2,000 rows
+    const rest = (f: TelemetryFrame) => measures(f).slice(2);
+    rest(a).forEach((v, i) => expect(Math.abs(v - rest(b)[i]!), `measure ${i + 2}: ${v} against tf.js ${rest(b)[i]}`).toBeLessThan(TOLERANCE * Math.max(1, Math.abs(rest(b)[i]!))));
+    fast.dispose();
+    ref.dispose();
+  });
+
   it('a checkpoint taken while the fast path holds the newest weights equals one taken after writing them back', () => {
     const job = TrainJob.parse({ runId: 'e', spec: { layers: [{ units: 5, activation: 'tanh' }], optimizer: 'adam', learningRate: 0.02, batchSize: 8 }, task: { name: 'spiral' }, seed: 5, budget: 10_000 });
     const s = new TrainSession(job);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName } from '../../shared/model-spec.schema.ts';
 import { createRng, type Rng } from '../../contract/random.ts';
 import { act, activateRows, type FastActivation } from './dense-fast-activations.ts';
+import { instantiateKernels, type Kernels } from './fused/kernels.ts';
 import { isDenseNetwork, type Network } from './network.ts';
 import { SLOT_COUNT } from './optimizer.ts';
 
@@ -18,13 +19,32 @@ const BETA2 = 0.999;
 const EPSILON = 1e-7;
 const MOMENTUM = 0.9;
 const RMS_DECAY = 0.9;
+/** Bytes of a WebAssembly page. */
+const PAGE = 65_536;
+const align16 = (bytes: number) => (bytes + 15) & ~15;
+
+/** Byte offsets of a layer's arrays in the step's WebAssembly memory. */
+interface LayerAt {
+  w: number;
+  b: number;
+  /** The kernel transposed [fanOut, fanIn], for the input gradient. */
+  wT: number;
+  gw: number;
+  gb: number;
+  z: number;
+  a: number;
+  mask: number;
+  dz: number;
+  dIn: number;
+}
 
 /** One dense layer of the fast path: weights, slots, and the buffers a step works in (grown with the batch, never per step). */
 export interface FastLayer {
   readonly fanIn: number;
   readonly fanOut: number;
-  readonly w: Float32Array;
-  readonly b: Float32Array;
+  /** Kernel [fanIn, fanOut] and bias: views of the step's WebAssembly memory, renewed when it grows (read them through the layer). */
+  w: Float32Array;
+  b: Float32Array;
   readonly activation: FastActivation;
   readonly dropout: number;
   readonly frozen: boolean;
@@ -59,7 +79,11 @@ function allFinite(v: Float32Array): boolean {
 
 /**
  * The same dense network, loss, regularisation, dropout and optimizers as the
- * tf.js path, written as loops over typed arrays. Results agree with tf.js to
+ * tf.js path, written as loops over typed arrays, in float64; the affine maps
+ * and the weight gradients run in WebAssembly (`affine64`, `weight_grad64` in
+ * fused/kernels.wat.ts: f64x2, the same sums in the same order as the scalar
+ * loops they replaced), over one memory where every buffer of the step lives.
+ * Results agree with tf.js to
  * float32 rounding (tested to 1e-5), not to the bit, so a run's path is part
  * of what it is; which path a run takes depends only on its architecture.
  *
@@ -80,22 +104,53 @@ export class DenseFastPath {
   /** Per-layer gradient norm and update ratio of the last step that asked for statistics. */
   readonly gradNorms: Float64Array;
   readonly updateRatios: Float64Array;
+  /** Rows of the last classification step whose largest output was their class, before the update. */
+  right = 0;
   private readonly inputDim: number;
   private readonly hasDropout: boolean;
   /** The lowest layer that trains: no input gradient is needed below it. */
   private readonly lowestTrainable: number;
+  /** The float64 kernels (affine map, weight gradients) and their memory, where every buffer of the step lives. */
+  private readonly kernels: Kernels;
+  private readonly memory: WebAssembly.Memory;
+  private readonly at: LayerAt[];
+  /** Byte offsets of the batch's inputs and targets, of fanIn zeros (the input gradient's bias), and of the end of what is laid out. */
+  private inputAt = 0;
+  private targetAt = 0;
+  private readonly zerosAt: number;
+  /** Where the buffers sized by the batch start. */
+  private readonly rowsAt: number;
 
   /** Copies weights and optimizer slots out of the network's tf.js variables. */
   constructor(net: Network) {
-    this.layers = net.layers.map((l) => {
+    // The kernels' memory: each layer's weights and gradients, then the buffers sized by the batch (see batch()).
+    let end = 0;
+    const take = (bytes: number) => {
+      const offset = end;
+      end = align16(end + bytes);
+      return offset;
+    };
+    this.at = net.layers.map((l) => {
+      const [fanIn, fanOut] = [l.kernel.shape[0]!, l.kernel.shape[1]!];
+      return { w: take(4 * fanIn * fanOut), b: take(4 * fanOut), wT: take(4 * fanIn * fanOut), gw: take(8 * fanIn * fanOut), gb: take(8 * fanOut), z: 0, a: 0, mask: 0, dz: 0, dIn: 0 };
+    });
+    this.zerosAt = take(4 * Math.max(...net.layers.map((l) => l.kernel.shape[0]!)));
+    this.rowsAt = end;
+    ({ kernels: this.kernels, memory: this.memory } = instantiateKernels(Math.max(1, Math.ceil(end / PAGE))));
+    const buffer = this.memory.buffer;
+    this.layers = net.layers.map((l, i) => {
       const fanIn = l.kernel.shape[0]!;
       const fanOut = l.kernel.shape[1]!;
-      const w = l.kernel.dataSync().slice() as Float32Array;
+      const at = this.at[i]!;
+      const w = new Float32Array(buffer, at.w, fanIn * fanOut);
+      w.set(l.kernel.dataSync());
+      const b = new Float32Array(buffer, at.b, fanOut);
+      b.set(l.bias.dataSync());
       return {
         fanIn,
         fanOut,
         w,
-        b: l.bias.dataSync().slice() as Float32Array,
+        b,
         activation: l.activation,
         dropout: l.dropout,
         frozen: l.frozen,
@@ -107,8 +162,8 @@ export class DenseFastPath {
         mask: new Float64Array(0),
         dz: new Float64Array(0),
         dIn: new Float64Array(0),
-        gw: new Float64Array(fanIn * fanOut),
-        gb: new Float64Array(fanOut),
+        gw: new Float64Array(buffer, at.gw, fanIn * fanOut),
+        gb: new Float64Array(buffer, at.gb, fanOut),
         before: new Float32Array(fanIn * fanOut),
       };
     });
@@ -120,19 +175,43 @@ export class DenseFastPath {
     this.lowestTrainable = trainable < 0 ? this.layers.length : trainable;
   }
 
-  /** Makes room for a batch of `n` rows; returns the input and target buffers to fill (row-major). */
+  /** Makes room for a batch of `n` rows in `input`, `target` and the layers' buffers (laid out again, and every view renewed, when the batch grows). */
   batch(n: number): void {
     if (n <= this.rows) return;
     this.rows = n;
-    this.input = new Float64Array(n * this.inputDim);
-    this.target = new Float64Array(n * this.layers[this.layers.length - 1]!.fanOut);
-    for (const l of this.layers) {
-      l.z = new Float64Array(n * l.fanOut);
-      l.a = new Float64Array(n * l.fanOut);
-      l.mask = new Float64Array(this.hasDropout ? n * l.fanOut : 0);
-      l.dz = new Float64Array(n * l.fanOut);
-      l.dIn = new Float64Array(n * l.fanIn);
-    }
+    let end = this.rowsAt;
+    const take = (bytes: number) => {
+      const offset = end;
+      end = align16(end + bytes);
+      return offset;
+    };
+    this.inputAt = take(8 * n * this.inputDim);
+    this.targetAt = take(8 * n * this.layers[this.layers.length - 1]!.fanOut);
+    this.layers.forEach((l, i) => {
+      const at = this.at[i]!;
+      at.z = take(8 * n * l.fanOut);
+      at.a = take(8 * n * l.fanOut);
+      at.mask = take(this.hasDropout ? 8 * n * l.fanOut : 0);
+      at.dz = take(8 * n * l.fanOut);
+      at.dIn = take(8 * n * l.fanIn);
+    });
+    const pages = Math.ceil(end / PAGE) - this.memory.buffer.byteLength / PAGE;
+    if (pages > 0) this.memory.grow(pages); // detaches every view: all are made again below
+    const buffer = this.memory.buffer;
+    this.input = new Float64Array(buffer, this.inputAt, n * this.inputDim);
+    this.target = new Float64Array(buffer, this.targetAt, n * this.layers[this.layers.length - 1]!.fanOut);
+    this.layers.forEach((l, i) => {
+      const at = this.at[i]!;
+      l.w = new Float32Array(buffer, at.w, l.fanIn * l.fanOut);
+      l.b = new Float32Array(buffer, at.b, l.fanOut);
+      l.gw = new Float64Array(buffer, at.gw, l.fanIn * l.fanOut);
+      l.gb = new Float64Array(buffer, at.gb, l.fanOut);
+      l.z = new Float64Array(buffer, at.z, n * l.fanOut);
+      l.a = new Float64Array(buffer, at.a, n * l.fanOut);
+      l.mask = new Float64Array(buffer, at.mask, this.hasDropout ? n * l.fanOut : 0);
+      l.dz = new Float64Array(buffer, at.dz, n * l.fanOut);
+      l.dIn = new Float64Array(buffer, at.dIn, n * l.fanIn);
+    });
   }
 
   /** Writes weights and slots back into the network's variables. */
@@ -140,8 +219,9 @@ export class DenseFastPath {
     tf.tidy(() => {
       net.layers.forEach((l, i) => {
         const f = this.layers[i]!;
-        l.kernel.assign(tf.tensor2d(f.w, [f.fanIn, f.fanOut]));
-        l.bias.assign(tf.tensor1d(f.b));
+        // Copies: the views into the step's memory change with every step (and a backend may keep the array it is given).
+        l.kernel.assign(tf.tensor2d(f.w.slice(), [f.fanIn, f.fanOut]));
+        l.bias.assign(tf.tensor1d(f.b.slice()));
         const sync = (slots: tf.Variable[], values: Float32Array[], shape: number[]) => {
           values.forEach((v, k) => {
             if (slots[k]) slots[k]!.assign(tf.tensor(v, shape));
@@ -165,17 +245,18 @@ export class DenseFastPath {
     const layers = this.layers;
     const L = layers.length;
     const rng = this.hasDropout ? createRng(dropoutSeed) : undefined;
-    let input: Float64Array = this.input;
+    const k = this.kernels;
     for (let l = 0; l < L; l++) {
       const layer = layers[l]!;
-      affine(input, n, layer, layer.z);
+      const at = this.at[l]!;
+      k.affine64(l > 0 ? this.at[l - 1]!.a : this.inputAt, n, layer.fanIn, at.w, layer.fanOut, at.b, at.z);
       activateRows(layer.activation, layer.z, layer.a, n * layer.fanOut);
       if (rng && layer.activation !== 'output' && layer.dropout > 0) drop(layer, n, rng);
-      input = layer.a;
     }
 
     const last = layers[L - 1]!;
     let loss = kind === 'regression' ? squaredErrorGrad(last.a, this.target, n * last.fanOut, last.dz) : crossEntropyGrad(last.a, this.target, n, last.fanOut, last.dz);
+    if (kind === 'classification') this.right = crossEntropyRight;
     if (l1 !== 0 || l2 !== 0) {
       for (const layer of layers) {
         const w = layer.w;
@@ -192,10 +273,15 @@ export class DenseFastPath {
     for (let l = L - 1; l >= this.lowestTrainable; l--) {
       const layer = layers[l]!;
       const dz = layer.dz;
+      const at = this.at[l]!;
       derivative(layer, n, d, dz);
-      if (l > this.lowestTrainable) inputGradient(layer, n, dz);
+      if (l > this.lowestTrainable) {
+        // d loss / d input = dZ·Wᵀ (the weights before their update): the affine map with W transposed and no bias, each sum over the units in order.
+        k.transpose(at.w, layer.fanIn, layer.fanOut, at.wT);
+        k.affine64(at.dz, n, layer.fanOut, at.wT, layer.fanIn, this.zerosAt, at.dIn);
+      }
       if (!layer.frozen) {
-        weightGradients(layer, n, l > 0 ? layers[l - 1]!.a : this.input);
+        k.weight_grad64(l > 0 ? this.at[l - 1]!.a : this.inputAt, n, layer.fanIn, at.dz, layer.fanOut, at.gw, at.gb);
         if (l1 !== 0 || l2 !== 0 || !layer.wFinite) {
           const { w, gw } = layer;
           for (let i = 0; i < gw.length; i++) gw[i] = gw[i]! + (l1 * Math.sign(w[i]!) + 2 * l2 * w[i]!);
@@ -235,20 +321,6 @@ export class DenseFastPath {
   }
 }
 
-/** z = input·W + b for `n` rows; each sum starts at the bias and adds the inputs in order. */
-export function affine(input: Float64Array, n: number, layer: FastLayer, z: Float64Array): void {
-  const { fanIn, fanOut, w, b } = layer;
-  for (let r = 0; r < n; r++) {
-    const zr = r * fanOut;
-    const xr = r * fanIn;
-    for (let j = 0; j < fanOut; j++) {
-      let sum = b[j]!;
-      for (let k = 0, wk = j; k < fanIn; k++, wk += fanOut) sum += input[xr + k]! * w[wk]!;
-      z[zr + j] = sum;
-    }
-  }
-}
-
 /** Inverted dropout: keeps each unit with probability 1 − rate and scales it by 1 / (1 − rate). */
 function drop(layer: FastLayer, n: number, rng: Rng): void {
   const { a, mask } = layer;
@@ -271,13 +343,30 @@ function squaredErrorGrad(out: Float64Array, y: Float64Array, count: number, d: 
   return loss / count;
 }
 
-/** Mean softmax cross-entropy of `n` rows of logits, with its gradient into `d`. */
+/** Rows the last crossEntropyGrad call classified right (see rightRows). */
+let crossEntropyRight = 0;
+
+/**
+ * Mean softmax cross-entropy of `n` rows of logits, with its gradient into `d`; the rows whose
+ * largest logit (the first, on a tie) is their class are counted into `crossEntropyRight`, as rightRows counts them.
+ */
 function crossEntropyGrad(out: Float64Array, y: Float64Array, n: number, width: number, d: Float64Array): number {
   let loss = 0;
+  let right = 0;
   for (let r = 0; r < n; r++) {
     const o = r * width;
     let max = -Infinity;
-    for (let j = 0; j < width; j++) max = Math.max(max, out[o + j]!);
+    let top = -Infinity;
+    let best = 0;
+    for (let j = 0; j < width; j++) {
+      const v = out[o + j]!;
+      max = Math.max(max, v);
+      if (v > top) {
+        top = v;
+        best = j;
+      }
+    }
+    if (y[o + best] === 1) right++;
     let sum = 0;
     for (let j = 0; j < width; j++) {
       const e = out[o + j]! - max;
@@ -291,6 +380,7 @@ function crossEntropyGrad(out: Float64Array, y: Float64Array, n: number, width: 
       d[o + j] = (Math.exp(logP) - target) / n;
     }
   }
+  crossEntropyRight = right;
   return loss / n;
 }
 
@@ -344,38 +434,6 @@ function actGrad(z: number, y: number, a: FastActivation): number {
     case 'linear':
     case 'output':
       return 1;
-  }
-}
-
-/** d loss / d input = dz · Wᵀ, into the layer's dIn. */
-function inputGradient(layer: FastLayer, n: number, dz: Float64Array): void {
-  const { fanIn, fanOut, w, dIn } = layer;
-  for (let r = 0; r < n; r++) {
-    const dr = r * fanOut;
-    for (let k = 0; k < fanIn; k++) {
-      const wk = k * fanOut;
-      let sum = 0;
-      for (let j = 0; j < fanOut; j++) sum += dz[dr + j]! * w[wk + j]!;
-      dIn[r * fanIn + k] = sum;
-    }
-  }
-}
-
-/** Kernel and bias gradients summed over the rows, in row order (zero inputs add nothing and are skipped). */
-function weightGradients(layer: FastLayer, n: number, input: Float64Array): void {
-  const { fanIn, fanOut, dz, gw, gb } = layer;
-  for (let i = 0; i < gw.length; i++) gw[i] = 0; // a loop: fill() costs more than it saves on arrays this small
-  for (let j = 0; j < fanOut; j++) gb[j] = 0;
-  for (let r = 0; r < n; r++) {
-    const dr = r * fanOut;
-    const xr = r * fanIn;
-    for (let k = 0; k < fanIn; k++) {
-      const x = input[xr + k]!;
-      if (x === 0) continue;
-      const wk = k * fanOut;
-      for (let j = 0; j < fanOut; j++) gw[wk + j] = gw[wk + j]! + x * dz[dr + j]!;
-    }
-    for (let j = 0; j < fanOut; j++) gb[j] = gb[j]! + dz[dr + j]!;
   }
 }
 

@@ -1,5 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runFileOf, TrainJob } from '../../shared/run.schema.ts';
+import { replayForkJob } from '../../contract/fork-job.ts';
+import { forkPoints } from '../../contract/fork-points.ts';
+import { encodeCheckpoint } from './checkpoint.ts';
 import { forkJob } from './fork.ts';
 import { runTraining } from './training-loop.ts';
 import { initBackend } from './tf-backend.ts';
@@ -43,5 +46,27 @@ describe('forks', () => {
     expect(replay.weightsHash).toBe(b.weightsHash);
 
     expect(() => forkJob(parent, result.controls, at50, 'x', [{ step: 3, control: { type: 'pause' } }])).toThrow('cannot take a control at step 3');
+  });
+
+  it('a fork that replays its parent up to a checkpoint (no bytes) trains exactly as one resumed from the bytes, and tells nothing before it', async () => {
+    const withRewind = TrainJob.parse({ ...parent, runId: 'rewinding', budget: 20 * 160, checkpointEverySteps: 20, controls: [...parent.controls, { step: 33, control: { type: 'checkpoint' } }, { step: 71, control: { type: 'rewind', toStep: 33 } }, { step: 50, control: { type: 'setBatchSize', batchSize: 10 } }] });
+    const bytes = new Map<number, Uint8Array>();
+    const result = await runTraining(withRewind, { onFinish: (s) => void [...s.checkpoints.values()].forEach((cp) => bytes.set(cp.step, encodeCheckpoint(cp))) });
+    const points = forkPoints(result.controls, withRewind.checkpointEverySteps, result.steps);
+    for (const at of [points.find((p) => p.step === 33)!, points.find((p) => p.step === 40)!, points.find((p) => p.step === 60)!]) {
+      const replayed = replayForkJob(withRewind, result.controls, at, `replay-${at.step}`);
+      expect(replayed.parent).toEqual({ runId: 'rewinding', step: at.step, controlsApplied: at.controlsApplied });
+      const frames: number[] = [];
+      const events: string[] = [];
+      const viaReplay = await runTraining(replayed, { onFrame: (f) => frames.push(f.step), onEvent: (e) => events.push(`${e.step}:${e.type}`) });
+      const fromBytes = forkJob(withRewind, result.controls, bytes.get(at.step)!, `bytes-${at.step}`);
+      const viaBytes = await runTraining(fromBytes.job, { resumeFrom: fromBytes.resumeFrom });
+      expect(viaReplay.weightsHash, `fork at step ${at.step}`).toBe(viaBytes.weightsHash);
+      expect(viaReplay.controls).toEqual(viaBytes.controls);
+      expect(frames[0], 'its first frame comes after the checkpoint').toBeGreaterThan(at.step);
+      expect(events.filter((e) => Number(e.split(':')[0]) < at.step), 'none of the parent\'s events are told again').toEqual([]);
+    }
+    const ended = replayForkJob(withRewind, result.controls, { step: result.steps + 40, controlsApplied: result.controls.length }, 'too-far');
+    await expect(runTraining(ended)).rejects.toThrow(/ended at step \d+ without reaching its checkpoint/);
   });
 });

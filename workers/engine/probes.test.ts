@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '../../contract/random.ts';
 import { TrainJob, type TrainJobInput } from '../../shared/run.schema.ts';
 import { LANDSCAPE_PASS_VALUES, lossLandscape } from './landscape.ts';
 import { forward } from './network.ts';
-import { decisionBoundary, probe } from './probes.ts';
+import { classifyRows, decisionBoundary, histogram, probe } from './probes.ts';
 import { initBackend } from './tf-backend.ts';
 import { TrainSession } from './training-session.ts';
 
@@ -57,6 +58,46 @@ describe('probes and the loss landscape', () => {
       w.layers.forEach((l, j) => l.values.forEach((v, k) => expect(v).toBeCloseTo(direct[j]![k]!, 3)));
     });
     s.dispose();
+  });
+
+  it("classifyRows: tf.argMax's class and tf.losses.softmaxCrossEntropy's loss for each row (ties to the first class)", () => {
+    const rng = createRng(3);
+    const [n, classes] = [300, 10];
+    const logits = new Float32Array(n * classes).map(() => rng.normal() * 4);
+    logits.fill(1.5, 0, classes); // a row of ties
+    logits.set([2, 7, 7, -1], classes); // a tie for the largest
+    const labels = Int32Array.from({ length: n }, (_, i) => i % classes);
+    const { predicted, loss } = classifyRows(logits, classes, labels);
+    const [wantClass, wantLoss] = tf.tidy(() => {
+      const z = tf.tensor2d(logits, [n, classes]);
+      const y = tf.oneHot(tf.tensor1d(labels, 'int32'), classes);
+      return [tf.argMax(z, 1).dataSync(), tf.losses.softmaxCrossEntropy(y, z, undefined, undefined, tf.Reduction.NONE).dataSync()];
+    });
+    expect(Array.from(predicted)).toEqual(Array.from(wantClass));
+    expect(predicted[0]).toBe(0);
+    expect(predicted[1]).toBe(1);
+    loss.forEach((l, i) => expect(l).toBeCloseTo(wantLoss[i]!, 4));
+  });
+
+  it('histogram: min, max and 20 equal bins, as the plain definition counts them (NaN left out)', () => {
+    const reference = (values: ArrayLike<number>) => {
+      const finite = Array.from(values).filter((v) => !Number.isNaN(v));
+      const min = Math.min(...finite);
+      const max = Math.max(...finite);
+      const width = max > min ? (max - min) / 20 : 1;
+      const counts = new Array<number>(20).fill(0);
+      for (const v of finite) counts[Math.min(19, Math.floor((v - min) / width))]!++;
+      return { min, max, counts };
+    };
+    const rng = createRng(9);
+    const normal = new Float32Array(5000).map(() => rng.normal() * 0.05);
+    expect(histogram(normal)).toEqual(reference(normal));
+    expect(histogram(normal).counts.reduce((a, b) => a + b, 0)).toBe(5000);
+    const withNaN = new Float32Array([1, NaN, -2, 3, 3, NaN, 0.5]);
+    expect(histogram(withNaN)).toEqual(reference(withNaN));
+    expect(histogram(new Float32Array([0.25, 0.25, 0.25]))).toEqual({ min: 0.25, max: 0.25, counts: [3, ...new Array(19).fill(0)] });
+    expect(histogram(new Int32Array([3, 1, 2]))).toEqual(reference([3, 1, 2]));
+    expect(histogram(new Float32Array(0))).toEqual({ min: 0, max: 0, counts: new Array(20).fill(0) });
   });
 
   it('the boundary is the probability of class 1 at each grid point, top row first', () => {

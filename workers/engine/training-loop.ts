@@ -82,6 +82,8 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
       const cp = decodeCheckpoint(hooks.resumeFrom);
       session.resumeFrom(cp);
       next = cp.controlsApplied;
+    } else if (job.parent?.controlsApplied !== undefined) {
+      next = await replayParent(session, job, { step: job.parent.step, controlsApplied: job.parent.controlsApplied }, hooks);
     }
     let paused = false;
     let sliceStart = performance.now();
@@ -187,4 +189,49 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
   } finally {
     session.dispose();
   }
+}
+
+/**
+ * A fork with no checkpoint bytes (see `TrainJob.parent`): trains its parent's log again, exactly as the
+ * parent ran it (controls at their steps, a frame measured every `frameEverySteps` steps for the detectors,
+ * automatic checkpoints for the log's rewinds), telling nobody but `onControlApplied` (the trainer's copy of
+ * the log), until the run stands at `to.step` with `to.controlsApplied` controls applied: where the parent
+ * took that checkpoint. Then only that checkpoint is kept, as a fork resumed from its bytes has it. Returns
+ * how many of the job's controls have been applied. Throws when the parent's log never gets there.
+ */
+async function replayParent(session: TrainSession, job: TrainJob, to: { step: number; controlsApplied: number }, hooks: TrainHooks): Promise<number> {
+  if (to.controlsApplied > job.controls.length) throw new Error(`the fork's log holds ${job.controls.length} controls, fewer than the ${to.controlsApplied} its parent had applied at step ${to.step}`);
+  let next = 0;
+  let lastCheckpointStep = -1;
+  let sliceStart = performance.now();
+  for (;;) {
+    hooks.signal?.throwIfAborted();
+    while (next < to.controlsApplied && job.controls[next]!.step === session.stepCount) {
+      session.control(job.controls[next++]!.control);
+      hooks.onControlApplied?.(session.log.at(-1)!, 'scheduled');
+    }
+    if (session.stepCount === to.step && next === to.controlsApplied) break;
+    if (session.done) throw new Error(`the parent's run ended at step ${session.stepCount} without reaching its checkpoint at step ${to.step}`);
+    if (session.stepCount % job.checkpointEverySteps === 0 && session.stepCount !== lastCheckpointStep) {
+      lastCheckpointStep = session.stepCount;
+      const cp = session.keepCheckpoint();
+      forget(session);
+      if (session.earlyStop(cp)) throw new Error(`the parent's run stopped early (patience) at step ${cp.step}, before step ${to.step}`);
+    }
+    session.step();
+    if (!session.done && session.stepCount % job.frameEverySteps === 0) session.frame();
+    session.drainEvents(); // the parent's, told when it ran
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await yieldToEventLoop();
+      sliceStart = performance.now();
+    }
+    if (session.stepCount > to.step && next === to.controlsApplied) {
+      // past the step with every control of the parent's applied: no rewind is left to bring it back
+      throw new Error(`the parent's log does not come back to step ${to.step} (at step ${session.stepCount} with ${next} controls applied)`);
+    }
+  }
+  session.drainEvents();
+  const cp = session.keepCheckpoint();
+  for (const step of [...session.checkpoints.keys()]) if (step !== cp.step) session.forgetCheckpoint(step);
+  return next;
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Control, LoggedControl } from '../../shared/control.schema.ts';
+import { AUGMENT_STD, type Control, type LoggedControl } from '../../shared/control.schema.ts';
 import { networkDims } from '../../shared/network-dims.ts';
 import { createRng, deriveSeed, permutation, type Rng } from '../../contract/random.ts';
 import type { LayerStats, Metrics, RunEvent, RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';
@@ -14,6 +14,7 @@ import { FastEvaluator, kernelMoments, varianceOf, type FastSplit } from './dens
 import { DenseFastPath, fastPathFits } from './dense-fast-path.ts';
 import { FusedDenseStep, fusedStepFits } from './fused/fused-dense-step.ts';
 import { fusedEvaluate } from './fused/fused-evaluate.ts';
+import { sparseRowsOf, type SparseRows } from './fused/sparse-rows.ts';
 import { buildNetwork, disposeNetwork, forward, makeLayer, trainableLayers, variables, type Network } from './network.ts';
 import { checkpointStem, restoreStem, stemMacs } from './image-stem.ts';
 import { optimizerUpdate } from './optimizer.ts';
@@ -25,8 +26,6 @@ import { weightsHash } from './weights-hash.ts';
 const FRAME_EVAL_POINTS = 512;
 /** Points of the validation split a frame looks for dead units on. */
 const DEAD_UNIT_POINTS = 256;
-/** Standard deviation of the jitter that augmentation adds to training inputs. */
-const AUGMENT_STD = 0.03;
 
 /**
  * One training run, stepped by its owner. Everything it does follows from the
@@ -61,9 +60,13 @@ export class TrainSession {
   /** The frame's splits in JavaScript, for the fast path's evaluation. */
   private fastTrainEval?: FastSplit;
   private fastVal?: FastSplit;
+  /** The validation inputs' nonzero entries for the fused step's probes (null: too dense to gain from it). */
+  private valSparse?: SparseRows | null;
   private _optimizer: OptimizerState;
   private _batchSize: number;
   private augment = false;
+  /** The difficulty ramp now: the task's, until a `setDifficulty` control replaces it. */
+  private ramp: number;
   private _train!: RawPoints;
   private trainTensors!: SplitTensors;
   /** The training set's network inputs and targets in JavaScript, for the fast path. */
@@ -100,6 +103,11 @@ export class TrainSession {
   private detectors: DetectorState = initialDetectorState();
   private lossSum = 0;
   private lossSteps = 0;
+  /** Classification: rows of those steps' batches whose largest output was their class (before each update), and their rows. */
+  private rightSum = 0;
+  private rowsSum = 0;
+  /** Rows the last step classified right (classification). */
+  private lastRight = 0;
   private lastStats?: { gradNorms: number[]; updateRatios: number[] };
   private readonly dropoutSeed: number;
   private readonly startedAt = performance.now();
@@ -112,6 +120,7 @@ export class TrainSession {
     this.path = options.path ?? 'auto';
     this.backend = tf.getBackend();
     this.kind = taskKind(job.task.name);
+    this.ramp = job.task.ramp;
     const data = generateTaskData(job.task, job.seed);
     const { inputDim, outputDim, image } = networkDims(job.spec, job.task);
     this._net = buildNetwork(job.spec, inputDim, outputDim, createRng(deriveSeed(job.seed, 'init')), image);
@@ -179,6 +188,7 @@ export class TrainSession {
       setOptimizer: (o) => void (s._optimizer = { ...o }),
       setBatchSize: (n) => void (s._batchSize = n),
       setAugmentation: (on) => void (s.augment = on),
+      setRamp: (ramp) => void (s.ramp = ramp),
       setTrain: (points) => s.setTrain(points),
       nextAddition: () => s.additions++,
       spend: (samples) => void (s._samplesSpent = Math.min(s.job.budget, s._samplesSpent + samples)),
@@ -280,7 +290,8 @@ export class TrainSession {
 
   /** Input jitter for this batch: augmentation plus the difficulty ramp. */
   private batchNoise(size: number): Float32Array | undefined {
-    const ramp = this.job.task.ramp * Math.min(1, this.samplesSpent / this.job.budget);
+    if (!this.augment && this.ramp === 0) return undefined; // no jitter: skips a Math.hypot a step
+    const ramp = this.ramp * Math.min(1, this.samplesSpent / this.job.budget);
     const std = Math.hypot(this.augment ? AUGMENT_STD : 0, ramp);
     if (std === 0) return undefined;
     const rawDim = this.train.dim;
@@ -329,6 +340,8 @@ export class TrainSession {
     } else {
       this.lossSum += loss;
       this.lossSteps++;
+      this.rightSum += this.lastRight;
+      this.rowsSum += size;
     }
     return loss;
   }
@@ -371,13 +384,36 @@ export class TrainSession {
     const o = this._optimizer;
     const loss = fast.step(n, this.kind, o.name, o.learningRate, o.t, this.job.spec.l1, this.job.spec.l2, dropoutSeed, wantStats);
     this.tfStale = true;
+    this.lastRight = fast.right;
     if (wantStats) this.lastStats = { gradNorms: Array.from(fast.gradNorms), updateRatios: Array.from(fast.updateRatios) };
     return loss;
   }
 
+  /**
+   * A fused step for the network as it is. For a job that asks for probes, the probes' validation pass is
+   * laid out in it at once (its buffers grown to the split's rows, the split's sparse copy built if need be
+   * and put in its memory), with the step's own setup, rather than by the first probe, in the middle of
+   * the run (20–40 ms of CPU there on MNIST). The same work, done once per fused step either way.
+   */
+  private newFusedStep(): FusedDenseStep {
+    const fused = new FusedDenseStep(this._net);
+    if ((this.job.probeIntervalMs > 0 || this.job.probeEverySteps > 0) && this.val.count > 0) {
+      const { count } = (this.fastVal ??= this.fastSplit(this.val));
+      fused.prepare(count, this.validationSparse() ?? undefined);
+    }
+    return fused;
+  }
+
+  /** The validation inputs' nonzero entries, built once per session (null: too dense to gain from them). */
+  private validationSparse(): SparseRows | null {
+    const { x, count } = (this.fastVal ??= this.fastSplit(this.val));
+    if (this.valSparse === undefined) this.valSparse = sparseRowsOf(x, count, x.length / count) ?? null;
+    return this.valSparse;
+  }
+
   /** One step of the fused dense step (dense networks above the fast path's size): see FusedDenseStep. */
   private fusedStep(idx: Int32Array, noise: Float32Array | undefined, wantStats: boolean): number {
-    this.fused ??= new FusedDenseStep(this._net);
+    this.fused ??= this.newFusedStep();
     const inDim = this._net.inputDim;
     const outDim = this._net.outputDim;
     const n = idx.length;
@@ -392,6 +428,7 @@ export class TrainSession {
     const { name, learningRate, t } = this.optimizer;
     const r = this.fused.step({ x, y, n, kind: this.kind, optimizer: name, learningRate, t, wantStats });
     this.tfStale = true;
+    this.lastRight = r.right ?? 0;
     if (r.gradNorms && r.updateRatios) this.lastStats = { gradNorms: r.gradNorms, updateRatios: r.updateRatios };
     return r.loss;
   }
@@ -408,7 +445,13 @@ export class TrainSession {
       if (noise) xb = this.jitteredInputs(idx, noise);
       const yb = tf.gather(this.trainTensors.y, indices);
       const vars = trainable.flatMap((l) => [l.kernel, l.bias]);
-      const { value, grads } = tf.variableGrads(() => this.lossOf(forward(this.net, xb, { dropoutSeed }), yb), vars);
+      let right: tf.Scalar | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const out = forward(this.net, xb, { dropoutSeed });
+        // Kept out of the tidy of the forward pass (and off the loss's path: no gradient flows through it).
+        if (this.kind === 'classification') right = tf.keep(tf.sum(tf.equal(tf.argMax(out, 1), tf.argMax(yb, 1)).toFloat()) as tf.Scalar);
+        return this.lossOf(out, yb);
+      }, vars);
       const gradNorms: tf.Scalar[] = [];
       const updateRatios: tf.Scalar[] = [];
       for (const layer of layers) {
@@ -432,7 +475,11 @@ export class TrainSession {
         const n = layers.length;
         this.lastStats = { gradNorms: Array.from(stats.subarray(0, n)), updateRatios: Array.from(stats.subarray(n)) };
       }
-      return value.dataSync()[0]!;
+      if (!right) return value.dataSync()[0]!;
+      const read = tf.stack([value, right]).dataSync();
+      right.dispose();
+      this.lastRight = read[1]!;
+      return read[0]!;
     });
   }
 
@@ -470,9 +517,9 @@ export class TrainSession {
     });
   }
 
-  /** Loss and accuracy on the training and validation splits now (through tf.js). */
-  metrics(): Metrics {
-    const train = this.evaluate(this.trainEval);
+  /** Loss and accuracy on the training and validation splits now (through tf.js); with `skipTrain` the training split's are left out (NaN). */
+  metrics(skipTrain = false): Metrics {
+    const train = skipTrain ? { loss: NaN, accuracy: NaN } : this.evaluate(this.trainEval);
     const val = this.evaluate(this.val);
     return { loss: train.loss, accuracy: train.accuracy, valLoss: val.loss, valAccuracy: val.accuracy };
   }
@@ -483,13 +530,20 @@ export class TrainSession {
     return { x: split.x.dataSync() as Float32Array, y, ...(split.labels ? { labels: split.labels.dataSync() as Int32Array } : {}), count: split.count, variance: this.kind === 'regression' ? varianceOf(y) : 0 };
   }
 
-  /** What a frame measures, on the fast path: metrics and the layers' statistics, with no tf.js call. */
-  private fastFrameMeasures(): { metrics: Metrics; layers: LayerStats[] } {
+  /**
+   * What a frame measures, on the fast path: metrics and the layers' statistics, with no tf.js call.
+   * After steps (`stepsSeen`) the training split's loss is left out (NaN; the frame's loss is the steps' mean),
+   * and so, for a classifier, is the training split altogether (its accuracy is the steps' too).
+   */
+  private fastFrameMeasures(stepsSeen: boolean): { metrics: Metrics; layers: LayerStats[] } {
     const fast = this.fastPath();
     this.evaluator ??= new FastEvaluator(fast.layers, this._net.inputDim);
-    this.fastTrainEval ??= this.fastSplit(this.trainEval);
     this.fastVal ??= this.fastSplit(this.val);
-    const train = this.evaluator.evaluate(this.fastTrainEval, this.kind);
+    let train = { loss: NaN, accuracy: NaN };
+    if (!stepsSeen || this.kind === 'regression') {
+      this.fastTrainEval ??= this.fastSplit(this.trainEval);
+      train = this.evaluator.evaluate(this.fastTrainEval, this.kind, undefined, 0, !stepsSeen);
+    }
     const dead: number[] = [];
     const val = this.evaluator.evaluate(this.fastVal, this.kind, dead, DEAD_UNIT_POINTS);
     const layers = fast.layers.map((l, i) => {
@@ -500,10 +554,13 @@ export class TrainSession {
   }
 
   /** What a frame measures on the fused step (larger dense networks): the same, its products in the fused kernels (see fusedEvaluate). */
-  private fusedFrameMeasures(fused: FusedDenseStep): { metrics: Metrics; layers: LayerStats[] } {
-    this.fastTrainEval ??= this.fastSplit(this.trainEval);
+  private fusedFrameMeasures(fused: FusedDenseStep, skipTrain: boolean): { metrics: Metrics; layers: LayerStats[] } {
     this.fastVal ??= this.fastSplit(this.val);
-    const train = fusedEvaluate(fused, this.fastTrainEval, this.kind);
+    let train = { loss: NaN, accuracy: NaN };
+    if (!skipTrain) {
+      this.fastTrainEval ??= this.fastSplit(this.trainEval);
+      train = fusedEvaluate(fused, this.fastTrainEval, this.kind);
+    }
     const dead: number[] = [];
     const val = fusedEvaluate(fused, this.fastVal, this.kind, dead, DEAD_UNIT_POINTS);
     const layers = fused.widths.map((_, i) => {
@@ -521,7 +578,8 @@ export class TrainSession {
     const fused = this.fused;
     if (!fused || this.val.count === 0) return undefined;
     this.fastVal ??= this.fastSplit(this.val);
-    const pass = fused.gradients({ x: this.fastVal.x, y: this.fastVal.y, n: this.fastVal.count, kind: this.kind });
+    const { x, y, count } = this.fastVal;
+    const pass = fused.gradients({ x, y, n: count, kind: this.kind, sparse: this.validationSparse() ?? undefined });
     return { ...pass, kernels: fused.widths.map((_, i) => fused.kernel(i)) };
   }
 
@@ -536,12 +594,18 @@ export class TrainSession {
   }
 
   /**
-   * For probes, when the run is on the fused step: every hidden layer's activations on `n` rows of
-   * network inputs, computed there on its weights (no copy back into tf.js); per layer, one array per row. @internal
+   * For probes, when the run is on the fused step: every hidden layer's activations on the validation
+   * rows `indices`, computed there on its weights (no copy back into tf.js, no tf.js op); per layer, one array per row. @internal
    */
-  fusedHiddenActivations(x: Float32Array, n: number): Float32Array[][] | undefined {
+  fusedHiddenActivations(indices: number[]): Float32Array[][] | undefined {
     const fused = this.fused;
+    const n = indices.length;
     if (!fused || n === 0) return undefined;
+    this.fastVal ??= this.fastSplit(this.val);
+    const dim = this._net.inputDim;
+    const x = new Float32Array(n * dim);
+    const all = this.fastVal.x;
+    indices.forEach((index, r) => x.set(all.subarray(index * dim, (index + 1) * dim), r * dim));
     const widths = fused.widths;
     const layers = widths.slice(0, -1).map(() => [] as Float32Array[]);
     fused.forwardRows(x, n, n, (_first, count, activations) => {
@@ -577,14 +641,26 @@ export class TrainSession {
 
   /**
    * A telemetry frame. Its `loss` is the mean training loss of the steps since
-   * the previous frame (what the optimizer saw); accuracies are measured now.
-   * Detectors look at every frame and queue their events.
+   * the previous frame (what the optimizer saw), and for a classifier its
+   * `accuracy` is theirs too: the share of those steps' batch rows whose
+   * largest output was their class, before each step's update (as Keras
+   * reports a running training accuracy). A frame with no step since the
+   * previous one (the first, or the first after a control or a resume)
+   * measures both on the training split now; validation figures and a
+   * regression's R² are always measured now. Detectors look at every frame
+   * and queue their events.
    */
   frame(): TelemetryFrame {
-    const { metrics: m, layers } = this.onFastPath() ? this.fastFrameMeasures() : this.fused ? this.fusedFrameMeasures(this.fused) : { metrics: this.metrics(), layers: this.layerStats() };
-    const meanLoss = this.lossSteps > 0 ? this.lossSum / this.lossSteps : m.loss;
+    const stepsSeen = this.lossSteps > 0;
+    const accuracyFromSteps = stepsSeen && this.kind === 'classification';
+    const measured = this.onFastPath() ? this.fastFrameMeasures(stepsSeen) : this.fused ? this.fusedFrameMeasures(this.fused, accuracyFromSteps) : { metrics: this.metrics(accuracyFromSteps), layers: this.layerStats() };
+    const layers = measured.layers;
+    const m = accuracyFromSteps ? { ...measured.metrics, accuracy: this.rightSum / this.rowsSum } : measured.metrics;
+    const meanLoss = stepsSeen ? this.lossSum / this.lossSteps : m.loss;
     this.lossSum = 0;
     this.lossSteps = 0;
+    this.rightSum = 0;
+    this.rowsSum = 0;
     const elapsed = (performance.now() - this.startedAt) / 1000;
     const frame: TelemetryFrame = {
       runId: this.job.runId,
@@ -610,7 +686,8 @@ export class TrainSession {
 
   /** Queues an event for the owner. */
   event(type: RunEvent['type'], message: string, control?: Control, appliedAt?: number): void {
-    this.pendingEvents.push({ runId: this.job.runId, step: this.stepCount, samples: this.samplesSpent, type, message, ...(control ? { control } : {}), ...(appliedAt !== undefined ? { appliedAt } : {}) });
+    // A control event says how big the training set is after it (data controls and rewinds change it).
+    this.pendingEvents.push({ runId: this.job.runId, step: this.stepCount, samples: this.samplesSpent, type, message, ...(control ? { control, trainSize: this._train.count } : {}), ...(appliedAt !== undefined ? { appliedAt } : {}) });
   }
 
   /** Whether events wait to be collected. */
@@ -644,6 +721,7 @@ export class TrainSession {
       optimizer: { ...this.optimizer },
       batchSize: this.batchSize,
       augment: this.augment,
+      ...(this.ramp !== this.job.task.ramp ? { ramp: this.ramp } : {}),
       rng: { batch: this.batchRng.state(), control: this.controlRng.state() },
       order: this.order.slice(),
       cursor: this.cursor,
@@ -706,6 +784,7 @@ export class TrainSession {
     this._optimizer = { ...cp.optimizer };
     this._batchSize = cp.batchSize;
     this.augment = cp.augment;
+    this.ramp = cp.ramp ?? this.job.task.ramp;
     this.batchRng = createRng(cp.rng.batch);
     this.controlRng = createRng(cp.rng.control);
     if (cp.train) this.setTrain({ x: cp.train.x.slice(), y: cp.train.y.slice(), count: cp.train.count, dim: this.train.dim }, true);
@@ -722,6 +801,8 @@ export class TrainSession {
     if (!options.keepSpent) this._samplesSpent = cp.samplesSpent;
     this.lossSum = 0;
     this.lossSteps = 0;
+    this.rightSum = 0;
+    this.rowsSum = 0;
     this._diverged = false;
     for (const step of [...this.kept.keys()]) if (step > cp.step) this.kept.delete(step);
   }

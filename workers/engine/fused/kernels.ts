@@ -8,6 +8,14 @@ export interface Kernels {
   adam(w: number, grad: number, m: number, v: number, count4: number, step: number, b1: number, oneMinusB1: number, b2: number, oneMinusB2: number, eps: number): void;
   rmsprop(w: number, grad: number, ms: number, count4: number, lr: number, rho: number, oneMinusRho: number, eps: number): void;
   transpose(src: number, rows: number, cols: number, dst: number): void;
+  /** One dense layer for evaluation, points in lanes (see kernels.wat.ts). */
+  /** C = A·B for a sparse A in compressed rows (see kernels.wat.ts). */
+  spmm(ptr: number, idx: number, vals: number, rows: number, b: number, ldb: number, c: number, ldc: number, N: number): void;
+  dense_lanes(x: number, xStride: number, fanIn: number, w: number, fanOut: number, b: number, out: number, outStride: number, n4: number, act: number): void;
+  /** The fast path's float64 affine map z = x·W + b (W and b float32), sums in order (see kernels.wat.ts). */
+  affine64(x: number, n: number, fanIn: number, w: number, fanOut: number, b: number, z: number): void;
+  /** The fast path's float64 weight and bias gradients xᵀ·dZ and the column sums of dZ, sums in row order (see kernels.wat.ts). */
+  weight_grad64(x: number, n: number, fanIn: number, dz: number, fanOut: number, gw: number, gb: number): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
