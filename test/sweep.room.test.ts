@@ -20,7 +20,7 @@ import { guests, nextMessage, startTestArena, waitFor } from './support/arena.ts
 const BUDGET = 150_000;
 const SEED = 5;
 const base = ModelSpec.parse({ layers: [{ units: 8, activation: 'tanh' }, { units: 8, activation: 'tanh' }], optimizer: 'adam', learningRate: 0.01, batchSize: 16 });
-const request = { method: 'grid', learningRates: [0.003, 0.03], batchSizes: [16], widths: [16, 32], budgetPerTrial: BUDGET } as const;
+const request = { method: 'grid', learningRates: [0.003, 0.03], batchSizes: [16], widths: [64, 128], budgetPerTrial: BUDGET } as const;
 
 describe('playground sweeps (embedded trainer)', () => {
   let t: Awaited<ReturnType<typeof startTestArena>>;
@@ -41,7 +41,7 @@ describe('playground sweeps (embedded trainer)', () => {
     const join = guests(t.url);
     owner = await (await join('ada')).create<PlaygroundState>('playground', { budget: BUDGET, seed: SEED });
     watcher = await (await join('bob')).joinById<PlaygroundState>(owner.roomId, { role: 'spectator' });
-    other = await (await join('cy')).create<PlaygroundState>('playground', { budget: 400_000, seed: 9 });
+    other = await (await join('cy')).create<PlaygroundState>('playground', { budget: 400_000, seed: 9, paceSeconds: 60 }); // paced: live until stopped
     for (const r of [owner, watcher, other]) for (const type of ['probe', 'points', 'welcome', 'notice', 'landscape', ...(r === owner ? [] : ['result'])]) r.onMessage(type, () => {});
     for (const r of [owner, watcher]) r.onMessage('error', (e: PlaygroundErrorMessage) => errors.push(e));
     other.onMessage('error', () => {});
@@ -68,15 +68,19 @@ describe('playground sweeps (embedded trainer)', () => {
     owner.send('sweep', request);
     await waitFor(() => owner.state.sweep.total === 4 && owner.state.sweep.phase === 'running', 'the sweep to be queued');
     expect([...owner.state.sweep.trials].map((tr) => [tr.learningRate, tr.batchSize, tr.width])).toEqual([
-      [0.003, 16, 16],
-      [0.003, 16, 32],
-      [0.03, 16, 16],
-      [0.03, 16, 32],
+      [0.003, 16, 64],
+      [0.003, 16, 128],
+      [0.03, 16, 64],
+      [0.03, 16, 128],
     ]);
     expect(await refusal(owner, 'sweep', request)).toMatch(/^a sweep is running \(\d of 4 trials done\): cancel it first$/);
-    // Two threads: two trials train, two wait for an idle thread.
-    await waitFor(() => [...owner.state.sweep.trials].filter((tr) => tr.status === 'training').length === 2, 'two trials to train');
-    expect([...owner.state.sweep.trials].filter((tr) => tr.status === 'queued')).toHaveLength(2);
+    // Two threads: two trials train, the others wait for an idle thread (seen on every state patch: a
+    // trial may end between two looks here).
+    const training = () => [...owner.state.sweep.trials].filter((tr) => tr.status === 'training').length;
+    let mostTraining = training();
+    const watch = (): void => void (mostTraining = Math.max(mostTraining, training()));
+    owner.onStateChange(watch);
+    await waitFor(() => training() === 2, 'two trials to train');
 
     // A live run in another room: the trial on its thread is paused while it trains.
     other.send('start', {});
@@ -89,6 +93,8 @@ describe('playground sweeps (embedded trainer)', () => {
     expect(owner.state.sweep.trials[held.index]!.samples, 'a held trial does not train').toBe(heldAt);
     other.send('control', { control: { type: 'stop' } }); // the live run ends: the held trial goes on
     await waitFor(() => owner.state.sweep.phase === 'finished', 'the sweep to finish', 240_000);
+    owner.onStateChange.remove(watch);
+    expect(mostTraining, 'trials training at once on two threads').toBe(2);
 
     const trials = [...owner.state.sweep.trials];
     expect(owner.state.sweep.done).toBe(4);
