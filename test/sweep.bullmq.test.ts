@@ -49,7 +49,9 @@ describe.skipIf(!ready)('playground sweeps on BullMQ: trials wait behind live ru
   });
 
   it('queues each trial at background priority, and a live run goes before the trials still waiting', async () => {
-    owner.send('sweep', { method: 'grid', learningRates: [0.003, 0.03], batchSizes: [16], widths: [32, 48], budgetPerTrial: 60_000 });
+    // Wide trials (about 2 s each here): the first is still training when the live run is queued behind it (at widths
+    // 32 and 48 the engine ended a trial in 0.2 s, about as long as the live run took to be queued).
+    owner.send('sweep', { method: 'grid', learningRates: [0.003, 0.03], batchSizes: [16], widths: [128, 160], budgetPerTrial: 60_000 });
     await waitFor(() => owner.state.sweep.trials?.[0]?.status === 'training', `the first trial to train (worker output: ${worker.log()})`, 60_000);
     // A live run in another room, queued while the first trial has the only slot.
     const liveDone = nextMessage<PlaygroundResultMessage>(other, 'result', 120_000);
