@@ -3,7 +3,7 @@ import type { RaceState } from '../shared/race.state.ts';
 import { shownRating } from '../shared/rating-scale.ts';
 import { waitFor } from './support/arena.ts';
 import { watchErrors } from './support/browser.ts';
-import { pageArenaSuite, shot } from './support/page.ts';
+import { pageArenaSuite, rowTexts, shot } from './support/page.ts';
 import { hasChromium } from './support/services.ts';
 import { ganBattleOf } from './support/progression.ts';
 import { recordGanResult } from '../server/progression/progression.service.ts';
@@ -103,14 +103,14 @@ describe.skipIf(!hasChromium())('endings and boards in headless Chromium', () =>
     await ada.selectOption('#scope', 'spiral');
     await ada.waitForFunction(() => document.querySelectorAll('#leaderboard tbody tr[data-player]').length === 2);
     expect(await ada.locator('#rating-explained').textContent()).toContain("OpenSkill's conservative estimate");
-    const rows = await ada.locator('#leaderboard tbody tr[data-player]').allInnerTexts();
-    expect(rows[0]).toMatch(/^1\s+ada\s+1,\d{3}\s+1\s+1–0\s+new$/);
-    expect(rows[1]).toMatch(/^2\s+bob\s+\d{3}\s+1\s+0–1\s+new$/);
+    const rows = await rowTexts(ada, '#leaderboard tbody tr[data-player]');
+    expect(rows[0]).toMatch(/^1 ada 1,\d{3} 1 1–0 new$/);
+    expect(rows[1]).toMatch(/^2 bob \d{3} 1 0–1 new$/);
     await ada.fill('#board-search', 'bo');
     await ada.waitForSelector('#pinned tr.me');
-    expect(await ada.locator('#leaderboard tbody:not(#pinned) tr[data-player]').allInnerTexts()).toEqual([expect.stringMatching(/^2\s+bob/)]);
+    expect(await rowTexts(ada, '#leaderboard tbody:not(#pinned) tr[data-player]')).toEqual([expect.stringMatching(/^2 bob /)]);
     // Searching for bob leaves Ada off the page: her own row is pinned above the board.
-    expect(await ada.locator('#pinned tr.me').innerText()).toMatch(/^1\s+ada \(you\)/);
+    expect(await rowTexts(ada, '#pinned tr.me')).toEqual([expect.stringMatching(/^1 ada \(you\) /)]);
     expect(await ada.locator('#climb-xp li').count()).toBeGreaterThanOrEqual(4);
     expect(await ada.locator('#climb-xp').innerText()).toContain('Play a rated GAN battle');
     await shot(ada, 'leaderboard-rating');

@@ -121,3 +121,12 @@ export async function shot(page: Page, name: string, selector?: string, options:
   expect(stats.inkFraction, `${name}: not one flat colour`).toBeGreaterThan(options.ink ?? 0.01);
   return png;
 }
+
+/**
+ * The rows a selector finds, each as its cells' text joined by single spaces. Unlike `innerText`, this does
+ * not depend on the row being laid out at the moment it is read: Chromium gives a row it has not rendered
+ * (a page mid-relayout after a route change, say) as its cells run together, "1ada1,13811–0new".
+ */
+export function rowTexts(page: Page, selector: string): Promise<string[]> {
+  return page.locator(selector).evaluateAll((rows) => rows.map((r) => Array.from((r as HTMLTableRowElement).cells, (c) => (c.textContent ?? '').trim()).join(' ')));
+}
