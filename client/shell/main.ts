@@ -8,7 +8,7 @@ import { signInWithPasskey } from './passkeys.ts';
 import { byId, h } from './dom.ts';
 import { lessonById } from '../../shared/lesson.schema.ts';
 import { mountHome, type HomeAction } from '../lobby/home.page.ts';
-import { isRoomKind, mountFor, roomPagesReady } from './room-views.ts';
+import { isRoomKind, mountFor, roomPagesReady, warmRoomPages } from './room-views.ts';
 import { joinByIdAfter } from './seat-reservation.ts';
 import { inAppLink, PageHost } from './page-host.ts';
 import type { PageScope } from './page-scope.ts';
@@ -101,7 +101,9 @@ async function enter(action: HomeAction, ifTaken: IfTaken = 'tag'): Promise<void
   // signing in and making it; the page is loaded before the join (see roomPagesReady). A link's room is joined
   // first: its page shows the state and sketches the curves before Pixi loads (see loadPixi).
   if (action.kind !== 'join') warmPixi();
-  // A link's room (join) names its kind only once its seat is reserved: its page loads then (joinByIdAfter).
+  // A link's room (join) names its kind only once its seat is reserved: its page is sure to be loaded then
+  // (joinByIdAfter), and the pages' shared chunk loads meanwhile.
+  if (action.kind === 'join') warmRoomPages();
   const pageReady = action.kind === 'join' ? Promise.resolve() : roomPagesReady(action.kind === 'create' ? 'race' : action.kind);
   if (action.kind === 'playground') {
     await signInFor(action.name.trim(), ifTaken);

@@ -16,8 +16,10 @@ export function isRoomKind(name: string): name is RoomKind {
 }
 
 /**
- * Each room's page is a chunk of its own, loaded when it is needed (`roomPagesReady`, before the join): the first
- * script stays small, and the home page and the pages without a room do not load the rooms' code.
+ * The rooms' pages load when they are needed (`roomPagesReady`, before the join): the first script stays small, and
+ * the home page and the pages without a room do not load the rooms' code. The race, tournament and playground pages
+ * share one chunk with what they import (client/room-chunk.ts); the GAN page, which draws with Pixi up front, has a
+ * chunk of its own that imports it.
  */
 const PAGES = {
   playground: () => import('../playground/playground.page.ts'),
@@ -41,6 +43,15 @@ function load<K extends RoomKind>(kind: K): ReturnType<(typeof PAGES)[K]> {
 export function roomPagesReady(kind?: RoomKind): Promise<void> {
   const kinds = kind ? [kind] : ROOM_KINDS;
   return Promise.all(kinds.map((k) => load(k).catch(() => loading.delete(k)))).then(() => undefined);
+}
+
+/**
+ * Starts loading the room pages' shared chunk, for a link whose room names its kind only once its seat is reserved:
+ * the chunk loads while the reservation is on its way (loading the playground's page loads the race's and the
+ * tournament's with it, and what the GAN page imports from them).
+ */
+export function warmRoomPages(): void {
+  void load('playground').catch(() => loading.delete('playground'));
 }
 
 /**
