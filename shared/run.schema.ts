@@ -20,6 +20,9 @@ export const FRAME_EVERY_STEPS = 10;
  * A run is a value: spec, task, seed, budget (in training samples) and the
  * ordered control log fix everything it will do. This is the job a trainer receives.
  */
+/** How often a playground probes its run (ms): its decision boundary redraws about three times a second. */
+export const PLAYGROUND_PROBE_INTERVAL_MS = 300;
+
 export const TrainJob = z.object({
   runId: z.string().min(1).max(128),
   spec: ModelSpec,

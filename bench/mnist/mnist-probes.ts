@@ -1,4 +1,4 @@
-import { TrainJob } from '../../shared/run.schema.ts';
+import { PLAYGROUND_PROBE_INTERVAL_MS, TrainJob } from '../../shared/run.schema.ts';
 import { probe } from '../../workers/engine/probes.ts';
 import { runTraining } from '../../workers/engine/training-loop.ts';
 import { TrainSession } from '../../workers/engine/training-session.ts';
@@ -11,14 +11,17 @@ const median = (xs: number[]) => {
 
 /** Rounds of the pair of runs (probes off, probes on), in ABBA order. */
 const ROUNDS = 7;
-/** Steps of each run: long enough for a dozen probes or more at 250 ms on this machine. */
+/** Steps of each run: long enough for several probes at the playground's interval on this machine. */
 const RUN_STEPS = 800;
 /** Probes timed one by one for `probeCpuMs`. */
 const TIMED_PROBES = 25;
 
-/** MNIST 784-128-10, batch 64, Adam, 3,000 digits (600 for validation), a frame every 10 steps: the run of issue 15. */
+/**
+ * MNIST 784-128-10, batch 64, Adam, 3,000 digits (600 for validation), a frame every 10 steps: the run of issue 15,
+ * probed as a playground probes (the only room that does: races and sweeps turn probes off).
+ */
 const mnistJob = (budget: number) =>
-  TrainJob.parse({ runId: 'mnist', spec: { layers: [{ units: 128, activation: 'relu' }], optimizer: 'adam', learningRate: 0.001, batchSize: 64 }, task: { name: 'mnist', samples: 3000 }, seed: 1, budget, frameEverySteps: 10 });
+  TrainJob.parse({ runId: 'mnist', spec: { layers: [{ units: 128, activation: 'relu' }], optimizer: 'adam', learningRate: 0.001, batchSize: 64 }, task: { name: 'mnist', samples: 3000 }, seed: 1, budget, frameEverySteps: 10, probeIntervalMs: PLAYGROUND_PROBE_INTERVAL_MS });
 
 /** This process's CPU time so far (user + system, every thread: the run, its probes and their garbage collection), ms. */
 const cpuMs = () => {

@@ -7,7 +7,7 @@ import { PlaygroundClientMessages, PlaygroundCreateOptions, PlaygroundJoinOption
 import { PlaygroundState } from '../../shared/playground.state.ts';
 import { ErrorCode } from '../../shared/protocol.ts';
 import { describeRecovery, recoveryNotice } from '../trainer/trainer.port.ts';
-import { TrainJob, type RunResult } from '../../shared/run.schema.ts';
+import { PLAYGROUND_PROBE_INTERVAL_MS, TrainJob, type RunResult } from '../../shared/run.schema.ts';
 import { ArenaRoom } from '../arena-room.ts';
 import { patchListing } from '../lobby/listing.ts';
 import { moduleLogger } from '../logger.ts';
@@ -27,8 +27,6 @@ import { SweepRefused, SweepRunner } from './sweep-runner.ts';
 
 /** Steps between two automatic checkpoints of a playground run (rewind targets). */
 const CHECKPOINT_EVERY = 50;
-/** Time between two heavy probes (ms): the boundary redraws about three times a second. */
-const PROBE_INTERVAL_MS = 300;
 
 /**
  * A playground: one player trains one network on a task and steers it live with every control of the
@@ -198,7 +196,7 @@ export class PlaygroundRoom extends ArenaRoom<{ state: PlaygroundState }> {
   private start(): void {
     const shock = this.lesson ? lessonShock(this.lesson, this.spec.batchSize) : challengeShock(this.options.challenge, this.options.budget, this.spec.batchSize);
     const { task, budget, paceSeconds } = this.options;
-    const job = TrainJob.parse({ runId: randomUUID(), spec: this.spec, task, seed: this.seed, budget, paceMs: paceSeconds * 1000, probeIntervalMs: PROBE_INTERVAL_MS, checkpointEverySteps: CHECKPOINT_EVERY, controls: shock ? [shock] : [] });
+    const job = TrainJob.parse({ runId: randomUUID(), spec: this.spec, task, seed: this.seed, budget, paceMs: paceSeconds * 1000, probeIntervalMs: PLAYGROUND_PROBE_INTERVAL_MS, checkpointEverySteps: CHECKPOINT_EVERY, controls: shock ? [shock] : [] });
     const match = new MatchLifecycle({ id: job.runId, kind: 'playground', roomId: this.roomId, options: this.options, seed: this.seed });
     const owner = this.owner!; // only the owner may start
     match.record({ type: 'join', role: 'player', playerId: owner.playerId, name: this.state.owner, seat: 0 });
@@ -241,7 +239,7 @@ export class PlaygroundRoom extends ArenaRoom<{ state: PlaygroundState }> {
       if (live && msg.step === undefined && (!msg.runId || msg.runId === run.job.runId)) return { latestOf: run.job }; // the trainer's latest bytes: no replay
       if (!msg.runId || msg.runId === run.job.runId) return forkOfCurrent({ job: run.job, events: run.events, result: run.result, live, step: this.state.step }, msg.step);
       const view = await this.services.runs.load(msg.runId);
-      return forkOfStored(view, { task: this.options.task, seed: this.seed, checkpointEverySteps: CHECKPOINT_EVERY, paceMs: this.options.paceSeconds * 1000, probeIntervalMs: PROBE_INTERVAL_MS }, msg.step);
+      return forkOfStored(view, { task: this.options.task, seed: this.seed, checkpointEverySteps: CHECKPOINT_EVERY, paceMs: this.options.paceSeconds * 1000, probeIntervalMs: PLAYGROUND_PROBE_INTERVAL_MS }, msg.step);
     };
     await from().then((source) => this.fork!.start(source)).catch((err: unknown) => {
       if (err instanceof ForkRefused) return refuse(client, { code: ErrorCode.WrongPhase, message: err.message, about: 'fork' });
