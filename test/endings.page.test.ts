@@ -59,7 +59,7 @@ describe.skipIf(!hasChromium())('endings and boards in headless Chromium', () =>
     await bob.waitForSelector('#ending');
     expect(await ada.locator('#ending-title').textContent()).toMatch(/^ada wins with \d+\.\d% on the held-out split$/);
     expect(await ada.evaluate(() => document.activeElement?.id)).toBe('ending-title');
-    const places = await ada.locator('#ending-places tbody tr').allInnerTexts();
+    const places = await rowTexts(ada, '#ending-places tbody tr');
     expect(places).toHaveLength(2);
     expect(places[0]).toMatch(/^1\s+ada\s+\d+\.\d% held-out\s+\+\d+ XP · rating 1000 → \d+ \(\+\d+\)/);
     expect(places[0]).toContain('★ Comeback');
@@ -130,7 +130,7 @@ describe.skipIf(!hasChromium())('endings and boards in headless Chromium', () =>
       await page.goto(`${t.url}/#/matches/${battle.id}`);
       await page.waitForSelector('#match-decided');
       expect(await page.locator('#match-decided').innerText()).toBe(`forger (generator) won: ${battle.decidedBy}.`);
-      expect(await page.locator('#match-ranking tbody tr').allInnerTexts()).toEqual([expect.stringMatching(/^1\s+forger\s+generator\s+32-32 relu/), expect.stringMatching(/^2\s+critic\s+discriminator/)]);
+      expect(await rowTexts(page, '#match-ranking tbody tr')).toEqual([expect.stringMatching(/^1\s+forger\s+generator\s+32-32 relu/), expect.stringMatching(/^2\s+critic\s+discriminator/)]);
       expect(await page.locator('#gan-rounds tbody tr').count()).toBe(battle.rounds.length);
       await page.waitForSelector('#match-chart canvas');
       expect(await page.locator('#replay-command').count()).toBe(0); // arena replay is for races' runs

@@ -9,7 +9,7 @@ import type { TournamentResultMessage } from '../shared/tournament.messages.ts';
 import type { TournamentState } from '../shared/tournament.state.ts';
 import { guestClient, nextMessage, waitFor } from './support/arena.ts';
 import { watchErrors } from './support/browser.ts';
-import { pageArenaSuite, shot } from './support/page.ts';
+import { pageArenaSuite, rowTexts, shot } from './support/page.ts';
 import { hasChromium } from './support/services.ts';
 import { quiet, seatTournamentBots } from './support/sdk-players.ts';
 
@@ -89,7 +89,7 @@ describe.skipIf(!hasChromium())('tournament and GAN battle endings in headless C
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('ending-title');
 
     // Every player's place, record and gains, as the room paid them.
-    const rows = await page.locator('#ending-places tbody tr').allInnerTexts();
+    const rows = await rowTexts(page, '#ending-places tbody tr');
     expect(rows).toHaveLength(4);
     for (const [i, r] of res.ranking.entries()) {
       expect(rows[i]).toMatch(new RegExp(`^${r.rank}\\s+${r.player}\\s+${r.wins}–${r.losses}\\s+`));
@@ -177,7 +177,7 @@ describe.skipIf(!hasChromium())('tournament and GAN battle endings in headless C
     const res = await result;
     const winner = res[res.winner];
     expect(await page.locator('#ending-title').textContent()).toBe(`${winner.player} (${res.winner}) wins`);
-    const rows = await page.locator('#ending-places tbody tr').allInnerTexts();
+    const rows = await rowTexts(page, '#ending-places tbody tr');
     expect(rows).toHaveLength(2);
     const sides = res.winner === 'generator' ? (['generator', 'discriminator'] as const) : (['discriminator', 'generator'] as const);
     for (const [i, role] of sides.entries()) {
