@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { watchErrors } from './support/browser.ts';
-import { shot, pageArenaSuite } from './support/page.ts';
+import { openPlayground, pageArenaSuite, shot } from './support/page.ts';
 import { hasChromium } from './support/services.ts';
 
 describe.skipIf(!hasChromium())('a playground challenge in headless Chromium', () => {
@@ -10,12 +10,7 @@ describe.skipIf(!hasChromium())('a playground challenge in headless Chromium', (
     const { arena: t, browser } = suite;
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors = watchErrors(page);
-    await page.goto(t.url);
-    await page.fill('#player-name', 'katherine');
-    await page.selectOption('#playground-budget', '50000');
-    await page.selectOption('#playground-challenge', 'target-90');
-    await page.click('#create-playground');
-    await page.waitForSelector('#designer');
+    await openPlayground(page, t.url, { name: 'katherine', budget: '50000', challenge: 'target-90' });
     await page.waitForSelector('#challenge:not([hidden])');
     expect(await page.locator('#challenge').innerText()).toMatch(/^Challenge: reach 90% on the held-out split within the budget\s+starts with your next run$/);
 

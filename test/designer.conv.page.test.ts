@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { watchErrors } from './support/browser.ts';
-import { pageArenaSuite } from './support/page.ts';
+import { openPlayground, pageArenaSuite } from './support/page.ts';
 import { hasChromium } from './support/services.ts';
 
 describe.skipIf(!hasChromium())('conv layers in the designer, on an MNIST playground in headless Chromium', () => {
@@ -10,11 +10,7 @@ describe.skipIf(!hasChromium())('conv layers in the designer, on an MNIST playgr
     const { arena: t, browser } = suite;
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const errors = watchErrors(page);
-    await page.goto(t.url);
-    await page.fill('#player-name', 'ada');
-    await page.selectOption('#playground-task', 'mnist');
-    await page.selectOption('#playground-budget', '50000');
-    await page.click('#create-playground');
+    await openPlayground(page, t.url, { name: 'ada', task: 'mnist', budget: '50000' });
     await page.waitForSelector('#designer #spec-blocks');
     const text = (selector: string) => page.locator(selector).textContent();
     const row = (i: number) => `#spec-blocks li[data-layer="${i}"]`;

@@ -14,7 +14,7 @@ import type { GanState } from '../shared/gan.state.ts';
 import { guestClient, waitFor } from './support/arena.ts';
 import { storeMatchWithCurves } from './support/page-fixtures.ts';
 import { quiet } from './support/sdk-players.ts';
-import { DOCS, pageArenaSuite, shot } from './support/page.ts';
+import { DOCS, openPlayground, pageArenaSuite, shot } from './support/page.ts';
 import { hasChromium } from './support/services.ts';
 
 /** How far behind live the spectator's view is, in ms, as the panel reports it. */
@@ -29,12 +29,8 @@ describe.skipIf(!hasChromium())('speed for watchers in headless Chromium', () =>
     const { arena: t, browser } = suite;
     const owner = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const ownerErrors = watchErrors(owner);
-    await owner.goto(t.url);
-    await owner.fill('#player-name', 'ada');
-    await owner.selectOption('#playground-task', 'spiral');
-    await owner.selectOption('#playground-pace', '120'); // a run that lasts long enough to watch it at every speed
-    await owner.click('#create-playground');
-    await owner.waitForSelector('#designer');
+    // Paced over 120 s: a run that lasts long enough to watch it at every speed.
+    await openPlayground(owner, t.url, { name: 'ada', task: 'spiral', pace: '120' });
     await owner.click('#start-run');
     await owner.waitForFunction(() => document.querySelector('#phase')?.textContent === 'Training');
     expect(await owner.locator('#playback').count(), 'the owner steers: no playback control').toBe(0);

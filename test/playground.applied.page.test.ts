@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { watchErrors } from './support/browser.ts';
-import { pageArenaSuite } from './support/page.ts';
+import { openPlayground, pageArenaSuite } from './support/page.ts';
 import { hasChromium } from './support/services.ts';
 
 const controls = (page: Page) =>
@@ -18,12 +18,7 @@ describe.skipIf(!hasChromium())('the playground controls show what the engine ap
     const { arena: t, browser } = suite;
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors = watchErrors(page);
-    await page.goto(t.url);
-    await page.fill('#player-name', 'ada');
-    await page.selectOption('#playground-task', 'spiral');
-    await page.selectOption('#playground-budget', '5000000');
-    await page.click('#create-playground');
-    await page.waitForSelector('#designer');
+    await openPlayground(page, t.url, { name: 'ada', task: 'spiral', budget: '5000000' });
     // A rate the slider's range holds but no default shows: the run starts with it.
     await page.fill('#spec-lr', '0.005');
     await page.click('#start-run');

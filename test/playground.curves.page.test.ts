@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { watchErrors } from './support/browser.ts';
-import { DOCS, pageArenaSuite, shot } from './support/page.ts';
+import { DOCS, openPlayground, pageArenaSuite, shot } from './support/page.ts';
 import { changedFraction } from './support/pixels.ts';
 import { hasChromium } from './support/services.ts';
 
@@ -16,13 +16,8 @@ describe.skipIf(!hasChromium())('the playground learning curves in headless Chro
     const { arena: t, browser } = suite;
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const errors = watchErrors(page);
-    await page.goto(t.url);
-    await page.fill('#player-name', 'ada');
     // The checkerboard with a wide network: training pulls away from validation, so there is a gap to shade.
-    await page.selectOption('#playground-task', 'checkerboard');
-    await page.selectOption('#playground-budget', '50000');
-    await page.click('#create-playground');
-    await page.waitForSelector('#designer');
+    await openPlayground(page, t.url, { name: 'ada', task: 'checkerboard', budget: '50000' });
     await page.fill('#spec-layers', '64, 64');
     await page.click('#start-run');
     // Finished, the curve holds still, so every difference below is the view's.

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { watchErrors } from './support/browser.ts';
-import { pageArenaSuite, shot } from './support/page.ts';
+import { openPlayground, pageArenaSuite, shot } from './support/page.ts';
 import { hasChromium } from './support/services.ts';
 
 /** Pixels of a screenshot within `tolerance` of an RGB colour. */
@@ -36,15 +36,8 @@ const cutOff = (page: Page) =>
     return found.slice(0, 12);
   });
 
-async function openPlayground(page: Page, url: string, task: string): Promise<void> {
-  await page.goto(url);
-  await page.fill('#player-name', 'hedy');
-  await page.selectOption('#playground-task', task);
-  await page.selectOption('#playground-budget', '5000000');
-  await page.selectOption('#playground-pace', '600'); // still training, with mistakes to show, for the whole test
-  await page.click('#create-playground');
-  await page.waitForSelector('#designer');
-}
+/** Hedy's playground on `task`, paced over 600 s: still training, with mistakes to show, for the whole test. */
+const hedysPlayground = (page: Page, url: string, task: string) => openPlayground(page, url, { name: 'hedy', task, budget: '5000000', pace: '600' });
 
 describe.skipIf(!hasChromium())('error analysis on the playground in headless Chromium', () => {
   const suite = pageArenaSuite();
@@ -53,7 +46,7 @@ describe.skipIf(!hasChromium())('error analysis on the playground in headless Ch
     const { arena: t, browser } = suite;
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const errors = watchErrors(page);
-    await openPlayground(page, t.url, 'spiral');
+    await hedysPlayground(page, t.url, 'spiral');
     await page.fill('#spec-layers', '8, 6');
     await page.selectOption('#spec-activation', 'tanh');
     await page.click('#start-run');
@@ -122,7 +115,7 @@ describe.skipIf(!hasChromium())('error analysis on the playground in headless Ch
     const { arena: t, browser } = suite;
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const errors = watchErrors(page);
-    await openPlayground(page, t.url, 'mnist');
+    await hedysPlayground(page, t.url, 'mnist');
     await page.click('#start-run');
     await page.waitForFunction(() => document.querySelectorAll('#digit-grid .digit canvas[data-painted]').length >= 3 && document.querySelectorAll('#class-accuracy tbody tr').length === 10, null, { timeout: 90_000 });
 
@@ -195,7 +188,7 @@ describe.skipIf(!hasChromium())('error analysis on the playground in headless Ch
     const { arena: t, browser } = suite;
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const errors = watchErrors(page);
-    await openPlayground(page, t.url, 'mnist');
+    await hedysPlayground(page, t.url, 'mnist');
     await page.selectOption('#spec-template', 'Small conv'); // conv8×3 relu · pool2 · flatten · 64
     await page.click('#start-run');
     await page.waitForFunction(() => document.querySelectorAll('#digit-grid .digit canvas[data-painted]').length >= 2, null, { timeout: 90_000 });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { watchErrors } from './support/browser.ts';
-import { DOCS, pageArenaSuite, shot } from './support/page.ts';
+import { DOCS, openPlayground, pageArenaSuite, shot } from './support/page.ts';
 import { changedFraction } from './support/pixels.ts';
 import { hasChromium } from './support/services.ts';
 
@@ -17,12 +17,7 @@ describe.skipIf(!hasChromium())('the playground: checkpoint timeline, fork anywh
     const { arena: t, browser } = suite;
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const errors = watchErrors(page);
-    await page.goto(t.url);
-    await page.fill('#player-name', 'ada');
-    await page.selectOption('#playground-task', 'spiral');
-    await page.selectOption('#playground-budget', '50000');
-    await page.click('#create-playground');
-    await page.waitForSelector('#designer');
+    await openPlayground(page, t.url, { name: 'ada', task: 'spiral', budget: '50000' });
     expect(await page.locator('#timeline-panel').isHidden(), 'no timeline before a run').toBe(true);
     await page.click('#start-run');
     await page.waitForFunction(() => document.querySelector('#phase')?.textContent === 'Finished', undefined, { timeout: 90_000 });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { watchErrors } from './support/browser.ts';
-import { DOCS, shot, pageArenaSuite } from './support/page.ts';
+import { DOCS, openPlayground, pageArenaSuite, shot } from './support/page.ts';
 import { changedFraction } from './support/pixels.ts';
 import { hasChromium } from './support/services.ts';
 
@@ -18,13 +18,8 @@ describe.skipIf(!hasChromium())('the playground’s inside views in headless Chr
     const { arena: t, browser } = suite;
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const errors = watchErrors(page);
-    await page.goto(t.url);
-    await page.fill('#player-name', 'grace');
-    await page.selectOption('#playground-task', 'spiral');
-    await page.selectOption('#playground-budget', '5000000');
-    await page.selectOption('#playground-pace', '600'); // early training, where every probe differs, for the whole test
-    await page.click('#create-playground');
-    await page.waitForSelector('#designer');
+    // Paced over 600 s: early training, where every probe differs, for the whole test.
+    await openPlayground(page, t.url, { name: 'grace', task: 'spiral', budget: '5000000', pace: '600' });
     await page.fill('#spec-layers', '16, 12');
     await page.selectOption('#spec-activation', 'tanh');
     await page.click('#start-run');

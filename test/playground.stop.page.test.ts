@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { watchErrors } from './support/browser.ts';
-import { pageArenaSuite } from './support/page.ts';
+import { openPlayground, pageArenaSuite } from './support/page.ts';
 import { hasChromium } from './support/services.ts';
 
 describe.skipIf(!hasChromium())('the playground page: keep best, stop and downloads, in headless Chromium', () => {
@@ -10,12 +10,7 @@ describe.skipIf(!hasChromium())('the playground page: keep best, stop and downlo
     const { arena: t, browser } = suite;
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const errors = watchErrors(page);
-    await page.goto(t.url);
-    await page.fill('#player-name', 'ada');
-    await page.selectOption('#playground-task', 'spiral');
-    await page.selectOption('#playground-budget', '5000000');
-    await page.click('#create-playground');
-    await page.waitForSelector('#designer');
+    await openPlayground(page, t.url, { name: 'ada', task: 'spiral', budget: '5000000' });
 
     // Early stopping in the designer: a bad patience is explained, an empty one means none.
     await page.fill('#spec-patience', '0');

@@ -12,7 +12,7 @@ import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
 import type { TournamentState } from '../shared/tournament.state.ts';
 import { guestClient } from './support/arena.ts';
 import { watchErrors } from './support/browser.ts';
-import { pageArenaSuite, shot } from './support/page.ts';
+import { openPlayground, pageArenaSuite, shot } from './support/page.ts';
 import { hasChromium } from './support/services.ts';
 import { quiet } from './support/sdk-players.ts';
 
@@ -87,13 +87,7 @@ describe.skipIf(!hasChromium())('time left, best so far and trend on the pages, 
     const { arena: t, browser } = suite;
     const page = await browser.newPage({ viewport: PHONE });
     const errors = watchErrors(page);
-    await page.goto(t.url);
-    await page.fill('#player-name', 'ada');
-    await page.selectOption('#playground-task', 'spiral');
-    await page.selectOption('#playground-budget', '50000');
-    await page.selectOption('#playground-pace', '120');
-    await page.click('#create-playground');
-    await page.waitForSelector('#designer');
+    await openPlayground(page, t.url, { name: 'ada', task: 'spiral', budget: '50000', pace: '120' });
     expect(await page.locator('#outlooks').isHidden(), 'no read-out before the first run').toBe(true);
     await page.click('#start-run');
 

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { watchErrors } from './support/browser.ts';
-import { DOCS, pageArenaSuite, shot } from './support/page.ts';
+import { DOCS, openPlayground, pageArenaSuite, shot } from './support/page.ts';
 import { hasChromium } from './support/services.ts';
 
 describe.skipIf(!hasChromium())('the playground sweep panel, in headless Chromium', () => {
@@ -17,11 +17,7 @@ describe.skipIf(!hasChromium())('the playground sweep panel, in headless Chromiu
     const { arena: t, browser } = suite;
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const errors = watchErrors(page);
-    await page.goto(t.url);
-    await page.fill('#player-name', 'ada');
-    await page.selectOption('#playground-task', 'spiral');
-    await page.selectOption('#playground-budget', '50000');
-    await page.click('#create-playground');
+    await openPlayground(page, t.url, { name: 'ada', task: 'spiral', budget: '50000' });
     await page.waitForSelector('#sweep-panel');
 
     // The form counts trials, and explains a grid that is too large before anything is sent.

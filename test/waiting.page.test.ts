@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { watchErrors } from './support/browser.ts';
-import { pageArenaSuite, shot } from './support/page.ts';
+import { openPlayground, pageArenaSuite, shot } from './support/page.ts';
 import { changedFraction } from './support/pixels.ts';
 import { hasChromium } from './support/services.ts';
 
@@ -11,12 +11,8 @@ describe.skipIf(!hasChromium())('an empty chart and the loss terrain say what th
     const { arena: t, browser } = suite;
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const errors = watchErrors(page);
-    await page.goto(t.url);
-    await page.fill('#player-name', 'wanda');
-    await page.selectOption('#playground-budget', '5000000');
-    await page.selectOption('#playground-pace', '600'); // still training when the terrain is asked for
-    await page.click('#create-playground');
-    await page.waitForSelector('#designer');
+    // Paced over 600 s: still training when the terrain is asked for.
+    await openPlayground(page, t.url, { name: 'wanda', budget: '5000000', pace: '600' });
 
     const note = page.locator('#chart .waiting-note');
     await expect.poll(() => note.textContent(), { timeout: 30_000 }).toMatch(/^waiting for the run to start: the curves appear once it trains · \d+ s$/);

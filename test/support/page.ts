@@ -130,3 +130,27 @@ export async function shot(page: Page, name: string, selector?: string, options:
 export function rowTexts(page: Page, selector: string): Promise<string[]> {
   return page.locator(selector).evaluateAll((rows) => rows.map((r) => Array.from((r as HTMLTableRowElement).cells, (c) => (c.textContent ?? '').trim()).join(' ')));
 }
+
+/** The home page's playground form as a test fills it: the player's name, and any select left unset keeps its default. */
+export interface PlaygroundForm {
+  name: string;
+  task?: string;
+  budget?: string;
+  pace?: string;
+  challenge?: string;
+}
+
+/**
+ * Opens the home page at `url` and makes a playground through its form, as a player does; resolves once the
+ * owner's page is up (its designer shown).
+ */
+export async function openPlayground(page: Page, url: string, form: PlaygroundForm): Promise<void> {
+  await page.goto(url);
+  await page.fill('#player-name', form.name);
+  if (form.task) await page.selectOption('#playground-task', form.task);
+  if (form.budget) await page.selectOption('#playground-budget', form.budget);
+  if (form.pace) await page.selectOption('#playground-pace', form.pace);
+  if (form.challenge) await page.selectOption('#playground-challenge', form.challenge);
+  await page.click('#create-playground');
+  await page.waitForSelector('#designer');
+}
