@@ -3,6 +3,7 @@ import { TrainJob, type TrainJobInput } from '../../shared/run.schema.ts';
 import { runTraining, type TrainHooks } from '../../workers/engine/training-loop.ts';
 import { generateTaskData } from '../../workers/engine/task-data.ts';
 import { networkInputs } from '../../workers/engine/training-data.ts';
+import { TrainSession } from '../../workers/engine/training-session.ts';
 import { ScalarNet, type ReferenceActivation } from './scalar-reference.ts';
 
 /** The three tiny nets of issue 15, all on the spiral with 250 training points, plain SGD, one learning rate. */
@@ -29,6 +30,13 @@ export interface TinyFigure {
   /** The scalar reference's samples per second on the same data, layers, batch size and learning rate. */
   reference: number;
   ratio: number;
+  /**
+   * The engine's steps alone (TrainSession.step in a loop: no frames, checkpoints, hooks or loop around them;
+   * the session's setup not timed), samples per second, and that against the reference of the same rounds:
+   * what the run could reach if its telemetry cost nothing, its ceiling with the step's arithmetic as it is.
+   */
+  stepOnly: number;
+  stepOnlyRatio: number;
   /** Training accuracy each reached on its last round (both must learn for the speeds to mean anything). */
   engineAccuracy: number;
   referenceAccuracy: number;
@@ -75,23 +83,46 @@ export async function tinyNetsBench(log: (line: string) => void, budget = 200_00
       referenceAccuracy = net.accuracy(x, data.train.y);
       return sps;
     };
+    const stepsAlone = (samples: number): number => {
+      const session = new TrainSession({ ...job, budget: samples });
+      try {
+        const t = performance.now();
+        while (!session.done) session.step();
+        return session.samplesSpent / ((performance.now() - t) / 1000);
+      } finally {
+        session.dispose();
+      }
+    };
     // Warm-up: the JIT, and the backend's kernels for the engine.
     await engine(budget / 10);
     reference(budget / 10);
+    stepsAlone(budget / 10);
     const e: number[] = [];
     const r: number[] = [];
+    const s: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       if (i % 2 === 0) {
         e.push(await engine(budget));
         r.push(reference(budget));
+        s.push(stepsAlone(budget));
       } else {
+        s.push(stepsAlone(budget));
         r.push(reference(budget));
         e.push(await engine(budget));
       }
     }
-    const fig: TinyFigure = { net: n.net, engine: Math.round(median(e)), reference: Math.round(median(r)), ratio: +(median(e) / median(r)).toFixed(3), engineAccuracy: +engineAccuracy.toFixed(3), referenceAccuracy: +referenceAccuracy.toFixed(3) };
+    const fig: TinyFigure = {
+      net: n.net,
+      engine: Math.round(median(e)),
+      reference: Math.round(median(r)),
+      ratio: +(median(e) / median(r)).toFixed(3),
+      stepOnly: Math.round(median(s)),
+      stepOnlyRatio: +(median(s) / median(r)).toFixed(3),
+      engineAccuracy: +engineAccuracy.toFixed(3),
+      referenceAccuracy: +referenceAccuracy.toFixed(3),
+    };
     tiny.push(fig);
-    log(`${fig.net}: engine ${fig.engine} samples/s (accuracy ${fig.engineAccuracy}), scalar reference ${fig.reference} samples/s (accuracy ${fig.referenceAccuracy}), ratio ${fig.ratio.toFixed(2)}`);
+    log(`${fig.net}: engine ${fig.engine} samples/s (accuracy ${fig.engineAccuracy}), scalar reference ${fig.reference} samples/s (accuracy ${fig.referenceAccuracy}), ratio ${fig.ratio.toFixed(2)}; the engine's steps alone ${fig.stepOnly} samples/s, ${fig.stepOnlyRatio.toFixed(2)} of the reference`);
   }
   return { tiny, tinyMinRatio: Math.min(...tiny.map((t) => t.ratio)) };
 }
