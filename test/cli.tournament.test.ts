@@ -1,21 +1,15 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestArena } from './support/arena.ts';
+import { describe, expect, it } from 'vitest';
+import { arenaSuite } from './support/arena.ts';
 
 const run = promisify(execFile);
 const ARENA = fileURLToPath(new URL('../cli/arena.ts', import.meta.url));
 const arena = (...args: string[]) => run(process.execPath, [ARENA, ...args], { timeout: 300_000 });
 
 describe('npm run arena -- tournament against a running server', () => {
-  let t: Awaited<ReturnType<typeof startTestArena>>;
-  beforeAll(async () => {
-    t = await startTestArena();
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = arenaSuite();
 
   it('4 bots fill a single-elimination tournament and play it to its champion: 3 matches, stored with the tournament', async () => {
     const { stdout } = await arena('tournament', '--server', t.url, '--players', '4', '--task', 'spiral', '--budget', '3000', '--break', '0', '--json');

@@ -1,5 +1,5 @@
 import type { Room } from '@colyseus/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { battleDecided, battleWinner, scoreRound } from '../server/gan/gan.rules.ts';
 import type { GanErrorMessage, GanResultMessage, GanRoundMessage, GanWelcomeMessage } from '../shared/gan.messages.ts';
 import type { GanState } from '../shared/gan.state.ts';
@@ -9,7 +9,7 @@ import { GanMatch } from '../shared/gan-match.schema.ts';
 import { shownRating } from '../shared/rating-scale.ts';
 import { ACHIEVEMENTS } from '../server/progression/achievements.ts';
 import { ganXp } from '../server/progression/xp.rules.ts';
-import { guests, nextMessage, startTestArena, waitFor } from './support/arena.ts';
+import { arenaSuite, nextMessage, waitFor } from './support/arena.ts';
 
 const network = (learningRate: number, units = 24) => ({
   layers: [
@@ -21,15 +21,8 @@ const network = (learningRate: number, units = 24) => ({
 });
 
 describe('GAN battle room through @colyseus/sdk', () => {
-  let t: Awaited<ReturnType<typeof startTestArena>>;
-  let as: ReturnType<typeof guests>;
-  beforeAll(async () => {
-    t = await startTestArena();
-    as = guests(t.url);
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = arenaSuite();
+  const as = t.as;
 
   it('refuses a battle with bad options, naming the option', async () => {
     await expect((await as('x')).create('gan', { distribution: 'donut' })).rejects.toThrow(/distribution/);

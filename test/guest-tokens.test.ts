@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { Client } from '@colyseus/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readConfig } from '../server/config.ts';
 import { signGuestToken, verifyGuestToken, type GuestTokenPolicy } from '../server/identity/guest-token.ts';
 import type { GuestIdentity } from '../shared/identity.schema.ts';
 import type { RaceState } from '../shared/race.state.ts';
-import { guestClient, startTestArena, TEST_SECRET, waitFor } from './support/arena.ts';
+import { arenaSuite, guestClient, TEST_SECRET, waitFor } from './support/arena.ts';
 
 /** The arena under test rotated its secret: TEST_SECRET is now the previous one. */
 const CURRENT = 'the-secret-after-rotation-for-guest-tokens';
@@ -24,11 +24,7 @@ function legacyToken(secret: string, playerId: string, name: string, iatMs: numb
 }
 
 describe('guest tokens expire, refresh and survive a secret rotation (real server, HTTP API and @colyseus/sdk)', () => {
-  let t: Awaited<ReturnType<typeof startTestArena>>;
-  beforeAll(async () => {
-    t = await startTestArena({ ARENA_SECRET: CURRENT, ARENA_SECRET_PREVIOUS: TEST_SECRET, GUEST_TOKEN_TTL_DAYS: '30' });
-  });
-  afterAll(async () => t?.stop());
+  const t = arenaSuite({ ARENA_SECRET: CURRENT, ARENA_SECRET_PREVIOUS: TEST_SECRET, GUEST_TOKEN_TTL_DAYS: '30' });
 
   const post = async (path: string, token?: string, body?: unknown) => {
     const res = await fetch(`${t.url}${path}`, {

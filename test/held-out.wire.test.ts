@@ -1,10 +1,10 @@
 import type { Room } from '@colyseus/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { planarTaskSplit } from '../contract/datasets/task-split.ts';
 import { deriveSeed } from '../contract/random.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
 import { TaskSpec, type TaskSpecInput } from '../shared/task.schema.ts';
-import { guests, startTestArena, waitFor } from './support/arena.ts';
+import { arenaSuite, waitFor } from './support/arena.ts';
 
 /**
  * "Fair by construction": the held-out split never leaves the server before a
@@ -144,15 +144,8 @@ function expectNoLeaks(recorders: WireRecorder[]): void {
 }
 
 describe('the held-out split is never on the wire before a match ends', () => {
-  let t: Awaited<ReturnType<typeof startTestArena>>;
-  let as: ReturnType<typeof guests>;
-  beforeAll(async () => {
-    t = await startTestArena();
-    as = guests(t.url);
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = arenaSuite();
+  const as = t.as;
 
   it('the recorder finds held-out points and early scores (it can see a leak)', () => {
     const heldOut = new HeldOut({}, [5]);

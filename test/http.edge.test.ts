@@ -17,13 +17,12 @@ import { corsHeaders } from '../server/http/cors.ts';
 import { errorHandler } from '../server/http/error-handler.ts';
 import { rateLimiter, rateLimitPrefix } from '../server/http/rate-limits.ts';
 import { requestLog } from '../server/http/request-log.ts';
-import { startTestArena, TEST_SECRET } from './support/arena.ts';
+import { arenaSuite, TEST_SECRET } from './support/arena.ts';
 import { freePort, startServerProcess, type ServerProcess } from './support/server-process.ts';
 import { hasRedis, TEST_REDIS_URL } from './support/services.ts';
 
 const TOKEN = 'edge-test-admin-token-0123456789';
 const FRIEND = 'https://friend.example';
-type TestArena = Awaited<ReturnType<typeof startTestArena>>;
 
 const guest = (url: string, name: string, from: string) =>
   fetch(`${url}/api/guests`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': from }, body: JSON.stringify({ name }) });
@@ -40,21 +39,15 @@ async function expectRateLimited(res: Response): Promise<number> {
 }
 
 describe('the HTTP edge of an arena with limits, CORS origins and one trusted proxy', () => {
-  let t: TestArena;
-  beforeAll(async () => {
-    t = await startTestArena({
-      ADMIN_TOKEN: TOKEN,
-      METRICS_AUTH: 'admin',
-      TRUST_PROXY: '1',
-      CORS_ORIGINS: `${FRIEND}, http://localhost:5173`,
-      RATE_LIMIT_GUESTS: '3/1m',
-      RATE_LIMIT_API_READS: '5/1m',
-      RATE_LIMIT_ADMIN_LOGIN: '3/15m',
-      RATE_LIMIT_PASSKEY_WRITES: '3/1m',
-    });
-  });
-  afterAll(async () => {
-    await t?.stop();
+  const t = arenaSuite({
+    ADMIN_TOKEN: TOKEN,
+    METRICS_AUTH: 'admin',
+    TRUST_PROXY: '1',
+    CORS_ORIGINS: `${FRIEND}, http://localhost:5173`,
+    RATE_LIMIT_GUESTS: '3/1m',
+    RATE_LIMIT_API_READS: '5/1m',
+    RATE_LIMIT_ADMIN_LOGIN: '3/15m',
+    RATE_LIMIT_PASSKEY_WRITES: '3/1m',
   });
 
   it('makes 3 guests a minute per address, then answers 429 with when to retry, and counts each address apart', async () => {
@@ -165,13 +158,7 @@ describe('the HTTP edge of an arena with limits, CORS origins and one trusted pr
 });
 
 describe('the HTTP edge with the defaults', () => {
-  let t: TestArena;
-  beforeAll(async () => {
-    t = await startTestArena({ RATE_LIMIT_GUESTS: '2/1m' });
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = arenaSuite({ RATE_LIMIT_GUESTS: '2/1m' });
 
   it('sends no CORS headers at all (Colyseus used to allow any origin with credentials), even to a preflight', async () => {
     for (const [p, method] of [['/api/achievements', 'GET'], ['/health', 'GET'], ['/api/guests', 'OPTIONS'], ['/matchmake/joinOrCreate/lobby', 'OPTIONS']] as const) {

@@ -1,5 +1,5 @@
 import type { Client, Room } from '@colyseus/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PlayerProfile } from '../shared/api.schema.ts';
 import type { ControlInput } from '../shared/control.schema.ts';
 import { LESSONS, type LessonBoard } from '../shared/lesson.schema.ts';
@@ -10,7 +10,7 @@ import type { PlaygroundState } from '../shared/playground.state.ts';
 import { sql } from 'kysely';
 import { ACHIEVEMENTS } from '../server/progression/achievements.ts';
 import { lessonXpKey } from '../server/progression/progression.service.ts';
-import { guestClient, nextMessage, startTestArena, waitFor } from './support/arena.ts';
+import { arenaSuite, guestClient, nextMessage, waitFor } from './support/arena.ts';
 
 type PgRoom = Room<any, PlaygroundState>;
 
@@ -89,13 +89,7 @@ const PLAYS: Record<string, { bad: Play; good: Play }> = {
 };
 
 describe('the learning path through @colyseus/sdk', () => {
-  let t: Awaited<ReturnType<typeof startTestArena>>;
-  beforeAll(async () => {
-    t = await startTestArena();
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = arenaSuite();
 
   /** Opens a lesson's playground, plays it, and returns the run's result. */
   async function play(client: Client, lessonId: string, how: Play): Promise<{ result: PlaygroundResultMessage; room: PgRoom }> {

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LobbyRoomInfo } from '../shared/lobby.messages.ts';
 import type { RaceErrorMessage } from '../shared/race.messages.ts';
 import type { RaceState } from '../shared/race.state.ts';
 import { RECONNECT_SECONDS } from '../server/match/index.ts';
-import { guestClient, nextMessage, startTestArena, waitFor } from './support/arena.ts';
+import { arenaSuite, guestClient, nextMessage, waitFor } from './support/arena.ts';
 
 describe('the lobby through @colyseus/sdk', () => {
-  let t: Awaited<ReturnType<typeof startTestArena>>;
-  beforeAll(async () => {
-    t = await startTestArena();
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = arenaSuite();
 
   it('lists open rooms with players, spectators and phase, live, and filters them', async () => {
     const lobby = await t.client.joinOrCreate('lobby', {});

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../server/config.ts';
 import { adminRoutes, monitorCoreMismatch } from '../server/ops/admin.routes.ts';
 import { createOps } from '../server/ops/ops.ts';
@@ -10,7 +10,7 @@ import type { RunListener } from '../server/trainer/trainer.port.ts';
 import { DEFAULT_SPEC } from '../shared/model-spec.schema.ts';
 import type { RaceState } from '../shared/race.state.ts';
 import { TrainJob, type RunResult, type TelemetryFrame } from '../shared/run.schema.ts';
-import { guestClient, startTestArena, waitFor } from './support/arena.ts';
+import { arenaSuite, guestClient, waitFor } from './support/arena.ts';
 import { sampleValue, scrape } from './support/prometheus.ts';
 
 const TOKEN = `admin-${randomUUID()}`;
@@ -43,13 +43,7 @@ async function serve(app: express.Application): Promise<{ url: string; server: S
 }
 
 describe('operations on the embedded arena', () => {
-  let t: Awaited<ReturnType<typeof startTestArena>>;
-  beforeAll(async () => {
-    t = await startTestArena({ ADMIN_TOKEN: TOKEN });
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = arenaSuite({ ADMIN_TOKEN: TOKEN });
 
   it('refuses the admin pages without the token or with a wrong one, and serves them with it', async () => {
     const none = await fetch(`${t.url}/admin/colyseus/`);

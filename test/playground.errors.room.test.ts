@@ -1,11 +1,11 @@
 import type { Room } from '@colyseus/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { planarTaskSplit } from '../contract/datasets/task-split.ts';
 import type { PlaygroundProbeMessage } from '../shared/playground.messages.ts';
 import type { PlaygroundState } from '../shared/playground.state.ts';
 import { TaskSpec } from '../shared/task.schema.ts';
 import { generateTaskData } from '../workers/engine/task-data.ts';
-import { guests, startTestArena, waitFor } from './support/arena.ts';
+import { arenaSuite, waitFor } from './support/arena.ts';
 
 /** Every probe a room receives, in order. */
 function probesOf(room: Room<any, PlaygroundState>): PlaygroundProbeMessage[] {
@@ -16,15 +16,8 @@ function probesOf(room: Room<any, PlaygroundState>): PlaygroundProbeMessage[] {
 }
 
 describe('error analysis in the playground room through @colyseus/sdk', () => {
-  let t: Awaited<ReturnType<typeof startTestArena>>;
-  let as: ReturnType<typeof guests>;
-  beforeAll(async () => {
-    t = await startTestArena();
-    as = guests(t.url);
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = arenaSuite();
+  const as = t.as;
 
   it("a planar run's probes carry its worst validation points, worst first, with confidence and each hidden layer's activations", async () => {
     const seed = 11;

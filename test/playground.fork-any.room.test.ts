@@ -1,21 +1,14 @@
 import type { Room } from '@colyseus/sdk';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PlaygroundErrorMessage, PlaygroundResultMessage } from '../shared/playground.messages.ts';
 import type { PlaygroundState } from '../shared/playground.state.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
-import { guests, nextMessage, startTestArena, waitFor } from './support/arena.ts';
+import { arenaSuite, nextMessage, waitFor } from './support/arena.ts';
 
 describe('playground: fork at any checkpoint of a live, ended or stored run, through @colyseus/sdk', () => {
-  let t: Awaited<ReturnType<typeof startTestArena>>;
-  let as: ReturnType<typeof guests>;
-  beforeAll(async () => {
-    t = await startTestArena();
-    as = guests(t.url);
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = arenaSuite();
+  const as = t.as;
 
   it('forks the chosen checkpoint; B continues from that step; the same checkpoint forked live, after the end and from the database gives the same weights', async () => {
     const spec = SPEC_TEMPLATES[1]!.spec; // batch 32 throughout: samples at a step are step × 32

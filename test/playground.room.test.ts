@@ -1,21 +1,14 @@
 import type { Room } from '@colyseus/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LandscapeFrame } from '../shared/landscape.schema.ts';
 import type { PlaygroundErrorMessage, PlaygroundPointsMessage, PlaygroundProbeMessage, PlaygroundResultMessage } from '../shared/playground.messages.ts';
 import type { PlaygroundState } from '../shared/playground.state.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
-import { guests, nextMessage, startTestArena, waitFor } from './support/arena.ts';
+import { arenaSuite, nextMessage, waitFor } from './support/arena.ts';
 
 describe('playground room through @colyseus/sdk', () => {
-  let t: Awaited<ReturnType<typeof startTestArena>>;
-  let as: ReturnType<typeof guests>;
-  beforeAll(async () => {
-    t = await startTestArena();
-    as = guests(t.url);
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = arenaSuite();
+  const as = t.as;
 
   it('trains one steerable run that spectators watch but cannot steer, with probes, a landscape and a stored result', async () => {
     const owner: Room<any, PlaygroundState> = await (await as('ada')).create<PlaygroundState>('playground', { budget: 60_000, seed: 5, paceSeconds: 20 }); // paced: steered mid-run however fast it trains

@@ -1,9 +1,9 @@
 import type { Room } from '@colyseus/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RaceErrorMessage, RaceResultMessage, RaceSteeredMessage } from '../shared/race.messages.ts';
 import type { RaceEntry, RaceState } from '../shared/race.state.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
-import { guestClient, nextMessage, startTestArena, waitFor } from './support/arena.ts';
+import { arenaSuite, guestClient, nextMessage, waitFor } from './support/arena.ts';
 import { ACHIEVEMENTS } from '../server/progression/achievements.ts';
 import { raceXp } from '../server/progression/xp.rules.ts';
 import { shownRating } from '../shared/rating-scale.ts';
@@ -17,13 +17,7 @@ import { runTraining } from '../workers/engine/training-loop.ts';
  * neither an intervention nor budget. On the embedded trainer, through @colyseus/sdk.
  */
 describe('race controls the engine answers', () => {
-  let t: Awaited<ReturnType<typeof startTestArena>>;
-  beforeAll(async () => {
-    t = await startTestArena();
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = arenaSuite();
 
   it('refuses what the engine refuses, for free, and confirms what it applies with its step', async () => {
     const spec = SPEC_TEMPLATES[0]!.spec;
@@ -72,13 +66,7 @@ describe('race controls the engine answers', () => {
 });
 
 describe('race endings through the room', () => {
-  let t: Awaited<ReturnType<typeof startTestArena>>;
-  beforeAll(async () => {
-    t = await startTestArena();
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = arenaSuite();
 
   /** A rated race of two players on the same spec (the seed is drawn): returns both rooms once training, and the result to come. */
   async function race(budget: number, paceSeconds: number) {

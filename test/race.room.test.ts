@@ -1,19 +1,13 @@
 import { Client, type Room } from '@colyseus/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC } from '../shared/model-spec.schema.ts';
 import type { RaceErrorMessage, RaceResultMessage, RaceSteeredMessage } from '../shared/race.messages.ts';
 import type { RaceState } from '../shared/race.state.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
-import { guestClient, nextMessage, startTestArena, waitFor } from './support/arena.ts';
+import { arenaSuite, guestClient, nextMessage, waitFor } from './support/arena.ts';
 
 describe('race room through @colyseus/sdk', () => {
-  let t: Awaited<ReturnType<typeof startTestArena>>;
-  beforeAll(async () => {
-    t = await startTestArena();
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = arenaSuite();
 
   it('answers /health with the embedded defaults', async () => {
     const health = await fetch(`${t.url}/health`).then((r) => r.json());

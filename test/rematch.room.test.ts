@@ -1,12 +1,12 @@
 import type { Room } from '@colyseus/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GanResultMessage } from '../shared/gan.messages.ts';
 import type { GanState } from '../shared/gan.state.ts';
 import type { LobbyRoomInfo } from '../shared/lobby.messages.ts';
 import { DEFAULT_SPEC } from '../shared/model-spec.schema.ts';
 import type { RaceResultMessage } from '../shared/race.messages.ts';
 import type { RaceState } from '../shared/race.state.ts';
-import { guests, nextMessage, startTestArena, waitFor } from './support/arena.ts';
+import { arenaSuite, nextMessage, waitFor } from './support/arena.ts';
 
 /**
  * A rematch is the same match again: a player calls it once the match is over, and the new room has the
@@ -15,15 +15,8 @@ import { guests, nextMessage, startTestArena, waitFor } from './support/arena.ts
  * (a tournament's rematch is checked from its ending in test/endings.rooms.page.test.ts).
  */
 describe('rematches keep the options and draw a fresh seed', () => {
-  let t: Awaited<ReturnType<typeof startTestArena>>;
-  let as: ReturnType<typeof guests>;
-  beforeAll(async () => {
-    t = await startTestArena();
-    as = guests(t.url);
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = arenaSuite();
+  const as = t.as;
 
   it('a race on moons, custom seed and settings: its rematch is a moons race with the same settings, rated', async () => {
     const options = { task: { name: 'moons', samples: 300, noise: 0.2 }, budget: 1500, seed: 5, minPlayers: 2, maxPlayers: 3, countdownSeconds: 60, paceSeconds: 0, interventions: 2, interventionCost: 0.05 };

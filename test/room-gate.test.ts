@@ -1,7 +1,7 @@
 import type { Room } from '@colyseus/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
-import { guestClient, nextMessage, startTestArena, waitFor } from './support/arena.ts';
+import { arenaSuite, guestClient, nextMessage, waitFor } from './support/arena.ts';
 import { nested } from './fuzz/fuzz-cases.ts';
 
 /** Resolves with the close code when the server closes this connection. */
@@ -11,13 +11,7 @@ function closed(room: Room): Promise<number> {
 }
 
 describe('one gate for every room (default limits)', () => {
-  let t: Awaited<ReturnType<typeof startTestArena>>;
-  beforeAll(async () => {
-    t = await startTestArena();
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = arenaSuite();
 
   const kinds = [
     { kind: 'lobby', type: 'filter', good: { kind: 'race' } },

@@ -2,25 +2,18 @@ import type { Room } from '@colyseus/sdk';
 import { ACHIEVEMENTS } from '../server/progression/achievements.ts';
 import { raceXp, TOURNAMENT_CHAMPION_XP } from '../server/progression/xp.rules.ts';
 import { shownRating } from '../shared/rating-scale.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC } from '../shared/model-spec.schema.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
 import type { TournamentErrorMessage, TournamentResultMessage, TournamentWelcomeMessage } from '../shared/tournament.messages.ts';
 import type { TournamentState } from '../shared/tournament.state.ts';
 import { findTournament } from '../server/tournament/tournament.repository.ts';
 import { checkSeedReveal, SEED_SCHEME } from '../shared/seed-commitment.ts';
-import { guests, nextMessage, startTestArena, waitFor } from './support/arena.ts';
+import { arenaSuite, nextMessage, waitFor } from './support/arena.ts';
 
 describe('tournament room through @colyseus/sdk', () => {
-  let t: Awaited<ReturnType<typeof startTestArena>>;
-  let as: ReturnType<typeof guests>;
-  beforeAll(async () => {
-    t = await startTestArena();
-    as = guests(t.url);
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = arenaSuite();
+  const as = t.as;
 
   it('refuses a tournament with bad options, naming the option', async () => {
     await expect((await as('x')).create('tournament', { minPlayers: 2 })).rejects.toThrow(/minPlayers must be at least 4/);

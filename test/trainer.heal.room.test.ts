@@ -4,21 +4,15 @@
  * in the run log), the run goes on from its checkpoint, and it finishes.
  */
 import type { Room } from '@colyseus/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LocalTrainer } from '../server/trainer/local.trainer.ts';
 import type { PlaygroundResultMessage } from '../shared/playground.messages.ts';
 import type { PlaygroundState } from '../shared/playground.state.ts';
 import type { RoomNoticeMessage } from '../shared/protocol.ts';
-import { guests, nextMessage, startTestArena, waitFor } from './support/arena.ts';
+import { arenaSuite, guests, nextMessage, waitFor } from './support/arena.ts';
 
 describe('a training thread dies under a playground run (real arena, @colyseus/sdk)', () => {
-  let t: Awaited<ReturnType<typeof startTestArena>>;
-  beforeAll(async () => {
-    t = await startTestArena();
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const t = arenaSuite();
 
   it('the players are told, the run resumes from its checkpoint (still paused) and finishes', async () => {
     const trainer = t.arena.services.trainer as unknown as LocalTrainer;

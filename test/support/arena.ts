@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@colyseus/sdk';
+import { afterAll, beforeAll } from 'vitest';
 import { startArena, type Arena } from '../../server/app.ts';
 import { readConfig } from '../../server/config.ts';
 
@@ -35,8 +36,16 @@ export function guests(url: string): (name: string) => Promise<Client> {
  */
 export const TEST_TRAINER_NICE = { TRAINER_NICE: '0' };
 
+/** A running test arena: the arena, its address, an SDK client for it, and how to stop it. */
+export interface TestArena {
+  arena: Arena;
+  url: string;
+  client: Client;
+  stop: () => Promise<void>;
+}
+
 /** A real arena on a free port with its own PGlite folder, plus an SDK client for it. */
-export async function startTestArena(env: Record<string, string> = {}): Promise<{ arena: Arena; url: string; client: Client; stop: () => Promise<void> }> {
+export async function startTestArena(env: Record<string, string> = {}): Promise<TestArena> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'arena-test-'));
   const arena = await startArena(readConfig({ PORT: '0', DATA_DIR: dataDir, SECRET_FILE: path.join(dataDir, 'secret'), ARENA_SECRET: TEST_SECRET, TRAINER_THREADS: '2', ...TEST_TRAINER_NICE, ...env }));
   const url = `http://127.0.0.1:${arena.port}`;
@@ -47,6 +56,54 @@ export async function startTestArena(env: Record<string, string> = {}): Promise<
     stop: async () => {
       await arena.close();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The arena of a suite (see arenaSuite): read inside its tests and hooks, once it is up. */
+export interface SuiteArena {
+  readonly arena: Arena;
+  readonly url: string;
+  readonly client: Client;
+  /** An SDK client signed in as the guest `name`, made on first use (see guests). */
+  readonly as: (name: string) => Promise<Client>;
+}
+
+/**
+ * Starts a test arena (startTestArena, with `env`) before the tests of the suite it is called in, and stops it after
+ * them: `const t = arenaSuite();` in a describe block (or a file) stands for its own beforeAll and afterAll. Hooks
+ * registered after this call run after the arena is up, and (vitest runs afterAll hooks in reverse) their teardown
+ * before it stops.
+ */
+export function arenaSuite(env: Record<string, string> = {}): SuiteArena {
+  let running: TestArena | undefined;
+  let signIn: ((name: string) => Promise<Client>) | undefined;
+  beforeAll(async () => {
+    running = await startTestArena(env);
+    signIn = guests(running.url);
+  });
+  afterAll(async () => {
+    await running?.stop();
+    running = undefined;
+    signIn = undefined;
+  });
+  const up = (): TestArena => {
+    if (!running) throw new Error('the test arena is not running: read it inside a test or hook of its suite');
+    return running;
+  };
+  return {
+    get arena() {
+      return up().arena;
+    },
+    get url() {
+      return up().url;
+    },
+    get client() {
+      return up().client;
+    },
+    as: (name) => {
+      up();
+      return signIn!(name);
     },
   };
 }
