@@ -148,7 +148,7 @@ export async function mountGan(app: HTMLElement, room: Room<any, GanState>, role
         h(
           'section',
           { class: 'panel' },
-          h('div', { class: 'row' }, h('div', {}, h('span', { class: 'phase', id: 'phase' }, '…')), h('div', { class: 'muted', id: 'gan-meta', style: 'text-align:right' })),
+          h('div', { class: 'row' }, h('div', {}, h('span', { class: 'phase', id: 'phase' }, 'Loading the room…')), h('div', { class: 'muted', id: 'gan-meta', style: 'text-align:right' })),
           h(
             'div',
             { class: 'gan-stage' },

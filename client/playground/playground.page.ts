@@ -170,7 +170,7 @@ export async function mountPlayground(app: HTMLElement, room: Room<any, Playgrou
         h(
           'section',
           { class: 'panel' },
-          h('div', { class: 'row' }, h('div', {}, h('span', { class: 'phase', id: 'phase' }, '…')), h('div', { class: 'muted stat', id: 'run-meta', style: 'text-align:right' })),
+          h('div', { class: 'row' }, h('div', {}, h('span', { class: 'phase', id: 'phase' }, 'Loading the room…')), h('div', { class: 'muted stat', id: 'run-meta', style: 'text-align:right' })),
           playback?.element ?? '',
           lessonPanel.element,
           h('p', { class: 'challenge', id: 'challenge', hidden: true }),

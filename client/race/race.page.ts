@@ -96,7 +96,7 @@ export async function mountRace(app: HTMLElement, room: Room<any, RaceState>, ro
         h(
           'section',
           { class: 'panel' },
-          h('div', { class: 'row' }, h('div', {}, h('span', { class: 'phase', id: 'phase' }, '…')), h('div', { class: 'muted', id: 'race-meta', style: 'text-align:right' })),
+          h('div', { class: 'row' }, h('div', {}, h('span', { class: 'phase', id: 'phase' }, 'Loading the room…')), h('div', { class: 'muted', id: 'race-meta', style: 'text-align:right' })),
           playback?.element ?? '',
           h('div', { class: 'chart-wrap', id: 'chart' }),
           h('div', { class: 'row smoothing' }, h('label', { for: 'smoothing' }, 'Smoothing'), h('input', { id: 'smoothing', type: 'range', min: '0', max: '0.95', step: '0.05', value: '0', 'aria-label': 'curve smoothing (debiased moving average)' })),

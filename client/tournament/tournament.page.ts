@@ -114,7 +114,7 @@ export async function mountTournament(app: HTMLElement, room: Room<any, Tourname
         'div',
         {},
         h('section', { class: 'panel banner', id: 'champion', hidden: true }),
-        h('section', { class: 'panel' }, h('div', { class: 'row' }, h('div', {}, h('h2', { id: 't-title', style: 'margin:0' }), h('span', { class: 'phase', id: 'phase' }, '…')), h('div', { class: 'muted', id: 't-meta', style: 'text-align:right' })), playback?.element ?? ''),
+        h('section', { class: 'panel' }, h('div', { class: 'row' }, h('div', {}, h('h2', { id: 't-title', style: 'margin:0' }), h('span', { class: 'phase', id: 'phase' }, 'Loading the room…')), h('div', { class: 'muted', id: 't-meta', style: 'text-align:right' })), playback?.element ?? ''),
         h('section', { class: 'panel', id: 'round-panel', hidden: true }, h('h2', { id: 'round-title' }), h('div', { class: 'round-matches', id: 'round-matches' })),
         h('section', { class: 'panel', id: 'table-panel' }, h('h2', { id: 'table-title' }), h('div', { id: 'table-body', class: 'table-scroll' }), h('p', { class: 'muted', id: 'bars-legend' }, 'While a match races: a bar for samples trained and a green one for validation accuracy. Once decided: the held-out accuracy, the winner in bold.')),
       ),
