@@ -60,6 +60,26 @@ export async function startTestArena(env: Record<string, string> = {}): Promise<
   };
 }
 
+/**
+ * Something a whole suite shares (a test arena, say): started before the first test of the suite this is called in,
+ * stopped after its last (vitest's beforeAll and afterAll there). Returns how to read it, which throws `notStarted`
+ * outside the suite's tests and hooks.
+ */
+export function suiteResource<T extends { stop: () => Promise<void> }>(start: () => Promise<T>, notStarted: string): () => T {
+  let started: T | undefined;
+  beforeAll(async () => {
+    started = await start();
+  });
+  afterAll(async () => {
+    await started?.stop();
+    started = undefined;
+  });
+  return () => {
+    if (!started) throw new Error(notStarted);
+    return started;
+  };
+}
+
 /** The arena of a suite (see arenaSuite): read inside its tests and hooks, once it is up. */
 export interface SuiteArena {
   readonly arena: Arena;
@@ -76,21 +96,10 @@ export interface SuiteArena {
  * before it stops.
  */
 export function arenaSuite(env: Record<string, string> = {}): SuiteArena {
-  let running: TestArena | undefined;
-  let signIn: ((name: string) => Promise<Client>) | undefined;
-  beforeAll(async () => {
-    running = await startTestArena(env);
-    signIn = guests(running.url);
-  });
-  afterAll(async () => {
-    await running?.stop();
-    running = undefined;
-    signIn = undefined;
-  });
-  const up = (): TestArena => {
-    if (!running) throw new Error('the test arena is not running: read it inside a test or hook of its suite');
-    return running;
-  };
+  const up = suiteResource(async () => {
+    const arena = await startTestArena(env);
+    return { ...arena, as: guests(arena.url) };
+  }, 'the test arena is not running: read it inside a test or hook of its suite');
   return {
     get arena() {
       return up().arena;
@@ -101,10 +110,7 @@ export function arenaSuite(env: Record<string, string> = {}): SuiteArena {
     get client() {
       return up().client;
     },
-    as: (name) => {
-      up();
-      return signIn!(name);
-    },
+    as: (name) => up().as(name),
   };
 }
 

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
-import { afterAll, beforeAll, expect } from 'vitest';
-import { startTestArena } from './arena.ts';
+import { expect } from 'vitest';
+import { startTestArena, suiteResource } from './arena.ts';
 import { launchChromium, type BrowserRenderer } from './browser.ts';
 import { pixelStats } from './pixels.ts';
 
@@ -76,17 +76,7 @@ export async function startPageArena(env: Record<string, string> = {}, renderer:
  * `browser` inside the tests.
  */
 export function pageArenaSuite(env: Record<string, string> = {}, renderer: BrowserRenderer = 'webgl'): { readonly arena: Awaited<ReturnType<typeof startTestArena>>; readonly browser: Browser } {
-  let started: Awaited<ReturnType<typeof startPageArena>> | undefined;
-  beforeAll(async () => {
-    started = await startPageArena(env, renderer);
-  });
-  afterAll(async () => {
-    await started?.stop();
-  });
-  const get = () => {
-    if (!started) throw new Error('the page arena has not started (use it inside a test)');
-    return started;
-  };
+  const get = suiteResource(() => startPageArena(env, renderer), 'the page arena has not started (use it inside a test)');
   return {
     get arena() {
       return get().arena;
