@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { preprocessingOf } from '../contract/model-preprocessing.ts';
 import { DEFAULT_SPEC, ModelSpec } from '../shared/model-spec.schema.ts';
 import { metricsToCsv } from '../shared/metrics-export.ts';
-import { runFileOf, TrainJob, type TelemetryFrame } from '../shared/run.schema.ts';
+import { runFileOf, newTrainJob, TrainJob, type TelemetryFrame } from '../shared/run.schema.ts';
 import { MNIST_DIGITS, TaskName, TaskSpec } from '../shared/task.schema.ts';
 import { checkSpecSize, describeZodError } from '../shared/validation.ts';
 import { saveLayersModel } from '../workers/engine/model-export.ts';
@@ -64,7 +64,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const task = parsedTask.data;
   const tooLarge = checkSpecSize(spec, task);
   if (tooLarge) throw new UsageError(tooLarge.message);
-  const job = TrainJob.parse({ runId: 'cli', spec, task, seed: args.data.seed, budget: args.data.budget });
+  const job = newTrainJob({ runId: 'cli', spec, task, seed: args.data.seed, budget: args.data.budget });
 
   const backend = await initBackend();
   const tty = process.stdout.isTTY && !args.data.json;

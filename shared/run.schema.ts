@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConvStemWeights } from './conv-feature-maps.ts';
 import { LoggedControl } from './control.schema.ts';
+import { keptCheckpointLimit, MAX_KEPT_CHECKPOINTS, MIN_KEPT_CHECKPOINTS } from './kept-checkpoints.ts';
 import { ModelSpec } from './model-spec.schema.ts';
 import { SeedReveal } from './seed-commitment.ts';
 import { TaskSpec } from './task.schema.ts';
@@ -49,6 +50,13 @@ export const TrainJob = z.object({
   probeIntervalMs: z.number().int().min(0).max(3_600_000).default(250),
   /** Steps between two automatic checkpoints (default 50). */
   checkpointEverySteps: z.number().int().min(1).max(1_000_000).default(50),
+  /**
+   * Most checkpoints the run keeps in memory for rewinds (the first always stays; past it the oldest other
+   * goes, after each checkpoint, manual ones too). Rooms set `keptCheckpointLimit(job)`: about 64 MiB of them
+   * however large the network. Absent, the run keeps to the rule runs had before it existed (200, one dropped
+   * at each automatic checkpoint), so stored runs replay as they ran.
+   */
+  keepCheckpoints: z.number().int().min(MIN_KEPT_CHECKPOINTS).max(MAX_KEPT_CHECKPOINTS).optional(),
   /** Side of the decision-boundary grid a probe computes (default 50). */
   boundaryResolution: z.number().int().min(4).max(200).default(50),
   /**
@@ -71,6 +79,15 @@ export const TrainJob = z.object({
 });
 export type TrainJob = z.infer<typeof TrainJob>;
 export type TrainJobInput = z.input<typeof TrainJob>;
+
+/**
+ * The job of a new run (a room's, a sweep trial's, the CLI's): parsed, with the checkpoint limit its
+ * network's size sets (`keepCheckpoints`, see keptCheckpointLimit) unless the input names one.
+ */
+export function newTrainJob(input: TrainJobInput): TrainJob {
+  const job = TrainJob.parse(input);
+  return { ...job, keepCheckpoints: job.keepCheckpoints ?? keptCheckpointLimit(job) };
+}
 
 /** Loss and accuracy at one point of a run. For regression, accuracy is R² (floored at 0). */
 export const Metrics = z.object({

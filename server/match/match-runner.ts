@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Match } from '../../shared/match.schema.ts';
 import type { ModelSpec } from '../../shared/model-spec.schema.ts';
 import { Control } from '../../shared/control.schema.ts';
-import { appliedStep, TrainJob, type RunEvent, type RunResult, type TelemetryFrame } from '../../shared/run.schema.ts';
+import { appliedStep, newTrainJob, TrainJob, type RunEvent, type RunResult, type TelemetryFrame } from '../../shared/run.schema.ts';
 import type { TaskSpec } from '../../shared/task.schema.ts';
 import type { RaceResult } from '../progression/progression.service.ts';
 import { rankEntries } from '../race/race.rules.ts';
@@ -92,7 +92,7 @@ export interface MatchHooks {
 export function runMatch(trainer: Trainer, conditions: RaceMatchConditions, entries: readonly RaceMatchEntry[], hooks: MatchHooks = {}, match?: MatchLifecycle, resume?: ResumedRuns): RunningRaceMatch {
   const outcomes: RaceMatchOutcome[] = entries.map((entry) => ({
     entry,
-    job: resume?.jobs.get(entry.seat) ?? TrainJob.parse({ runId: randomUUID(), spec: entry.spec, task: conditions.task, seed: conditions.seed, budget: conditions.budget, probeIntervalMs: 0, paceMs: conditions.paceMs ?? 0 }), // race views draw no probes
+    job: resume?.jobs.get(entry.seat) ?? newTrainJob({ runId: randomUUID(), spec: entry.spec, task: conditions.task, seed: conditions.seed, budget: conditions.budget, probeIntervalMs: 0, paceMs: conditions.paceMs ?? 0 }), // race views draw no probes
     events: [],
     samples: resume?.heard.get(entry.seat) ?? 0,
     rank: 0,

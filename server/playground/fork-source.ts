@@ -1,7 +1,7 @@
 import { forkPointAt, forkPoints } from '../../contract/fork-points.ts';
 import type { CheckpointInfo } from '../../contract/trainer.messages.ts';
 import type { LoggedControl } from '../../shared/control.schema.ts';
-import { appliedStep, TrainJob, type RunEvent, type RunResult } from '../../shared/run.schema.ts';
+import { appliedStep, newTrainJob, TrainJob, type RunEvent, type RunResult } from '../../shared/run.schema.ts';
 import type { RunView } from '../runs/run-view.schema.ts';
 
 /** Why a fork cannot start, in words for the owner. */
@@ -63,6 +63,6 @@ export function forkOfStored(view: RunView | undefined, room: { task: TrainJob['
   if (step === undefined) throw new ForkRefused("say which checkpoint of a stored run to fork from (its step)");
   const point = forkPointAt(file.controls, room.checkpointEverySteps, step);
   if (!point) throw new ForkRefused(`that run has no checkpoint at step ${step}: they are every ${room.checkpointEverySteps} steps and where it took one`);
-  const parent = TrainJob.parse({ runId: view.id, spec: file.spec, task: file.task, seed: file.seed, budget: file.budget, checkpointEverySteps: room.checkpointEverySteps, paceMs: room.paceMs, probeIntervalMs: room.probeIntervalMs, controls: [] });
+  const parent = newTrainJob({ runId: view.id, spec: file.spec, task: file.task, seed: file.seed, budget: file.budget, checkpointEverySteps: room.checkpointEverySteps, paceMs: room.paceMs, probeIntervalMs: room.probeIntervalMs, controls: [] });
   return { parent, log: file.controls, point, parentStored: true };
 }

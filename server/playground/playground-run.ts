@@ -72,7 +72,7 @@ export class PlaygroundRun {
     this.match = match;
     this.parameters = state.params;
     if (shock) this.shock = { control: shock, applied: false };
-    this.steering = new RunSteering(state, job.checkpointEverySteps, viewOfSpec(job.spec, job.task.ramp));
+    this.steering = new RunSteering(state, job.checkpointEverySteps, viewOfSpec(job.spec, job.task.ramp), 0, job.keepCheckpoints);
     this.drawn = new DrawnPoints(points);
     state.trainSize = trainCount(job.task);
     for (const k of ['step', 'samples', 'loss', 'accuracy', 'valAccuracy', 'samplesPerSec', 'heldOutAccuracy', 'controlsApplied'] as const) state[k] = 0;

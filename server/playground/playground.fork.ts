@@ -128,7 +128,8 @@ export class PlaygroundForkRunner {
     s.trainSize = 0; // unknown until B's first control says (it starts from its parent's training set at the checkpoint)
     // B starts where its parent's controls had taken the network at the checkpoint, and can be rewound as far as it.
     const every = job.checkpointEverySteps;
-    this.steering = new RunSteering(s, every, RunSteering.replay(viewOfSpec(job.spec, job.task.ramp), every, job.controls), s.fromStep);
+    const keep = job.keepCheckpoints;
+    this.steering = new RunSteering(s, every, RunSteering.replay(viewOfSpec(job.spec, job.task.ramp), every, job.controls, keep), s.fromStep, keep);
     this.host.logLine(line);
   }
 

@@ -7,7 +7,7 @@ import { PlaygroundClientMessages, PlaygroundCreateOptions, PlaygroundJoinOption
 import { PlaygroundState } from '../../shared/playground.state.ts';
 import { ErrorCode } from '../../shared/protocol.ts';
 import { describeRecovery, recoveryNotice } from '../trainer/trainer.port.ts';
-import { PLAYGROUND_PROBE_INTERVAL_MS, TrainJob, type RunResult } from '../../shared/run.schema.ts';
+import { PLAYGROUND_PROBE_INTERVAL_MS, newTrainJob, TrainJob, type RunResult } from '../../shared/run.schema.ts';
 import { ArenaRoom } from '../arena-room.ts';
 import { patchListing } from '../lobby/listing.ts';
 import { moduleLogger } from '../logger.ts';
@@ -196,7 +196,7 @@ export class PlaygroundRoom extends ArenaRoom<{ state: PlaygroundState }> {
   private start(): void {
     const shock = this.lesson ? lessonShock(this.lesson, this.spec.batchSize) : challengeShock(this.options.challenge, this.options.budget, this.spec.batchSize);
     const { task, budget, paceSeconds } = this.options;
-    const job = TrainJob.parse({ runId: randomUUID(), spec: this.spec, task, seed: this.seed, budget, paceMs: paceSeconds * 1000, probeIntervalMs: PLAYGROUND_PROBE_INTERVAL_MS, checkpointEverySteps: CHECKPOINT_EVERY, controls: shock ? [shock] : [] });
+    const job = newTrainJob({ runId: randomUUID(), spec: this.spec, task, seed: this.seed, budget, paceMs: paceSeconds * 1000, probeIntervalMs: PLAYGROUND_PROBE_INTERVAL_MS, checkpointEverySteps: CHECKPOINT_EVERY, controls: shock ? [shock] : [] });
     const match = new MatchLifecycle({ id: job.runId, kind: 'playground', roomId: this.roomId, options: this.options, seed: this.seed });
     const owner = this.owner!; // only the owner may start
     match.record({ type: 'join', role: 'player', playerId: owner.playerId, name: this.state.owner, seat: 0 });

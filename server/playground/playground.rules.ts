@@ -1,4 +1,5 @@
 import type { Control } from '../../shared/control.schema.ts';
+import { MAX_KEPT_CHECKPOINTS } from '../../shared/kept-checkpoints.ts';
 import type { ModelSpec } from '../../shared/model-spec.schema.ts';
 import { PlaygroundPhase } from '../../shared/playground.messages.ts';
 import { ErrorCode } from '../../shared/protocol.ts';
@@ -152,9 +153,6 @@ export function describeControl(c: Control): string {
   }
 }
 
-/** Most checkpoints the engine keeps (the first always stays): the same rule as workers/engine/training-loop.ts. */
-const MAX_KEPT = 200;
-
 /**
  * The checkpoints a run can be rewound to, mirrored from what the engine
  * does: one where it starts (before step 0, or a fork's checkpoint), one
@@ -165,12 +163,15 @@ const MAX_KEPT = 200;
 export class CheckpointBook {
   private readonly kept = new Map<number, ModelView>();
   private readonly every: number;
+  /** Most kept at once, the first always among them: the job's `keepCheckpoints`, as the engine keeps to it. */
+  private readonly limit: number;
   /** The next automatic checkpoint not known to exist yet. */
   private next: number;
 
-  /** A book for a run that starts at `fromStep` (0, or a fork's checkpoint) with the network `start`. */
-  constructor(every: number, start: ModelView, fromStep = 0) {
+  /** A book for a run that starts at `fromStep` (0, or a fork's checkpoint) with the network `start`, keeping at most `limit` (the job's `keepCheckpoints`). */
+  constructor(every: number, start: ModelView, fromStep = 0, limit = MAX_KEPT_CHECKPOINTS) {
     this.every = every;
+    this.limit = limit;
     this.next = (Math.floor(fromStep / every) + 1) * every;
     this.kept.set(fromStep, start);
   }
@@ -199,6 +200,6 @@ export class CheckpointBook {
 
   private keep(step: number, view: ModelView): void {
     this.kept.set(step, view);
-    if (this.kept.size > MAX_KEPT) this.kept.delete(this.steps[1]!);
+    while (this.kept.size > this.limit) this.kept.delete(this.steps[1]!);
   }
 }

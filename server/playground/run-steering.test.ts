@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { Control, LoggedControl } from '../../shared/control.schema.ts';
 import { DEFAULT_SPEC } from '../../shared/model-spec.schema.ts';
 import { PlaygroundFork } from '../../shared/playground.state.ts';
+import { TrainJob } from '../../shared/run.schema.ts';
+import { initBackend } from '../../workers/engine/tf-backend.ts';
+import { runTraining } from '../../workers/engine/training-loop.ts';
 import { viewOfSpec } from './playground.rules.ts';
 import { RunSteering } from './run-steering.ts';
 
@@ -46,4 +50,30 @@ describe('run steering', () => {
     fork.reached(210);
     expect([...state.checkpoints]).toEqual([120, 150, 200]);
   });
+
+  it("lists the checkpoints the engine keeps under the job's limit: the first and the latest, manual ones and rewinds too", async () => {
+    await initBackend();
+    const controls: LoggedControl[] = [
+      ...Array.from({ length: 40 }, (_, i) => ({ step: 101 + i, control: { type: 'checkpoint' } as Control })),
+      { step: 200, control: { type: 'rewind', toStep: 150 } },
+      { step: 220, control: { type: 'checkpoint' } },
+    ];
+    const job = TrainJob.parse({ runId: 'mirror', spec: { ...DEFAULT_SPEC, batchSize: 10 }, task: { name: 'spiral', samples: 500 }, seed: 5, budget: 4000, checkpointEverySteps: 50, keepCheckpoints: 8, controls });
+    const heard: Array<{ frame: number } | LoggedControl> = [];
+    let kept: number[] = [];
+    await runTraining(job, {
+      onFrame: (f) => heard.push({ frame: f.step }),
+      onControlApplied: (logged) => heard.push(logged),
+      onFinish: (session) => void (kept = [...session.checkpoints.keys()].sort((a, b) => a - b)),
+    });
+    const state = new PlaygroundFork();
+    const steering = new RunSteering(state, job.checkpointEverySteps, viewOfSpec(job.spec), 0, job.keepCheckpoints);
+    for (const h of heard) {
+      if ('frame' in h) steering.reached(h.frame);
+      else steering.applied(h.control, h.step);
+    }
+    expect(kept).toHaveLength(8);
+    expect([...state.checkpoints]).toEqual(kept);
+  });
 });
+

@@ -4,7 +4,7 @@ import { bestTrial, planSweep, sweepBaseProblem, trialSpec } from '../../shared/
 import type { SweepRequest } from '../../shared/sweep.schema.ts';
 import { SweepTrial, type PlaygroundSweep } from '../../shared/sweep.state.ts';
 import type { TaskSpec } from '../../shared/task.schema.ts';
-import { TrainJob, type RunEvent, type RunResult, type TelemetryFrame } from '../../shared/run.schema.ts';
+import { newTrainJob, TrainJob, type RunEvent, type RunResult, type TelemetryFrame } from '../../shared/run.schema.ts';
 import { checkSpecSize } from '../../shared/validation.ts';
 import { ArraySchema } from '@colyseus/schema';
 import type { Trainer } from '../trainer/trainer.port.ts';
@@ -15,7 +15,7 @@ const TRIAL_FRAME_EVERY = 25;
 
 /** The job of one trial: background priority, no probes (nobody watches a trial's boundary), a frame every few steps. */
 export function sweepTrialJob(runId: string, spec: ModelSpec, task: TaskSpec, seed: number, budget: number): TrainJob {
-  return TrainJob.parse({ runId, spec, task, seed, budget, priority: 'background', frameEverySteps: TRIAL_FRAME_EVERY, probeEverySteps: 0, probeIntervalMs: 0 });
+  return newTrainJob({ runId, spec, task, seed, budget, priority: 'background', frameEverySteps: TRIAL_FRAME_EVERY, probeEverySteps: 0, probeIntervalMs: 0 });
 }
 
 /** Why a sweep could not start, in words for the owner. */

@@ -1,4 +1,5 @@
 import type { Control, LoggedControl } from '../../shared/control.schema.ts';
+import { MAX_KEPT_CHECKPOINTS } from '../../shared/kept-checkpoints.ts';
 import { landscapeFrameOf, type LandscapeFrame, type LandscapeRequest } from '../../shared/landscape.schema.ts';
 import type { ProbeFrame, RunEvent, RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
@@ -37,8 +38,6 @@ export interface TrainHooks {
 
 /** How long a run computes before it lets its thread's event loop breathe (ms). */
 const SLICE_MS = 8;
-/** Most checkpoints kept in memory for rewinds (the first is always kept). */
-const MAX_KEPT_CHECKPOINTS = 200;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -46,16 +45,23 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /** Nothing to pull: one shared empty list, so a step allocates none. */
 const NONE: readonly never[] = [];
 
-/** Past MAX_KEPT_CHECKPOINTS, drops the oldest kept checkpoint but the first (found in one pass, without sorting). */
-function forget(session: TrainSession): void {
-  if (session.checkpoints.size <= MAX_KEPT_CHECKPOINTS) return;
-  let first = Infinity;
-  let second = Infinity;
-  for (const step of session.checkpoints.keys()) {
-    if (step < first) [first, second] = [step, first];
-    else if (step < second) second = step;
+/**
+ * Past the job's `keepCheckpoints`, drops the oldest kept checkpoints but the first (each found in one pass,
+ * without sorting), after each checkpoint and each control, so manual checkpoints (a paused run takes no
+ * automatic ones) cannot pile up either. A job that names no limit (`keep` undefined) keeps to the rule
+ * runs had before: past MAX_KEPT_CHECKPOINTS, one dropped at each automatic checkpoint.
+ */
+function forget(session: TrainSession, keep: number | undefined): void {
+  const limit = keep ?? MAX_KEPT_CHECKPOINTS;
+  for (let drops = keep === undefined ? 1 : Infinity; drops > 0 && session.checkpoints.size > limit; drops--) {
+    let first = Infinity;
+    let second = Infinity;
+    for (const step of session.checkpoints.keys()) {
+      if (step < first) [first, second] = [step, first];
+      else if (step < second) second = step;
+    }
+    session.forgetCheckpoint(second);
   }
-  session.forgetCheckpoint(second);
 }
 
 /** How long to wait so the run keeps to `job.paceMs` (at most 100 ms at a time, so controls stay prompt). */
@@ -73,6 +79,7 @@ function paceWait(job: TrainJob, spent: number, pace: { start: number; fromSampl
  */
 export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promise<RunResult> {
   const session = new TrainSession(job);
+  const keep = job.keepCheckpoints;
   const emit = () => {
     if (session.hasEvents) for (const e of session.drainEvents()) hooks.onEvent?.(e);
   };
@@ -115,6 +122,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
       while (next < job.controls.length && job.controls[next]!.step === session.stepCount) {
         const { control } = job.controls[next++]!;
         session.control(control); // a logged control applied once, so it applies again
+        if (keep !== undefined) forget(session, keep); // a manual checkpoint counts too (as CheckpointBook counts it)
         hooks.onControlApplied?.(session.log.at(-1)!, 'scheduled');
         // A run resumed after a crash replays its live pause as scheduled: it stays paused until its resume (a finished log has both at one step).
         if (control.type === 'pause') paused = true;
@@ -123,6 +131,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
       for (const control of hooks.pullControls?.() ?? NONE) {
         try {
           session.control(control);
+          if (keep !== undefined) forget(session, keep);
           hooks.onControlApplied?.(session.log.at(-1)!, 'live');
           if (control.type === 'pause') paused = true;
           if (control.type === 'resume') paused = false;
@@ -150,7 +159,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
       if (session.stepCount % job.checkpointEverySteps === 0 && session.stepCount !== lastCheckpointStep) {
         lastCheckpointStep = session.stepCount;
         const cp = session.keepCheckpoint();
-        forget(session);
+        forget(session, keep);
         if (session.earlyStop(cp)) {
           hooks.onControlApplied?.(session.log.at(-1)!, 'live');
           emit();
@@ -215,7 +224,7 @@ async function replayParent(session: TrainSession, job: TrainJob, to: { step: nu
     if (session.stepCount % job.checkpointEverySteps === 0 && session.stepCount !== lastCheckpointStep) {
       lastCheckpointStep = session.stepCount;
       const cp = session.keepCheckpoint();
-      forget(session);
+      forget(session, job.keepCheckpoints); // the fork's limit is its parent's (the same spec and task): the parent's rewinds find theirs
       if (session.earlyStop(cp)) throw new Error(`the parent's run stopped early (patience) at step ${cp.step}, before step ${to.step}`);
     }
     session.step();

@@ -1,0 +1,32 @@
+import { parameterCount } from './model-spec.metrics.ts';
+import type { ModelSpec } from './model-spec.schema.ts';
+import { networkDims } from './network-dims.ts';
+import type { TaskSpec } from './task.schema.ts';
+
+/** Most checkpoints a run keeps in memory for rewinds, `keepBest` and the loss landscape's path (the first always stays). */
+export const MAX_KEPT_CHECKPOINTS = 200;
+/** Fewest it keeps, however large the network: the first and the latest few. */
+export const MIN_KEPT_CHECKPOINTS = 8;
+/** About what one run's kept checkpoints may take in memory: 64 MiB (a few tiny-net checkpoints are under a kilobyte, an MNIST one over a megabyte). */
+export const KEPT_CHECKPOINT_BYTES = 64 * 2 ** 20;
+
+/**
+ * Bytes one checkpoint of `spec` on `task` takes, at most: the weights and two
+ * optimizer slots (Adam's; a run that starts on SGD may switch to Adam), float32,
+ * and the order of the training points.
+ */
+export function checkpointBytes(spec: ModelSpec, task: Pick<TaskSpec, 'name' | 'samples'>): number {
+  const { inputDim, outputDim, image } = networkDims(spec, task);
+  return 3 * 4 * parameterCount(spec, inputDim, outputDim, image) + 4 * task.samples;
+}
+
+/**
+ * How many checkpoints a run keeps in memory: as many as fit in
+ * KEPT_CHECKPOINT_BYTES, between MIN_KEPT_CHECKPOINTS and MAX_KEPT_CHECKPOINTS.
+ * Past it the oldest but the first is forgotten. A pure function of the job,
+ * so the engine that keeps them and a server that lists them agree.
+ */
+export function keptCheckpointLimit(job: { spec: ModelSpec; task: Pick<TaskSpec, 'name' | 'samples'> }): number {
+  const fit = Math.floor(KEPT_CHECKPOINT_BYTES / checkpointBytes(job.spec, job.task));
+  return Math.max(MIN_KEPT_CHECKPOINTS, Math.min(MAX_KEPT_CHECKPOINTS, fit));
+}

@@ -1,0 +1,54 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Control, LoggedControl } from '../../shared/control.schema.ts';
+import { MAX_KEPT_CHECKPOINTS } from '../../shared/kept-checkpoints.ts';
+import { TrainJob, type RunEvent, type TrainJobInput } from '../../shared/run.schema.ts';
+import { initBackend } from './tf-backend.ts';
+import { runTraining } from './training-loop.ts';
+
+const BATCH = 10;
+const job = (steps: number, more: Partial<TrainJobInput> = {}) =>
+  TrainJob.parse({ runId: 'kept', spec: { layers: [{ units: 4, activation: 'tanh' }], optimizer: 'sgd', learningRate: 0.03, batchSize: BATCH }, task: { name: 'spiral', samples: 500 }, seed: 2, budget: steps * BATCH, ...more });
+
+/** The steps a refused rewind lists as the run's checkpoints at that moment. */
+const listed = (e: RunEvent | undefined) => {
+  const m = /checkpoints: ([\d, ]+)$/.exec(e?.message ?? '');
+  if (!m) throw new Error(`no checkpoint list in ${JSON.stringify(e?.message)}`);
+  return m[1]!.split(', ').map(Number);
+};
+
+/** Runs `j`, asking once (live) for a rewind to step 99,999, which these runs never reach, after step `askAt`: the refusal lists what is kept then. Returns that list and the steps kept at the end. */
+async function keptSteps(j: TrainJob, askAt: number): Promise<{ then: number[]; atEnd: number[] }> {
+  let step = 0;
+  let asked = false;
+  const events: RunEvent[] = [];
+  let atEnd: number[] = [];
+  await runTraining(j, {
+    onFrame: (f) => void (step = f.step),
+    onEvent: (e) => events.push(e),
+    pullControls: (): Control[] => (step >= askAt && !asked ? ((asked = true), [{ type: 'rewind', toStep: 99_999 }]) : []),
+    onFinish: (s) => void (atEnd = [...s.checkpoints.keys()].sort((a, b) => a - b)),
+  });
+  return { then: listed(events.find((e) => e.type === 'controlRefused')), atEnd };
+}
+
+describe('checkpoints kept in memory', () => {
+  beforeAll(async () => {
+    await initBackend();
+  });
+
+  it("keeps to the job's keepCheckpoints: the first and the latest, manual ones counted, even between two automatic ones", async () => {
+    // An automatic checkpoint every 50 steps, and a manual one at each step from 101 to 140 (before the automatic one at 150).
+    const manual: LoggedControl[] = Array.from({ length: 40 }, (_, i) => ({ step: 101 + i, control: { type: 'checkpoint' } }));
+    const { then, atEnd } = await keptSteps(job(300, { checkpointEverySteps: 50, frameEverySteps: 1, keepCheckpoints: 8, controls: manual }), 141);
+    expect(then, 'just after the burst of manual checkpoints').toEqual([0, 134, 135, 136, 137, 138, 139, 140]);
+    expect(atEnd, 'the automatic ones at 150, 200 and 250 push out the oldest manual ones').toEqual([0, 137, 138, 139, 140, 150, 200, 250]);
+  });
+
+  it('keeps to the old rule when the job names no limit, as stored runs replay (200, one dropped at each automatic checkpoint)', async () => {
+    const { then, atEnd } = await keptSteps(job(260, { checkpointEverySteps: 1, frameEverySteps: 1 }), 30);
+    expect(then).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(atEnd).toHaveLength(MAX_KEPT_CHECKPOINTS);
+    expect(atEnd.slice(0, 2)).toEqual([0, 61]); // 260 taken (steps 0 to 259), the 60 oldest after the first dropped
+    expect(atEnd.at(-1)).toBe(259);
+  });
+});
