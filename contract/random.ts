@@ -47,7 +47,12 @@ export function deriveSeed(seed: number, label: string): number {
 
 /** Fisher–Yates shuffle of 0..n-1 with the given generator. */
 export function permutation(n: number, rng: Rng): Uint32Array {
-  const out = new Uint32Array(n);
+  return permutationInto(new Uint32Array(n), rng);
+}
+
+/** The same shuffle (the same draws) of 0..out.length-1, written into `out` (a run reshuffles its order each epoch without a new array); returns `out`. */
+export function permutationInto(out: Uint32Array, rng: Rng): Uint32Array {
+  const n = out.length;
   for (let i = 0; i < n; i++) out[i] = i;
   for (let i = n - 1; i > 0; i--) {
     const j = rng.int(i + 1);

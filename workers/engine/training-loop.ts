@@ -6,6 +6,7 @@ import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
 import { ControlError } from './control-error.ts';
 import { lossLandscape } from './landscape.ts';
 import { probe } from './probes.ts';
+import { SliceClock } from './slice-clock.ts';
 import { TrainSession } from './training-session.ts';
 
 /** What the owner of a run hears and tells while it trains. */
@@ -93,7 +94,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
       next = await replayParent(session, job, { step: job.parent.step, controlsApplied: job.parent.controlsApplied }, hooks);
     }
     let paused = false;
-    let sliceStart = performance.now();
+    const slice = new SliceClock(SLICE_MS);
     let lastProbe = performance.now();
     let lastProbeStep = -1;
     const probeDue = (): boolean => {
@@ -178,10 +179,10 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
       const wait = paceWait(job, session.samplesSpent, pace);
       if (wait > 0) {
         await sleep(wait);
-        sliceStart = performance.now();
-      } else if (performance.now() - sliceStart > SLICE_MS) {
+        slice.restart();
+      } else if (slice.due()) {
         await yieldToEventLoop();
-        sliceStart = performance.now();
+        slice.restart();
       }
     }
     if (!session.diverged) {
@@ -212,7 +213,7 @@ async function replayParent(session: TrainSession, job: TrainJob, to: { step: nu
   if (to.controlsApplied > job.controls.length) throw new Error(`the fork's log holds ${job.controls.length} controls, fewer than the ${to.controlsApplied} its parent had applied at step ${to.step}`);
   let next = 0;
   let lastCheckpointStep = -1;
-  let sliceStart = performance.now();
+  const slice = new SliceClock(SLICE_MS);
   for (;;) {
     hooks.signal?.throwIfAborted();
     while (next < to.controlsApplied && job.controls[next]!.step === session.stepCount) {
@@ -230,9 +231,9 @@ async function replayParent(session: TrainSession, job: TrainJob, to: { step: nu
     session.step();
     if (!session.done && session.stepCount % job.frameEverySteps === 0) session.frame();
     session.drainEvents(); // the parent's, told when it ran
-    if (performance.now() - sliceStart > SLICE_MS) {
+    if (slice.due()) {
       await yieldToEventLoop();
-      sliceStart = performance.now();
+      slice.restart();
     }
     if (session.stepCount > to.step && next === to.controlsApplied) {
       // past the step with every control of the parent's applied: no rewind is left to bring it back

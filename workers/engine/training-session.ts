@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AUGMENT_STD, type Control, type LoggedControl } from '../../shared/control.schema.ts';
 import { networkDims } from '../../shared/network-dims.ts';
-import { createRng, deriveSeed, permutation, type Rng } from '../../contract/random.ts';
+import { createRng, deriveSeed, permutation, permutationInto, type Rng } from '../../contract/random.ts';
 import type { LayerStats, Metrics, RunEvent, RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';
 import { taskKind } from '../../shared/task.schema.ts';
 import type { Checkpoint } from './checkpoint.ts';
@@ -115,7 +115,7 @@ export class TrainSession {
   private rowsSum = 0;
   /** Rows the last step classified right (classification). */
   private lastRight = 0;
-  private lastStats?: { gradNorms: number[]; updateRatios: number[] };
+  private lastStats?: { gradNorms: ArrayLike<number>; updateRatios: ArrayLike<number> };
   private readonly dropoutSeed: number;
   private readonly startedAt = performance.now();
 
@@ -287,7 +287,8 @@ export class TrainSession {
     const idx = this.batchIdx;
     for (let i = 0; i < size; i++) {
       if (this.cursor >= this.order.length) {
-        this.order = permutation(this.train.count, this.batchRng);
+        // The order is the session's own (checkpoints copy it), so a new epoch's shuffle reuses it.
+        this.order = this.order.length === this.train.count ? permutationInto(this.order, this.batchRng) : permutation(this.train.count, this.batchRng);
         this.cursor = 0;
       }
       idx[i] = this.order[this.cursor++]!;
@@ -392,7 +393,7 @@ export class TrainSession {
     const loss = fast.step(n, this.kind, o.name, o.learningRate, o.t, this.job.spec.l1, this.job.spec.l2, dropoutSeed, wantStats);
     this.tfStale = true;
     this.lastRight = fast.right;
-    if (wantStats) this.lastStats = { gradNorms: Array.from(fast.gradNorms), updateRatios: Array.from(fast.updateRatios) };
+    if (wantStats) this.lastStats = { gradNorms: fast.gradNorms.slice(), updateRatios: fast.updateRatios.slice() };
     return loss;
   }
 
@@ -482,7 +483,7 @@ export class TrainSession {
       if (wantStats) {
         const stats = tf.stack([...gradNorms, ...updateRatios]).dataSync();
         const n = layers.length;
-        this.lastStats = { gradNorms: Array.from(stats.subarray(0, n)), updateRatios: Array.from(stats.subarray(n)) };
+        this.lastStats = { gradNorms: stats.slice(0, n), updateRatios: stats.slice(n) };
       }
       if (!right) return value.dataSync()[0]!;
       const read = tf.stack([value, right]).dataSync();
