@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkpointBytes, keptCheckpointLimit, KEPT_CHECKPOINT_BYTES, MAX_KEPT_CHECKPOINTS, MIN_KEPT_CHECKPOINTS } from './kept-checkpoints.ts';
+import { checkpointBytes, keptCheckpointLimit, KEPT_CHECKPOINT_BYTES, listedCheckpointLimit, MAX_KEPT_CHECKPOINTS, MIN_KEPT_CHECKPOINTS } from './kept-checkpoints.ts';
 import { ModelSpec } from './model-spec.schema.ts';
 import { newTrainJob, TrainJob } from './run.schema.ts';
 import { TaskSpec } from './task.schema.ts';
@@ -35,5 +35,11 @@ describe('how many checkpoints a run keeps', () => {
     expect(TrainJob.parse(input).keepCheckpoints).toBeUndefined();
     expect(TrainJob.safeParse({ ...input, keepCheckpoints: 2 }).success, 'fewer than the fewest').toBe(false);
     expect(TrainJob.safeParse({ ...input, keepCheckpoints: 201 }).success, 'more than the most').toBe(false);
+  });
+
+  it("lists one fewer than it keeps when the spec stops early (the engine also holds early stopping's best), and no limit when the job names none", () => {
+    expect(listedCheckpointLimit({ keepCheckpoints: 54, spec: spec([128]) })).toBe(54);
+    expect(listedCheckpointLimit({ keepCheckpoints: 54, spec: { ...spec([128]), earlyStopping: { patience: 10_000 } } })).toBe(53);
+    expect(listedCheckpointLimit({ spec: spec([128]) })).toBeUndefined();
   });
 });

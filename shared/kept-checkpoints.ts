@@ -30,3 +30,13 @@ export function keptCheckpointLimit(job: { spec: ModelSpec; task: Pick<TaskSpec,
   const fit = Math.floor(KEPT_CHECKPOINT_BYTES / checkpointBytes(job.spec, job.task));
   return Math.max(MIN_KEPT_CHECKPOINTS, Math.min(MAX_KEPT_CHECKPOINTS, fit));
 }
+
+/**
+ * How many checkpoints a list of a run's rewind targets (the playground's CheckpointBook) may show so that
+ * each is one the engine still holds: its `keepCheckpoints`, one fewer when the spec stops early (the engine
+ * also holds on to early stopping's best, which only it can score). Undefined: the job names no limit.
+ */
+export function listedCheckpointLimit(job: { keepCheckpoints?: number | undefined; spec: Pick<ModelSpec, 'earlyStopping'> }): number | undefined {
+  if (job.keepCheckpoints === undefined) return undefined;
+  return job.spec.earlyStopping ? job.keepCheckpoints - 1 : job.keepCheckpoints;
+}

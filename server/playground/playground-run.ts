@@ -23,6 +23,7 @@ import { RunSteering } from './run-steering.ts';
 import { DrawnPoints } from './drawn-points.ts';
 import { trainCount } from '../../contract/datasets/task-split.ts';
 import type { PlaygroundPointsMessage } from '../../shared/playground.messages.ts';
+import { listedCheckpointLimit } from '../../shared/kept-checkpoints.ts';
 
 /** Run events the state keeps for the page's log. */
 export const LOG_LINES = 8;
@@ -72,7 +73,7 @@ export class PlaygroundRun {
     this.match = match;
     this.parameters = state.params;
     if (shock) this.shock = { control: shock, applied: false };
-    this.steering = new RunSteering(state, job.checkpointEverySteps, viewOfSpec(job.spec, job.task.ramp), 0, job.keepCheckpoints);
+    this.steering = new RunSteering(state, job.checkpointEverySteps, viewOfSpec(job.spec, job.task.ramp), 0, listedCheckpointLimit(job));
     this.drawn = new DrawnPoints(points);
     state.trainSize = trainCount(job.task);
     for (const k of ['step', 'samples', 'loss', 'accuracy', 'valAccuracy', 'samplesPerSec', 'heldOutAccuracy', 'controlsApplied'] as const) state[k] = 0;

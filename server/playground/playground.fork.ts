@@ -14,6 +14,7 @@ import { LiveCurve } from '../match/live-curve.ts';
 import { describeControl, viewOfSpec } from './playground.rules.ts';
 import { ForkRefused, type ForkSource } from './fork-source.ts';
 import { RunSteering } from './run-steering.ts';
+import { listedCheckpointLimit } from '../../shared/kept-checkpoints.ts';
 
 export { ForkRefused };
 
@@ -128,8 +129,8 @@ export class PlaygroundForkRunner {
     s.trainSize = 0; // unknown until B's first control says (it starts from its parent's training set at the checkpoint)
     // B starts where its parent's controls had taken the network at the checkpoint, and can be rewound as far as it.
     const every = job.checkpointEverySteps;
-    const keep = job.keepCheckpoints;
-    this.steering = new RunSteering(s, every, RunSteering.replay(viewOfSpec(job.spec, job.task.ramp), every, job.controls, keep), s.fromStep, keep);
+    // The parent's log is replayed with the most checkpoints a book holds, so its rewinds find their views.
+    this.steering = new RunSteering(s, every, RunSteering.replay(viewOfSpec(job.spec, job.task.ramp), every, job.controls), s.fromStep, listedCheckpointLimit(job));
     this.host.logLine(line);
   }
 

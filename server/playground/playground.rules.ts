@@ -163,12 +163,12 @@ export function describeControl(c: Control): string {
 export class CheckpointBook {
   private readonly kept = new Map<number, ModelView>();
   private readonly every: number;
-  /** Most kept at once, the first always among them: the job's `keepCheckpoints`, as the engine keeps to it. */
+  /** Most kept at once, the first always among them: `listedCheckpointLimit` of the job, each one the engine still holds. */
   private readonly limit: number;
   /** The next automatic checkpoint not known to exist yet. */
   private next: number;
 
-  /** A book for a run that starts at `fromStep` (0, or a fork's checkpoint) with the network `start`, keeping at most `limit` (the job's `keepCheckpoints`). */
+  /** A book for a run that starts at `fromStep` (0, or a fork's checkpoint) with the network `start`, keeping at most `limit` (see listedCheckpointLimit). */
   constructor(every: number, start: ModelView, fromStep = 0, limit = MAX_KEPT_CHECKPOINTS) {
     this.every = every;
     this.limit = limit;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Control, LoggedControl } from '../../shared/control.schema.ts';
+import { listedCheckpointLimit } from '../../shared/kept-checkpoints.ts';
 import { DEFAULT_SPEC } from '../../shared/model-spec.schema.ts';
 import { PlaygroundFork } from '../../shared/playground.state.ts';
 import { TrainJob } from '../../shared/run.schema.ts';
@@ -67,7 +68,7 @@ describe('run steering', () => {
       onFinish: (session) => void (kept = [...session.checkpoints.keys()].sort((a, b) => a - b)),
     });
     const state = new PlaygroundFork();
-    const steering = new RunSteering(state, job.checkpointEverySteps, viewOfSpec(job.spec), 0, job.keepCheckpoints);
+    const steering = new RunSteering(state, job.checkpointEverySteps, viewOfSpec(job.spec), 0, listedCheckpointLimit(job));
     for (const h of heard) {
       if ('frame' in h) steering.reached(h.frame);
       else steering.applied(h.control, h.step);

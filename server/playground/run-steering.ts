@@ -41,7 +41,7 @@ export class RunSteering {
   private current: ModelView;
   private pausedNow = false;
 
-  /** A run that starts at `fromStep` (a fork: its parent's checkpoint there) with the network `view`, keeping at most `keep` checkpoints (its job's `keepCheckpoints`). */
+  /** A run that starts at `fromStep` (a fork: its parent's checkpoint there) with the network `view`, listing at most `keep` checkpoints (`listedCheckpointLimit` of its job). */
   constructor(target: SteeredState | undefined, checkpointEverySteps: number, view: ModelView, fromStep = 0, keep?: number) {
     this.target = target;
     this.current = view;
@@ -54,8 +54,8 @@ export class RunSteering {
    * Replays a run's log from its spec's view: where the network stood after
    * those controls (a fork's starting view is its parent's at the checkpoint).
    */
-  static replay(view: ModelView, checkpointEverySteps: number, log: readonly LoggedControl[], keep?: number): ModelView {
-    const replay = new RunSteering(undefined, checkpointEverySteps, view, 0, keep);
+  static replay(view: ModelView, checkpointEverySteps: number, log: readonly LoggedControl[]): ModelView {
+    const replay = new RunSteering(undefined, checkpointEverySteps, view);
     for (const { step, control } of log) {
       replay.reached(step); // the engine applies a step's controls, then takes that step's checkpoint
       replay.applied(control, step);

@@ -44,6 +44,19 @@ describe('checkpoints kept in memory', () => {
     expect(atEnd, 'the automatic ones at 150, 200 and 250 push out the oldest manual ones').toEqual([0, 137, 138, 139, 140, 150, 200, 250]);
   });
 
+  it("holds on to early stopping's best, however long the patience, so keep best comes back to it", async () => {
+    // A checkpoint every 100 samples and a patience of 3,000: the best is 30 checkpoints back when the run stops, 8 are kept.
+    const j = job(2000, { spec: { layers: [{ units: 8, activation: 'tanh' }], optimizer: 'sgd', learningRate: 0.3, batchSize: BATCH, earlyStopping: { patience: 3000 } }, checkpointEverySteps: 10, keepCheckpoints: 8 });
+    let atEnd: number[] = [];
+    const result = await runTraining(j, { onFinish: (s) => void (atEnd = [...s.checkpoints.keys()].sort((a, b) => a - b)) });
+    const stop = result.controls.find((c) => c.control.type === 'keepBest');
+    expect(stop, 'early stopping ended the run').toBeDefined();
+    const best = stop!.control.type === 'keepBest' ? stop!.control.toStep! : -1;
+    expect(best, 'the best is the checkpoint a patience before the stop').toBe(stop!.step - 3000 / BATCH);
+    expect(stop!.step - best).toBeGreaterThan(8 * 10);
+    expect(atEnd).toEqual([0, best]);
+  });
+
   it('keeps to the old rule when the job names no limit, as stored runs replay (200, one dropped at each automatic checkpoint)', async () => {
     const { then, atEnd } = await keptSteps(job(260, { checkpointEverySteps: 1, frameEverySteps: 1 }), 30);
     expect(then).toEqual(Array.from({ length: 30 }, (_, i) => i));

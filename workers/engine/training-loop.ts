@@ -47,21 +47,27 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const NONE: readonly never[] = [];
 
 /**
- * Past the job's `keepCheckpoints`, drops the oldest kept checkpoints but the first (each found in one pass,
- * without sorting), after each checkpoint and each control, so manual checkpoints (a paused run takes no
- * automatic ones) cannot pile up either. A job that names no limit (`keep` undefined) keeps to the rule
- * runs had before: past MAX_KEPT_CHECKPOINTS, one dropped at each automatic checkpoint.
+ * Past the job's `keepCheckpoints`, drops the oldest kept checkpoints but the first and early stopping's best
+ * so far (each found in one pass, without sorting), after each checkpoint and each control, so manual
+ * checkpoints (a paused run takes no automatic ones) cannot pile up either, and early stopping still comes back
+ * to its best however long its patience. A job that names no limit (`keep` undefined) keeps to the rule runs
+ * had before: past MAX_KEPT_CHECKPOINTS, one dropped at each automatic checkpoint, the first alone kept.
  */
 function forget(session: TrainSession, keep: number | undefined): void {
   const limit = keep ?? MAX_KEPT_CHECKPOINTS;
+  const best = keep === undefined ? undefined : session.earlyStopBestStep;
   for (let drops = keep === undefined ? 1 : Infinity; drops > 0 && session.checkpoints.size > limit; drops--) {
     let first = Infinity;
     let second = Infinity;
     for (const step of session.checkpoints.keys()) {
+      if (step === best) continue;
       if (step < first) [first, second] = [step, first];
       else if (step < second) second = step;
     }
-    session.forgetCheckpoint(second);
+    // The first is the smallest step of all: with the best left out, `first` is still it unless the best is the first.
+    const drop = best !== undefined && best < first ? first : second;
+    if (drop === Infinity) return;
+    session.forgetCheckpoint(drop);
   }
 }
 

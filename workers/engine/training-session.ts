@@ -172,6 +172,11 @@ export class TrainSession {
     return this.kept;
   }
 
+  /** Early stopping: the step of the best automatic checkpoint so far (the one `keepBest` will come back to). */
+  get earlyStopBestStep(): number | undefined {
+    return this.earlyStopBest?.step;
+  }
+
   /** The narrow view of this run that controls work through. */
   private makeControlTarget(): ControlTarget {
     const s = this;
