@@ -23,7 +23,7 @@ export function checkpointBytes(spec: ModelSpec, task: Pick<TaskSpec, 'name' | '
 /**
  * How many checkpoints a run keeps in memory: as many as fit in
  * KEPT_CHECKPOINT_BYTES, between MIN_KEPT_CHECKPOINTS and MAX_KEPT_CHECKPOINTS.
- * Past it the oldest but the first is forgotten. A pure function of the job,
+ * Past it the oldest is forgotten, but never the first or early stopping's best. A pure function of the job,
  * so the engine that keeps them and a server that lists them agree.
  */
 export function keptCheckpointLimit(job: { spec: ModelSpec; task: Pick<TaskSpec, 'name' | 'samples'> }): number {

@@ -51,8 +51,8 @@ export const TrainJob = z.object({
   /** Steps between two automatic checkpoints (default 50). */
   checkpointEverySteps: z.number().int().min(1).max(1_000_000).default(50),
   /**
-   * Most checkpoints the run keeps in memory for rewinds (the first always stays; past it the oldest other
-   * goes, after each checkpoint, manual ones too). Rooms set `keptCheckpointLimit(job)`: about 64 MiB of them
+   * Most checkpoints the run keeps in memory for rewinds (the first and early stopping's best always stay;
+   * past it the oldest other goes, after each checkpoint, manual ones too). Rooms set `keptCheckpointLimit(job)`: about 64 MiB of them
    * however large the network. Absent, the run keeps to the rule runs had before it existed (200, one dropped
    * at each automatic checkpoint), so stored runs replay as they ran.
    */

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Control, LoggedControl } from '../../shared/control.schema.ts';
+import { replayForkJob } from '../../contract/fork-job.ts';
 import { MAX_KEPT_CHECKPOINTS } from '../../shared/kept-checkpoints.ts';
 import { TrainJob, type RunEvent, type TrainJobInput } from '../../shared/run.schema.ts';
 import { initBackend } from './tf-backend.ts';
@@ -55,6 +56,18 @@ describe('checkpoints kept in memory', () => {
     expect(best, 'the best is the checkpoint a patience before the stop').toBe(stop!.step - 3000 / BATCH);
     expect(stop!.step - best).toBeGreaterThan(8 * 10);
     expect(atEnd).toEqual([0, best]);
+  });
+
+  it('a fork with a limit replays a parent that kept to the old rule, however far back its log rewinds', async () => {
+    // The parent (a stored run: no limit) rewinds 13 checkpoints back; its fork keeps 8.
+    const parent = job(300, { checkpointEverySteps: 10, controls: [{ step: 150, control: { type: 'rewind', toStep: 20 } }] });
+    const result = await runTraining(parent);
+    expect(result.controls.map((c) => c.control.type)).toEqual(['rewind']);
+    const at = { step: 100, controlsApplied: 1 }; // the checkpoint at step 100 taken after the rewind
+    const unbounded = await runTraining(replayForkJob(parent, result.controls, at, 'fork-old-rule'));
+    const bounded = await runTraining({ ...replayForkJob(parent, result.controls, at, 'fork-limited'), keepCheckpoints: 8 });
+    expect(bounded.weightsHash).toBe(unbounded.weightsHash);
+    expect(bounded.samples).toBe(unbounded.samples);
   });
 
   it('keeps to the old rule when the job names no limit, as stored runs replay (200, one dropped at each automatic checkpoint)', async () => {

@@ -208,6 +208,22 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
 }
 
 /**
+ * The steps the rewinds and keep-bests of a log name: the only checkpoints a replay of it needs. Undefined
+ * when a keep-best names none (it scores every kept checkpoint, so the replay keeps them as the run did).
+ */
+function rewindTargets(log: readonly LoggedControl[]): Set<number> | undefined {
+  const steps = new Set<number>();
+  for (const { control } of log) {
+    if (control.type === 'rewind') steps.add(control.toStep);
+    else if (control.type === 'keepBest') {
+      if (control.toStep === undefined) return undefined;
+      steps.add(control.toStep);
+    }
+  }
+  return steps;
+}
+
+/**
  * A fork with no checkpoint bytes (see `TrainJob.parent`): trains its parent's log again, exactly as the
  * parent ran it (controls at their steps, a frame measured every `frameEverySteps` steps for the detectors,
  * automatic checkpoints for the log's rewinds), telling nobody but `onControlApplied` (the trainer's copy of
@@ -217,6 +233,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks = {}): Promis
  */
 async function replayParent(session: TrainSession, job: TrainJob, to: { step: number; controlsApplied: number }, hooks: TrainHooks): Promise<number> {
   if (to.controlsApplied > job.controls.length) throw new Error(`the fork's log holds ${job.controls.length} controls, fewer than the ${to.controlsApplied} its parent had applied at step ${to.step}`);
+  const needed = rewindTargets(job.controls.slice(0, to.controlsApplied));
   let next = 0;
   let lastCheckpointStep = -1;
   const slice = new SliceClock(SLICE_MS);
@@ -231,7 +248,9 @@ async function replayParent(session: TrainSession, job: TrainJob, to: { step: nu
     if (session.stepCount % job.checkpointEverySteps === 0 && session.stepCount !== lastCheckpointStep) {
       lastCheckpointStep = session.stepCount;
       const cp = session.keepCheckpoint();
-      forget(session, job.keepCheckpoints); // the fork's limit is its parent's (the same spec and task): the parent's rewinds find theirs
+      // Only what the parent's log rewinds to is held, whatever rule the parent kept to (stored runs kept the old one).
+      if (needed) for (const step of [...session.checkpoints.keys()]) if (!needed.has(step)) session.forgetCheckpoint(step);
+      if (!needed) forget(session, undefined);
       if (session.earlyStop(cp)) throw new Error(`the parent's run stopped early (patience) at step ${cp.step}, before step ${to.step}`);
     }
     session.step();
