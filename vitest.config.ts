@@ -26,7 +26,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'suite',
-          include: ['shared/**/*.test.ts', 'contract/**/*.test.ts', 'workers/**/*.test.ts', 'server/**/*.test.ts', 'client/**/*.test.ts', 'cli/**/*.test.ts', 'test/**/*.test.ts'],
+          include: ['shared/**/*.test.ts', 'contract/**/*.test.ts', 'workers/**/*.test.ts', 'server/**/*.test.ts', 'client/**/*.test.ts', 'cli/**/*.test.ts', 'bench/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: [...configDefaults.exclude, ...ALONE, ...BROWSER],
           // Test files that start servers, trainers and browsers share two cores: keep them few at a time.
           maxWorkers: 2,

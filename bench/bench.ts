@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- <suite> [--json]`: speed measured in one run, each figure
  * beside its baseline. Suites: engine, db, scale, fanout, client, soak, capacity (`--quick`: a short run to see it work),
- * tiny (only the engine's tiny nets against the scalar reference, the first part of engine),
+ * tiny (only the engine's tiny nets against the scalar references, the first part of engine),
  * probes (only what probes cost an MNIST run, engine's `mnist.probe*` figures).
  */
 import { capacityBench } from './capacity.bench.ts';

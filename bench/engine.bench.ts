@@ -63,7 +63,7 @@ export async function engineBench(json: boolean): Promise<void> {
     { name: 'mnist', job: job({ runId: 'm', spec: { layers: [{ units: 128, activation: 'relu' }], optimizer: 'adam', learningRate: 0.001, batchSize: 64 }, task: { name: 'mnist', samples: 3000 }, seed: 1, budget: 24_000 }) },
   ];
   const out: Record<string, unknown> = { backend };
-  // Tiny nets against a scalar reference engine written for the bench (bench/tiny/).
+  // Tiny nets against two scalar reference engines written for the bench (bench/tiny/).
   Object.assign(out, await tinyNetsBench(log));
   for (const c of cases) {
     const engine = await engineSps(c.job);

@@ -75,6 +75,11 @@ export class ScalarNet {
     }
   }
 
+  /** The weights, layer by layer, each unit's incoming links in order then its bias (to compare two nets). */
+  weights(): number[] {
+    return this.layers.slice(1).flatMap((layer) => layer.flatMap((u) => [...u.inputs.map((l) => l.weight), u.bias]));
+  }
+
   /** Runs one sample forward; returns nothing, the outputs are on the last layer's units. */
   private forward(x: Float32Array, offset: number): void {
     const input = this.layers[0]!;
