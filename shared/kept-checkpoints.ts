@@ -40,3 +40,17 @@ export function listedCheckpointLimit(job: { keepCheckpoints?: number | undefine
   if (job.keepCheckpoints === undefined) return undefined;
   return job.spec.earlyStopping ? job.keepCheckpoints - 1 : job.keepCheckpoints;
 }
+
+/**
+ * The earliest step, after its first checkpoint (step 0, always kept), that a rewind can take a run back to when
+ * it takes no manual checkpoints (a race's run): the engine holds its latest automatic checkpoints within its
+ * limit (`listedCheckpointLimit`, or the old rule's 200), one every `checkpointEverySteps` steps up to the
+ * highest step it has reached. A rewind brings the step back, but the checkpoints the run then takes again
+ * replace those of the same steps, so the highest step reached, not the current one, decides.
+ */
+export function oldestRewindStep(job: { keepCheckpoints?: number | undefined; checkpointEverySteps: number; spec: Pick<ModelSpec, 'earlyStopping'> }, highestStep: number): number {
+  const every = job.checkpointEverySteps;
+  const latest = Math.floor(highestStep / every) * every;
+  const automatic = (listedCheckpointLimit(job) ?? MAX_KEPT_CHECKPOINTS) - 1; // the first is one of those listed
+  return Math.max(0, latest - (automatic - 1) * every);
+}

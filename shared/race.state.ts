@@ -18,6 +18,11 @@ export const RaceEntry = schema(
     samples: t.uint32().default(0),
     /** Training step of the run's latest frame (a rewind takes it back). */
     step: t.uint32().default(0),
+    /**
+     * The earliest step a rewind can still take the run back to, its start (step 0) aside: a run keeps its first
+     * and its latest checkpoints (fewer of a large network's), so this rises as it trains (0: any it has taken).
+     */
+    rewindFrom: t.uint32().default(0),
     loss: t.float32().default(0),
     accuracy: t.float32().default(0),
     valAccuracy: t.float32().default(0),

@@ -9,6 +9,7 @@ import { raceXp } from '../server/progression/xp.rules.ts';
 import { shownRating } from '../shared/rating-scale.ts';
 import { RunFile, TrainJob } from '../shared/run.schema.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
+import { rewindTarget } from '../client/race/rewind-target.ts';
 import { runTraining } from '../workers/engine/training-loop.ts';
 
 /**
@@ -61,6 +62,54 @@ describe('race controls the engine answers', () => {
     expect(log).toContain('setLearningRate');
     expect(log).not.toContain('"setActivation"');
     expect(log.match(/spendBudget/g)?.length ?? 0).toBeGreaterThanOrEqual(1);
+    await Promise.all([ada.leave(), bob.leave()]);
+  });
+});
+
+describe('rewinds of a large network in a race', () => {
+  const t = arenaSuite();
+
+  it('the state says from which step the run still keeps its checkpoints: a rewind before it is refused for free, the one the panel offers is applied', async () => {
+    // 2-800-800-2: about 645k parameters, so the run keeps 8 checkpoints, its first and its latest 7.
+    const big = { ...SPEC_TEMPLATES[0]!.spec, layers: [{ units: 800, activation: 'relu' as const }, { units: 800, activation: 'relu' as const }], batchSize: 8 };
+    const ada: Room<any, RaceState> = await (await guestClient(t.url, 'ada')).client.create<RaceState>('race', { budget: 8000, countdownSeconds: 60, paceSeconds: 30, interventions: 2, seed: 9 });
+    const bob = await (await guestClient(t.url, 'bob')).client.joinById<RaceState>(ada.roomId, {});
+    await waitFor(() => ada.state.entries?.size === 2, 'both players seated');
+    ada.send('spec', { spec: big });
+    bob.send('spec', { spec: SPEC_TEMPLATES[0]!.spec });
+    await waitFor(() => [...ada.state.entries.values()].every((e) => e.summary !== ''), 'both specs');
+    const result = nextMessage<RaceResultMessage>(ada, 'result', 120_000);
+    bob.onMessage('result', () => {});
+    for (const room of [ada, bob]) room.send('ready', { ready: true });
+    const mine = (): RaceEntry => ada.state.entries.get(ada.sessionId)!;
+    await waitFor(() => ada.state.phase === 'training' && mine().samples > 0, 'her run to train');
+    const every = ada.state.checkpointEvery;
+    const runId = mine().runId;
+    expect(mine().rewindFrom).toBe(0);
+    await waitFor(() => mine().rewindFrom >= 2 * every, 'her run to let go of its early checkpoints', 90_000);
+    const from = mine().rewindFrom;
+    expect(from % every).toBe(0);
+    // 7 automatic checkpoints after the first are kept: the latest is at most 6 checkpoints after `from`.
+    expect(Math.floor(mine().step / every) * every - from).toBeLessThanOrEqual(6 * every);
+
+    // A checkpoint before `from` is gone: the engine refuses, naming what it has, and the intervention is given back.
+    const refused = nextMessage<RaceErrorMessage>(ada, 'error');
+    ada.send('control', { runId, control: { type: 'rewind', toStep: from - every } });
+    const error = await refused;
+    expect(error).toMatchObject({ code: 'CONTROL_REFUSED', about: 'control' });
+    expect(error.message).toMatch(new RegExp(`rewind was refused: .*step ${from - every}.*checkpoints: 0, \\d+`));
+    await waitFor(() => mine().interventionsLeft === 2, 'the intervention to be given back');
+
+    // What the steer panel offers is one it keeps.
+    const target = rewindTarget(mine().step, every, mine().rewindFrom)!;
+    expect(target).toBeGreaterThanOrEqual(from);
+    const steered = nextMessage<RaceSteeredMessage>(ada, 'steered');
+    ada.send('control', { runId, control: { type: 'rewind', toStep: target } });
+    expect(await steered).toMatchObject({ control: { type: 'rewind', toStep: target }, step: target, interventionsLeft: 1 });
+    // The step goes back; what it keeps does not come back, so `rewindFrom` does not either.
+    await waitFor(() => mine().step < target + every, 'her run to be back at the checkpoint');
+    expect(mine().rewindFrom).toBeGreaterThanOrEqual(from);
+    await result;
     await Promise.all([ada.leave(), bob.leave()]);
   });
 });

@@ -8,13 +8,15 @@ import type { PageScope } from '../shell/page-scope.ts';
 import { roomSender, type RoomSender } from '../shell/room-sender.ts';
 import { toast } from '../shell/toast.ts';
 import { isPageShortcut } from '../widgets/page-keys.ts';
+import { rewindTarget } from './rewind-target.ts';
 
 /**
  * A player's steering during a race: each change is one intervention and
  * costs part of the budget, so the panel says what is left and what it costs.
  * Keys: l learning rate, b batch size, o optimizer, n noise, w rewind.
  * A rewind takes the run back to one of its automatic checkpoints (every
- * `checkpointEvery` steps): the one about a quarter of the way back.
+ * `checkpointEvery` steps): the one about a quarter of the way back, or the
+ * earliest the run still keeps (a large network keeps only its latest few).
  */
 export class SteerPanel {
   readonly element: HTMLElement;
@@ -75,12 +77,11 @@ export class SteerPanel {
       ? `${left} of ${state.interventions} interventions left · each costs ${state.interventionCost.toLocaleString('en')} samples`
       : 'Your run has finished: steering is closed.';
     for (const b of this.buttons) b.disabled = !training || left === 0;
-    // A checkpoint about a quarter of the way back (the run keeps one every `checkpointEvery` steps).
-    const every = state.checkpointEvery;
     const step = entry?.step ?? 0;
-    this.target = every > 0 ? Math.floor((step * 0.75) / every) * every : 0;
-    this.rewindTarget.textContent = every > 0 && step > every ? `to step ${this.target} (now ${step})` : 'once the run passes a checkpoint';
+    const target = rewindTarget(step, state.checkpointEvery, entry?.rewindFrom ?? 0);
+    this.target = target ?? 0;
+    this.rewindTarget.textContent = target !== undefined ? `to step ${target} (now ${step})` : 'once the run passes a checkpoint';
     const rewind = this.buttons.at(-1)!;
-    rewind.disabled ||= !(every > 0 && step > every);
+    rewind.disabled ||= target === undefined;
   }
 }

@@ -2,7 +2,8 @@ import type { RoomIdentity } from '../../shared/identity.schema.ts';
 import type { ModelSpec } from '../../shared/model-spec.schema.ts';
 import { CURVE_POINTS, EntryStatus, type RaceResultMessage } from '../../shared/race.messages.ts';
 import { RaceEntry, type RaceState } from '../../shared/race.state.ts';
-import type { RunResult, TelemetryFrame } from '../../shared/run.schema.ts';
+import { oldestRewindStep } from '../../shared/kept-checkpoints.ts';
+import type { RunResult, TelemetryFrame, TrainJob } from '../../shared/run.schema.ts';
 import { LiveCurve, type MatchLifecycle, type RaceMatchOutcome } from '../match/index.ts';
 import type { MatchCurves } from '../match/match-runner.ts';
 import { freeSeat } from './race.rules.ts';
@@ -16,6 +17,8 @@ export class RaceSeats {
   private readonly match: MatchLifecycle;
   /** Each seat's whole learning curve (state shows it downsampled). */
   private readonly curves = new Map<number, LiveCurve<'samples' | 'loss' | 'valAccuracy'>>();
+  /** Each training seat's job and the highest step its frames have shown: which checkpoints it still keeps (see `rewindFrom`). */
+  private readonly checkpoints = new Map<number, { job: TrainJob; highest: number }>();
 
   constructor(state: RaceState, match: MatchLifecycle) {
     this.state = state;
@@ -94,9 +97,20 @@ export class RaceSeats {
     return [...this.state.entries.values()].find((e) => e.seat === seat)!;
   }
 
+  /** A seat's run started (or was followed again after a restart) with this job. */
+  training(seat: number, job: TrainJob): void {
+    this.checkpoints.set(seat, { job, highest: 0 });
+  }
+
   /** Mirrors a frame (or a result's final figures) into the seat's figures and curve. */
   applyFrame(seat: number, f: Pick<TelemetryFrame, 'samples' | 'step' | 'loss' | 'accuracy' | 'valAccuracy' | 'samplesPerSec'>): void {
-    Object.assign(this.bySeat(seat), { samples: f.samples, step: f.step, loss: f.loss, accuracy: f.accuracy, valAccuracy: f.valAccuracy, samplesPerSec: f.samplesPerSec });
+    const entry = this.bySeat(seat);
+    Object.assign(entry, { samples: f.samples, step: f.step, loss: f.loss, accuracy: f.accuracy, valAccuracy: f.valAccuracy, samplesPerSec: f.samplesPerSec });
+    const kept = this.checkpoints.get(seat);
+    if (kept) {
+      kept.highest = Math.max(kept.highest, f.step);
+      entry.rewindFrom = oldestRewindStep(kept.job, kept.highest);
+    }
     this.curves.get(seat)?.add({ samples: f.samples, loss: f.loss, valAccuracy: f.valAccuracy });
   }
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Control, LoggedControl } from '../../shared/control.schema.ts';
 import { replayForkJob } from '../../contract/fork-job.ts';
-import { MAX_KEPT_CHECKPOINTS } from '../../shared/kept-checkpoints.ts';
+import { MAX_KEPT_CHECKPOINTS, oldestRewindStep } from '../../shared/kept-checkpoints.ts';
 import { TrainJob, type RunEvent, type TrainJobInput } from '../../shared/run.schema.ts';
 import { initBackend } from './tf-backend.ts';
 import { runTraining } from './training-loop.ts';
@@ -68,6 +68,44 @@ describe('checkpoints kept in memory', () => {
     const bounded = await runTraining({ ...replayForkJob(parent, result.controls, at, 'fork-limited'), keepCheckpoints: 8 });
     expect(bounded.weightsHash).toBe(unbounded.weightsHash);
     expect(bounded.samples).toBe(unbounded.samples);
+  });
+
+  it("a race's run (automatic checkpoints only) holds every checkpoint from oldestRewindStep of the highest step it reached, rewound or not", async () => {
+    const base = job(400, { checkpointEverySteps: 10, frameEverySteps: 1, keepCheckpoints: 8 });
+    // At step 200 (its checkpoint not yet taken) the run goes back to 140, which it holds then, and trains on from there.
+    const j = { ...base, controls: [{ step: 200, control: { type: 'rewind' as const, toStep: oldestRewindStep(base, 200) } }] };
+    expect(j.controls[0]!.control.toStep).toBe(140);
+    let step = 0;
+    let highest = 0;
+    let rewound = false;
+    let asked: number[] = [];
+    const events: RunEvent[] = [];
+    let atEnd: number[] = [];
+    const result = await runTraining(j, {
+      onFrame: (f) => void ((step = f.step), (highest = Math.max(highest, f.step))),
+      onEvent: (e) => events.push(e),
+      onControlApplied: (c) => void (c.control.type === 'rewind' && ((rewound = true), (step = -1))),
+      // 30 steps after the rewind (at step 170, the highest reached 200), ask for a checkpoint it never took: the refusal lists what it holds.
+      pullControls: (): Control[] => (rewound && step >= 170 && asked.length === 0 ? ((asked = [step, highest]), [{ type: 'rewind', toStep: 99_999 }]) : []),
+      onFinish: (s) => void (atEnd = [...s.checkpoints.keys()].sort((a, b) => a - b)),
+    });
+    expect(result.controls.map((c) => c.control.type)).toEqual(['rewind']);
+    const [at, high] = asked as [number, number];
+    expect([at, high]).toEqual([170, 200]);
+    // A rewind lets go of the checkpoints after its step; those before it stay, and the run takes new ones from there.
+    const then = listed(events.find((e) => e.type === 'controlRefused'));
+    expect(then).toEqual([0, 130, 140, 150, 160]);
+    const oldest = oldestRewindStep(j, high);
+    expect(oldest).toBe(140);
+    for (let s = oldest; s <= 160; s += 10) expect(then, `the checkpoint at ${s}`).toContain(s);
+    expect(then, 'by the current step it would name one let go').not.toContain(oldestRewindStep(j, at));
+    // At the end (the rewound 60 steps' samples spent too, so 340 steps, the last checkpoint at 330): the first and the latest 7.
+    expect(highest).toBe(340);
+    expect(atEnd).toEqual([0, 270, 280, 290, 300, 310, 320, 330]);
+    for (let s = oldestRewindStep(j, highest); s <= 330; s += 10) expect(atEnd, `the checkpoint at ${s}`).toContain(s);
+    // Early stopping's best takes a place of its own; a job with no limit keeps the old rule's 200.
+    expect(oldestRewindStep({ ...j, spec: { ...j.spec, earlyStopping: { patience: 100 } } }, 200)).toBe(150);
+    expect(oldestRewindStep({ ...j, keepCheckpoints: undefined }, 5000)).toBe(5000 - 198 * 10);
   });
 
   it('keeps to the old rule when the job names no limit, as stored runs replay (200, one dropped at each automatic checkpoint)', async () => {
