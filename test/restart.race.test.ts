@@ -136,7 +136,7 @@ describe('a race survives a SIGKILLed server (embedded defaults)', () => {
     const controlStep = (await steered).step;
     await waitFor(() => adaEntry().samples > BUDGET * 0.35, 'the race to pass a third of its budget', 120_000);
     await new Promise((r) => setTimeout(r, 1500)); // a frame summary or two reach the database
-    const before = { samples: adaEntry().samples, curve: adaEntry().curveSamples.length, runIds: [...e.state.entries.values()].map((x) => x.runId).sort() };
+    const before = { samples: adaEntry().samples, step: adaEntry().step, curve: adaEntry().curveSamples.length, runIds: [...e.state.entries.values()].map((x) => x.runId).sort() };
     expect(before.samples).toBeLessThan(BUDGET);
     expect(readdirSync(folder.runsDir).filter((f) => f.endsWith('.run'))).toHaveLength(2); // both runs saved as they train
     forget(a, b, e);
@@ -154,6 +154,11 @@ describe('a race survives a SIGKILLed server (embedded defaults)', () => {
     expect(adaAgain().curveSamples.length).toBeGreaterThan(1);
     expect(adaAgain().interventionsLeft).toBe(1);
     expect(e2.state.phase).toBe('training');
+    // Resumed from a checkpoint of its own, the run holds none from before it: the earliest it offers to rewind to is after it.
+    const every = a2.state.checkpointEvery;
+    await waitFor(() => adaAgain().rewindFrom > 0, "ada's resumed run to show a frame", 120_000);
+    expect(adaAgain().rewindFrom % every).toBe(0);
+    expect(adaAgain().rewindFrom).toBeGreaterThan(before.step - 2 * every);
     const result = await nextMessage<RaceResultMessage>(a2, 'result', 240_000);
     expect(result.matchId).toBeTruthy();
     expect(result.seedReveal.seed).toBe(SEED);

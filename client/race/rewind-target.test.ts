@@ -17,6 +17,8 @@ describe("the race's rewind target", () => {
 
   it('is never past the latest checkpoint, and there is none before the first after the start', () => {
     expect(rewindTarget(1710, 50, 1700)).toBe(1700);
+    // A run resumed at step 1660 after a restart holds checkpoints from 1700 on: none to offer before then.
+    expect(rewindTarget(1690, 50, 1700)).toBeUndefined();
     expect(rewindTarget(40, 50, 0)).toBeUndefined();
     expect(rewindTarget(50, 50, 0)).toBeUndefined();
     expect(rewindTarget(500, 0, 0)).toBeUndefined();

@@ -56,7 +56,7 @@ export class RaceCourse {
     }, match, resume);
     this.running = running;
     state.checkpointEvery = running.jobs.values().next().value?.checkpointEverySteps ?? 0;
-    for (const [seat, job] of running.jobs) seats.training(seat, job);
+    for (const [seat, job] of running.jobs) seats.training(seat, job, resume !== undefined);
     for (const entry of state.entries.values()) if (!resume || entry.status === EntryStatus.Training) Object.assign(entry, { runId: running.jobs.get(entry.seat)!.runId, status: EntryStatus.Training });
     void running.done.then((outcomes) => (this.running === running ? this.finish(outcomes) : undefined));
   }

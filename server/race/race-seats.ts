@@ -17,8 +17,11 @@ export class RaceSeats {
   private readonly match: MatchLifecycle;
   /** Each seat's whole learning curve (state shows it downsampled). */
   private readonly curves = new Map<number, LiveCurve<'samples' | 'loss' | 'valAccuracy'>>();
-  /** Each training seat's job and the highest step its frames have shown: which checkpoints it still keeps (see `rewindFrom`). */
-  private readonly checkpoints = new Map<number, { job: TrainJob; highest: number }>();
+  /**
+   * Each training seat's job, the highest step its frames have shown and the earliest checkpoint it can hold
+   * (0; for a run resumed after a restart, the first it takes after its first frame): which checkpoints it still keeps (see `rewindFrom`).
+   */
+  private readonly checkpoints = new Map<number, { job: TrainJob; highest: number; since: number | undefined }>();
 
   constructor(state: RaceState, match: MatchLifecycle) {
     this.state = state;
@@ -97,9 +100,9 @@ export class RaceSeats {
     return [...this.state.entries.values()].find((e) => e.seat === seat)!;
   }
 
-  /** A seat's run started (or was followed again after a restart) with this job. */
-  training(seat: number, job: TrainJob): void {
-    this.checkpoints.set(seat, { job, highest: 0 });
+  /** A seat's run started, or was `resumed` after a restart (from a checkpoint of its own: it holds none from before). */
+  training(seat: number, job: TrainJob, resumed: boolean): void {
+    this.checkpoints.set(seat, { job, highest: 0, since: resumed ? undefined : 0 });
   }
 
   /** Mirrors a frame (or a result's final figures) into the seat's figures and curve. */
@@ -108,8 +111,10 @@ export class RaceSeats {
     Object.assign(entry, { samples: f.samples, step: f.step, loss: f.loss, accuracy: f.accuracy, valAccuracy: f.valAccuracy, samplesPerSec: f.samplesPerSec });
     const kept = this.checkpoints.get(seat);
     if (kept) {
+      const every = kept.job.checkpointEverySteps;
+      kept.since ??= Math.ceil(f.step / every) * every;
       kept.highest = Math.max(kept.highest, f.step);
-      entry.rewindFrom = oldestRewindStep(kept.job, kept.highest);
+      entry.rewindFrom = Math.max(kept.since, oldestRewindStep(kept.job, kept.highest));
     }
     this.curves.get(seat)?.add({ samples: f.samples, loss: f.loss, valAccuracy: f.valAccuracy });
   }
