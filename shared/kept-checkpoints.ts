@@ -45,8 +45,8 @@ export function listedCheckpointLimit(job: { keepCheckpoints?: number | undefine
  * The earliest step, after its first checkpoint (step 0, always kept), that a rewind can take a run back to when
  * it takes no manual checkpoints (a race's run): the engine holds its latest automatic checkpoints within its
  * limit (`listedCheckpointLimit`, or the old rule's 200), one every `checkpointEverySteps` steps up to the
- * highest step it has reached. A rewind brings the step back, but the checkpoints the run then takes again
- * replace those of the same steps, so the highest step reached, not the current one, decides.
+ * highest step it has reached. A rewind lets go of the checkpoints after its step and keeps those before it,
+ * so the oldest one kept never moves back: the highest step reached decides, not the current one.
  */
 export function oldestRewindStep(job: { keepCheckpoints?: number | undefined; checkpointEverySteps: number; spec: Pick<ModelSpec, 'earlyStopping'> }, highestStep: number): number {
   const every = job.checkpointEverySteps;

@@ -36,7 +36,7 @@ export interface TinyFigure {
   ratio: number;
   /**
    * A leaner scalar engine in the same classic style (scalar-reference.ts: the activation's derivative from its
-   * output, no per-unit counts, dead flags or penalties), about twice the Playground-style reference's speed; the
+   * output, no per-unit counts, dead flags or penalties), 1.4 to 1.8 times the Playground-style reference's speed; the
    * engine against it as well, a stricter yardstick than the issue's.
    */
   leanReference: number;
