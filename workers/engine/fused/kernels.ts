@@ -24,6 +24,27 @@ let compiled: WebAssembly.Module | undefined;
 export function instantiateKernels(pages: number): { kernels: Kernels; memory: WebAssembly.Memory } {
   compiled ??= new WebAssembly.Module(readFileSync(new URL('./kernels.wasm', import.meta.url)));
   const memory = new WebAssembly.Memory({ initial: pages });
-  const instance = new WebAssembly.Instance(compiled, { env: { memory } });
-  return { kernels: instance.exports as unknown as Kernels, memory };
+  const exports = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as Kernels;
+  return { kernels: stableShape(exports), memory };
+}
+
+/**
+ * The exports copied into an object literal, the same fields in the same order each time, so every instance's
+ * kernels share one hidden class. Code that calls them (a training step, a frame's evaluation) then sees one shape
+ * for all runs; each instance's own exports object had a new one, and V8 threw away that code at the first step of
+ * every new run and compiled it again until it gave up on the shape (the first five or so runs in a process).
+ */
+function stableShape(e: Kernels): Kernels {
+  return {
+    gemm: e.gemm,
+    sgd: e.sgd,
+    momentum: e.momentum,
+    adam: e.adam,
+    rmsprop: e.rmsprop,
+    transpose: e.transpose,
+    spmm: e.spmm,
+    dense_lanes: e.dense_lanes,
+    affine64: e.affine64,
+    weight_grad64: e.weight_grad64,
+  };
 }
