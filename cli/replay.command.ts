@@ -76,7 +76,7 @@ export async function replayCommand(argv: string[]): Promise<void> {
   const reports = [];
   let exit: ReplayExit = ReplayExit.Verified;
   for (const { label, run } of runs) {
-    const result = await runTraining(TrainJob.parse({ runId: 'replay', spec: run.spec, task: run.task, seed: run.seed, budget: run.budget, controls: run.controls }));
+    const result = await runTraining(TrainJob.parse({ runId: 'replay', spec: run.spec, task: run.task, seed: run.seed, budget: run.budget, controls: run.controls, arithmetic: run.arithmetic }));
     const verdict = verdictOf(run.expected, result, backend);
     const expected = run.expected;
     reports.push({

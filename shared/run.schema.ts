@@ -14,6 +14,12 @@ export type RunPriority = z.infer<typeof RunPriority>;
 /** Largest training budget, in samples, a run may ask for. */
 export const MAX_BUDGET = 50_000_000;
 
+/** The fast path's arithmetic (see TrainJob.arithmetic): 1 or 2. */
+export const Arithmetic = z.union([z.literal(1), z.literal(2)]);
+export type Arithmetic = z.infer<typeof Arithmetic>;
+/** The arithmetic new runs train with. */
+export const CURRENT_ARITHMETIC: Arithmetic = 2;
+
 /** Steps between two light telemetry frames when a job does not say (each frame adds a curve point). */
 export const FRAME_EVERY_STEPS = 10;
 
@@ -57,6 +63,14 @@ export const TrainJob = z.object({
    * at each automatic checkpoint), so stored runs replay as they ran.
    */
   keepCheckpoints: z.number().int().min(MIN_KEPT_CHECKPOINTS).max(MAX_KEPT_CHECKPOINTS).optional(),
+  /**
+   * Which arithmetic the JavaScript fast path (small dense networks) trains with. 1, how every run before the
+   * second trained (the default when absent, so stored runs replay to the bit): libm's tanh, and each softmax
+   * probability as e^(log p). 2, what new runs take (newTrainJob sets CURRENT_ARITHMETIC): tanh and the softmax's
+   * exponentials by table-driven approximations within about 1e-15, and p as e/Σe, about a sixth of a step
+   * cheaper on the smallest networks. Both float64, both deterministic; larger networks ignore it.
+   */
+  arithmetic: Arithmetic.optional(),
   /** Side of the decision-boundary grid a probe computes (default 50). */
   boundaryResolution: z.number().int().min(4).max(200).default(50),
   /**
@@ -86,7 +100,7 @@ export type TrainJobInput = z.input<typeof TrainJob>;
  */
 export function newTrainJob(input: TrainJobInput): TrainJob {
   const job = TrainJob.parse(input);
-  return { ...job, keepCheckpoints: job.keepCheckpoints ?? keptCheckpointLimit(job) };
+  return { ...job, keepCheckpoints: job.keepCheckpoints ?? keptCheckpointLimit(job), arithmetic: job.arithmetic ?? CURRENT_ARITHMETIC };
 }
 
 /** Loss and accuracy at one point of a run. For regression, accuracy is R² (floored at 0). */
@@ -226,6 +240,8 @@ export const RunFile = z.object({
   seed: z.number().int(),
   budget: z.number().int(),
   controls: z.array(LoggedControl),
+  /** The fast path's arithmetic the run trained with (see TrainJob.arithmetic); absent: 1, as every run file written before it. */
+  arithmetic: Arithmetic.optional(),
   parent: z.object({ runId: z.string(), step: z.number().int().min(0) }).optional(),
   expected: z.object({ weightsHash: z.string(), backend: z.string(), samples: z.number().int() }).optional(),
   /** For a match's run: the seed commitment published when the match started, with the seed and salt revealed at its end (`arena replay` checks it). */
@@ -234,7 +250,7 @@ export const RunFile = z.object({
 export type RunFile = z.infer<typeof RunFile>;
 
 /** The run file of a finished run: its job's inputs, every control it took, and what it came to. */
-export function runFileOf(job: Pick<TrainJob, 'spec' | 'task' | 'seed' | 'budget' | 'parent'>, result: RunResult): RunFile {
+export function runFileOf(job: Pick<TrainJob, 'spec' | 'task' | 'seed' | 'budget' | 'parent' | 'arithmetic'>, result: RunResult): RunFile {
   return {
     format: 'gradient-arena-run',
     version: 1,
@@ -243,6 +259,7 @@ export function runFileOf(job: Pick<TrainJob, 'spec' | 'task' | 'seed' | 'budget
     seed: job.seed,
     budget: job.budget,
     controls: result.controls,
+    ...(job.arithmetic !== undefined && job.arithmetic !== 1 ? { arithmetic: job.arithmetic } : {}),
     ...(job.parent ? { parent: { runId: job.parent.runId, step: job.parent.step } } : {}),
     expected: { weightsHash: result.weightsHash, backend: result.backend, samples: result.samples },
   };

@@ -25,7 +25,7 @@ port.on('message', (raw: unknown) => {
   if (!read.success) return; // only the server talks to this port, from the same build
   const { id, runFile, weightsPath } = read.data;
   let files: LayersModelFiles | undefined;
-  const job = TrainJob.parse({ runId: 'model-export', spec: runFile.spec, task: runFile.task, seed: runFile.seed, budget: runFile.budget, controls: runFile.controls });
+  const job = TrainJob.parse({ runId: 'model-export', spec: runFile.spec, task: runFile.task, seed: runFile.seed, budget: runFile.budget, controls: runFile.controls, arithmetic: runFile.arithmetic });
   runTraining(job, { onFinish: async (session) => void (files = await layersModelFiles(session.net, preprocessingOf(runFile.spec, runFile.task), weightsPath)) })
     .then((result) => {
       if (!files) throw new Error('the replay ended without a model');

@@ -77,6 +77,8 @@ export interface RunsTable {
   seed: number;
   budget: number;
   controls: Json;
+  /** The fast path's arithmetic the run trained with (TrainJob.arithmetic): 1 for every run stored before 0015. */
+  arithmetic: ColumnType<1 | 2, 1 | 2 | undefined, 1 | 2>;
   status: 'finished' | 'diverged' | 'failed';
   final: ColumnType<unknown, string | null, string | null>;
   held_out_accuracy: number | null;

@@ -63,6 +63,7 @@ export function forkOfStored(view: RunView | undefined, room: { task: TrainJob['
   if (step === undefined) throw new ForkRefused("say which checkpoint of a stored run to fork from (its step)");
   const point = forkPointAt(file.controls, room.checkpointEverySteps, step);
   if (!point) throw new ForkRefused(`that run has no checkpoint at step ${step}: they are every ${room.checkpointEverySteps} steps and where it took one`);
-  const parent = newTrainJob({ runId: view.id, spec: file.spec, task: file.task, seed: file.seed, budget: file.budget, checkpointEverySteps: room.checkpointEverySteps, paceMs: room.paceMs, probeIntervalMs: room.probeIntervalMs, controls: [] });
+  // The parent's own arithmetic (a stored run from before the second has none: 1), not the one new runs take.
+  const parent = newTrainJob({ runId: view.id, spec: file.spec, task: file.task, seed: file.seed, budget: file.budget, arithmetic: file.arithmetic ?? 1, checkpointEverySteps: room.checkpointEverySteps, paceMs: room.paceMs, probeIntervalMs: room.probeIntervalMs, controls: [] });
   return { parent, log: file.controls, point, parentStored: true };
 }

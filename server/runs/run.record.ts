@@ -6,7 +6,7 @@ import { RunCurve, STORED_CURVE_POINTS } from '../../shared/match.schema.ts';
 import { ModelSpec } from '../../shared/model-spec.schema.ts';
 import { parameterCount } from '../../shared/model-spec.metrics.ts';
 import { networkDims } from '../../shared/network-dims.ts';
-import { Metrics, type RunEvent, type RunResult, type TrainJob } from '../../shared/run.schema.ts';
+import { Arithmetic, Metrics, type RunEvent, type RunResult, type TrainJob } from '../../shared/run.schema.ts';
 import { TaskSpec } from '../../shared/task.schema.ts';
 
 /** A run as the server stores it (zod: it is read back from the results outbox too). */
@@ -19,6 +19,8 @@ export const RunRecord = z.object({
   seed: z.number().int(),
   budget: z.number().int(),
   controls: z.array(LoggedControl),
+  /** The fast path's arithmetic (see TrainJob.arithmetic); absent in records written before it: 1. */
+  arithmetic: Arithmetic.optional(),
   status: z.enum(['finished', 'diverged', 'failed']),
   final: Metrics.nullable(),
   heldOutAccuracy: z.number().nullable(),
@@ -64,6 +66,7 @@ export function runRecordOf(
     seed: job.seed,
     budget: job.budget,
     controls: result?.controls ?? [],
+    arithmetic: job.arithmetic ?? 1,
     status: result?.status ?? 'failed',
     final: result?.final ?? null,
     heldOutAccuracy: result?.heldOutAccuracy ?? null,

@@ -17,6 +17,7 @@ export async function insertRuns(db: Kysely<Database>, runs: readonly RunRecord[
         seed: r.seed,
         budget: r.budget,
         controls: JSON.stringify(r.controls),
+        arithmetic: r.arithmetic ?? 1,
         status: r.status,
         final: r.final ? JSON.stringify(r.final) : null,
         held_out_accuracy: r.heldOutAccuracy,

@@ -34,6 +34,7 @@ export async function loadRun(db: Kysely<Database>, id: string): Promise<RunView
       seed: r.seed,
       budget: r.budget,
       controls: r.controls,
+      ...(r.arithmetic !== 1 ? { arithmetic: r.arithmetic } : {}),
       ...(r.parent_run_id && r.parent_step !== null ? { parent: { runId: r.parent_run_id, step: r.parent_step } } : {}),
       ...(r.weights_hash && r.backend ? { expected: { weightsHash: r.weights_hash, backend: r.backend, samples: r.samples } } : {}),
       ...(m ? { seedReveal: { scheme: m.seed_scheme, commitment: m.seed_commitment, seed: m.seed, salt: m.seed_salt } } : {}),

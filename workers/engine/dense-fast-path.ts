@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName } from '../../shared/model-spec.schema.ts';
 import { createRng, type Rng } from '../../contract/random.ts';
-import { act, activateRows, type FastActivation } from './dense-fast-activations.ts';
+import { act, activateRows, expNonPositiveApprox, tanhRowsApprox, type FastActivation } from './dense-fast-activations.ts';
+import type { Arithmetic } from '../../shared/run.schema.ts';
 import { instantiateKernels, type Kernels } from './fused/kernels.ts';
 import { isDenseNetwork, type Network } from './network.ts';
 import { SLOT_COUNT } from './optimizer.ts';
@@ -90,9 +91,11 @@ function allFinite(v: Float32Array): boolean {
  * A step allocates nothing: inputs and targets are written into `input` and
  * `target` (see `batch`), every intermediate lives in buffers kept per layer,
  * and what a spec does not use (zero penalties, dropout, frozen layers, the
- * input gradient below the lowest trainable layer) is skipped. Each
- * element's arithmetic is the same, in the same order, as in the first
- * version of this path, so stored runs replay to the same bits.
+ * input gradient below the lowest trainable layer) is skipped. In the first
+ * arithmetic (`arithmetic` 1, every stored run's) each element's arithmetic
+ * is the same, in the same order, as in the first version of this path, so
+ * stored runs replay to the same bits; the second (new runs) differs only in
+ * tanh and the softmax (see softmaxCrossEntropyGrad).
  */
 export class DenseFastPath {
   readonly layers: FastLayer[];
@@ -121,8 +124,12 @@ export class DenseFastPath {
   /** Where the buffers sized by the batch start. */
   private readonly rowsAt: number;
 
+  /** Which arithmetic the step keeps to (see Arithmetic): 1, as runs before the second trained; 2, cheaper transcendentals. */
+  private readonly arithmetic: Arithmetic;
+
   /** Copies weights and optimizer slots out of the network's tf.js variables. */
-  constructor(net: Network) {
+  constructor(net: Network, arithmetic: Arithmetic = 1) {
+    this.arithmetic = arithmetic;
     // The kernels' memory: each layer's weights and gradients, then the buffers sized by the batch (see batch()).
     let end = 0;
     const take = (bytes: number) => {
@@ -250,12 +257,18 @@ export class DenseFastPath {
       const layer = layers[l]!;
       const at = this.at[l]!;
       k.affine64(l > 0 ? this.at[l - 1]!.a : this.inputAt, n, layer.fanIn, at.w, layer.fanOut, at.b, at.z);
-      activateRows(layer.activation, layer.z, layer.a, n * layer.fanOut);
+      if (this.arithmetic === 2 && layer.activation === 'tanh') tanhRowsApprox(layer.z, layer.a, n * layer.fanOut);
+      else activateRows(layer.activation, layer.z, layer.a, n * layer.fanOut);
       if (rng && layer.activation !== 'output' && layer.dropout > 0) drop(layer, n, rng);
     }
 
     const last = layers[L - 1]!;
-    let loss = kind === 'regression' ? squaredErrorGrad(last.a, this.target, n * last.fanOut, last.dz) : crossEntropyGrad(last.a, this.target, n, last.fanOut, last.dz);
+    let loss =
+      kind === 'regression'
+        ? squaredErrorGrad(last.a, this.target, n * last.fanOut, last.dz)
+        : this.arithmetic === 2
+          ? softmaxCrossEntropyGrad(last.a, this.target, n, last.fanOut, last.dz)
+          : crossEntropyGrad(last.a, this.target, n, last.fanOut, last.dz);
     if (kind === 'classification') this.right = crossEntropyRight;
     if (l1 !== 0 || l2 !== 0) {
       for (const layer of layers) {
@@ -382,6 +395,60 @@ function crossEntropyGrad(out: Float64Array, y: Float64Array, n: number, width: 
   }
   crossEntropyRight = right;
   return loss / n;
+}
+
+/** Rows whose softmax sums softmaxCrossEntropyGrad multiplies before one logarithm (each sum is at most the class count). */
+const LOG_EVERY = 32;
+
+/**
+ * crossEntropyGrad in the second arithmetic: each row's softmax as e_j / Σe (e_j = e^(logit_j − max), by
+ * expNonPositiveApprox, the largest's 1 exactly) rather than e^(log p_j), and the loss as Σ_j y_j·(max − logit_j)
+ * plus (Σ_j y_j)·log Σe, the logarithms of one-hot rows taken once for every LOG_EVERY rows, of their sums'
+ * product: one exponential a class, against two a class and a logarithm a row. The same rows count as right
+ * (the largest logit, the first on a tie); a NaN or infinite logit makes the loss NaN, as there.
+ */
+function softmaxCrossEntropyGrad(out: Float64Array, y: Float64Array, n: number, width: number, d: Float64Array): number {
+  let loss = 0;
+  let right = 0;
+  let product = 1;
+  let productRows = 0;
+  for (let r = 0; r < n; r++) {
+    const o = r * width;
+    let max = -Infinity;
+    let best = 0;
+    for (let j = 0; j < width; j++) {
+      const v = out[o + j]!;
+      if (v > max) {
+        max = v;
+        best = j;
+      }
+    }
+    if (y[o + best] === 1) right++;
+    let sum = 0;
+    for (let j = 0; j < width; j++) {
+      const e = out[o + j]! - max; // NaN for a NaN logit, or for every logit when the largest is infinite
+      const p = e === 0 ? 1 : expNonPositiveApprox(e);
+      d[o + j] = p;
+      sum += p;
+    }
+    let ySum = 0;
+    for (let j = 0; j < width; j++) {
+      const target = y[o + j]!;
+      ySum += target;
+      loss -= target * (out[o + j]! - max);
+      d[o + j] = (d[o + j]! / sum - target) / n;
+    }
+    if (ySum === 1) {
+      product *= sum;
+      if (++productRows === LOG_EVERY) {
+        loss += Math.log(product);
+        product = 1;
+        productRows = 0;
+      }
+    } else loss += ySum * Math.log(sum);
+  }
+  crossEntropyRight = right;
+  return (loss + Math.log(product)) / n;
 }
 
 /** dz = d ⊙ mask ⊙ act'(z). Without a mask the factor 1 is left out (d · 1 is d exactly). */

@@ -367,7 +367,7 @@ export class TrainSession {
 
   /** The fast path, started from the tf.js weights when there is none. */
   private fastPath(): DenseFastPath {
-    return (this.fast ??= new DenseFastPath(this._net));
+    return (this.fast ??= new DenseFastPath(this._net, this.job.arithmetic ?? 1));
   }
 
   /** Forgets the fast path's (or the fused step's) copy (after writing it back): the next step starts again from tf.js. */
