@@ -1,5 +1,5 @@
 import { createRng } from '../../contract/random.ts';
-import { newTrainJob, type TrainJobInput } from '../../shared/run.schema.ts';
+import { newTrainJob, type Arithmetic, type TrainJobInput } from '../../shared/run.schema.ts';
 import { runTraining, type TrainHooks } from '../../workers/engine/training-loop.ts';
 import { generateTaskData } from '../../workers/engine/task-data.ts';
 import { networkInputs } from '../../workers/engine/training-data.ts';
@@ -56,6 +56,12 @@ export interface TinyFigure {
   stepOnly: number;
   stepOnlyRatio: number;
   leanStepOnlyRatio: number;
+  /**
+   * The engine in the first arithmetic (TrainJob.arithmetic 1: how runs stored before the second trained, and how
+   * their replays, exports and forks still train), samples per second, and that against the Playground-style reference.
+   */
+  firstArithmetic: number;
+  firstArithmeticRatio: number;
   /** Training accuracy each reached on its last round (both must learn for the speeds to mean anything). */
   engineAccuracy: number;
   referenceAccuracy: number;
@@ -87,11 +93,11 @@ export async function tinyNetsBench(log: (line: string) => void, budget = 200_00
 
     let engineAccuracy = 0;
     let referenceAccuracy = 0;
-    const engine = async (samples: number): Promise<number> => {
+    const engineIn = (arithmetic: Arithmetic) => async (samples: number): Promise<number> => {
       const t = performance.now();
-      const r = await runTraining({ ...job, budget: samples }, realHooks());
+      const r = await runTraining({ ...job, arithmetic, budget: samples }, realHooks());
       const sps = r.samples / ((performance.now() - t) / 1000);
-      engineAccuracy = r.final.accuracy;
+      if (arithmetic === job.arithmetic) engineAccuracy = r.final.accuracy;
       return sps;
     };
     // Both references start from the same weights and train the same ones (references.test.ts).
@@ -115,14 +121,14 @@ export async function tinyNetsBench(log: (line: string) => void, budget = 200_00
       }
     };
     // Warm-up: the JIT, the heap, and the backend's kernels for the engine (see WARM_UP).
-    const runs: Array<{ times: number[]; run: (samples: number) => number | Promise<number> }> = [engine, reference(PlaygroundStyleNet), reference(ScalarNet), stepsAlone].map(
+    const runs: Array<{ times: number[]; run: (samples: number) => number | Promise<number> }> = [engineIn(job.arithmetic!), reference(PlaygroundStyleNet), reference(ScalarNet), stepsAlone, engineIn(1)].map(
       (run) => ({ times: [], run }),
     );
     for (const share of WARM_UP) for (const { run } of runs) await run(Math.round(budget * share));
     for (let i = 0; i < ROUNDS; i++) {
       for (const r of i % 2 === 0 ? runs : [...runs].reverse()) r.times.push(await r.run(budget));
     }
-    const [e, r, lean, s] = runs.map((x) => median(x.times)) as [number, number, number, number];
+    const [e, r, lean, s, first] = runs.map((x) => median(x.times)) as [number, number, number, number, number];
     const fig: TinyFigure = {
       net: n.net,
       engine: Math.round(e),
@@ -133,13 +139,16 @@ export async function tinyNetsBench(log: (line: string) => void, budget = 200_00
       stepOnly: Math.round(s),
       stepOnlyRatio: +(s / r).toFixed(3),
       leanStepOnlyRatio: +(s / lean).toFixed(3),
+      firstArithmetic: Math.round(first),
+      firstArithmeticRatio: +(first / r).toFixed(3),
       engineAccuracy: +engineAccuracy.toFixed(3),
       referenceAccuracy: +referenceAccuracy.toFixed(3),
     };
     tiny.push(fig);
     log(
       `${fig.net}: engine ${fig.engine} samples/s (accuracy ${fig.engineAccuracy}); Playground-style reference ${fig.reference} samples/s (accuracy ${fig.referenceAccuracy}), ratio ${fig.ratio.toFixed(2)}; ` +
-        `lean reference ${fig.leanReference} samples/s, ratio ${fig.leanRatio.toFixed(2)}; the engine's steps alone ${fig.stepOnly} samples/s, ${fig.stepOnlyRatio.toFixed(2)} and ${fig.leanStepOnlyRatio.toFixed(2)} of the references`,
+        `lean reference ${fig.leanReference} samples/s, ratio ${fig.leanRatio.toFixed(2)}; the engine's steps alone ${fig.stepOnly} samples/s, ${fig.stepOnlyRatio.toFixed(2)} and ${fig.leanStepOnlyRatio.toFixed(2)} of the references; ` +
+        `the engine in the first arithmetic (stored runs' replays) ${fig.firstArithmetic} samples/s, ratio ${fig.firstArithmeticRatio.toFixed(2)}`,
     );
   }
   return { tiny, tinyMinRatio: Math.min(...tiny.map((t) => t.ratio)), tinyMinLeanRatio: Math.min(...tiny.map((t) => t.leanRatio)) };
