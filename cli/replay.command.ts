@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Match } from '../shared/match.schema.ts';
-import { TrainJob, type RunFile, type RunResult } from '../shared/run.schema.ts';
+import { runFileJob, type RunFile, type RunResult } from '../shared/run.schema.ts';
 import { checkSeedReveal, type SeedReveal } from '../shared/seed-commitment.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
 import { runTraining } from '../workers/engine/training-loop.ts';
@@ -76,7 +76,7 @@ export async function replayCommand(argv: string[]): Promise<void> {
   const reports = [];
   let exit: ReplayExit = ReplayExit.Verified;
   for (const { label, run } of runs) {
-    const result = await runTraining(TrainJob.parse({ runId: 'replay', spec: run.spec, task: run.task, seed: run.seed, budget: run.budget, controls: run.controls, arithmetic: run.arithmetic }));
+    const result = await runTraining(runFileJob(run, 'replay'));
     const verdict = verdictOf(run.expected, result, backend);
     const expected = run.expected;
     reports.push({

@@ -249,6 +249,14 @@ export const RunFile = z.object({
 });
 export type RunFile = z.infer<typeof RunFile>;
 
+/**
+ * The job that trains a run file's run again from scratch (`arena replay`, a model export, a test's check): its
+ * spec, task, seed, budget and control log, in the arithmetic it trained with (the first when the file names none).
+ */
+export function runFileJob(file: Pick<RunFile, 'spec' | 'task' | 'seed' | 'budget' | 'controls' | 'arithmetic'>, runId: string): TrainJob {
+  return TrainJob.parse({ runId, spec: file.spec, task: file.task, seed: file.seed, budget: file.budget, controls: file.controls, arithmetic: file.arithmetic });
+}
+
 /** The run file of a finished run: its job's inputs, every control it took, and what it came to. */
 export function runFileOf(job: Pick<TrainJob, 'spec' | 'task' | 'seed' | 'budget' | 'parent' | 'arithmetic'>, result: RunResult): RunFile {
   return {

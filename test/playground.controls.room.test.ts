@@ -2,7 +2,7 @@ import type { Room } from '@colyseus/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundErrorMessage, PlaygroundPointsMessage, PlaygroundResultMessage } from '../shared/playground.messages.ts';
 import type { PlaygroundState } from '../shared/playground.state.ts';
-import { RunFile, TrainJob } from '../shared/run.schema.ts';
+import { RunFile, runFileJob } from '../shared/run.schema.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
 import { runTraining } from '../workers/engine/training-loop.ts';
 import { guests, nextMessage, startTestArena, waitFor } from './support/arena.ts';
@@ -97,7 +97,7 @@ describe('playground: data and architecture controls', () => {
     expect(result).toMatchObject({ status: 'finished', stored: true });
     const file = RunFile.parse((await (await fetch(`${t.url}/api/runs/${result.runId}`)).json()).runFile);
     expect(file.controls.map((c) => c.control.type)).toEqual(['pause', 'addPoints', 'removePoints', 'addSamples', 'removeSamples', 'setAugmentation', 'setDifficulty', 'addLayer', 'removeLayer', 'resume', 'stop']);
-    const again = await runTraining(TrainJob.parse({ runId: 'replay', spec: file.spec, task: file.task, seed: file.seed, budget: file.budget, controls: file.controls }));
+    const again = await runTraining(runFileJob(file, 'replay'));
     expect({ weightsHash: again.weightsHash, samples: again.samples }).toEqual({ weightsHash: file.expected!.weightsHash, samples: file.expected!.samples });
 
     // The next run starts from the task's own training set, and the settings of its spec.

@@ -2,7 +2,7 @@ import type { Room } from '@colyseus/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundResultMessage } from '../shared/playground.messages.ts';
 import type { PlaygroundState } from '../shared/playground.state.ts';
-import { RunFile, TrainJob } from '../shared/run.schema.ts';
+import { RunFile, runFileJob } from '../shared/run.schema.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
 import { runTraining } from '../workers/engine/training-loop.ts';
 import { guests, nextMessage, startTestArena, waitFor } from './support/arena.ts';
@@ -41,7 +41,7 @@ describe('playground: stop and keep best', () => {
 
   /** Trains a stored run file again here: a replay must end with the stored weights and samples. */
   async function expectReplays(file: RunFile): Promise<void> {
-    const again = await runTraining(TrainJob.parse({ runId: 'replay', spec: file.spec, task: file.task, seed: file.seed, budget: file.budget, controls: file.controls }));
+    const again = await runTraining(runFileJob(file, 'replay'));
     expect({ weightsHash: again.weightsHash, samples: again.samples }).toEqual({ weightsHash: file.expected!.weightsHash, samples: file.expected!.samples });
   }
 

@@ -7,7 +7,7 @@ import { arenaSuite, guestClient, nextMessage, waitFor } from './support/arena.t
 import { ACHIEVEMENTS } from '../server/progression/achievements.ts';
 import { raceXp } from '../server/progression/xp.rules.ts';
 import { shownRating } from '../shared/rating-scale.ts';
-import { RunFile, TrainJob } from '../shared/run.schema.ts';
+import { RunFile, runFileJob } from '../shared/run.schema.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
 import { rewindTarget } from '../client/race/rewind-target.ts';
 import { runTraining } from '../workers/engine/training-loop.ts';
@@ -167,7 +167,7 @@ describe('race endings through the room', () => {
     expect(rewind.control).toEqual({ type: 'rewind', toStep: ada.state.checkpointEvery });
     expect(rewind.step).toBeGreaterThanOrEqual(stepBefore); // the run's own log keeps the step it was asked at: what a replay needs
     await initBackend();
-    const replay = await runTraining(TrainJob.parse({ runId: 'replay', spec: file.spec, task: file.task, seed: file.seed, budget: file.budget, controls: file.controls }));
+    const replay = await runTraining(runFileJob(file, 'replay'));
     expect(replay.weightsHash).toBe(file.expected!.weightsHash);
     await Promise.all([ada.leave(), bob.leave()]);
   });

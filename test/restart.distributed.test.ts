@@ -19,7 +19,7 @@ import type { RaceState } from '../shared/race.state.ts';
 import type { TournamentResultMessage } from '../shared/tournament.messages.ts';
 import type { TournamentState } from '../shared/tournament.state.ts';
 import { telemetryKey } from '../contract/redis-keys.ts';
-import { TrainJob } from '../shared/run.schema.ts';
+import { runFileJob } from '../shared/run.schema.ts';
 import { RunView } from '../server/runs/run-view.schema.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
 import { runTraining } from '../workers/engine/training-loop.ts';
@@ -85,7 +85,7 @@ describe.skipIf(!ready)('SIGKILL the server mid-race on Postgres + Redis + a wor
   async function uninterrupted(url: string, runId: string): Promise<string> {
     const view = RunView.parse(await fetch(`${url}/api/runs/${runId}`).then((r) => r.json()));
     const f = view.runFile;
-    return (await runTraining(TrainJob.parse({ runId, spec: f.spec, task: f.task, seed: f.seed, budget: f.budget, controls: f.controls }))).weightsHash;
+    return (await runTraining(runFileJob(f, runId))).weightsHash;
   }
 
   it('mid-race: the worker trains on, the race is carried on and stored once with the uninterrupted weights hashes', async () => {

@@ -23,7 +23,7 @@ import type { RaceState } from '../shared/race.state.ts';
 import type { TournamentResultMessage } from '../shared/tournament.messages.ts';
 import type { TournamentState } from '../shared/tournament.state.ts';
 import type { RunView } from '../server/runs/run-view.schema.ts';
-import { TrainJob } from '../shared/run.schema.ts';
+import { runFileJob } from '../shared/run.schema.ts';
 import { SPEC_TEMPLATES } from '../shared/spec-templates.ts';
 import { runTraining } from '../workers/engine/training-loop.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
@@ -172,7 +172,8 @@ describe('a race survives a SIGKILLed server (embedded defaults)', () => {
       const run = await json<RunView>(`${second.url}/api/runs/${entry.runId}`);
       const controls = run.runFile.controls;
       if (entry.player === 'ada') expect(controls).toContainEqual({ step: controlStep, control: { type: 'setLearningRate', learningRate: 0.004 } });
-      const unbroken = await runTraining(TrainJob.parse({ runId: `${entry.runId}-unbroken`, spec: entry.spec, task: match.task, seed: SEED, budget: BUDGET, controls }));
+      expect(run.runFile).toMatchObject({ spec: entry.spec, task: match.task, seed: SEED, budget: BUDGET });
+      const unbroken = await runTraining(runFileJob(run.runFile, `${entry.runId}-unbroken`));
       expect(unbroken.weightsHash, `${entry.player}'s weights`).toBe(entry.weightsHash);
     }
     forget(a2, e2);
@@ -261,7 +262,8 @@ describe('a race survives a SIGKILLed server (embedded defaults)', () => {
       for (const entry of match.entries) {
         expect(entry).toMatchObject({ status: 'finished', samples: budget });
         const run = await json<RunView>(`${second.url}/api/runs/${entry.runId}`);
-        const unbroken = await runTraining(TrainJob.parse({ runId: `${entry.runId}-unbroken`, spec: entry.spec, task: match.task, seed: match.seed, budget, controls: run.runFile.controls }));
+        expect(run.runFile).toMatchObject({ spec: entry.spec, task: match.task, seed: match.seed, budget });
+        const unbroken = await runTraining(runFileJob(run.runFile, `${entry.runId}-unbroken`));
         expect(unbroken.weightsHash, `${entry.player}'s weights in match ${id}`).toBe(entry.weightsHash);
       }
     }

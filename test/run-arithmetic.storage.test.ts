@@ -5,7 +5,7 @@ import { forkOfStored } from '../server/playground/fork-source.ts';
 import { insertRuns } from '../server/runs/run.repository.ts';
 import { RunRecord, runRecordOf } from '../server/runs/run.record.ts';
 import { loadRun } from '../server/runs/run.service.ts';
-import { newTrainJob, runFileOf, TrainJob, type TrainJobInput } from '../shared/run.schema.ts';
+import { newTrainJob, runFileJob, runFileOf, TrainJob, type TrainJobInput } from '../shared/run.schema.ts';
 import { initBackend } from '../workers/engine/tf-backend.ts';
 import { runTraining } from '../workers/engine/training-loop.ts';
 import { databaseAt } from './support/database-at.ts';
@@ -76,11 +76,11 @@ for (const kind of kinds) {
         const rows = await db.selectFrom('runs').select(['id', 'arithmetic']).where('id', 'in', [fresh.runId, stored.runId]).execute();
         expect(Object.fromEntries(rows.map((r) => [r.id, r.arithmetic]))).toEqual({ [fresh.runId]: 2, [stored.runId]: 1 });
 
-        // `arena replay` and the model export build the job from the run file as this does: each replays to its hash.
-        for (const [view, hash] of [[freshView, freshHash], [storedView, storedHash]] as const) {
-          const f = view.runFile;
-          const replay = await runTraining(TrainJob.parse({ runId: 'replay', spec: f.spec, task: f.task, seed: f.seed, budget: f.budget, controls: f.controls, arithmetic: f.arithmetic }));
-          expect(replay.weightsHash).toBe(hash);
+        // `arena replay` and the model export build the job from the run file with runFileJob: each replays in its own arithmetic to its hash.
+        for (const [view, hash, arithmetic] of [[freshView, freshHash, 2], [storedView, storedHash, undefined]] as const) {
+          const job = runFileJob(view.runFile, 'replay');
+          expect(job.arithmetic).toBe(arithmetic);
+          expect((await runTraining(job)).weightsHash).toBe(hash);
         }
         // A fork of a stored run replays its parent in the parent's arithmetic, not the one new runs take.
         expect(forkOfStored(freshView, room, 50).parent.arithmetic).toBe(2);

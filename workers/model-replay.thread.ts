@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { preprocessingOf } from '../contract/model-preprocessing.ts';
 import { ModelReplayRequest, type ModelReplayAnswer } from '../contract/model-replay.messages.ts';
-import { TrainJob } from '../shared/run.schema.ts';
+import { runFileJob } from '../shared/run.schema.ts';
 import { layersModelFiles, type LayersModelFiles } from './engine/model-export.ts';
 import { runTraining } from './engine/training-loop.ts';
 import { initBackend } from './engine/tf-backend.ts';
@@ -25,7 +25,7 @@ port.on('message', (raw: unknown) => {
   if (!read.success) return; // only the server talks to this port, from the same build
   const { id, runFile, weightsPath } = read.data;
   let files: LayersModelFiles | undefined;
-  const job = TrainJob.parse({ runId: 'model-export', spec: runFile.spec, task: runFile.task, seed: runFile.seed, budget: runFile.budget, controls: runFile.controls, arithmetic: runFile.arithmetic });
+  const job = runFileJob(runFile, 'model-export');
   runTraining(job, { onFinish: async (session) => void (files = await layersModelFiles(session.net, preprocessingOf(runFile.spec, runFile.task), weightsPath)) })
     .then((result) => {
       if (!files) throw new Error('the replay ended without a model');
