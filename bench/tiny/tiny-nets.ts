@@ -120,7 +120,7 @@ export async function tinyNetsBench(log: (line: string) => void, budget = 200_00
         session.dispose();
       }
     };
-    // Warm-up: the JIT, the heap, and the backend's kernels for the engine (see WARM_UP).
+    // Warm-up: the JIT, and the backend's kernels for the engine (see WARM_UP).
     const runs: Array<{ times: number[]; run: (samples: number) => number | Promise<number> }> = [engineIn(job.arithmetic!), reference(PlaygroundStyleNet), reference(ScalarNet), stepsAlone, engineIn(1)].map(
       (run) => ({ times: [], run }),
     );

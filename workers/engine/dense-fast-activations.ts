@@ -27,8 +27,8 @@ export function activateRows(a: FastActivation, z: Float64Array, out: Float64Arr
 
 /**
  * tanh of the first `count` values of z into out, from expNonPositiveApprox: (1 − e)/(1 + e) with e = e^(−2|z|),
- * the sign put back. Within about 1e-15 of Math.tanh (absolute; |tanh| ≤ 1), a third cheaper. The fast path's
- * second arithmetic (see FastArithmetic).
+ * the sign put back. Within 2e-15 of Math.tanh (absolute; |tanh| ≤ 1), a third cheaper. The fast path's
+ * second arithmetic (see TrainJob.arithmetic).
  */
 export function tanhRowsApprox(z: Float64Array, out: Float64Array, count: number): void {
   for (let i = 0; i < count; i++) {
@@ -39,15 +39,21 @@ export function tanhRowsApprox(z: Float64Array, out: Float64Array, count: number
   }
 }
 
+/**
+ * Rows whose softmax sums are multiplied before one logarithm of their product (each sum is at most the
+ * class count, 10: no overflow), in a frame's loss and in the second arithmetic's training loss.
+ */
+export const SOFTMAX_LOG_EVERY = 32;
+
 /** 2^(i/256) for i in [0, 256]: the fraction's table of expApprox. */
 const EXP2_FRACTION = Float64Array.from({ length: 257 }, (_, i) => 2 ** (i / 256));
 /** 2^-k for k in [0, 1100] (down into the subnormals): the exponent's table of expApprox. */
 const EXP2_NEGATIVE = Float64Array.from({ length: 1101 }, (_, k) => 2 ** -k);
 
 /**
- * e^x for x ≤ 0 to a relative error of about 1e-12 (two table look-ups and a
- * short polynomial; measured within 4e-15), cheaper than Math.exp. For measuring (a frame's
- * loss), and for training in the fast path's second arithmetic only (see FastArithmetic).
+ * e^x for x ≤ 0 to a relative error within about 4e-15 (measured; two table look-ups and a
+ * short polynomial), cheaper than Math.exp. For measuring (a frame's loss), and for training
+ * in the fast path's second arithmetic only (see TrainJob.arithmetic).
  */
 export function expNonPositiveApprox(x: number): number {
   if (!(x > -745)) return x !== x ? x : 0;

@@ -1,10 +1,8 @@
-import { act, expNonPositiveApprox, type FastActivation } from './dense-fast-activations.ts';
+import { act, expNonPositiveApprox, SOFTMAX_LOG_EVERY, type FastActivation } from './dense-fast-activations.ts';
 import { instantiateKernels, type Kernels } from './fused/kernels.ts';
 import { LANE_ACTIVATION } from './fused/kernels.wat.ts';
 import type { FastLayer } from './dense-fast-path.ts';
 
-/** Rows whose softmax sums are multiplied before one logarithm (sums are at most the class count, 10: no overflow). */
-const LOG_EVERY = 32;
 /** Rows evaluated at a time (bounds the buffers for large splits; a multiple of 4). */
 const CHUNK = 256;
 /** A hidden unit whose output varies less than this over the sample is dead (as the tf.js frame counts it). */
@@ -117,7 +115,7 @@ export class FastEvaluator {
     const logits = this.outAt[L - 1]! >> 2;
     let lossSum = 0;
     let right = 0;
-    // Σ log(row sums) as the log of their product, taken every LOG_EVERY rows (each sum is in [1, classes]).
+    // Σ log(row sums) as the log of their product, taken every SOFTMAX_LOG_EVERY rows (each sum is in [1, classes]).
     let product = 1;
     let productRows = 0;
     for (let start = 0; start < split.count; start += CHUNK) {
@@ -159,7 +157,7 @@ export class FastEvaluator {
         }
         if (ySum === 1) {
           product *= sum;
-          if (++productRows === LOG_EVERY) {
+          if (++productRows === SOFTMAX_LOG_EVERY) {
             lossSum += Math.log(product);
             product = 1;
             productRows = 0;

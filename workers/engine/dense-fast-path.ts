@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName } from '../../shared/model-spec.schema.ts';
 import { createRng, type Rng } from '../../contract/random.ts';
-import { act, activateRows, expNonPositiveApprox, tanhRowsApprox, type FastActivation } from './dense-fast-activations.ts';
+import { act, activateRows, expNonPositiveApprox, SOFTMAX_LOG_EVERY, tanhRowsApprox, type FastActivation } from './dense-fast-activations.ts';
 import type { Arithmetic } from '../../shared/run.schema.ts';
 import { instantiateKernels, type Kernels } from './fused/kernels.ts';
 import { isDenseNetwork, type Network } from './network.ts';
@@ -397,13 +397,10 @@ function crossEntropyGrad(out: Float64Array, y: Float64Array, n: number, width: 
   return loss / n;
 }
 
-/** Rows whose softmax sums softmaxCrossEntropyGrad multiplies before one logarithm (each sum is at most the class count). */
-const LOG_EVERY = 32;
-
 /**
  * crossEntropyGrad in the second arithmetic: each row's softmax as e_j / Σe (e_j = e^(logit_j − max), by
  * expNonPositiveApprox, the largest's 1 exactly) rather than e^(log p_j), and the loss as Σ_j y_j·(max − logit_j)
- * plus (Σ_j y_j)·log Σe, the logarithms of one-hot rows taken once for every LOG_EVERY rows, of their sums'
+ * plus (Σ_j y_j)·log Σe, the logarithms of one-hot rows taken once for every SOFTMAX_LOG_EVERY rows (as a frame's loss takes them), of their sums'
  * product: one exponential a class, against two a class and a logarithm a row. The same rows count as right
  * (the largest logit, the first on a tie); a NaN or infinite logit makes the loss NaN, as there.
  */
@@ -440,7 +437,7 @@ function softmaxCrossEntropyGrad(out: Float64Array, y: Float64Array, n: number, 
     }
     if (ySum === 1) {
       product *= sum;
-      if (++productRows === LOG_EVERY) {
+      if (++productRows === SOFTMAX_LOG_EVERY) {
         loss += Math.log(product);
         product = 1;
         productRows = 0;
